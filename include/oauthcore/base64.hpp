@@ -1,0 +1,88 @@
+#pragma once
+// Strict base64 (RFC 4648 section 4, the standard alphabet), as RFC 7617 Basic
+// credentials use it. Strict means:
+//  - only A-Z a-z 0-9 + / and '=' padding; no whitespace, no URL-safe alphabet;
+//  - the length is a multiple of 4 and padding is present (RFC 4648 3.2);
+//  - '=' appears only as the last one or two characters;
+//  - the bits that padding leaves over are zero (RFC 4648 3.5: a decoder MAY reject
+//    otherwise; we do, so every byte string has exactly one accepted encoding).
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace oauthcore {
+
+namespace detail {
+
+inline constexpr std::string_view base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+[[nodiscard]] constexpr int base64_value(char c) noexcept {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+}  // namespace detail
+
+// The bytes decode_base64 writes for `encoded`, or nullopt when `encoded` is not
+// strict base64 by its length and padding alone (decode_base64 checks the rest).
+[[nodiscard]] constexpr std::optional<std::size_t> base64_decoded_size(std::string_view encoded) noexcept {
+    if (encoded.size() % 4 != 0) return std::nullopt;
+    std::size_t padding = 0;
+    if (!encoded.empty() && encoded.back() == '=') ++padding;
+    if (encoded.size() >= 2 && encoded[encoded.size() - 2] == '=') ++padding;
+    if (padding == 1 && encoded.back() != '=') return std::nullopt;
+    return encoded.size() / 4 * 3 - padding;
+}
+
+// Decodes strict base64 into `dest` (room for base64_decoded_size bytes); returns the
+// bytes written, or nullopt on any violation listed at the top of this header.
+constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, char* dest) noexcept {
+    const auto size = base64_decoded_size(encoded);
+    if (!size) return std::nullopt;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < encoded.size(); i += 4) {
+        const bool last = i + 4 == encoded.size();
+        const int a = detail::base64_value(encoded[i]);
+        const int b = detail::base64_value(encoded[i + 1]);
+        const bool pad_c = last && encoded[i + 2] == '=';
+        const bool pad_d = last && encoded[i + 3] == '=';
+        const int c = pad_c ? 0 : detail::base64_value(encoded[i + 2]);
+        const int d = pad_d ? 0 : detail::base64_value(encoded[i + 3]);
+        if (a < 0 || b < 0 || c < 0 || d < 0) return std::nullopt;
+        if (pad_c && !pad_d) return std::nullopt;
+        const unsigned group = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
+        if (pad_c && (group & 0xFFFFu) != 0) return std::nullopt;
+        if (pad_d && (group & 0xFFu) != 0) return std::nullopt;
+        dest[out++] = static_cast<char>((group >> 16) & 0xFFu);
+        if (!pad_c) dest[out++] = static_cast<char>((group >> 8) & 0xFFu);
+        if (!pad_d) dest[out++] = static_cast<char>(group & 0xFFu);
+    }
+    return out;
+}
+
+[[nodiscard]] constexpr std::size_t base64_encoded_size(std::size_t bytes) noexcept { return (bytes + 2) / 3 * 4; }
+
+// Encodes `bytes` with padding into `dest` (room for base64_encoded_size bytes);
+// returns the characters written.
+constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t left = bytes.size() - i;
+        unsigned group = static_cast<unsigned char>(bytes[i]) << 16;
+        if (left > 1) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        if (left > 2) group |= static_cast<unsigned char>(bytes[i + 2]);
+        dest[out++] = detail::base64_alphabet[(group >> 18) & 63u];
+        dest[out++] = detail::base64_alphabet[(group >> 12) & 63u];
+        dest[out++] = left > 1 ? detail::base64_alphabet[(group >> 6) & 63u] : '=';
+        dest[out++] = left > 2 ? detail::base64_alphabet[group & 63u] : '=';
+    }
+    return out;
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,112 @@
+#pragma once
+// HTTP Basic client credentials: RFC 7617 with RFC 6749 2.3.1.
+//
+//   credentials = auth-scheme 1*SP token68        (RFC 7235 2.1, RFC 7617 2)
+//   user-pass   = user-id ":" password            (RFC 7617 2)
+//
+// What oauthcore accepts, and why:
+//  - The header value may carry leading and trailing spaces or tabs (a field value's
+//    OWS, RFC 9110 5.5); they are ignored. One or more spaces separate the scheme from
+//    the credentials; nothing else may (no tab, no other whitespace inside).
+//  - The scheme name is case-insensitive ("basic", "BASIC"; RFC 7235 2.1).
+//  - The credentials are strict base64 (see base64.hpp): no whitespace, padding
+//    required, no stray bits.
+//  - The decoded user-pass must hold a ':' and no control character (RFC 7617 2: the
+//    user-id and password MUST NOT contain control characters); it splits at the first
+//    ':', so the secret may contain ':' and the id may not (before id decoding).
+//  - Then the decoding policy (credential_decoding) applies to id and secret.
+//  - An empty client id is rejected; an empty secret is passed on (the store decides).
+//  - Bytes >= 0x80 are passed through unchanged under both policies: a secret is
+//    compared as bytes, UTF-8 or not.
+// Every failure here is invalid_client (401) with a WWW-Authenticate challenge.
+
+#include <cstddef>
+#include <string_view>
+
+#include "oauthcore/base64.hpp"
+#include "oauthcore/detail/ascii.hpp"
+#include "oauthcore/errors.hpp"
+#include "oauthcore/form.hpp"
+
+namespace oauthcore {
+
+// How the id and secret inside Basic credentials are decoded after base64.
+//  - form_urlencoded (default): RFC 6749 2.3.1 says the client form-encodes both before
+//    Basic, so '+' is a space, "%3A" is ':', "%25" is '%'. A '%' not followed by two hex
+//    digits stays a '%', exactly as in a form body (WHATWG), rather than failing as
+//    Ory fosite does. What it risks: a client that does not encode (curl --user) and
+//    has a '+' or a "%XX" in its secret fails to authenticate.
+//  - raw: RFC 7617 alone, what `curl --user id:secret` sends: bytes as they are, '+'
+//    and '%' literal. What it risks: a conforming RFC 6749 client whose id or secret
+//    holds a character it encodes fails to authenticate.
+enum class credential_decoding : unsigned char { form_urlencoded, raw };
+
+struct basic_auth_options {
+    credential_decoding decoding = credential_decoding::form_urlencoded;
+    std::size_t max_header_bytes = 4 * 1024;
+};
+
+struct client_credentials {
+    std::string_view id;
+    std::string_view secret;
+};
+
+namespace detail {
+
+[[nodiscard]] constexpr bool has_control_character(std::string_view s) noexcept {
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) return true;
+    }
+    return false;
+}
+
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> decode_credential(std::string_view raw, Storage& storage,
+                                                                   credential_decoding decoding) noexcept {
+    if (decoding == credential_decoding::raw || !needs_decoding(raw)) return raw;
+    const std::size_t size = decoded_size(raw);
+    char* dest = storage.take(size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    decode_form_component(raw, dest);
+    return std::string_view(dest, size);
+}
+
+}  // namespace detail
+
+// Parses the value of an Authorization header holding Basic client credentials. The
+// id and secret are views into `storage` (a request_storage, or a fixed_storage in
+// constant expressions).
+template <class Storage>
+[[nodiscard]] constexpr result<client_credentials> parse_basic_authorization(
+    std::string_view header_value, Storage& storage, const basic_auth_options& options = {}) noexcept {
+    if (header_value.size() > options.max_header_bytes) return fail(reason::authorization_too_large);
+    const std::string_view value = detail::trim_ows(header_value);
+    const auto space = value.find(' ');
+    const std::string_view scheme = value.substr(0, space);
+    if (!detail::iequals(scheme, "Basic")) return fail(reason::unsupported_authorization_scheme);
+    if (space == std::string_view::npos) return fail(reason::malformed_basic_credentials);
+    std::string_view token68 = value.substr(space);
+    while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
+
+    const auto size = base64_decoded_size(token68);
+    if (token68.empty() || !size) return fail(reason::malformed_basic_credentials);
+    // Decoded credentials plus, under form_urlencoded, their decoded id and secret.
+    storage.expect_more(2 * *size);
+    char* decoded = storage.take(*size);
+    if (decoded == nullptr) return fail(reason::out_of_memory);
+    if (!decode_base64(token68, decoded)) return fail(reason::malformed_basic_credentials);
+    const std::string_view user_pass(decoded, *size);
+    if (detail::has_control_character(user_pass)) return fail(reason::malformed_basic_credentials);
+
+    const auto colon = user_pass.find(':');
+    if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
+    const auto id = detail::decode_credential(user_pass.substr(0, colon), storage, options.decoding);
+    if (!id) return unexpected<error>(id.error());
+    if (id->empty()) return fail(reason::empty_client_id);
+    const auto secret = detail::decode_credential(user_pass.substr(colon + 1), storage, options.decoding);
+    if (!secret) return unexpected<error>(secret.error());
+    return client_credentials{*id, *secret};
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,39 @@
+#pragma once
+// Comparison of secrets whose running time does not depend on where they differ
+// (RFC 6749 10.10 and 10.3: credentials must resist guessing; a comparison that
+// stops at the first difference tells an attacker, byte by byte, how much of a guess
+// was right).
+
+#include <cstddef>
+#include <string_view>
+
+namespace oauthcore {
+
+namespace detail {
+
+// Hides a value from the optimizer, so that it cannot turn the accumulation below
+// back into an early exit.
+inline unsigned char opaque(unsigned char value) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__ volatile("" : "+r"(value));
+#endif
+    return value;
+}
+
+}  // namespace detail
+
+// True when `a` and `b` hold the same bytes. It reads max(a.size(), b.size()) bytes
+// whatever they hold: it does not return early on a difference, nor on a length
+// mismatch (only the lengths, never the contents, decide how long it runs).
+[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    const std::size_t length = a.size() > b.size() ? a.size() : b.size();
+    unsigned char difference = a.size() == b.size() ? 0 : 1;
+    for (std::size_t i = 0; i < length; ++i) {
+        const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+        const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+        difference = detail::opaque(static_cast<unsigned char>(difference | (x ^ y)));
+    }
+    return difference == 0;
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,263 @@
+#pragma once
+// Error codes (RFC 6749 5.2 plus server_error), the reasons behind them, fixed
+// descriptions, HTTP status mapping and the two profiles.
+//
+// Every failure inside oauthcore is an `error`: a small `reason` plus, where the
+// description names one, the `parameter` concerned. One constexpr table per profile
+// maps a reason to its code, HTTP status and description. Descriptions are fixed
+// strings chosen here: they may name a parameter, never echo a value the client sent.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "oauthcore/result.hpp"
+
+namespace oauthcore {
+
+// RFC 6749 5.2 error codes, plus server_error for the vendor's 500.
+enum class error_code : std::uint8_t {
+    invalid_request,
+    invalid_client,
+    invalid_grant,
+    unauthorized_client,
+    unsupported_grant_type,
+    invalid_scope,
+    server_error,
+};
+
+[[nodiscard]] constexpr std::string_view to_string(error_code code) noexcept {
+    switch (code) {
+        case error_code::invalid_request: return "invalid_request";
+        case error_code::invalid_client: return "invalid_client";
+        case error_code::invalid_grant: return "invalid_grant";
+        case error_code::unauthorized_client: return "unauthorized_client";
+        case error_code::unsupported_grant_type: return "unsupported_grant_type";
+        case error_code::invalid_scope: return "invalid_scope";
+        case error_code::server_error: return "server_error";
+    }
+    return "server_error";
+}
+
+// How failed resource-owner credentials are reported.
+//  - social_id (default): as the vendor document says, 401 invalid_client
+//    ("combination do not match").
+//  - rfc6749: as RFC 6749 5.2 says, 400 invalid_grant.
+enum class profile : std::uint8_t { social_id, rfc6749 };
+
+// The token request parameters oauthcore recognises (RFC 6749 4.3.2, 2.3.1, 3.3, 6 and
+// the vendor's email_address). Any other parameter is ignored (RFC 6749 3.2).
+enum class parameter : std::uint8_t {
+    none,
+    grant_type,
+    username,
+    email_address,
+    password,
+    client_id,
+    client_secret,
+    scope,
+    refresh_token,
+};
+
+inline constexpr std::size_t parameter_count = 9;
+
+[[nodiscard]] constexpr std::string_view to_string(parameter p) noexcept {
+    switch (p) {
+        case parameter::none: return "";
+        case parameter::grant_type: return "grant_type";
+        case parameter::username: return "username";
+        case parameter::email_address: return "email_address";
+        case parameter::password: return "password";
+        case parameter::client_id: return "client_id";
+        case parameter::client_secret: return "client_secret";
+        case parameter::scope: return "scope";
+        case parameter::refresh_token: return "refresh_token";
+    }
+    return "";
+}
+
+// Why a request failed. The host may log it; the client sees only the code and the
+// fixed description of the profile in force.
+enum class reason : std::uint8_t {
+    // transport checks
+    method_not_allowed,
+    query_in_target,
+    unsupported_content_type,
+    // form parsing
+    body_too_large,
+    too_many_parameters,
+    parameter_too_large,
+    duplicate_parameter,
+    // client authentication
+    authorization_too_large,
+    unsupported_authorization_scheme,
+    malformed_basic_credentials,
+    empty_client_id,
+    client_authentication_missing,
+    body_client_authentication_disabled,
+    multiple_client_authentication_methods,
+    client_rejected,
+    unauthorized_client,
+    // grant validation
+    missing_grant_type,
+    unsupported_grant_type,
+    missing_identifier,
+    conflicting_identifiers,
+    missing_password,
+    user_rejected,
+    // failures of the host's stores or of oauthcore's own resources
+    client_store_failure,
+    user_store_failure,
+    issuer_failure,
+    invalid_issued_token,
+    out_of_memory,
+};
+
+inline constexpr std::size_t reason_count = 27;
+
+struct error {
+    oauthcore::reason reason = reason::client_store_failure;
+    oauthcore::parameter parameter = parameter::none;
+
+    friend constexpr bool operator==(const error&, const error&) = default;
+};
+
+template <class T>
+using result = basic_result<T, error>;
+
+[[nodiscard]] constexpr unexpected<error> fail(reason why, parameter p = parameter::none) noexcept {
+    return unexpected<error>(error{why, p});
+}
+
+struct error_details {
+    error_code code;
+    int status;
+    std::string_view description;
+};
+
+namespace detail {
+
+inline constexpr std::string_view unknown_error_description = "An unknown error happened.";
+
+struct table_entry {
+    oauthcore::reason reason;
+    error_code code;
+    int status;
+    std::string_view description;
+};
+
+// Indexed by reason, for the social_id profile; user_rejected differs in rfc6749.
+inline constexpr std::array<table_entry, reason_count> social_id_table{{
+    {reason::method_not_allowed, error_code::invalid_request, 405, "The token endpoint accepts only the POST method."},
+    {reason::query_in_target, error_code::invalid_request, 400,
+     "Parameters must be sent in the request body, not in the request URI."},
+    {reason::unsupported_content_type, error_code::invalid_request, 400,
+     "The Content-Type must be application/x-www-form-urlencoded."},
+    {reason::body_too_large, error_code::invalid_request, 400, "The request body exceeds the size limit."},
+    {reason::too_many_parameters, error_code::invalid_request, 400, "The request has more parameters than the limit."},
+    {reason::parameter_too_large, error_code::invalid_request, 400, "A parameter exceeds the size limit."},
+    {reason::duplicate_parameter, error_code::invalid_request, 400, "A parameter is included more than once."},
+    {reason::authorization_too_large, error_code::invalid_client, 401,
+     "The Authorization header exceeds the size limit."},
+    {reason::unsupported_authorization_scheme, error_code::invalid_client, 401,
+     "The Authorization header must use the Basic scheme."},
+    {reason::malformed_basic_credentials, error_code::invalid_client, 401, "The Basic credentials are malformed."},
+    {reason::empty_client_id, error_code::invalid_client, 401, "The client identifier is empty."},
+    {reason::client_authentication_missing, error_code::invalid_client, 401,
+     "Client authentication is required (HTTP Basic)."},
+    {reason::body_client_authentication_disabled, error_code::invalid_client, 401,
+     "Client credentials in the request body are not accepted; use HTTP Basic authentication."},
+    {reason::multiple_client_authentication_methods, error_code::invalid_request, 400,
+     "The client must use only one authentication method."},
+    {reason::client_rejected, error_code::invalid_client, 401, "Client authentication failed."},
+    {reason::unauthorized_client, error_code::unauthorized_client, 400,
+     "The client is not authorized to use this grant type."},
+    {reason::missing_grant_type, error_code::invalid_request, 400, "The grant_type parameter is required."},
+    {reason::unsupported_grant_type, error_code::unsupported_grant_type, 400, "The grant type is not supported."},
+    {reason::missing_identifier, error_code::invalid_request, 400,
+     "Exactly one of username or email_address is required; neither was given."},
+    {reason::conflicting_identifiers, error_code::invalid_request, 400,
+     "Exactly one of username or email_address is required; both were given."},
+    {reason::missing_password, error_code::invalid_request, 400, "The password parameter is required."},
+    {reason::user_rejected, error_code::invalid_client, 401, "The user credentials combination does not match."},
+    {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
+    {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
+}};
+
+[[nodiscard]] constexpr bool table_is_indexed_by_reason() noexcept {
+    for (std::size_t i = 0; i < social_id_table.size(); ++i)
+        if (static_cast<std::size_t>(social_id_table[i].reason) != i) return false;
+    return true;
+}
+
+static_assert(table_is_indexed_by_reason(), "social_id_table must list every reason in enum order");
+
+inline constexpr error_details rfc6749_user_rejected{error_code::invalid_grant, 400,
+                                                     "The resource owner credentials are invalid."};
+
+// Descriptions of duplicate_parameter that name the parameter, indexed by parameter.
+inline constexpr std::array<std::string_view, parameter_count> duplicate_descriptions{{
+    "A parameter is included more than once.",
+    "The grant_type parameter is included more than once.",
+    "The username parameter is included more than once.",
+    "The email_address parameter is included more than once.",
+    "The password parameter is included more than once.",
+    "The client_id parameter is included more than once.",
+    "The client_secret parameter is included more than once.",
+    "The scope parameter is included more than once.",
+    "The refresh_token parameter is included more than once.",
+}};
+
+// RFC 6749 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E )
+[[nodiscard]] constexpr bool is_description_text(std::string_view text) noexcept {
+    if (text.empty()) return false;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool allowed = u == 0x20 || u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
+        if (!allowed) return false;
+    }
+    return true;
+}
+
+[[nodiscard]] constexpr bool every_description_is_valid() noexcept {
+    for (const auto& entry : social_id_table)
+        if (!is_description_text(entry.description)) return false;
+    for (const auto text : duplicate_descriptions)
+        if (!is_description_text(text)) return false;
+    return is_description_text(rfc6749_user_rejected.description);
+}
+
+static_assert(every_description_is_valid(), "an error_description leaves the RFC 6749 5.2 character set");
+
+}  // namespace detail
+
+// The code, HTTP status and fixed description the client is sent for `e`.
+[[nodiscard]] constexpr error_details describe(error e, profile p = profile::social_id) noexcept {
+    const auto index = static_cast<std::size_t>(e.reason);
+    if (index >= reason_count) return {error_code::server_error, 500, detail::unknown_error_description};
+    if (e.reason == reason::user_rejected && p == profile::rfc6749) return detail::rfc6749_user_rejected;
+    const auto& entry = detail::social_id_table[index];
+    error_details details{entry.code, entry.status, entry.description};
+    if (e.reason == reason::duplicate_parameter) {
+        const auto param = static_cast<std::size_t>(e.parameter);
+        if (param < parameter_count) details.description = detail::duplicate_descriptions[param];
+    }
+    return details;
+}
+
+// RFC 9110 15 reason phrases for the statuses oauthcore produces.
+[[nodiscard]] constexpr std::string_view reason_phrase(int status) noexcept {
+    switch (status) {
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 405: return "Method Not Allowed";
+        default: return "Internal Server Error";
+    }
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,216 @@
+#pragma once
+// application/x-www-form-urlencoded parsing, per the WHATWG URL standard, section
+// "application/x-www-form-urlencoded parsing":
+//   1. split the input on '&'; skip empty sequences;
+//   2. split each sequence at its first '='; without '=', the value is empty;
+//   3. in name and value, '+' becomes a space, then each '%' followed by two hex digits
+//      (either case) becomes that byte; a '%' not followed by two hex digits stays.
+// One deliberate difference: the standard ends with "UTF-8 decode without BOM", which
+// replaces invalid sequences with U+FFFD. oauthcore returns the decoded bytes as they
+// are, because a password or secret must reach the store byte for byte; a store that
+// wants text checks UTF-8 itself.
+//
+// On top of the standard, for the token endpoint (RFC 6749 3.2):
+//  - a recognised parameter given more than once is an error naming it (even when one
+//    of the occurrences is empty: a client that repeats a parameter is confused or
+//    probing, and no reading of the repeat is safe);
+//  - a parameter with an empty value counts as omitted;
+//  - unrecognised parameters are ignored;
+//  - limits on body bytes, parameter count and bytes per name or value.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+#include "oauthcore/errors.hpp"
+
+namespace oauthcore {
+
+struct form_limits {
+    std::size_t max_body_bytes = 16 * 1024;
+    std::size_t max_parameters = 32;
+    std::size_t max_parameter_bytes = 4 * 1024;  // a name or a value, before decoding
+};
+
+// One name=value sequence, before decoding.
+struct form_pair {
+    std::string_view name;
+    std::string_view value;
+};
+
+// The sequences of a form body, in order, with empty sequences skipped (WHATWG steps 1-2).
+class form_pairs {
+public:
+    class iterator {
+    public:
+        using value_type = form_pair;
+        using difference_type = std::ptrdiff_t;
+
+        constexpr iterator() = default;
+        constexpr form_pair operator*() const noexcept { return current_; }
+        constexpr iterator& operator++() noexcept {
+            advance();
+            return *this;
+        }
+        constexpr iterator operator++(int) noexcept {
+            iterator before = *this;
+            advance();
+            return before;
+        }
+        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+            return a.at_end_ == b.at_end_ && (a.at_end_ || a.position_ == b.position_);
+        }
+
+    private:
+        friend class form_pairs;
+        constexpr explicit iterator(std::string_view body) noexcept : rest_(body), at_end_(false) { advance(); }
+
+        constexpr void advance() noexcept {
+            while (!rest_.empty()) {
+                const auto amp = rest_.find('&');
+                const std::string_view sequence = rest_.substr(0, amp);
+                rest_ = amp == std::string_view::npos ? std::string_view{} : rest_.substr(amp + 1);
+                if (sequence.empty()) continue;
+                const auto eq = sequence.find('=');
+                if (eq == std::string_view::npos) {
+                    current_ = {sequence, {}};
+                } else {
+                    current_ = {sequence.substr(0, eq), sequence.substr(eq + 1)};
+                }
+                position_ = sequence.data();
+                return;
+            }
+            at_end_ = true;
+        }
+
+        std::string_view rest_;
+        form_pair current_;
+        const char* position_ = nullptr;
+        bool at_end_ = true;
+    };
+
+    constexpr explicit form_pairs(std::string_view body) noexcept : body_(body) {}
+    [[nodiscard]] constexpr iterator begin() const noexcept { return iterator(body_); }
+    [[nodiscard]] constexpr iterator end() const noexcept { return iterator(); }
+
+private:
+    std::string_view body_;
+};
+
+namespace detail {
+
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+[[nodiscard]] constexpr bool is_percent_triplet(std::string_view s, std::size_t i) noexcept {
+    return s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0;
+}
+
+}  // namespace detail
+
+// True when decoding `raw` would change it (it holds a '+' or a '%').
+[[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
+    return raw.find_first_of("+%") != std::string_view::npos;
+}
+
+// The exact number of bytes decode_form_component writes for `raw`.
+[[nodiscard]] constexpr std::size_t decoded_size(std::string_view raw) noexcept {
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < raw.size(); ++size) i += detail::is_percent_triplet(raw, i) ? 3 : 1;
+    return size;
+}
+
+// Decodes one name or value (WHATWG step 3) into `dest`, which has room for
+// decoded_size(raw) bytes; returns the bytes written.
+constexpr std::size_t decode_form_component(std::string_view raw, char* dest) noexcept {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < raw.size(); ++out) {
+        if (detail::is_percent_triplet(raw, i)) {
+            dest[out] = static_cast<char>(detail::hex_value(raw[i + 1]) * 16 + detail::hex_value(raw[i + 2]));
+            i += 3;
+        } else {
+            dest[out] = raw[i] == '+' ? ' ' : raw[i];
+            i += 1;
+        }
+    }
+    return out;
+}
+
+// The recognised parameters of one request. A parameter given with an empty value
+// reads as omitted: value() is empty and given() is false.
+class form_fields {
+public:
+    [[nodiscard]] constexpr std::string_view value(parameter p) const noexcept {
+        return values_[static_cast<std::size_t>(p)];
+    }
+    [[nodiscard]] constexpr bool given(parameter p) const noexcept { return !value(p).empty(); }
+    constexpr void set(parameter p, std::string_view v) noexcept { values_[static_cast<std::size_t>(p)] = v; }
+
+private:
+    std::array<std::string_view, parameter_count> values_{};
+};
+
+namespace detail {
+
+inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
+
+[[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
+    for (std::size_t i = 1; i < parameter_count; ++i) {
+        const auto p = static_cast<parameter>(i);
+        if (to_string(p) == name) return p;
+    }
+    return parameter::none;
+}
+
+// Decodes the name just far enough to recognise it: an encoded name that decodes
+// to a recognised one ("grant%5Ftype") is that parameter.
+[[nodiscard]] constexpr parameter recognise(std::string_view raw_name) noexcept {
+    if (!needs_decoding(raw_name)) return parameter_named(raw_name);
+    if (decoded_size(raw_name) > longest_parameter_name) return parameter::none;
+    std::array<char, longest_parameter_name> decoded{};
+    const std::size_t size = decode_form_component(raw_name, decoded.data());
+    return parameter_named(std::string_view(decoded.data(), size));
+}
+
+}  // namespace detail
+
+// Parses a token request body into its recognised parameters. Values with nothing to
+// decode are views into `body`; decoded values are written to `storage` (a
+// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
+// the body size, then left to right for each sequence the parameter count, the name and
+// value sizes, and repetition of a recognised parameter.
+template <class Storage>
+[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
+                                                       const form_limits& limits = {}) noexcept {
+    if (body.size() > limits.max_body_bytes) return fail(reason::body_too_large);
+    storage.expect_more(body.size());
+    form_fields fields;
+    std::array<bool, parameter_count> seen{};
+    std::size_t count = 0;
+    for (const form_pair pair : form_pairs(body)) {
+        if (++count > limits.max_parameters) return fail(reason::too_many_parameters);
+        if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
+            return fail(reason::parameter_too_large);
+        const parameter p = detail::recognise(pair.name);
+        if (p == parameter::none) continue;
+        auto& was_seen = seen[static_cast<std::size_t>(p)];
+        if (was_seen) return fail(reason::duplicate_parameter, p);
+        was_seen = true;
+        if (!needs_decoding(pair.value)) {
+            fields.set(p, pair.value);
+            continue;
+        }
+        const std::size_t size = decoded_size(pair.value);
+        char* dest = storage.take(size);
+        if (dest == nullptr) return fail(reason::out_of_memory);
+        decode_form_component(pair.value, dest);
+        fields.set(p, std::string_view(dest, size));
+    }
+    return fields;
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,238 @@
+#pragma once
+// RFC 8259 serialization of the token endpoint's bodies into a caller's buffer, in two
+// passes: *_size gives the exact bytes, write_* writes them and returns the count.
+//
+//   success (RFC 6749 5.1, the vendor's field order, without its trailing comma):
+//     {"access_token":"…","expires_in":604800,"token_type":"bearer","refresh_token":"…","scope":"…"}
+//     expires_in, refresh_token and scope only when present; never "scope":"".
+//   error (RFC 6749 5.2):
+//     {"error":"invalid_request","error_description":"…"}
+//
+// Strings: '"' and '\' are escaped, control characters as \b \f \n \r \t or \u00XX
+// (RFC 8259 7), valid UTF-8 is written as it is. Each byte that is not part of valid
+// UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) becomes
+// \ufffd, so the output is always valid JSON in valid UTF-8. The token endpoint never
+// relies on that replacement: it refuses tokens outside RFC 6749 Appendix A before
+// serializing (see response.hpp).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "oauthcore/errors.hpp"
+
+namespace oauthcore {
+
+namespace detail {
+
+// The length of the valid UTF-8 sequence at s[i], or 0 when the byte there does not
+// start one (RFC 3629 4).
+[[nodiscard]] constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char lead = byte(i);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;   // no overlong forms
+        if (lead == 0xED) high = 0x9F;  // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;   // no overlong forms
+        if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + length > s.size()) return 0;
+    if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+    for (std::size_t k = 2; k < length; ++k)
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    return length;
+}
+
+inline constexpr std::string_view replacement_escape = "\\ufffd";
+
+[[nodiscard]] constexpr char short_escape(unsigned char c) noexcept {
+    switch (c) {
+        case '"': return '"';
+        case '\\': return '\\';
+        case '\b': return 'b';
+        case '\f': return 'f';
+        case '\n': return 'n';
+        case '\r': return 'r';
+        case '\t': return 't';
+        default: return 0;
+    }
+}
+
+constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) dest[i] = s[i];
+    return s.size();
+}
+
+[[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
+    std::size_t digits = 1;
+    while (n >= 10) {
+        n /= 10;
+        ++digits;
+    }
+    return digits;
+}
+
+constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
+    const std::size_t digits = decimal_digits(n);
+    for (std::size_t i = digits; i > 0; --i) {
+        dest[i - 1] = static_cast<char>('0' + n % 10);
+        n /= 10;
+    }
+    return digits;
+}
+
+}  // namespace detail
+
+// Bytes write_json_string needs for `text`, quotes included.
+[[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
+    std::size_t size = 2;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            size += detail::short_escape(c) != 0 ? 2 : (c < 0x20 ? 6 : 1);
+            ++i;
+            continue;
+        }
+        const std::size_t length = detail::utf8_sequence_length(text, i);
+        size += length == 0 ? detail::replacement_escape.size() : length;
+        i += length == 0 ? 1 : length;
+    }
+    return size;
+}
+
+// Writes `text` as a JSON string, quotes included; returns the bytes written.
+constexpr std::size_t write_json_string(std::string_view text, char* dest) noexcept {
+    constexpr std::string_view hex = "0123456789abcdef";
+    std::size_t out = 0;
+    dest[out++] = '"';
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (const char e = detail::short_escape(c); e != 0) {
+                dest[out++] = '\\';
+                dest[out++] = e;
+            } else if (c < 0x20) {
+                out += detail::write_raw("\\u00", dest + out);
+                dest[out++] = hex[c >> 4];
+                dest[out++] = hex[c & 0xF];
+            } else {
+                dest[out++] = static_cast<char>(c);
+            }
+            ++i;
+            continue;
+        }
+        const std::size_t length = detail::utf8_sequence_length(text, i);
+        if (length == 0) {
+            out += detail::write_raw(detail::replacement_escape, dest + out);
+            ++i;
+        } else {
+            out += detail::write_raw(text.substr(i, length), dest + out);
+            i += length;
+        }
+    }
+    dest[out++] = '"';
+    return out;
+}
+
+// The members of a successful token response (RFC 6749 5.1). Empty refresh_token and
+// scope are left out; so is expires_in when nullopt.
+struct token_fields {
+    std::string_view access_token;
+    std::optional<std::uint64_t> expires_in;
+    std::string_view token_type = "bearer";
+    std::string_view refresh_token;
+    std::string_view scope;
+};
+
+namespace detail {
+
+// Counts bytes when dest is nullptr, writes them otherwise, so that the size pass and
+// the write pass are one piece of code and cannot disagree.
+class json_writer {
+public:
+    constexpr explicit json_writer(char* dest) noexcept : dest_(dest) {}
+
+    constexpr void raw(std::string_view s) noexcept {
+        if (dest_ != nullptr) write_raw(s, dest_ + out_);
+        out_ += s.size();
+    }
+    constexpr void string(std::string_view s) noexcept {
+        out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+    }
+    constexpr void number(std::uint64_t n) noexcept {
+        out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
+    }
+    [[nodiscard]] constexpr std::size_t size() const noexcept { return out_; }
+
+private:
+    char* dest_;
+    std::size_t out_ = 0;
+};
+
+constexpr std::size_t token_json(const token_fields& token, char* dest) noexcept {
+    json_writer json(dest);
+    json.raw("{\"access_token\":");
+    json.string(token.access_token);
+    if (token.expires_in) {
+        json.raw(",\"expires_in\":");
+        json.number(*token.expires_in);
+    }
+    json.raw(",\"token_type\":");
+    json.string(token.token_type);
+    if (!token.refresh_token.empty()) {
+        json.raw(",\"refresh_token\":");
+        json.string(token.refresh_token);
+    }
+    if (!token.scope.empty()) {
+        json.raw(",\"scope\":");
+        json.string(token.scope);
+    }
+    json.raw("}");
+    return json.size();
+}
+
+constexpr std::size_t error_json(error_code code, std::string_view description, char* dest) noexcept {
+    json_writer json(dest);
+    json.raw("{\"error\":");
+    json.string(to_string(code));
+    json.raw(",\"error_description\":");
+    json.string(description);
+    json.raw("}");
+    return json.size();
+}
+
+}  // namespace detail
+
+[[nodiscard]] constexpr std::size_t token_json_size(const token_fields& token) noexcept {
+    return detail::token_json(token, nullptr);
+}
+
+// Writes the success body into `dest` (room for token_json_size bytes); returns the
+// bytes written.
+constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
+    return detail::token_json(token, dest);
+}
+
+[[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
+    return detail::error_json(code, description, nullptr);
+}
+
+// Writes the error body into `dest` (room for error_json_size bytes); returns the
+// bytes written.
+constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+    return detail::error_json(code, description, dest);
+}
+
+}  // namespace oauthcore

@@ -1,0 +1,145 @@
+#pragma once
+// In-memory models of the store and issuer concepts, for tests, examples and hosts
+// that keep a handful of clients in configuration. They hold their records in
+// std::vector and std::string, so adding records allocates; authenticating does not.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "oauthcore/concepts.hpp"
+#include "oauthcore/constant_time.hpp"
+
+namespace oauthcore {
+
+// The authenticated client: a view into the store's record.
+struct memory_client {
+    std::string_view id;
+    bool password_grant_allowed = true;
+
+    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
+        return password_grant_allowed && grant_type == password_grant_type;
+    }
+};
+
+class memory_client_store {
+public:
+    using client_type = memory_client;
+
+    void add(std::string id, std::string secret, bool password_grant_allowed = true) {
+        records_.push_back({std::move(id), std::move(secret), password_grant_allowed});
+    }
+
+    // The secret is compared in constant time, and an unknown id costs one comparison
+    // too, against a secret of the same length, so timing tells nothing.
+    [[nodiscard]] outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) const {
+        const record* found = nullptr;
+        for (const record& r : records_)
+            if (r.id == id) found = &r;
+        if (found == nullptr) {
+            (void)constant_time_equal(secret, secret_of_same_length(secret));
+            return outcome<client_type>::reject();
+        }
+        if (!constant_time_equal(secret, found->secret)) return outcome<client_type>::reject();
+        return outcome<client_type>::accept({found->id, found->password_grant_allowed});
+    }
+
+private:
+    struct record {
+        std::string id;
+        std::string secret;
+        bool password_grant_allowed;
+    };
+
+    static std::string_view secret_of_same_length(std::string_view secret) noexcept {
+        static constexpr char filler[4096] = {};
+        return {filler, secret.size() < sizeof filler ? secret.size() : sizeof filler};
+    }
+
+    std::vector<record> records_;
+};
+
+struct memory_user {
+    std::string_view username;
+    std::string_view email_address;
+};
+
+class memory_user_store {
+public:
+    using user_type = memory_user;
+
+    // A user may have a username, an email address, or both (empty = none).
+    void add(std::string username, std::string email_address, std::string password) {
+        records_.push_back({std::move(username), std::move(email_address), std::move(password)});
+    }
+
+    // Unknown user and wrong password both reject, after one constant-time comparison.
+    [[nodiscard]] outcome<user_type> authenticate_user(user_identifier who, std::string_view password) const {
+        const record* found = nullptr;
+        for (const record& r : records_) {
+            const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
+            if (!key.empty() && key == who.value) found = &r;
+        }
+        const bool match = constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
+        if (found == nullptr || !match) return outcome<user_type>::reject();
+        return outcome<user_type>::accept({found->username, found->email_address});
+    }
+
+private:
+    struct record {
+        std::string username;
+        std::string email_address;
+        std::string password;
+    };
+
+    std::vector<record> records_;
+};
+
+// A token made of views; it models issued_token.
+struct token_view {
+    std::string_view access;
+    std::optional<std::uint64_t> lifetime;
+    std::string_view refresh;
+    std::string_view granted_scope;
+
+    [[nodiscard]] constexpr std::string_view access_token() const noexcept { return access; }
+    [[nodiscard]] constexpr std::optional<std::uint64_t> expires_in() const noexcept { return lifetime; }
+    [[nodiscard]] constexpr std::string_view refresh_token() const noexcept { return refresh; }
+    [[nodiscard]] constexpr std::string_view scope() const noexcept { return granted_scope; }
+};
+
+static_assert(issued_token<token_view>);
+
+// Hands out the same token every time (tests, benchmarks, demos); it can be told to
+// fail, to exercise the 500 path.
+class fixed_token_issuer {
+public:
+    using token_type = token_view;
+
+    explicit fixed_token_issuer(token_view token) noexcept : token_(token) {}
+
+    template <class Client, class User>
+    [[nodiscard]] outcome<token_type> issue_token(const Client& /*client*/, const User& /*user*/,
+                                                  std::string_view /*scope*/) {
+        ++issued_;
+        if (failing_) return outcome<token_type>::fail();
+        return outcome<token_type>::accept(token_);
+    }
+
+    void set_failing(bool failing) noexcept { failing_ = failing; }
+    [[nodiscard]] int issued() const noexcept { return issued_; }
+
+private:
+    token_view token_;
+    int issued_ = 0;
+    bool failing_ = false;
+};
+
+static_assert(client_store<memory_client_store>);
+static_assert(user_store<memory_user_store>);
+static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
+
+}  // namespace oauthcore

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: CMake with g++ 12 and clang 14, Meson with both, and a
+# -fno-exceptions build, all with -Wall -Wextra -Wpedantic -Werror. Each build's test
+# runner (ctest, meson test) prints its own summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config catch2
+
+jobs=2
+out=${OAUTHCORE_BUILD_ROOT:-build}
+
+cmake_suite() {  # name, compiler, extra cmake arguments...
+  local name=$1 compiler=$2
+  shift 2
+  echo "=== cmake: $name ==="
+  cmake -S . -B "$out/$name" -G Ninja -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
+  cmake --build "$out/$name" -j"$jobs"
+  ctest --test-dir "$out/$name" -j"$jobs" --output-on-failure | tail -n 3
+}
+
+meson_suite() {  # name, compiler
+  local name=$1 compiler=$2
+  echo "=== meson: $name ==="
+  rm -rf "$out/$name"
+  CXX=$compiler meson setup "$out/$name" --buildtype=debug >/dev/null
+  meson compile -C "$out/$name" -j "$jobs"
+  meson test -C "$out/$name" --num-processes "$jobs" --print-errorlogs | tail -n 8
+}
+
+cmake_suite gcc g++
+cmake_suite clang clang++-14
+cmake_suite gcc-no-exceptions g++ -DOAUTHCORE_NO_EXCEPTIONS=ON
+meson_suite meson-gcc g++
+meson_suite meson-clang clang++-14
+echo "all suites passed"

@@ -1,0 +1,108 @@
+#include "oauthcore/base64.hpp"
+
+#include <optional>
+#include <string>
+
+#include "catch.hpp"
+
+using namespace oauthcore;
+
+namespace {
+
+std::optional<std::string> decode(std::string_view encoded) {
+    const auto size = base64_decoded_size(encoded);
+    if (!size) return std::nullopt;
+    std::string out(*size, '\0');
+    const auto written = decode_base64(encoded, out.data());
+    if (!written) return std::nullopt;
+    REQUIRE(*written == out.size());
+    return out;
+}
+
+std::string encode(std::string_view bytes) {
+    std::string out(base64_encoded_size(bytes.size()), '\0');
+    REQUIRE(encode_base64(bytes, out.data()) == out.size());
+    return out;
+}
+
+template <std::size_t N>
+constexpr bool decodes_to(std::string_view encoded, std::string_view expected) {
+    std::array<char, N> out{};
+    const auto size = decode_base64(encoded, out.data());
+    return size && std::string_view(out.data(), *size) == expected;
+}
+
+// RFC 4648 10 test vectors, at compile time.
+static_assert(decodes_to<1>("", ""));
+static_assert(decodes_to<8>("Zg==", "f"));
+static_assert(decodes_to<8>("Zm8=", "fo"));
+static_assert(decodes_to<8>("Zm9v", "foo"));
+static_assert(decodes_to<8>("Zm9vYg==", "foob"));
+static_assert(decodes_to<8>("Zm9vYmE=", "fooba"));
+static_assert(decodes_to<8>("Zm9vYmFy", "foobar"));
+static_assert(!decodes_to<8>("Zm9vYmF", "fooba"));
+
+}  // namespace
+
+TEST_CASE("base64: RFC 4648 section 10 test vectors decode", "[base64][rfc4648]") {
+    CHECK(decode("") == "");
+    CHECK(decode("Zg==") == "f");
+    CHECK(decode("Zm8=") == "fo");
+    CHECK(decode("Zm9v") == "foo");
+    CHECK(decode("Zm9vYg==") == "foob");
+    CHECK(decode("Zm9vYmE=") == "fooba");
+    CHECK(decode("Zm9vYmFy") == "foobar");
+}
+
+TEST_CASE("base64: RFC 4648 section 10 test vectors encode", "[base64][rfc4648]") {
+    CHECK(encode("") == "");
+    CHECK(encode("f") == "Zg==");
+    CHECK(encode("fo") == "Zm8=");
+    CHECK(encode("foo") == "Zm9v");
+    CHECK(encode("foob") == "Zm9vYg==");
+    CHECK(encode("fooba") == "Zm9vYmE=");
+    CHECK(encode("foobar") == "Zm9vYmFy");
+}
+
+TEST_CASE("base64: RFC 7617 section 2 example user-pass", "[base64][rfc7617]") {
+    CHECK(decode("QWxhZGRpbjpvcGVuIHNlc2FtZQ==") == "Aladdin:open sesame");
+}
+
+TEST_CASE("base64: missing padding is rejected (RFC 4648 3.2)", "[base64][rfc4648]") {
+    CHECK_FALSE(decode("Zg"));
+    CHECK_FALSE(decode("Zm8"));
+    CHECK_FALSE(decode("Z"));
+}
+
+TEST_CASE("base64: characters outside the alphabet are rejected (RFC 4648 3.3)", "[base64][rfc4648]") {
+    CHECK_FALSE(decode("Zm9v YmFy"));
+    CHECK_FALSE(decode("Zm9v\nYmFy"));
+    CHECK_FALSE(decode("Zm9-"));  // URL-safe alphabet
+    CHECK_FALSE(decode("Zm9_"));
+    CHECK_FALSE(decode("Zm9*"));
+    CHECK_FALSE(decode(std::string_view("Zm9\0", 4)));
+}
+
+TEST_CASE("base64: '=' only at the end, at most two (RFC 4648 3.2)", "[base64][rfc4648]") {
+    CHECK_FALSE(decode("Zg==Zg=="));
+    CHECK_FALSE(decode("Z==="));
+    CHECK_FALSE(decode("===="));
+    CHECK_FALSE(decode("Zm=v"));
+    CHECK_FALSE(decode("Z=g="));
+}
+
+TEST_CASE("base64: non-zero pad bits are rejected (RFC 4648 3.5)", "[base64][rfc4648]") {
+    CHECK(decode("Zg==") == "f");
+    CHECK_FALSE(decode("Zh=="));
+    CHECK(decode("Zm8=") == "fo");
+    CHECK_FALSE(decode("Zm9="));
+}
+
+TEST_CASE("base64: every byte value round-trips", "[base64]") {
+    std::string all;
+    for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+    for (std::size_t length = 0; length <= all.size(); length += 37) {
+        const std::string bytes = all.substr(0, length);
+        CHECK(decode(encode(bytes)) == bytes);
+    }
+}

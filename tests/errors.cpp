@@ -1,0 +1,87 @@
+#include "oauthcore/errors.hpp"
+
+#include <set>
+#include <string>
+
+#include "catch.hpp"
+
+using namespace oauthcore;
+
+static_assert(detail::is_description_text("A plain sentence."));
+static_assert(!detail::is_description_text("has \"quotes\""));
+static_assert(!detail::is_description_text("back\\slash"));
+static_assert(!detail::is_description_text("tab\there"));
+static_assert(!detail::is_description_text(""));
+static_assert(describe(error{reason::user_rejected}, profile::social_id).status == 401);
+static_assert(describe(error{reason::user_rejected}, profile::rfc6749).code == error_code::invalid_grant);
+
+TEST_CASE("errors: codes are the RFC 6749 5.2 strings plus server_error", "[errors][rfc6749]") {
+    CHECK(to_string(error_code::invalid_request) == "invalid_request");
+    CHECK(to_string(error_code::invalid_client) == "invalid_client");
+    CHECK(to_string(error_code::invalid_grant) == "invalid_grant");
+    CHECK(to_string(error_code::unauthorized_client) == "unauthorized_client");
+    CHECK(to_string(error_code::unsupported_grant_type) == "unsupported_grant_type");
+    CHECK(to_string(error_code::invalid_scope) == "invalid_scope");
+    CHECK(to_string(error_code::server_error) == "server_error");
+}
+
+TEST_CASE("errors: every reason maps to a documented status and code in both profiles", "[errors]") {
+    for (std::size_t i = 0; i < reason_count; ++i) {
+        for (const auto p : {profile::social_id, profile::rfc6749}) {
+            const auto d = describe(error{static_cast<reason>(i)}, p);
+            CHECK((d.status == 400 || d.status == 401 || d.status == 405 || d.status == 500));
+            CHECK(detail::is_description_text(d.description));
+            // RFC 6749 5.2: invalid_client may be 401; every other code is 400, and ours
+            // adds only 405 for the method and 500 for server_error.
+            if (d.code == error_code::invalid_client) CHECK(d.status == 401);
+            if (d.code == error_code::server_error) CHECK(d.status == 500);
+            if (d.status == 401) CHECK(d.code == error_code::invalid_client);
+        }
+    }
+}
+
+TEST_CASE("errors: profiles differ only for wrong user credentials (DESIGN: errors and profiles)", "[errors]") {
+    for (std::size_t i = 0; i < reason_count; ++i) {
+        const auto r = static_cast<reason>(i);
+        const auto a = describe(error{r}, profile::social_id);
+        const auto b = describe(error{r}, profile::rfc6749);
+        if (r == reason::user_rejected) {
+            CHECK(a.code == error_code::invalid_client);
+            CHECK(a.status == 401);
+            CHECK(b.code == error_code::invalid_grant);
+            CHECK(b.status == 400);
+        } else {
+            CHECK(a.code == b.code);
+            CHECK(a.status == b.status);
+            CHECK(a.description == b.description);
+        }
+    }
+}
+
+TEST_CASE("errors: the vendor's status classes (vendor Response Status)", "[errors][vendor]") {
+    CHECK(describe(error{reason::missing_password}).status == 400);
+    CHECK(describe(error{reason::missing_password}).code == error_code::invalid_request);
+    CHECK(describe(error{reason::client_rejected}).status == 401);
+    CHECK(describe(error{reason::client_rejected}).code == error_code::invalid_client);
+    CHECK(describe(error{reason::unsupported_grant_type}).code == error_code::unsupported_grant_type);
+    CHECK(describe(error{reason::client_store_failure}).status == 500);
+    CHECK(describe(error{reason::client_store_failure}).description == "An unknown error happened.");
+}
+
+TEST_CASE("errors: duplicate descriptions name the parameter, nothing else", "[errors]") {
+    std::set<std::string> seen;
+    for (std::size_t i = 1; i < parameter_count; ++i) {
+        const auto p = static_cast<parameter>(i);
+        const auto d = describe(error{reason::duplicate_parameter, p});
+        CHECK(std::string(d.description).find(std::string(to_string(p))) != std::string::npos);
+        seen.insert(std::string(d.description));
+    }
+    CHECK(seen.size() == parameter_count - 1);
+}
+
+TEST_CASE("errors: an out-of-range reason is a server_error, not undefined behaviour", "[errors]") {
+    const auto d = describe(error{static_cast<reason>(200)});
+    CHECK(d.code == error_code::server_error);
+    CHECK(d.status == 500);
+    CHECK(reason_phrase(999) == "Internal Server Error");
+}

@@ -1,0 +1,216 @@
+#include "oauthcore/form.hpp"
+
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "oauthcore/storage.hpp"
+
+using namespace oauthcore;
+
+namespace {
+
+std::string decode(std::string_view raw) {
+    std::string out(decoded_size(raw), '\0');
+    const std::size_t written = decode_form_component(raw, out.data());
+    REQUIRE(written == out.size());
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> pairs_of(std::string_view body) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const form_pair p : form_pairs(body)) out.emplace_back(p.name, p.value);
+    return out;
+}
+
+constexpr std::size_t count_pairs(std::string_view body) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const form_pair p : form_pairs(body)) ++n;
+    return n;
+}
+
+template <std::size_t N>
+struct decoded {
+    std::array<char, N> bytes{};
+    std::size_t size = 0;
+    constexpr explicit decoded(std::string_view raw) { size = decode_form_component(raw, bytes.data()); }
+    constexpr bool operator==(std::string_view s) const { return std::string_view(bytes.data(), size) == s; }
+};
+
+// WHATWG URL, application/x-www-form-urlencoded parsing, checked at compile time.
+static_assert(decoded<16>("a+b") == "a b");
+static_assert(decoded<16>("%41%62") == "Ab");
+static_assert(decoded<16>("%4a%4A") == "JJ");
+static_assert(decoded<16>("%zz%4") == "%zz%4");
+static_assert(decoded<16>("%%41") == "%A");
+static_assert(decoded<16>("%2B") == "+");
+static_assert(decoded_size("%41%4") == 3);
+static_assert(count_pairs("a=1&&b=2&") == 2);
+static_assert(count_pairs("") == 0);
+static_assert(count_pairs("&&&") == 0);
+
+constexpr bool parses_vendor_body_in_constant_expression() {
+    fixed_storage<64> storage;
+    const auto fields = parse_form("grant_type=password&username=john_doe&password=john%5Fdoe+secret", storage);
+    return fields && fields->value(parameter::grant_type) == "password" &&
+           fields->value(parameter::username) == "john_doe" && fields->value(parameter::password) == "john_doe secret";
+}
+static_assert(parses_vendor_body_in_constant_expression());
+
+}  // namespace
+
+TEST_CASE("form: '+' decodes to space (WHATWG urlencoded parsing, step 3)", "[form][whatwg]") {
+    CHECK(decode("john+doe") == "john doe");
+    CHECK(decode("+") == " ");
+}
+
+TEST_CASE("form: percent-encoded bytes decode in either case (WHATWG percent-decode)", "[form][whatwg]") {
+    CHECK(decode("%40") == "@");
+    CHECK(decode("%c3%b6") == "\xc3\xb6");
+    CHECK(decode("%C3%B6") == "\xc3\xb6");
+    CHECK(decode("%00") == std::string(1, '\0'));
+    CHECK(decode("%FF") == "\xff");
+}
+
+TEST_CASE("form: a '%' not followed by two hex digits stays literal (WHATWG percent-decode)", "[form][whatwg]") {
+    CHECK(decode("%") == "%");
+    CHECK(decode("100%") == "100%");
+    CHECK(decode("%4") == "%4");
+    CHECK(decode("%G1") == "%G1");
+    CHECK(decode("%1G") == "%1G");
+    CHECK(decode("%%") == "%%");
+}
+
+TEST_CASE("form: '%2B' is a literal plus, not a space (WHATWG: '+' replaced before percent-decoding)",
+          "[form][whatwg]") {
+    CHECK(decode("a%2Bb+c") == "a+b c");
+}
+
+TEST_CASE("form: sequences split on '&', name from value at the first '=' (WHATWG steps 1-2)", "[form][whatwg]") {
+    using P = std::vector<std::pair<std::string, std::string>>;
+    CHECK(pairs_of("a=1&b=2") == P{{"a", "1"}, {"b", "2"}});
+    CHECK(pairs_of("a=1=2") == P{{"a", "1=2"}});
+    CHECK(pairs_of("a") == P{{"a", ""}});
+    CHECK(pairs_of("=v") == P{{"", "v"}});
+    CHECK(pairs_of("&a=1&&") == P{{"a", "1"}});
+    CHECK(pairs_of("").empty());
+}
+
+TEST_CASE("form: the vendor body parses into its three parameters without copying", "[form][vendor]") {
+    request_storage storage;
+    const std::string_view body = "grant_type=password&username=john_doe&password=john_doe_secret";
+    const auto fields = parse_form(body, storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::grant_type) == "password");
+    CHECK(fields->value(parameter::username) == "john_doe");
+    CHECK(fields->value(parameter::password) == "john_doe_secret");
+    CHECK_FALSE(fields->given(parameter::email_address));
+    // Views into the body: nothing needed decoding.
+    CHECK(fields->value(parameter::username).data() == body.data() + 29);
+    CHECK(storage.used() == 0);
+}
+
+TEST_CASE("form: decoded values go to the request storage", "[form]") {
+    request_storage storage;
+    const auto fields = parse_form("username=john.doe%40example.com&password=p%40ss+w%C3%B6rd", storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::username) == "john.doe@example.com");
+    CHECK(fields->value(parameter::password) == "p@ss w\xc3\xb6rd");
+    CHECK(storage.used() == 20 + 10);  // "p@ss w\xc3\xb6rd" is 10 bytes
+    CHECK_FALSE(storage.uses_heap());
+}
+
+TEST_CASE("form: an encoded name is recognised after decoding (WHATWG decodes names too)", "[form][whatwg]") {
+    request_storage storage;
+    const auto fields = parse_form("grant%5Ftype=password&user+name=x&%70assword=y", storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::grant_type) == "password");
+    CHECK(fields->value(parameter::password) == "y");
+    CHECK_FALSE(fields->given(parameter::username));  // "user name" is another parameter
+}
+
+TEST_CASE("form: a parameter with an empty value counts as omitted (RFC 6749 3.2)", "[form][rfc6749]") {
+    request_storage storage;
+    const auto fields = parse_form("grant_type=password&username=&password", storage);
+    REQUIRE(fields);
+    CHECK_FALSE(fields->given(parameter::username));
+    CHECK_FALSE(fields->given(parameter::password));
+}
+
+TEST_CASE("form: unrecognised parameters are ignored (RFC 6749 3.2)", "[form][rfc6749]") {
+    request_storage storage;
+    const auto fields = parse_form("foo=bar&grant_type=password&x%zz=1&Grant_Type=client_credentials", storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::grant_type) == "password");
+}
+
+TEST_CASE("form: a recognised parameter sent twice is invalid_request naming it (RFC 6749 3.2)", "[form][rfc6749]") {
+    request_storage storage;
+    for (const auto& [body, named] : std::vector<std::pair<std::string, parameter>>{
+             {"grant_type=password&grant_type=password", parameter::grant_type},
+             {"username=a&password=b&username=a", parameter::username},
+             {"password=&password=x", parameter::password},
+             {"email_address=a&email%5Faddress=b", parameter::email_address},
+             {"client_secret=a&client_secret=a", parameter::client_secret},
+         }) {
+        storage.reset();
+        const auto fields = parse_form(body, storage);
+        REQUIRE_FALSE(fields);
+        CHECK(fields.error() == error{reason::duplicate_parameter, named});
+    }
+}
+
+TEST_CASE("form: an unrecognised parameter may repeat", "[form]") {
+    request_storage storage;
+    CHECK(parse_form("foo=1&foo=2&grant_type=password", storage));
+}
+
+TEST_CASE("form: limits on body, parameter count and parameter size are clean errors", "[form][limits]") {
+    request_storage storage;
+    form_limits limits;
+    limits.max_body_bytes = 20;
+    limits.max_parameters = 3;
+    limits.max_parameter_bytes = 5;
+    CHECK(parse_form("a=1&b=2&c=3&&&&&&&&&", storage, limits).has_value());  // 20 bytes
+    CHECK(parse_form("a=1&b=2&c=3&&&&&&&&&&", storage, limits).error().reason == reason::body_too_large);
+    CHECK(parse_form("a=1&b=2&c=3", storage, limits).has_value());
+    CHECK(parse_form("a=1&b=2&c=3&d", storage, limits).error().reason == reason::too_many_parameters);
+    CHECK(parse_form("a=12345", storage, limits).has_value());
+    CHECK(parse_form("a=123456", storage, limits).error().reason == reason::parameter_too_large);
+    CHECK(parse_form("abcdef=1", storage, limits).error().reason == reason::parameter_too_large);
+    // Empty sequences are not parameters.
+    CHECK(parse_form("a&&&&&&&b", storage, limits).has_value());
+}
+
+TEST_CASE("form: default limits are 16 KiB, 32 parameters, 4 KiB per parameter", "[form][limits]") {
+    const form_limits limits;
+    CHECK(limits.max_body_bytes == 16384);
+    CHECK(limits.max_parameters == 32);
+    CHECK(limits.max_parameter_bytes == 4096);
+    request_storage storage;
+    std::string body;
+    for (int i = 0; i < 32; ++i) body += "p" + std::to_string(i) + "=v&";
+    CHECK(parse_form(body, storage));
+    body += "one=more";
+    CHECK(parse_form(body, storage).error().reason == reason::too_many_parameters);
+}
+
+TEST_CASE("form: a large body with encoded values takes one heap block", "[form][storage]") {
+    request_storage storage;
+    const std::string password = "password=" + std::string(4000, '+');
+    const std::string username = "username=" + std::string(4000, '+');
+    const auto fields = parse_form(password + "&" + username, storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::password) == std::string(4000, ' '));
+    CHECK(fields->value(parameter::username) == std::string(4000, ' '));
+    CHECK(storage.uses_heap());
+}
+
+TEST_CASE("form: NUL and high bytes pass through as bytes", "[form]") {
+    request_storage storage;
+    const std::string body = std::string("password=a\0b\xff", 13) + "&username=%00";
+    const auto fields = parse_form(body, storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::password) == std::string_view("a\0b\xff", 4));
+    CHECK(fields->value(parameter::username) == std::string_view("\0", 1));
+}

@@ -1,0 +1,43 @@
+#include "oauthcore/storage.hpp"
+
+#include <cstring>
+
+#include "catch.hpp"
+
+using namespace oauthcore;
+
+TEST_CASE("storage: inline bytes first, then one heap block of the announced size", "[storage]") {
+    basic_storage<16> storage;
+    storage.expect_more(100);
+    char* a = storage.take(10);
+    REQUIRE(a != nullptr);
+    std::memset(a, 'a', 10);
+    CHECK_FALSE(storage.uses_heap());
+    char* b = storage.take(20);
+    REQUIRE(b != nullptr);
+    CHECK(storage.uses_heap());
+    char* c = storage.take(70);
+    REQUIRE(c != nullptr);
+    CHECK(c == b + 20);  // the same block: views into b stay valid
+    CHECK(storage.take(11) == nullptr);  // neither the inline rest (6) nor the heap rest (10) fits
+    CHECK(std::string_view(a, 10) == "aaaaaaaaaa");
+}
+
+TEST_CASE("storage: a take past the announced bound fails cleanly instead of moving bytes", "[storage]") {
+    basic_storage<4> storage;
+    storage.expect_more(8);
+    char* first = storage.take(8);
+    REQUIRE(first != nullptr);
+    CHECK(storage.take(8) == nullptr);
+    storage.reset();
+    CHECK_FALSE(storage.uses_heap());
+    CHECK(storage.take(4) != nullptr);
+}
+
+TEST_CASE("storage: fixed_storage never allocates and reports exhaustion", "[storage]") {
+    fixed_storage<8> storage;
+    CHECK(storage.take(8) != nullptr);
+    CHECK(storage.take(1) == nullptr);
+    storage.reset();
+    CHECK(storage.take(1) != nullptr);
+}
