@@ -1,0 +1,137 @@
+// end_to_end/<implementation>/<case>: one whole token request, from the request's
+// views to the response's status, headers and body, with in-memory stores holding the
+// vendor's client and user and an issuer of fixed 64-hex tokens.
+//  - oauthcore: handle_token_request, the one-call convenience, with one
+//    exchange_storage reused across requests as a host thread would.
+//  - boost_parts: the same checks glued from Boost.URL, Beast and Boost.JSON
+//    (boost_parts.hpp), over the same stores.
+// Cases: success (the vendor body) and error (the password missing: 400).
+// Every benchmark here reports allocs_per_iter, heap allocations per request.
+
+#include <optional>
+#include <string_view>
+
+#include "oauthcore/endpoint.hpp"
+#include "oauthcore/memory_stores.hpp"
+#include "support.hpp"
+
+#if OAUTHCORE_BENCH_HAVE_BOOST_PARTS
+#include "boost_parts.hpp"
+#endif
+
+namespace bench {
+namespace {
+
+struct stores {
+    oauthcore::memory_client_store clients;
+    oauthcore::memory_user_store users;
+    oauthcore::token_view token{access_token, expires_in, refresh_token, {}};
+
+    stores() {
+        clients.add(std::string(client_id), std::string(client_secret));
+        users.add(std::string(username), std::string(email_address), std::string(password));
+    }
+};
+
+// Models oauthcore::request_source over views the benchmark launders per request.
+struct request {
+    std::string_view method_;
+    std::string_view target_;
+    std::string_view content_type_;
+    std::string_view authorization_;
+    std::string_view body_;
+
+    std::string_view method() const noexcept { return method_; }
+    std::string_view target() const noexcept { return target_; }
+    std::string_view body() const noexcept { return body_; }
+    std::optional<std::string_view> header(std::string_view name) const noexcept {
+        if (name == "Content-Type") return content_type_;
+        if (name == "Authorization") return authorization_;
+        return std::nullopt;
+    }
+};
+
+request make_request(std::string_view body) noexcept {
+    return {opaque(method), opaque(target), opaque(content_type), opaque(authorization), opaque(body)};
+}
+
+struct expected_response {
+    int status;
+    std::string_view body;
+};
+
+constexpr expected_response success{200, success_json};
+constexpr expected_response error{400, missing_password_json};
+
+void end_to_end_oauthcore(benchmark::State& state, const char* name, std::string_view body,
+                          expected_response expected) {
+    stores s;
+    oauthcore::fixed_token_issuer issuer(s.token);
+    oauthcore::exchange_storage storage;
+    {
+        const auto r = oauthcore::handle_token_request(make_request(body), s.clients, s.users, issuer, storage);
+        check(r.status == expected.status, name, "status");
+        check(r.body == expected.body, name, "body");
+        check(r.header("Content-Type") == "application/json;charset=UTF-8", name, "Content-Type");
+        check(r.header("Cache-Control") == "no-store", name, "Cache-Control");
+        check(r.header("Pragma") == "no-cache", name, "Pragma");
+    }
+    allocation_meter meter(state);
+    for (auto _ : state) {
+        meter.start();
+        const auto r = oauthcore::handle_token_request(make_request(body), s.clients, s.users, issuer, storage);
+        escape(&r);
+        escape(r.body.data());
+        meter.stop();
+    }
+}
+
+#if OAUTHCORE_BENCH_HAVE_BOOST_PARTS
+boost_parts::request make_boost_request(std::string_view body) noexcept {
+    return {opaque(method), opaque(target), opaque(content_type), opaque(authorization), opaque(body)};
+}
+
+void end_to_end_boost_parts(benchmark::State& state, const char* name, std::string_view body,
+                            expected_response expected) {
+    stores s;
+    {
+        const auto r = boost_parts::handle_token_request(make_boost_request(body), s.clients, s.users, s.token);
+        check(r.status == expected.status, name, "status");
+        check(r.body == expected.body, name, "body");
+    }
+    allocation_meter meter(state);
+    for (auto _ : state) {
+        meter.start();
+        const auto r = boost_parts::handle_token_request(make_boost_request(body), s.clients, s.users, s.token);
+        escape(&r);
+        escape(r.body.data());
+        meter.stop();
+    }
+}
+#endif
+
+template <class Function>
+void register_cases(const char* implementation, Function function) {
+    struct input {
+        const char* name;
+        std::string_view body;
+        expected_response expected;
+    };
+    for (const input in : {input{"success", vendor_body, success}, input{"error", error_body, error}}) {
+        const std::string name = std::string("end_to_end/") + implementation + "/" + in.name;
+        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+            function(state, name.c_str(), in.body, in.expected);
+        });
+    }
+}
+
+}  // namespace
+
+void register_endpoint() {
+    register_cases("oauthcore", end_to_end_oauthcore);
+#if OAUTHCORE_BENCH_HAVE_BOOST_PARTS
+    register_cases("boost_parts", end_to_end_boost_parts);
+#endif
+}
+
+}  // namespace bench
