@@ -1,0 +1,33 @@
+#pragma once
+// One line per request on stderr:
+//   2024-05-01T12:00:00Z POST /v2/marketing/oauth/token 401 invalid_client 183412us
+// It names the method, the path (without the query, which might carry credentials:
+// RFC 6749 3.2 forbids them there but clients send them anyway), the status, the
+// oauthcore error code ("-" when there is none) and the time spent. Never a header, a
+// body, a secret, a password or a token.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "oauthcore/errors.hpp"
+
+namespace token_server {
+
+struct request_log_entry {
+    std::string_view method;
+    std::string_view path;
+    int status = 0;
+    std::optional<oauthcore::error_code> error;
+    std::optional<std::chrono::microseconds> elapsed;  // nullopt: not measured
+};
+
+// The line, with a newline. Bytes outside printable ASCII in the method and path are
+// written as \xHH and the path is cut at 200 bytes, so a client cannot forge lines.
+[[nodiscard]] std::string format_log_line(const request_log_entry& entry);
+
+// Writes one line with a single write, so that lines from worker threads never mix.
+void write_log_line(std::string_view line);
+
+}  // namespace token_server

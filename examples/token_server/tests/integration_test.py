@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""Integration test of examples/token_server: starts the real binary on a free loopback
+port with a new database in a temporary directory, and talks HTTP to it.
+
+usage: integration_test.py PATH/TO/token_server
+
+Only the Python standard library; only 127.0.0.1; every wait is bounded. Prints one
+line per check group and a summary; exits 1 if any check failed.
+"""
+
+import base64
+import concurrent.futures
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HOST = "127.0.0.1"
+TOKEN_PATH = "/v2/marketing/oauth/token"
+VENDOR_CLIENT_ID = "138"
+VENDOR_CLIENT_SECRET = "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"
+VENDOR_USERNAME_BODY = "grant_type=password&username=john_doe&password=john_doe_secret"
+VENDOR_EMAIL_BODY = "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"
+FORM = "application/x-www-form-urlencoded"
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (\S+) (\S+) (\d{3}) (\S+) (\d+us|-)$")
+
+# Everything secret the test sends or receives; none of it may reach the server's log.
+SECRETS = {VENDOR_CLIENT_SECRET, "john_doe_secret"}
+failures = []
+checks = 0
+running = []  # servers to kill if the test itself fails
+
+
+def check(condition, message):
+    global checks
+    checks += 1
+    if not condition:
+        failures.append(message)
+        print("  FAIL: " + message, flush=True)
+
+
+def basic(client_id, secret):
+    """RFC 6749 2.3.1: id and secret form-encoded, then joined by ':' and base64'd (RFC 7617)."""
+    pair = urllib.parse.quote_plus(client_id) + ":" + urllib.parse.quote_plus(secret)
+    value = "Basic " + base64.b64encode(pair.encode()).decode()
+    SECRETS.add(value.split(" ", 1)[1])
+    return value
+
+
+VENDOR_AUTH = basic(VENDOR_CLIENT_ID, VENDOR_CLIENT_SECRET)
+
+
+class Server:
+    """The token_server process, its log file and its port."""
+
+    def __init__(self, binary, workdir, db, *args):
+        self.log_path = os.path.join(workdir, "server-%d.log" % time.monotonic_ns())
+        self.log = open(self.log_path, "wb")
+        self.requests = 0
+        self.process = subprocess.Popen([binary, "--host", HOST, "--port", "0", "--db", db, *args],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
+        running.append(self.process)
+        self.port = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
+            found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", self.log_text())
+            if found:
+                self.port = int(found.group(1))
+                break
+            time.sleep(0.05)
+        if self.port is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            sys.exit("token_server did not start:\n" + self.log_text())
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def request(self, method, path, body=None, headers=None, timeout=120):
+        """One request on its own connection: (status, {lower-case name: value}, body bytes)."""
+        self.requests += 1
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            data = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        finally:
+            connection.close()
+
+    def token_request(self, body, authorization=VENDOR_AUTH, path=TOKEN_PATH, content_type=FORM):
+        headers = {"Content-Type": content_type} if content_type else {}
+        if authorization:
+            headers["Authorization"] = authorization
+        return self.request("POST", path, body.encode() if isinstance(body, str) else body, headers)
+
+    def stop(self, signal_number=signal.SIGTERM):
+        self.process.send_signal(signal_number)
+        try:
+            status = self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            status = None
+        self.log.close()
+        return status
+
+
+def run_admin(binary, *args, stdin=b""):
+    return subprocess.run([binary, *args], input=stdin, capture_output=True, timeout=60)
+
+
+def expect_token(result, what):
+    status, headers, body = result
+    check(status == 200, "%s: status %d, body %r" % (what, status, body[:200]))
+    try:
+        token = json.loads(body)
+    except ValueError:
+        check(False, "%s: body is not JSON: %r" % (what, body[:200]))
+        return None
+    check(set(token) == {"access_token", "expires_in", "token_type", "refresh_token"},
+          "%s: fields %s" % (what, sorted(token)))
+    check(HEX64.match(str(token.get("access_token", ""))) is not None, what + ": access_token is not 64 hex")
+    check(HEX64.match(str(token.get("refresh_token", ""))) is not None, what + ": refresh_token is not 64 hex")
+    check(token.get("expires_in") == 604800, what + ": expires_in %r" % token.get("expires_in"))
+    check(token.get("token_type") == "bearer", what + ": token_type %r" % token.get("token_type"))
+    check(headers.get("cache-control") == "no-store", what + ": Cache-Control")
+    check(headers.get("pragma") == "no-cache", what + ": Pragma")
+    check(headers.get("content-type", "").startswith("application/json"), what + ": Content-Type")
+    SECRETS.add(str(token.get("access_token")))
+    SECRETS.add(str(token.get("refresh_token")))
+    return token
+
+
+def expect_error(result, status, code, what):
+    got_status, headers, body = result
+    check(got_status == status, "%s: status %d, expected %d, body %r" % (what, got_status, status, body[:200]))
+    try:
+        error = json.loads(body) if body else {}
+    except ValueError:
+        error = {}
+    check(error.get("error") == code, "%s: error %r, expected %r" % (what, error.get("error"), code))
+    check(isinstance(error.get("error_description"), str), what + ": no error_description")
+    check(headers.get("cache-control") == "no-store", what + ": Cache-Control %r" % headers.get("cache-control"))
+    check(headers.get("pragma") == "no-cache", what + ": Pragma %r" % headers.get("pragma"))
+    challenge = headers.get("www-authenticate")
+    if status == 401:
+        check(challenge is not None and challenge.startswith("Basic realm="), what + ": WWW-Authenticate %r" % challenge)
+    else:
+        check(challenge is None, what + ": unexpected WWW-Authenticate")
+
+
+def comparable(result):
+    """A response without the headers that may differ between two connections."""
+    status, headers, body = result
+    return status, {k: v for k, v in headers.items() if k not in ("date", "keep-alive", "connection")}, body
+
+
+def test_vendor_examples(server):
+    print("vendor examples", flush=True)
+    first = expect_token(server.token_request(VENDOR_USERNAME_BODY), "vendor example, username")
+    second = expect_token(server.token_request(VENDOR_EMAIL_BODY), "vendor example, email_address")
+    if first and second:
+        check(first["access_token"] != second["access_token"], "two requests got the same access token")
+    curl = shutil.which("curl")
+    if curl:  # the vendor's command verbatim, only host and port differ
+        out = subprocess.run([curl, "-sS", "-iX", "POST", "http://%s:%d%s" % (HOST, server.port, TOKEN_PATH),
+                              "-d", VENDOR_USERNAME_BODY, "--user", VENDOR_CLIENT_ID + ":" + VENDOR_CLIENT_SECRET],
+                             capture_output=True, timeout=60)
+        server.requests += 1
+        text = out.stdout.decode("utf-8", "replace")
+        check(out.returncode == 0 and text.startswith("HTTP/1.1 200"), "curl vendor example: %r" % text[:200])
+        body = text.split("\r\n\r\n", 1)[-1]
+        for name in ("access_token", "refresh_token"):
+            value = json.loads(body).get(name, "") if body.startswith("{") else ""
+            check(HEX64.match(value) is not None, "curl vendor example: %s" % name)
+            SECRETS.add(value)
+    return [t for t in (first, second) if t]
+
+
+def test_error_classes(server):
+    print("error classes (social_id profile)", flush=True)
+    token = server.token_request
+    expect_error(token("username=john_doe&password=john_doe_secret"), 400, "invalid_request", "missing grant_type")
+    expect_error(token("grant_type=client_credentials"), 400, "unsupported_grant_type", "unsupported grant_type")
+    expect_error(token("grant_type=password&password=john_doe_secret"), 400, "invalid_request", "no identifier")
+    expect_error(token(VENDOR_USERNAME_BODY + "&email_address=john_doe@domain.com"), 400, "invalid_request",
+                 "both identifiers")
+    expect_error(token("grant_type=password&username=john_doe"), 400, "invalid_request", "missing password")
+    expect_error(token(VENDOR_USERNAME_BODY + "&grant_type=password"), 400, "invalid_request", "duplicate grant_type")
+    expect_error(token(VENDOR_USERNAME_BODY, content_type="text/plain"), 400, "invalid_request", "wrong Content-Type")
+    expect_error(token(VENDOR_USERNAME_BODY, path=TOKEN_PATH + "?password=x"), 400, "invalid_request",
+                 "query in the target")
+    expect_error(token(VENDOR_USERNAME_BODY, authorization=None), 401, "invalid_client", "no client authentication")
+    expect_error(token(VENDOR_USERNAME_BODY, authorization="Bearer abc"), 401, "invalid_client", "Bearer scheme")
+    expect_error(token(VENDOR_USERNAME_BODY, authorization="Basic %%%"), 401, "invalid_client", "malformed Basic")
+    body_auth = VENDOR_USERNAME_BODY + "&client_id=138&client_secret=" + VENDOR_CLIENT_SECRET
+    expect_error(token(body_auth, authorization=None), 401, "invalid_client", "body client auth while disabled")
+
+    wrong_secret = token(VENDOR_USERNAME_BODY, authorization=basic("138", "wrong-client-secret-0f6a"))
+    unknown_client = token(VENDOR_USERNAME_BODY, authorization=basic("no-such-client", "wrong-client-secret-0f6a"))
+    SECRETS.add("wrong-client-secret-0f6a")
+    expect_error(wrong_secret, 401, "invalid_client", "wrong client secret")
+    expect_error(unknown_client, 401, "invalid_client", "unknown client")
+    check(comparable(wrong_secret) == comparable(unknown_client), "unknown client and wrong secret differ")
+
+    SECRETS.add("wrong-password-4c1e")
+    wrong_password = token("grant_type=password&username=john_doe&password=wrong-password-4c1e")
+    unknown_user = token("grant_type=password&username=no_such_user&password=wrong-password-4c1e")
+    expect_error(wrong_password, 401, "invalid_client", "wrong password (social_id)")
+    expect_error(unknown_user, 401, "invalid_client", "unknown user (social_id)")
+    check(comparable(wrong_password) == comparable(unknown_user), "unknown user and wrong password differ")
+
+
+def test_methods_and_paths(server):
+    print("405 and 404", flush=True)
+    for path in (TOKEN_PATH, "/oauth/token"):
+        for method in ("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+            result = server.request(method, path, headers={"Content-Type": FORM})
+            expect_error(result, 405, "invalid_request", "%s %s" % (method, path))
+            check(result[1].get("allow") == "POST", "%s %s: Allow %r" % (method, path, result[1].get("allow")))
+        status, headers, body = server.request("HEAD", path)
+        check(status == 405 and headers.get("allow") == "POST" and body == b"", "HEAD %s: %d" % (path, status))
+    expect_token(server.token_request(VENDOR_USERNAME_BODY, path="/oauth/token"), "POST /oauth/token")
+    for method, path in (("POST", "/v2/marketing/oauth/tokens"), ("GET", "/"), ("POST", "/oauth")):
+        status = server.request(method, path, b"" if method == "POST" else None)[0]
+        check(status == 404, "%s %s: status %d, expected 404" % (method, path, status))
+
+
+def test_oversized_bodies(server):
+    print("oversized bodies", flush=True)
+    # Just over oauthcore's 16 KiB limit (oauthcore answers) and far over it (cpp-httplib
+    # stops reading; the server sends oauthcore's answer in its place).
+    for size in (16 * 1024 + 1, 64 * 1024, 4 * 1024 * 1024):
+        body = b"grant_type=password&username=john_doe&password=" + b"a" * size
+        try:
+            expect_error(server.token_request(body), 400, "invalid_request", "body of %d bytes" % len(body))
+        except (ConnectionError, OSError) as e:  # the server may close while we still send
+            check(False, "body of %d bytes: %r" % (len(body), e))
+    expect_token(server.token_request(VENDOR_USERNAME_BODY), "a request after the oversized ones")
+
+
+def test_special_credentials(server, binary, db):
+    print("add-user and add-client with special characters", flush=True)
+    password = "p a+s&s=w%o:r;d \u00fc\u65e5\u672c \U0001F511 "  # + & = % : ; spaces, UTF-8, a trailing space
+    SECRETS.update({password, password.strip(), urllib.parse.quote_plus(password)})
+    out = run_admin(binary, "add-user", "--db", db, "--username", "special_user", "--email", "special@example.com",
+                    stdin=password.encode() + b"\n")
+    check(out.returncode == 0, "add-user: %r" % out.stderr)
+    for identifier in (("username", "special_user"), ("email_address", "special@example.com")):
+        body = urllib.parse.urlencode({"grant_type": "password", identifier[0]: identifier[1], "password": password})
+        expect_token(server.token_request(body), "special password by " + identifier[0])
+    raw = "grant_type=password&username=special_user&password=" + password
+    expect_error(server.token_request(raw.encode()), 401, "invalid_client", "special password sent unencoded")
+
+    client_id, secret = "app:7%", "s:e%cr+et \u00e9:%41"
+    SECRETS.update({secret, urllib.parse.quote_plus(secret)})
+    out = run_admin(binary, "add-client", "--db", db, client_id, stdin=secret.encode())
+    check(out.returncode == 0 and out.stdout == b"", "add-client with a given secret: %r" % out.stderr)
+    expect_token(server.token_request(VENDOR_USERNAME_BODY, authorization=basic(client_id, secret)),
+                 "client secret with ':' and '%' percent-encoded in Basic")
+    unencoded = "Basic " + base64.b64encode((client_id + ":" + secret).encode()).decode()
+    SECRETS.add(unencoded.split(" ", 1)[1])
+    expect_error(server.token_request(VENDOR_USERNAME_BODY, authorization=unencoded), 401, "invalid_client",
+                 "client secret sent without form-encoding")
+
+    out = run_admin(binary, "add-client", "--db", db, "generated_app")
+    generated = out.stdout.decode().strip()
+    SECRETS.add(generated)
+    check(out.returncode == 0 and HEX64.match(generated) is not None, "add-client with empty stdin: %r" % out.stdout)
+    expect_token(server.token_request(VENDOR_USERNAME_BODY, authorization=basic("generated_app", generated)),
+                 "generated client secret")
+    out = run_admin(binary, "add-client", "--db", db, "generated_app")
+    check(out.returncode != 0, "add-client twice with the same ID succeeded")
+
+
+def test_concurrency(server):
+    print("100 concurrent requests", flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+        results = list(pool.map(lambda _: server.token_request(VENDOR_USERNAME_BODY), range(100)))
+    statuses = [r[0] for r in results]
+    check(statuses == [200] * 100, "concurrent statuses: %r" % sorted(set(statuses)))
+    tokens = [json.loads(r[2]) for r in results if r[0] == 200]
+    for t in tokens:
+        SECRETS.update({t["access_token"], t["refresh_token"]})
+    check(len({t["access_token"] for t in tokens}) == 100, "concurrent requests: access tokens not distinct")
+    check(len({t["refresh_token"] for t in tokens}) == 100, "concurrent requests: refresh tokens not distinct")
+    check(all(HEX64.match(t["access_token"]) for t in tokens), "concurrent requests: a token is not 64 hex")
+    return tokens
+
+
+def stored_digests(db):
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
+        rows = connection.execute("SELECT access_digest, refresh_digest, access_expires_at - issued_at FROM tokens")
+        return [(bytes(a), bytes(r), lifetime) for a, r, lifetime in rows]
+
+
+def test_log(server, what):
+    text = server.log_text()
+    leaked = [s for s in SECRETS if s and s in text]
+    check(not leaked, "%s: the log holds %d secret(s), passwords or tokens" % (what, len(leaked)))
+    request_lines = [line for line in text.splitlines() if LOG_LINE.match(line)]
+    check(len(request_lines) == server.requests,
+          "%s: %d request log lines for %d requests" % (what, len(request_lines), server.requests))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    try:
+        return run(os.path.abspath(sys.argv[1]))
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def run(binary):
+    with tempfile.TemporaryDirectory(prefix="token_server_test_") as workdir:
+        db = os.path.join(workdir, "tokens.db")
+        server = Server(binary, workdir, db)
+        check("created " in server.log_text(), "a new database was not reported as created")
+        issued = test_vendor_examples(server)
+        test_error_classes(server)
+        test_methods_and_paths(server)
+        test_oversized_bodies(server)
+        test_special_credentials(server, binary, db)
+        issued += test_concurrency(server)
+
+        print("restart", flush=True)
+        status = server.stop(signal.SIGTERM)
+        check(status == 0, "SIGTERM: exit status %r" % status)
+        check(server.log_text().rstrip().endswith("stopped"), "SIGTERM: no 'stopped' line")
+        test_log(server, "first run")
+
+        server = Server(binary, workdir, db, "--profile", "rfc6749")
+        check("created " not in server.log_text(), "an existing database was reported as created")
+        rows = stored_digests(db)
+        access = {row[0] for row in rows}
+        refresh = {row[1] for row in rows}
+        check(all(hashlib.sha256(t["access_token"].encode()).digest() in access for t in issued),
+              "an access token issued before the restart is not in the database")
+        check(all(hashlib.sha256(t["refresh_token"].encode()).digest() in refresh for t in issued),
+              "a refresh token issued before the restart is not in the database")
+        check(all(row[2] == 604800 for row in rows), "a stored expiry is not issued_at + 604800")
+        stored_text = open(db, "rb").read() + (open(db + "-wal", "rb").read() if os.path.exists(db + "-wal") else b"")
+        check(not any(s.encode() in stored_text for s in SECRETS if s), "the database file holds a secret in clear")
+
+        print("rfc6749 profile, server_error", flush=True)
+        expect_token(server.token_request(VENDOR_EMAIL_BODY), "vendor example after the restart")
+        wrong_password = server.token_request("grant_type=password&username=john_doe&password=wrong-password-4c1e")
+        unknown_user = server.token_request("grant_type=password&username=no_such_user&password=wrong-password-4c1e")
+        expect_error(wrong_password, 400, "invalid_grant", "wrong password (rfc6749)")
+        expect_error(unknown_user, 400, "invalid_grant", "unknown user (rfc6749)")
+        check(comparable(wrong_password) == comparable(unknown_user), "rfc6749: unknown user and wrong password differ")
+        # A database that cannot store the token: 500 server_error, and no token is sent.
+        with sqlite3.connect(db, timeout=30) as connection:
+            connection.execute("DROP TABLE tokens")
+        expect_error(server.token_request(VENDOR_USERNAME_BODY), 500, "server_error", "token table gone")
+        status = server.stop(signal.SIGINT)
+        check(status == 0, "SIGINT: exit status %r" % status)
+        test_log(server, "second run")
+
+    print("%d checks, %d failed" % (checks, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
