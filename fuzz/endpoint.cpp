@@ -1,0 +1,358 @@
+// Fuzz target for endpoint.hpp: the whole exchange, with in-memory stores.
+//
+// Input layout: one flags byte, then method, target, Content-Type and Authorization
+// separated by '\n', then the body (the rest, any bytes). Flags:
+//   bit 0 Content-Type present        bit 4 credential_decoding::raw
+//   bit 1 Authorization present       bit 5 tight limits (body, parameters, header)
+//   bit 2 profile rfc6749             bit 6 the token issuer fails
+//   bit 3 body client auth allowed    bit 7 the client store fails
+//
+// Invariants, for every input:
+//  - the status is one of 200, 400, 401, 405, 500, with its reason phrase;
+//  - Content-Type, Cache-Control: no-store and Pragma: no-cache are present, with their
+//    fixed values; WWW-Authenticate iff 401, Allow iff 405, and no other header;
+//  - the body is valid JSON (nlohmann/json, in this harness only); an error body is
+//    exactly the fixed body of the error the response reports, so that no byte the
+//    client sent can appear in it; a 200 body is exactly the issued token's;
+//  - a 200 only when the stores were asked with credentials that match one of their
+//    records, compared here as plain strings, and those credentials are the ones the
+//    request carried, read here independently (base64 and form decoding written out);
+//  - no response contains the password or client secret sent (where it is not a
+//    substring of the fixed texts anyway);
+//  - the staged API agrees: validate_token_request fails exactly when the response
+//    reports a failure of steps 1-10 (endpoint.hpp), with the same error, and then no
+//    store was asked.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "oauthcore/oauthcore.hpp"
+
+namespace {
+
+void require(bool condition) {
+    if (!condition) std::abort();
+}
+
+constexpr std::string_view access_token = "6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88";
+constexpr std::string_view refresh_token = "17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef";
+constexpr std::string_view token_body =
+    R"({"access_token":"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88","expires_in":604800,)"
+    R"("token_type":"bearer","refresh_token":"17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef"})";
+
+struct client_record {
+    std::string id;
+    std::string secret;
+    bool password_grant;
+};
+// The vendor's client, RFC 6749's example client (2.3.1), and ids and secrets that only
+// one of the two credential decodings can reach.
+const std::array<client_record, 5> client_records{{
+    {"138", "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf", true},
+    {"no-password-grant", "other-secret", false},
+    {"s6BhdRkqt3", "gX1fBat3bV", true},
+    {"a:b c%", "s+cr%t:", true},
+    {"raw+id%", "s+cr%t:", true},
+}};
+
+struct user_record {
+    std::string username;
+    std::string email_address;
+    std::string password;
+};
+const std::array<user_record, 3> user_records{{
+    {"john_doe", "john_doe@domain.com", "john_doe_secret"},
+    {"johndoe", "", "A3ddj3w"},
+    {"x y", "", "p%w+d\xc3\xa9"},
+}};
+
+// The client store of the records above, which remembers what it was asked and can be
+// told to fail.
+struct recording_client_store {
+    using client_type = oauthcore::memory_client;
+    oauthcore::memory_client_store inner;
+    bool failing = false;
+    std::optional<std::pair<std::string, std::string>> asked;
+    std::optional<oauthcore::outcome_status> answered;
+
+    recording_client_store() {
+        for (const auto& r : client_records) inner.add(r.id, r.secret, r.password_grant);
+    }
+    oauthcore::outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) {
+        require(!asked);
+        asked.emplace(id, secret);
+        auto outcome = failing ? oauthcore::outcome<client_type>::fail() : inner.authenticate_client(id, secret);
+        answered = outcome.status();
+        return outcome;
+    }
+};
+
+struct recording_user_store {
+    using user_type = oauthcore::memory_user;
+    oauthcore::memory_user_store inner;
+    std::optional<std::pair<oauthcore::user_identifier, std::string>> asked;
+    std::optional<std::string> asked_value;
+    std::optional<oauthcore::outcome_status> answered;
+
+    recording_user_store() {
+        for (const auto& r : user_records) inner.add(r.username, r.email_address, r.password);
+    }
+    oauthcore::outcome<user_type> authenticate_user(oauthcore::user_identifier who, std::string_view password) {
+        require(!asked);
+        asked.emplace(who, password);
+        asked_value = std::string(who.value);
+        auto outcome = inner.authenticate_user(who, password);
+        answered = outcome.status();
+        return outcome;
+    }
+};
+
+static_assert(oauthcore::client_store<recording_client_store>);
+static_assert(oauthcore::user_store<recording_user_store>);
+
+// The request, each part in its own exact-size heap block so that reads past any of
+// them are caught.
+struct fuzz_request {
+    std::vector<char> method_, target_, content_type_, authorization_, body_;
+    bool has_content_type = false;
+    bool has_authorization = false;
+
+    static std::string_view view(const std::vector<char>& v) { return {v.data(), v.size()}; }
+    std::string_view method() const { return view(method_); }
+    std::string_view target() const { return view(target_); }
+    std::string_view body() const { return view(body_); }
+    std::optional<std::string_view> header(std::string_view name) const {
+        if (name == "Content-Type" && has_content_type) return view(content_type_);
+        if (name == "Authorization" && has_authorization) return view(authorization_);
+        return std::nullopt;
+    }
+};
+
+// WHATWG percent-decoding after '+' to space (RFC 6749 2.3.1 for credentials).
+std::string form_decode(std::string_view raw) {
+    const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+            out += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+            i += 2;
+        } else {
+            out += raw[i] == '+' ? ' ' : raw[i];
+        }
+    }
+    return out;
+}
+
+// The decoded value of the first occurrence of `name` in a form body, if any.
+std::optional<std::string> form_value(std::string_view body, std::string_view name) {
+    while (!body.empty()) {
+        const auto amp = body.find('&');
+        const std::string_view sequence = body.substr(0, amp);
+        body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+        const auto eq = sequence.find('=');
+        if (form_decode(sequence.substr(0, eq)) == name)
+            return eq == std::string_view::npos ? std::string{} : form_decode(sequence.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+// Lenient base64 decoding of the credentials of a Basic header (it is only used on
+// headers that oauthcore accepted).
+std::optional<std::string> basic_user_pass(std::string_view header) {
+    while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+    while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
+    if (header.size() < 6) return std::nullopt;
+    header.remove_prefix(6);
+    while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+    std::string out;
+    unsigned bits = 0;
+    int count = 0;
+    for (const char c : header) {
+        const auto position = std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").find(c);
+        if (position == std::string_view::npos) break;
+        bits = (bits << 6) | static_cast<unsigned>(position);
+        count += 6;
+        if (count >= 8) {
+            count -= 8;
+            out += static_cast<char>((bits >> count) & 0xFF);
+        }
+    }
+    return out;
+}
+
+std::string_view header_value(const oauthcore::response& r, std::string_view name) {
+    const auto value = r.header(name);
+    require(value.has_value());
+    return *value;
+}
+
+// Every text a response may carry that no client chose: descriptions, codes, headers.
+std::vector<std::string> fixed_texts() {
+    std::vector<std::string> texts{std::string(token_body), "application/json;charset=UTF-8", "no-store",
+                                   "no-cache", "Basic realm=\"oauthcore\"", "POST"};
+    for (std::size_t i = 0; i < oauthcore::reason_count; ++i) {
+        for (std::size_t p = 0; p < oauthcore::parameter_count; ++p) {
+            for (const auto profile : {oauthcore::profile::social_id, oauthcore::profile::rfc6749}) {
+                const auto details = oauthcore::describe(
+                    {static_cast<oauthcore::reason>(i), static_cast<oauthcore::parameter>(p)}, profile);
+                std::string body(oauthcore::error_json_size(details.code, details.description), '\0');
+                oauthcore::write_error_json(details.code, details.description, body.data());
+                texts.push_back(std::move(body));
+            }
+        }
+    }
+    return texts;
+}
+
+bool is_fixed_text(const std::string& s) {
+    static const std::vector<std::string> texts = fixed_texts();
+    for (const auto& text : texts)
+        if (text.find(s) != std::string::npos) return true;
+    return false;
+}
+
+void must_not_contain(const oauthcore::response& r, const std::string& sent) {
+    if (sent.size() < 4 || is_fixed_text(sent)) return;
+    require(r.body.find(sent) == std::string_view::npos);
+    for (const auto& h : r.headers()) require(h.value.find(sent) == std::string_view::npos);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const unsigned flags = data[0];
+    std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const auto next_line = [&rest] {
+        const auto newline = rest.find('\n');
+        const std::string_view line = rest.substr(0, newline);
+        rest = newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
+        return std::vector<char>(line.begin(), line.end());
+    };
+    fuzz_request request;
+    request.method_ = next_line();
+    request.target_ = next_line();
+    request.content_type_ = next_line();
+    request.authorization_ = next_line();
+    request.body_.assign(rest.begin(), rest.end());
+    request.has_content_type = (flags & 1) != 0;
+    request.has_authorization = (flags & 2) != 0;
+
+    oauthcore::endpoint_options options;
+    options.profile = (flags & 4) != 0 ? oauthcore::profile::rfc6749 : oauthcore::profile::social_id;
+    options.allow_body_client_auth = (flags & 8) != 0;
+    options.basic.decoding =
+        (flags & 16) != 0 ? oauthcore::credential_decoding::raw : oauthcore::credential_decoding::form_urlencoded;
+    if ((flags & 32) != 0) {
+        options.limits = {256, 8, 64};
+        options.basic.max_header_bytes = 128;
+    }
+    recording_client_store clients;
+    clients.failing = (flags & 128) != 0;
+    recording_user_store users;
+    oauthcore::fixed_token_issuer issuer({access_token, 604800, refresh_token, {}});
+    issuer.set_failing((flags & 64) != 0);
+    oauthcore::exchange_storage storage;
+
+    const oauthcore::response r = oauthcore::handle_token_request(request, clients, users, issuer, storage, options);
+
+    // Status, reason phrase, headers.
+    require(r.status == 200 || r.status == 400 || r.status == 401 || r.status == 405 || r.status == 500);
+    require(r.reason_phrase == oauthcore::reason_phrase(r.status));
+    require(header_value(r, "Content-Type") == "application/json;charset=UTF-8");
+    require(header_value(r, "Cache-Control") == "no-store");
+    require(header_value(r, "Pragma") == "no-cache");
+    require(r.header("WWW-Authenticate").has_value() == (r.status == 401));
+    if (r.status == 401) require(header_value(r, "WWW-Authenticate") == "Basic realm=\"oauthcore\"");
+    require(r.header("Allow").has_value() == (r.status == 405));
+    if (r.status == 405) require(header_value(r, "Allow") == "POST");
+    require(r.headers().size() == 3u + (r.status == 401) + (r.status == 405));
+    require((r.status == 405) == (request.method() != "POST"));
+
+    // The body.
+    const auto json = nlohmann::json::parse(r.body.begin(), r.body.end(), nullptr, false);
+    require(!json.is_discarded() && json.is_object());
+    if (r.status != 200) {
+        require(r.error.has_value());
+        const auto details = oauthcore::describe(*r.error, options.profile);
+        require(details.status == r.status);
+        std::string expected(oauthcore::error_json_size(details.code, details.description), '\0');
+        oauthcore::write_error_json(details.code, details.description, expected.data());
+        require(r.body == expected);
+    } else {
+        require(!r.error.has_value());
+        require(r.body == token_body);
+        require(issuer.issued() == 1);
+    }
+
+    // The staged API agrees, and no store is asked about a request that fails 1-10.
+    oauthcore::request_storage staged_storage;
+    const auto validated = oauthcore::validate_token_request(oauthcore::view_of(request), staged_storage, options);
+    if (!validated) {
+        require(r.error == validated.error());
+        require(!clients.asked && !users.asked && issuer.issued() == 0);
+    } else {
+        require(clients.asked.has_value());
+    }
+
+    // A 200 only for credentials that match the records, and that the request carried.
+    if (r.status == 200) {
+        require(clients.answered == oauthcore::outcome_status::accepted &&
+                users.answered == oauthcore::outcome_status::accepted);
+        const auto& [id, secret] = *clients.asked;
+        bool client_matches = false;
+        for (const auto& record : client_records)
+            client_matches = client_matches || (record.id == id && record.secret == secret && record.password_grant);
+        require(client_matches);
+        const auto& [who, password] = *users.asked;
+        bool user_matches = false;
+        for (const auto& record : user_records) {
+            const std::string& key =
+                who.kind == oauthcore::identifier_kind::username ? record.username : record.email_address;
+            user_matches = user_matches || (!key.empty() && key == *users.asked_value && record.password == password);
+        }
+        require(user_matches);
+
+        const std::string_view body = request.body();
+        const std::string_view identifier_name =
+            who.kind == oauthcore::identifier_kind::username ? "username" : "email_address";
+        require(form_value(body, identifier_name) == *users.asked_value);
+        require(form_value(body, "password") == password);
+        if (request.has_authorization) {
+            const auto user_pass = basic_user_pass(*request.header("Authorization"));
+            require(user_pass.has_value());
+            const auto colon = user_pass->find(':');
+            require(colon != std::string::npos);
+            const std::string_view raw_id = std::string_view(*user_pass).substr(0, colon);
+            const std::string_view raw_secret = std::string_view(*user_pass).substr(colon + 1);
+            const bool raw = options.basic.decoding == oauthcore::credential_decoding::raw;
+            require(id == (raw ? std::string(raw_id) : form_decode(raw_id)));
+            require(secret == (raw ? std::string(raw_secret) : form_decode(raw_secret)));
+        } else {
+            require(options.allow_body_client_auth);
+            require(form_value(body, "client_id") == id);
+            require(form_value(body, "client_secret").value_or("") == secret);
+        }
+    }
+
+    // Nothing secret comes back.
+    if (const auto password = form_value(request.body(), "password")) must_not_contain(r, *password);
+    if (const auto secret = form_value(request.body(), "client_secret")) must_not_contain(r, *secret);
+    if (clients.asked) must_not_contain(r, clients.asked->second);
+    if (users.asked) must_not_contain(r, users.asked->second);
+    return 0;
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora fuzz/corpus/<target>/ (run from anywhere; rewrites only the
+seeds named here, so inputs added by hand or by fuzzing are kept). Seeds: the vendor's
+two example requests, RFC examples, one input per error class and per limit."""
+import base64
+import pathlib
+
+root = pathlib.Path(__file__).resolve().parent / "corpus"
+
+VENDOR_ID = b"138"
+VENDOR_SECRET = b"e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"
+VENDOR_AUTH = b"Basic " + base64.b64encode(VENDOR_ID + b":" + VENDOR_SECRET)
+USERNAME_BODY = b"grant_type=password&username=john_doe&password=john_doe_secret"
+EMAIL_BODY = b"grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"
+# RFC 6749 4.3.2 and 2.3.1 examples.
+RFC_AUTH = b"Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"
+RFC_BODY = b"grant_type=password&username=johndoe&password=A3ddj3w"
+
+
+def write(target, name, data):
+    directory = root / target
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data)
+
+
+# form: a body.
+form = {
+    "vendor_username": USERNAME_BODY,
+    "vendor_email": EMAIL_BODY,
+    "rfc6749_4.3.2": RFC_BODY,
+    "rfc6749_body_client_auth": b"grant_type=password&client_id=s6BhdRkqt3&client_secret=7Fjfp0ZBr1KtDRbnfVdmIw&username=johndoe&password=A3ddj3w",
+    "encoded_values": b"grant_type=password&username=john+doe&password=p%40ss%2Bw%C3%B6rd",
+    "encoded_name": b"grant%5Ftype=password&user%6Eame=x&pass+word=y",
+    "lone_percent": b"password=%&username=%4&scope=%zz%4g%%41",
+    "empty_sequences": b"&&grant_type=password&&&username&password=&",
+    "no_equals": b"password",
+    "empty": b"",
+    "duplicate": b"grant_type=password&grant_type=password",
+    "duplicate_encoded": b"password=a&p%61ssword=b",
+    "duplicate_empty": b"username=&username=x",
+    "unknown_parameters": b"foo=bar&grant_type=password&baz&=qux&==",
+    "nul_bytes": b"grant_type=pass\x00word&username=\x00&password=%00",
+    "high_bytes": b"password=\xff\xfe%ff&username=\xc3\xa9",
+    "too_many_parameters": b"&".join(b"p%d=v" % i for i in range(33)),
+    "parameter_too_large": b"password=" + b"a" * 4097,
+    "name_too_large": b"a" * 4097 + b"=1",
+    "body_too_large": b"grant_type=password&x=" + b"b" * 16400,
+    "long_encoded_name": b"%67%72%61%6e%74%5f%74%79%70%65%5f=1&grant_typ%65=password",
+}
+for name, data in form.items():
+    write("form", name, data)
+
+# basic_auth: first byte 0-5 round trip (even: form_urlencoded, odd: raw; /2: style),
+# then a length byte for the id; >= 6: the raw header value.
+RAW = b"\x06"
+basic = {
+    "vendor": RAW + VENDOR_AUTH,
+    "rfc6749_2.3.1": RAW + RFC_AUTH,
+    "rfc7617_example": RAW + b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+    "lowercase_scheme": RAW + b"basic " + base64.b64encode(b"138:s3cret"),
+    "ows_and_spaces": RAW + b" \tBASIC   " + base64.b64encode(b"138:s3cret") + b"\t ",
+    "tab_separator": RAW + b"Basic\t" + base64.b64encode(b"138:s3cret"),
+    "bearer": RAW + b"Bearer mF_9.B5f-4.1JqM",
+    "scheme_only": RAW + b"Basic",
+    "scheme_space": RAW + b"Basic ",
+    "bad_length": RAW + b"Basic MTM4OnMzY3JldA=",
+    "bad_alphabet": RAW + b"Basic MTM4-nMzY3_ldA==",
+    "stray_bits": RAW + b"Basic MTM4OnMzY3JldB==",
+    "inner_padding": RAW + b"Basic MT==OnMzY3JldA==",
+    "padding_only": RAW + b"Basic ====",
+    "no_colon": RAW + b"Basic " + base64.b64encode(b"138s3cret"),
+    "empty_id": RAW + b"Basic " + base64.b64encode(b":s3cret"),
+    "empty_secret": RAW + b"Basic " + base64.b64encode(b"138:"),
+    "control_character": RAW + b"Basic " + base64.b64encode(b"138:s3\x01cret"),
+    "del_character": RAW + b"Basic " + base64.b64encode(b"138:s3\x7fcret"),
+    "encoded_credentials": RAW + b"Basic " + base64.b64encode(b"a%3Ab+c:s%25+%zz%4"),
+    "utf8_credentials": RAW + b"Basic " + base64.b64encode("clïent:sécret".encode()),
+    "too_large": RAW + b"Basic " + base64.b64encode(b"138:" + b"s" * 3100),
+    "round_trip_form": b"\x00\x03138" + VENDOR_SECRET,
+    "round_trip_raw": b"\x01\x03138" + VENDOR_SECRET,
+    "round_trip_colon": b"\x02\x05a:b c%s:e+c%41\x01",
+    "round_trip_upper": b"\x04\x04\xff\x00: \x7f\x80%%",
+    "round_trip_empty_id": b"\x00\x00secret",
+    "round_trip_raw_controls": b"\x03\x04a:\x01b\x00se:c\x1fret",
+}
+for name, data in basic.items():
+    write("basic_auth", name, data)
+
+# json: first byte % 3: 0 string, 1 success body (bit 1: 8-byte expires_in first;
+# members split at 0x1E), 2 error body (code (byte >> 2) % 7).
+json = {
+    "ascii": b"\x00hello world",
+    "escapes": b"\x00\"\\/\b\f\n\r\t\x00\x01\x1f\x7f",
+    "utf8": b"\x00" + "é€𝄞 ü".encode(),
+    "overlong": b"\x00\xc0\x80\xc1\xbf\xe0\x80\x80\xf0\x80\x80\x80",
+    "surrogate": b"\x00\xed\xa0\x80\xed\xbf\xbf",
+    "beyond_unicode": b"\x00\xf4\x90\x80\x80\xf5\x80\x80\x80\xff",
+    "truncated": b"\x00\xe2\x82\xf0\x9f\x98",
+    "lone_continuation": b"\x00\x80\xbf",
+    "boundaries": b"\x00\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+    "vendor_token": b"\x07\x80\x3a\x09\x00\x00\x00\x00\x00" + b"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88\x1ebearer\x1e17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef",
+    "rfc6749_5.1": b"\x07\x10\x0e\x00\x00\x00\x00\x00\x00" + b"2YotnFZFEjr1zCsicMWpAA\x1eexample\x1etGzv3JOkF0XG5Qx2TlKWIA\x1eread write",
+    "token_no_expiry": b"\x01abc\x1eBearer\x1e\x1e",
+    "token_max_expiry": b"\x07\xff\xff\xff\xff\xff\xff\xff\xff" + b"a\"b\x1e\x01\x1e\xff\x1es c",
+    "error_invalid_request": b"\x02The grant_type parameter is required.",
+    "error_server_error": b"\x1a\x00An unknown error \"happened\".\xc3",
+    "error_invalid_client": b"\x05The Basic credentials are malformed.",
+}
+for name, data in json.items():
+    write("json", name, data)
+
+# endpoint: flags, then method \n target \n Content-Type \n Authorization \n body.
+FORM = b"application/x-www-form-urlencoded"
+TARGET = b"/v2/marketing/oauth/token"
+
+
+def request(flags, body, method=b"POST", target=TARGET, content_type=FORM, auth=VENDOR_AUTH):
+    return bytes([flags]) + b"\n".join([method, target, content_type, auth, body])
+
+
+def basic_header(user_pass):
+    return b"Basic " + base64.b64encode(user_pass)
+
+
+HAS = 0x03  # Content-Type and Authorization present
+endpoint = {
+    "vendor_username": request(HAS, USERNAME_BODY),
+    "vendor_email": request(HAS, EMAIL_BODY),
+    "rfc6749_4.3.2": request(HAS, RFC_BODY, target=b"/token", auth=RFC_AUTH, content_type=FORM),
+    "rfc6749_profile_user_rejected": request(HAS | 0x04, b"grant_type=password&username=john_doe&password=wrong"),
+    "social_id_user_rejected": request(HAS, b"grant_type=password&username=john_doe&password=wrong"),
+    "unknown_user": request(HAS, b"grant_type=password&username=jane&password=john_doe_secret"),
+    "method_get": request(HAS, USERNAME_BODY, method=b"GET"),
+    "method_lowercase": request(HAS, USERNAME_BODY, method=b"post"),
+    "query_in_target": request(HAS, b"", target=TARGET + b"?" + USERNAME_BODY),
+    "bare_question_mark": request(HAS, USERNAME_BODY, target=TARGET + b"?"),
+    "content_type_json": request(HAS, USERNAME_BODY, content_type=b"application/json"),
+    "content_type_charset": request(HAS, USERNAME_BODY, content_type=b"Application/X-WWW-Form-URLEncoded ; charset=UTF-8"),
+    "content_type_missing": request(0x02, USERNAME_BODY),
+    "body_too_large": request(HAS | 0x20, USERNAME_BODY + b"&x=" + b"y" * 300),
+    "too_many_parameters": request(HAS | 0x20, USERNAME_BODY + b"&a&b&c&d&e&f"),
+    "parameter_too_large": request(HAS | 0x20, USERNAME_BODY + b"&scope=" + b"s" * 65),
+    "duplicate_parameter": request(HAS, USERNAME_BODY + b"&password=other"),
+    "authorization_too_large": request(HAS | 0x20, USERNAME_BODY, auth=basic_header(b"138:" + b"s" * 100)),
+    "authorization_bearer": request(HAS, USERNAME_BODY, auth=b"Bearer mF_9.B5f-4.1JqM"),
+    "authorization_malformed": request(HAS, USERNAME_BODY, auth=b"Basic MTM4OnMzY3JldA="),
+    "authorization_empty_id": request(HAS, USERNAME_BODY, auth=basic_header(b":" + VENDOR_SECRET)),
+    "authorization_missing": request(0x01, USERNAME_BODY),
+    "body_auth_disabled": request(0x01, USERNAME_BODY + b"&client_id=138&client_secret=" + VENDOR_SECRET),
+    "body_auth_allowed": request(0x01 | 0x08, USERNAME_BODY + b"&client_id=138&client_secret=" + VENDOR_SECRET),
+    "body_auth_no_secret": request(0x01 | 0x08, USERNAME_BODY + b"&client_id=138"),
+    "body_auth_no_id": request(0x01 | 0x08, USERNAME_BODY + b"&client_secret=x"),
+    "two_auth_methods": request(HAS | 0x08, USERNAME_BODY + b"&client_id=138"),
+    "client_rejected": request(HAS, USERNAME_BODY, auth=basic_header(b"138:wrong")),
+    "unauthorized_client": request(HAS, USERNAME_BODY, auth=basic_header(b"no-password-grant:other-secret")),
+    "encoded_client": request(HAS, b"grant_type=password&username=x+y&password=p%25w%2Bd%C3%A9", auth=basic_header(b"a%3Ab+c%25:s%2Bcr%25t%3A")),
+    "raw_client": request(HAS | 0x10, b"grant_type=password&username=x+y&password=p%25w%2Bd%C3%A9", auth=basic_header(b"raw+id%:s+cr%t:")),
+    "missing_grant_type": request(HAS, b"username=john_doe&password=john_doe_secret"),
+    "unsupported_grant_type": request(HAS, b"grant_type=client_credentials&username=john_doe&password=john_doe_secret"),
+    "grant_type_case": request(HAS, b"grant_type=Password&username=john_doe&password=john_doe_secret"),
+    "missing_identifier": request(HAS, b"grant_type=password&password=john_doe_secret"),
+    "conflicting_identifiers": request(HAS, b"grant_type=password&username=john_doe&email_address=john_doe@domain.com&password=john_doe_secret"),
+    "missing_password": request(HAS, b"grant_type=password&username=john_doe&password="),
+    "client_store_failure": request(HAS | 0x80, USERNAME_BODY),
+    "issuer_failure": request(HAS | 0x40, USERNAME_BODY),
+    "with_scope": request(HAS, USERNAME_BODY + b"&scope=read+write"),
+    "nul_bytes": request(HAS, b"grant_type=password\x00&username=john_doe&password=john_doe_secret\x00"),
+    "empty": b"",
+    "flags_only": b"\xff",
+}
+for name, data in endpoint.items():
+    write("endpoint", name, data)
