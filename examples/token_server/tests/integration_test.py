@@ -106,7 +106,9 @@ class Server:
         return self.request("POST", path, body.encode() if isinstance(body, str) else body, headers)
 
     def stop(self, signal_number=signal.SIGTERM):
-        self.process.send_signal(signal_number)
+        """Sends the signal (None: it was sent already) and returns the exit status."""
+        if signal_number is not None:
+            self.process.send_signal(signal_number)
         try:
             status = self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -115,6 +117,13 @@ class Server:
             status = None
         self.log.close()
         return status
+
+
+def last_elapsed_us(server):
+    """The time the server logged for the last request it answered."""
+    lines = [LOG_LINE.match(line) for line in server.log_text().splitlines()]
+    times = [m.group(5) for m in lines if m]
+    return int(times[-1][:-2]) if times and times[-1] != "-" else 0
 
 
 def run_admin(binary, *args, stdin=b""):
@@ -208,8 +217,12 @@ def test_error_classes(server):
     body_auth = VENDOR_USERNAME_BODY + "&client_id=138&client_secret=" + VENDOR_CLIENT_SECRET
     expect_error(token(body_auth, authorization=None), 401, "invalid_client", "body client auth while disabled")
 
+    # An unknown name must cost an argon2id check too (against the dummy hash): without
+    # it the answer would come in well under a millisecond, with it in tens of them.
     wrong_secret = token(VENDOR_USERNAME_BODY, authorization=basic("138", "wrong-client-secret-0f6a"))
     unknown_client = token(VENDOR_USERNAME_BODY, authorization=basic("no-such-client", "wrong-client-secret-0f6a"))
+    check(last_elapsed_us(server) > 10000, "unknown client answered in %d us: no dummy hash check" %
+          last_elapsed_us(server))
     SECRETS.add("wrong-client-secret-0f6a")
     expect_error(wrong_secret, 401, "invalid_client", "wrong client secret")
     expect_error(unknown_client, 401, "invalid_client", "unknown client")
@@ -218,6 +231,8 @@ def test_error_classes(server):
     SECRETS.add("wrong-password-4c1e")
     wrong_password = token("grant_type=password&username=john_doe&password=wrong-password-4c1e")
     unknown_user = token("grant_type=password&username=no_such_user&password=wrong-password-4c1e")
+    check(last_elapsed_us(server) > 10000, "unknown user answered in %d us: no dummy hash check" %
+          last_elapsed_us(server))
     expect_error(wrong_password, 401, "invalid_client", "wrong password (social_id)")
     expect_error(unknown_user, 401, "invalid_client", "unknown user (social_id)")
     check(comparable(wrong_password) == comparable(unknown_user), "unknown user and wrong password differ")
@@ -300,6 +315,32 @@ def test_concurrency(server):
     return tokens
 
 
+def stop_with_request_in_flight(server):
+    """SIGTERM while a request is being answered: it still gets its 200, then exit 0."""
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=120)
+    headers = {"Content-Type": FORM, "Authorization": VENDOR_AUTH}
+    try:
+        # The first request makes sure the server has accepted the connection; the
+        # second is sent and left to the server's argon2id checks while the signal comes.
+        connection.request("POST", TOKEN_PATH, VENDOR_USERNAME_BODY.encode(), headers)
+        first = connection.getresponse()
+        first.read()
+        connection.request("POST", TOKEN_PATH, VENDOR_USERNAME_BODY.encode(), headers)
+        server.requests += 2
+        time.sleep(0.01)
+        server.process.send_signal(signal.SIGTERM)
+        response = connection.getresponse()
+        result = response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+    token = expect_token(result, "a request in flight during SIGTERM")
+    status = server.stop(None)
+    text = server.log_text()
+    check("SIGTERM: stopping" in text and text.index("SIGTERM: stopping") < text.rindex(" 200 - "),
+          "the in-flight request was not answered after the signal")
+    return status, token
+
+
 def stored_digests(db):
     with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
         rows = connection.execute("SELECT access_digest, refresh_digest, access_expires_at - issued_at FROM tokens")
@@ -340,7 +381,8 @@ def run(binary):
         issued += test_concurrency(server)
 
         print("restart", flush=True)
-        status = server.stop(signal.SIGTERM)
+        status, in_flight = stop_with_request_in_flight(server)
+        issued += [in_flight] if in_flight else []
         check(status == 0, "SIGTERM: exit status %r" % status)
         check(server.log_text().rstrip().endswith("stopped"), "SIGTERM: no 'stopped' line")
         test_log(server, "first run")
