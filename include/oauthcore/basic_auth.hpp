@@ -21,10 +21,12 @@
 // Every failure here is invalid_client (401) with a WWW-Authenticate challenge.
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "oauthcore/base64.hpp"
 #include "oauthcore/detail/ascii.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
 
@@ -54,11 +56,9 @@ struct client_credentials {
 namespace detail {
 
 [[nodiscard]] constexpr bool has_control_character(std::string_view s) noexcept {
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) return true;
-    }
-    return false;
+    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F); };
+    const auto byte = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
+    return swar_find(s, word, byte) != s.size();
 }
 
 template <class Storage>

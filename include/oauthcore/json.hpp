@@ -17,9 +17,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 
 namespace oauthcore {
@@ -71,8 +74,23 @@ inline constexpr std::string_view replacement_escape = "\\ufffd";
 }
 
 constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
+    if (!std::is_constant_evaluated()) {
+        if (!s.empty()) std::memcpy(dest, s.data(), s.size());
+        return s.size();
+    }
     for (std::size_t i = 0; i < s.size(); ++i) dest[i] = s[i];
     return s.size();
+}
+
+// The length of the run of bytes at the start of `s` that JSON writes as they are
+// (printable ASCII other than quote and backslash): tokens are made of nothing else, so the
+// strings are measured and copied a word at a time, not byte by byte.
+[[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
+    const auto word = [](std::uint64_t w) {
+        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
+    };
+    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
+    return swar_find(s, word, byte);
 }
 
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
@@ -99,6 +117,10 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 [[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
     std::size_t size = 2;
     for (std::size_t i = 0; i < text.size();) {
+        const std::size_t plain = detail::plain_json_run(text.substr(i));
+        size += plain;
+        i += plain;
+        if (i == text.size()) break;
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
             size += detail::short_escape(c) != 0 ? 2 : (c < 0x20 ? 6 : 1);
@@ -118,6 +140,10 @@ constexpr std::size_t write_json_string(std::string_view text, char* dest) noexc
     std::size_t out = 0;
     dest[out++] = '"';
     for (std::size_t i = 0; i < text.size();) {
+        const std::size_t plain = detail::plain_json_run(text.substr(i));
+        out += detail::write_raw(text.substr(i, plain), dest + out);
+        i += plain;
+        if (i == text.size()) break;
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
             if (const char e = detail::short_escape(c); e != 0) {

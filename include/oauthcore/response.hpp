@@ -9,11 +9,13 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "oauthcore/detail/ascii.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/json.hpp"
 
@@ -63,9 +65,9 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
 
 // RFC 6749 Appendix A: VSCHAR = %x20-7E.
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    for (const char c : s)
-        if (c < 0x20 || c > 0x7E) return false;
-    return true;
+    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F); };
+    const auto byte = [](unsigned char c) { return c < 0x20 || c > 0x7E; };
+    return swar_find(s, word, byte) == s.size();
 }
 
 // RFC 6749 3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
