@@ -85,7 +85,7 @@ struct recording_client_store {
     std::optional<oauthcore::outcome_status> answered;
 
     recording_client_store() {
-        for (const auto& r : client_records) inner.add(r.id, r.secret, r.password_grant);
+        for (const auto& r : client_records) inner.add(r.id, r.secret, r.password_grant ? "password" : "refresh_token");
     }
     oauthcore::outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) {
         require(!asked);

@@ -81,3 +81,20 @@ TEST_CASE("memory stores: client secret and user password are checked; unknown i
     CHECK_FALSE(users.authenticate_user({identifier_kind::username, ""}, "pw2").accepted());
     CHECK(users.authenticate_user({identifier_kind::email_address, "only@mail"}, "pw2").accepted());
 }
+
+TEST_CASE("memory stores: grant permission, and unknown ids with secrets longer than the filler (RFC 6749 10.10)",
+          "[concepts][stores]") {
+    memory_client_store clients;
+    clients.add("138", "secret");
+    clients.add("ro", "secret", "refresh_token");
+    const auto client = clients.authenticate_client("138", "secret");
+    REQUIRE(client.accepted());
+    CHECK(client.value().allows_grant("password"));
+    CHECK_FALSE(client.value().allows_grant("client_credentials"));
+    const auto restricted = clients.authenticate_client("ro", "secret");
+    REQUIRE(restricted.accepted());
+    CHECK_FALSE(restricted.value().allows_grant("password"));
+    // The unknown-id comparison pads with at most 4096 filler bytes; longer secrets still reject.
+    CHECK(clients.authenticate_client("nobody", std::string(5000, 's')).status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client("nobody", std::string(4096, '\0')).status() == outcome_status::rejected);
+}

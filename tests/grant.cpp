@@ -21,7 +21,7 @@ const client_authentication some_client{{"138", "secret"}, client_auth_method::b
 result<password_grant_request> validate(std::string_view body) {
     static request_storage storage;
     storage.reset();
-    return validate_password_grant(fields_of(body, storage), some_client);
+    return validate_password_grant(fields_of(body, storage), some_client, storage);
 }
 
 result<client_authentication> select(std::optional<std::string_view> authorization, std::string_view body,

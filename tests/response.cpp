@@ -8,12 +8,12 @@
 
 using namespace oauthcore;
 
-static_assert(detail::is_scope_text("read write"));
-static_assert(detail::is_scope_text("!#[]~"));
-static_assert(!detail::is_scope_text("read  write"));
-static_assert(!detail::is_scope_text(" read"));
-static_assert(!detail::is_scope_text("a\"b"));
-static_assert(!detail::is_scope_text("a\\b"));
+static_assert(is_scope_syntax("read write"));
+static_assert(is_scope_syntax("!#[]~"));
+static_assert(!is_scope_syntax("read  write"));
+static_assert(!is_scope_syntax(" read"));
+static_assert(!is_scope_syntax("a\"b"));
+static_assert(!is_scope_syntax("a\\b"));
 
 namespace {
 

@@ -98,7 +98,7 @@ struct vendor_endpoint {
 
     vendor_endpoint() {
         clients.add(std::string(vendor_client_id), std::string(vendor_client_secret));
-        clients.add("no-password-grant", "other-secret", false);
+        clients.add("no-password-grant", "other-secret", "refresh_token");
         users.add("john_doe", "john_doe@domain.com", "john_doe_secret");
     }
 

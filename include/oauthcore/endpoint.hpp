@@ -1,13 +1,14 @@
 #pragma once
-// Composition: the order of checks, the staged API for asynchronous hosts, and the
-// one-call handle_token_request for synchronous stores.
+// Composition: the order of checks, the token endpoint over a compile-time set of grant
+// handlers, the one-call handle_token_request for the vendor's password endpoint, and
+// the staged API for asynchronous hosts.
 //
 // The order of checks. Every request runs down this list and stops at the first
 // failure, so the same input always yields the same error:
-//   1. method is POST                                   405 invalid_request
-//   2. no query in the request target                   400 invalid_request
+//   1. method is POST                                    405 invalid_request
+//   2. no query in the request target                    400 invalid_request
 //   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
-//   4. body within max_body_bytes                       400 invalid_request
+//   4. body within max_body_bytes                        400 invalid_request
 //   5. form, left to right: parameter count, name/value  400 invalid_request
 //      size, a recognised parameter repeated
 //   6. client credentials (grant.hpp, select_client_credentials):
@@ -16,73 +17,64 @@
 //      malformed, or with an empty client id
 //      body credentials while not allowed                401 invalid_client
 //      no client authentication                          401 invalid_client
-//   7. grant_type given                                 400 invalid_request
-//   8. grant_type is "password"                         400 unsupported_grant_type
-//   9. exactly one of username, email_address           400 invalid_request
-//  10. password given                                   400 invalid_request
-//  --- validate_token_request ends here: no store has been asked anything yet ---
-//  11. client store: rejected                           401 invalid_client
-//                    failed                             500 server_error
-//  12. client may use the password grant                400 unauthorized_client
-//  13. user store: rejected                             401 invalid_client (social_id)
-//                                                       400 invalid_grant (rfc6749)
-//                  failed                               500 server_error
-//  14. token issuer: failed, or a token outside VSCHAR   500 server_error
-//  15. 200 with the token
-// Syntax is checked before any store is asked (steps 1-10), so malformed requests cost
-// no database work, and client authentication comes before the user's password
-// (RFC 6749 4.3.2 asks for client authentication first).
+//   7. grant_type given                                  400 invalid_request
+//   8. grant_type is one of the endpoint's grants        400 unsupported_grant_type
+//   9. the grant's parameters; for password:
+//      exactly one of username, email_address            400 invalid_request
+//      password given                                    400 invalid_request
+//      scope syntax (RFC 6749 3.3)                       400 invalid_scope
+//  --- no store has been asked anything yet (validate_token_request ends here) ---
+//  10. client store: rejected                            401 invalid_client
+//                    failed                              500 server_error
+//  11. client may use the grant type                     400 unauthorized_client
+//  12. the grant's own steps; for password:
+//      the client's scope hook                           400 invalid_scope
+//      user store: rejected                              401 invalid_client (social_id)
+//                                                        400 invalid_grant (rfc6749)
+//                  failed                                500 server_error
+//      (refresh_token: see refresh_grant.hpp)
+//  13. token issuer: failed, or a token outside VSCHAR    500 server_error
+//  14. 200 with the token
+// Syntax is checked before any store is asked, so malformed requests cost no database
+// work, and the client is authenticated before the user's password is looked at.
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/grant.hpp"
-#include "oauthcore/json.hpp"
+#include "oauthcore/grant_handler.hpp"
+#include "oauthcore/options.hpp"
+#include "oauthcore/password_grant.hpp"
 #include "oauthcore/response.hpp"
 #include "oauthcore/storage.hpp"
 #include "oauthcore/transport.hpp"
 
 namespace oauthcore {
 
-struct endpoint_options {
-    oauthcore::profile profile = profile::social_id;
-    form_limits limits{};
-    basic_auth_options basic{};
-    // RFC 6749 2.3.1 allows client_id/client_secret in the body but says it is NOT
-    // RECOMMENDED; the vendor requires Basic. Off by default.
-    bool allow_body_client_auth = false;
-    std::string_view realm = "oauthcore";
-
-    [[nodiscard]] constexpr response_options responses() const noexcept { return {profile, realm}; }
+// A request after steps 1-6: its recognised parameters and its client credentials.
+struct client_request {
+    form_fields fields;
+    client_authentication client;
 };
 
-// Everything one request needs besides the request itself. Reuse one per thread, or
-// make one per request; it is about 3 KiB.
-struct exchange_storage {
-    request_storage request;
-    response_storage response;
-
-    void reset() noexcept {
-        request.reset();
-        response.reset();
-    }
-};
-
-// Steps 1-10. The result's views point into the request and into `storage`.
+// Steps 1-6. The result's views point into the request and into `storage`.
 template <class Storage>
-[[nodiscard]] constexpr result<password_grant_request> validate_token_request(
-    const request_view& request, Storage& storage, const endpoint_options& options = {}) noexcept {
+[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
+                                                                    const endpoint_options& options = {}) noexcept {
     if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
     const auto fields = parse_form(request.body, storage, options.limits);
     if (!fields) return unexpected<error>(fields.error());
     const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,
                                                   storage, options.basic);
     if (!client) return unexpected<error>(client.error());
-    return validate_password_grant(*fields, *client);
+    return client_request{*fields, *client};
 }
 
 // Builds the request_view of a request_source.
@@ -92,76 +84,106 @@ template <request_source R>
                         request.header("Authorization"), request.body()};
 }
 
-// Step 11-12, for a host that asked its client store itself.
-template <authenticated_client Client, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
-                                                          const password_grant_request& request,
-                                                          Observer&& observer = {}) {
-    switch (client.status()) {
-        case outcome_status::failed: return fail(reason::client_store_failure);
-        case outcome_status::rejected:
-            observer.client_authentication_failed(request.client.credentials.id);
-            return fail(reason::client_rejected);
-        case outcome_status::accepted: break;
+// A token endpoint over a set of grant handlers fixed at compile time. It reads
+// grant_type once and dispatches to the handler of that name; a grant type outside the
+// set is unsupported_grant_type. Example:
+//   oauthcore::password_grant password{users, issuer};
+//   oauthcore::refresh_token_grant refresh{refresh_tokens, issuer};
+//   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
+//   oauthcore::response r = endpoint.handle(request, storage);
+template <client_store Clients, class... Grants>
+    requires(sizeof...(Grants) > 0 && (grant_handler_for<Grants, typename Clients::client_type> && ...))
+class token_endpoint {
+public:
+    token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
+        : clients_(clients), options_(options), grants_(grants...) {}
+
+    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
+
+    // The whole exchange: request in, response out. The response's views point into
+    // `storage` (and static strings), valid until its next reset().
+    template <request_source R, authentication_observer Observer = null_observer>
+    [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
+        storage.reset();
+        const auto parsed = parse_client_request(view_of(request), storage.request, options_);
+        if (!parsed) return fail_with(parsed.error(), storage);
+        if (!parsed->fields.given(parameter::grant_type)) return fail_with(error{reason::missing_grant_type}, storage);
+
+        const std::string_view grant_type = parsed->fields.value(parameter::grant_type);
+        std::optional<response> answer;
+        std::apply([&](auto&... grant) { (try_grant(grant, grant_type, *parsed, storage, observer, answer), ...); },
+                   grants_);
+        if (!answer) return fail_with(error{reason::unsupported_grant_type}, storage);
+        return *answer;
     }
-    if (!client.value().allows_grant(password_grant_type)) return fail(reason::unauthorized_client);
-    return {};
-}
 
-// Step 13, for a host that asked its user store itself.
-template <class User, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user,
-                                                        const password_grant_request& request,
-                                                        Observer&& observer = {}) {
-    switch (user.status()) {
-        case outcome_status::failed: return fail(reason::user_store_failure);
-        case outcome_status::rejected:
-            observer.user_authentication_failed(request.client.credentials.id, request.identifier);
-            return fail(reason::user_rejected);
-        case outcome_status::accepted: break;
+private:
+    response fail_with(error e, exchange_storage& storage) const {
+        return make_error_response(e, storage.response, options_.responses());
     }
-    return {};
-}
 
-template <issued_token Token>
-[[nodiscard]] constexpr token_fields fields_of(const Token& token) {
-    token_fields fields;
-    fields.access_token = token.access_token();
-    fields.expires_in = token.expires_in();
-    fields.refresh_token = token.refresh_token();
-    fields.scope = token.scope();
-    return fields;
-}
+    template <class Grant, class Observer>
+    void try_grant(Grant& grant, std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
+                   Observer& observer, std::optional<response>& answer) {
+        if (answer || grant_type != Grant::grant_type) return;
+        answer = run_grant(grant, parsed, storage, observer);
+    }
 
-// Steps 14-15: the response for the issuer's outcome.
-template <issued_token Token, class Storage>
-[[nodiscard]] constexpr response make_issuer_response(const outcome<Token>& token, Storage& storage,
-                                                      const endpoint_options& options = {}) {
-    if (!token.accepted()) return make_error_response(error{reason::issuer_failure}, storage, options.responses());
-    return make_token_response(fields_of(token.value()), storage, options.responses());
-}
+    template <class Grant, class Observer>
+    response run_grant(Grant& grant, const client_request& parsed, exchange_storage& storage, Observer& observer) {
+        const auto request = grant.validate(parsed.fields, storage.request);
+        if (!request) return fail_with(request.error(), storage);
+        const auto& credentials = parsed.client.credentials;
+        const auto client = clients_.authenticate_client(credentials.id, credentials.secret);
+        if (const auto checked = check_client_outcome(client, parsed.client, Grant::grant_type, observer); !checked)
+            return fail_with(checked.error(), storage);
+        const grant_context<typename Clients::client_type, Observer> context{parsed.client, client.value(),
+                                                                             storage.response, options_, observer};
+        return grant.respond(*request, context);
+    }
 
-// The whole exchange with synchronous stores: request in, response out. The response's
-// views point into `storage` (and static strings), valid until its next reset().
+    Clients& clients_;
+    endpoint_options options_;
+    std::tuple<Grants&...> grants_;
+};
+
+// The vendor's endpoint in one call: the password grant alone, with synchronous stores.
 template <request_source R, client_store Clients, user_store Users, class Issuer,
           authentication_observer Observer = null_observer>
     requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {
-    storage.reset();
-    const auto fail_with = [&](error e) { return make_error_response(e, storage.response, options.responses()); };
-    const auto validated = validate_token_request(view_of(request), storage.request, options);
-    if (!validated) return fail_with(validated.error());
-    const password_grant_request& grant = *validated;
+    password_grant<Users, Issuer> password{users, issuer};
+    token_endpoint<Clients, password_grant<Users, Issuer>> endpoint{clients, options, password};
+    return endpoint.handle(request, storage, observer);
+}
 
-    const auto client = clients.authenticate_client(grant.client.credentials.id, grant.client.credentials.secret);
-    if (const auto checked = check_client_outcome(client, grant, observer); !checked) return fail_with(checked.error());
-    const auto user = users.authenticate_user(grant.identifier, grant.password);
-    if (const auto checked = check_user_outcome(user, grant, observer); !checked) return fail_with(checked.error());
+// The staged API of the password grant, for hosts whose stores answer asynchronously:
+//   validate_token_request (steps 1-9, no I/O) -> ask the client store ->
+//   check_client_outcome -> check_scope_allowed -> ask the user store ->
+//   check_user_outcome -> ask the issuer -> make_issuer_response;
+// on any error, make_error_response. The same order as handle_token_request.
+template <class Storage>
+[[nodiscard]] constexpr result<password_grant_request> validate_token_request(
+    const request_view& request, Storage& storage, const endpoint_options& options = {}) noexcept {
+    const auto parsed = parse_client_request(request, storage, options);
+    if (!parsed) return unexpected<error>(parsed.error());
+    return validate_password_grant(parsed->fields, parsed->client, storage);
+}
 
-    return make_issuer_response(issuer.issue_token(client.value(), user.value(), grant.scope), storage.response,
-                                options);
+template <authenticated_client Client, authentication_observer Observer = null_observer>
+[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
+                                                          const password_grant_request& request,
+                                                          Observer&& observer = {}) {
+    return check_client_outcome(client, request.client, password_grant_type, observer);
+}
+
+template <class User, authentication_observer Observer = null_observer>
+[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user,
+                                                        const password_grant_request& request,
+                                                        Observer&& observer = {}) {
+    return check_user_outcome(user, request.client.credentials.id, request.identifier, observer);
 }
 
 }  // namespace oauthcore

@@ -105,16 +105,22 @@ enum class reason : std::uint8_t {
     missing_identifier,
     conflicting_identifiers,
     missing_password,
+    missing_refresh_token,
+    invalid_scope_syntax,
     user_rejected,
+    scope_not_allowed,
+    scope_exceeds_grant,
+    refresh_token_rejected,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
+    refresh_store_failure,
     issuer_failure,
     invalid_issued_token,
     out_of_memory,
 };
 
-inline constexpr std::size_t reason_count = 27;
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(reason::out_of_memory) + 1;  // the last reason
 
 struct error {
     oauthcore::reason reason = reason::client_store_failure;
@@ -180,9 +186,17 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::conflicting_identifiers, error_code::invalid_request, 400,
      "Exactly one of username or email_address is required; both were given."},
     {reason::missing_password, error_code::invalid_request, 400, "The password parameter is required."},
+    {reason::missing_refresh_token, error_code::invalid_request, 400, "The refresh_token parameter is required."},
+    {reason::invalid_scope_syntax, error_code::invalid_scope, 400, "The scope is malformed."},
     {reason::user_rejected, error_code::invalid_client, 401, "The user credentials combination does not match."},
+    {reason::scope_not_allowed, error_code::invalid_scope, 400, "The requested scope is not allowed for this client."},
+    {reason::scope_exceeds_grant, error_code::invalid_scope, 400,
+     "The requested scope exceeds the scope originally granted."},
+    {reason::refresh_token_rejected, error_code::invalid_grant, 400,
+     "The refresh token is invalid, expired, revoked, or was issued to another client."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},

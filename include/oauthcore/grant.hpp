@@ -9,6 +9,7 @@
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
+#include "oauthcore/scope.hpp"
 
 namespace oauthcore {
 
@@ -30,13 +31,20 @@ struct client_authentication {
 
 inline constexpr std::string_view password_grant_type = "password";
 
+// The password grant's own parameters (RFC 6749 4.3.2), checked.
+struct password_parameters {
+    user_identifier identifier;
+    std::string_view password;
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
+};
+
 // A password grant request that passed every check that needs no store: plain values,
 // views into the request body or its request_storage.
 struct password_grant_request {
     client_authentication client;
     user_identifier identifier;
     std::string_view password;
-    std::string_view scope;  // empty when not requested (RFC 6749 3.3)
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
 };
 
 // Chooses the client credentials (RFC 6749 2.3): the Basic header, or the body's
@@ -74,7 +82,8 @@ template <class Storage>
 //     "Value MUST be set to password", compared case-sensitively);
 //  3. exactly one of username and email_address (400 invalid_request, saying whether
 //     neither or both were given);
-//  4. password given (400 invalid_request).
+//  4. password given (400 invalid_request);
+//  5. scope, when given, is RFC 6749 3.3 syntax (400 invalid_scope).
 [[nodiscard]] constexpr result<void> check_grant_type(const form_fields& fields,
                                                       std::string_view expected = password_grant_type) noexcept {
     if (!fields.given(parameter::grant_type)) return fail(reason::missing_grant_type);
@@ -91,14 +100,26 @@ template <class Storage>
     return fail(reason::missing_identifier);
 }
 
-[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
-    const form_fields& fields, const client_authentication& client) noexcept {
-    if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
+// Steps 3-5 above: the parameters that follow a grant_type of "password".
+template <class Storage>
+[[nodiscard]] constexpr result<password_parameters> validate_password_parameters(const form_fields& fields,
+                                                                                 Storage& storage) noexcept {
     const auto identifier = validate_user_identifier(fields);
     if (!identifier) return unexpected<error>(identifier.error());
     if (!fields.given(parameter::password)) return fail(reason::missing_password);
-    return password_grant_request{client, *identifier, fields.value(parameter::password),
-                                  fields.value(parameter::scope)};
+    const auto scope = normalize_scope(fields.value(parameter::scope), storage);
+    if (!scope) return unexpected<error>(scope.error());
+    return password_parameters{*identifier, fields.value(parameter::password), *scope};
+}
+
+// Steps 1-5 above.
+template <class Storage>
+[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
+    const form_fields& fields, const client_authentication& client, Storage& storage) noexcept {
+    if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
+    const auto parameters = validate_password_parameters(fields, storage);
+    if (!parameters) return unexpected<error>(parameters.error());
+    return password_grant_request{client, parameters->identifier, parameters->password, parameters->scope};
 }
 
 }  // namespace oauthcore

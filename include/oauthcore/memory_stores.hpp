@@ -4,6 +4,7 @@
 // std::vector and std::string, so adding records allocates; authenticating does not.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,16 +13,22 @@
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/refresh_grant.hpp"
+#include "oauthcore/scope.hpp"
 
 namespace oauthcore {
 
-// The authenticated client: a view into the store's record.
+// The authenticated client: views into the store's record.
 struct memory_client {
     std::string_view id;
-    bool password_grant_allowed = true;
+    std::string_view grant_types;  // space-separated, e.g. "password refresh_token"
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
 
     [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
-        return password_grant_allowed && grant_type == password_grant_type;
+        return !grant_types.empty() && scope_includes(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_includes(scopes, scope_token);
     }
 };
 
@@ -29,8 +36,10 @@ class memory_client_store {
 public:
     using client_type = memory_client;
 
-    void add(std::string id, std::string secret, bool password_grant_allowed = true) {
-        records_.push_back({std::move(id), std::move(secret), password_grant_allowed});
+    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3).
+    void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
+             std::string scopes = {}) {
+        records_.push_back({std::move(id), std::move(secret), std::move(grant_types), std::move(scopes)});
     }
 
     // The secret is compared in constant time, and an unknown id costs one comparison
@@ -44,14 +53,15 @@ public:
             return outcome<client_type>::reject();
         }
         if (!constant_time_equal(secret, found->secret)) return outcome<client_type>::reject();
-        return outcome<client_type>::accept({found->id, found->password_grant_allowed});
+        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes});
     }
 
 private:
     struct record {
         std::string id;
         std::string secret;
-        bool password_grant_allowed;
+        std::string grant_types;
+        std::string scopes;
     };
 
     static std::string_view secret_of_same_length(std::string_view secret) noexcept {
@@ -138,7 +148,67 @@ private:
     bool failing_ = false;
 };
 
+// Refresh tokens in memory, with rotation. Time is a number the owner advances
+// (set_now), so tests can expire tokens without sleeping.
+class memory_refresh_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        memory_user owner;
+        std::string_view granted_scope;
+
+        [[nodiscard]] memory_user user() const noexcept { return owner; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+    };
+
+    void add(std::string token, std::string client_id, std::string username, std::string email_address,
+             std::string scope, std::uint64_t expires_at) {
+        records_.push_back({std::move(token), std::move(client_id), std::move(username), std::move(email_address),
+                            std::move(scope), expires_at, false});
+    }
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token == token) return r.revoked;
+        return false;
+    }
+
+    // Unknown, expired, revoked and another client's tokens all reject alike.
+    [[nodiscard]] outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const auto& r = records_[i];
+            if (!constant_time_equal(r.token, token)) continue;
+            if (r.revoked || r.client_id != client.id || now_ >= r.expires_at) return outcome<record_type>::reject();
+            return outcome<record_type>::accept({i, {r.username, r.email_address}, r.scope});
+        }
+        return outcome<record_type>::reject();
+    }
+
+    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        auto& r = records_[record.index];
+        if (r.revoked) return outcome_status::rejected;
+        r.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        std::string token;
+        std::string client_id;
+        std::string username;
+        std::string email_address;
+        std::string scope;
+        std::uint64_t expires_at;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    std::uint64_t now_ = 0;
+};
+
 static_assert(client_store<memory_client_store>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 

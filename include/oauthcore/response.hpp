@@ -18,6 +18,7 @@
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/json.hpp"
+#include "oauthcore/scope.hpp"
 
 namespace oauthcore {
 
@@ -70,22 +71,10 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
     return swar_find(s, word, byte) == s.size();
 }
 
-// RFC 6749 3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
-[[nodiscard]] constexpr bool is_scope_text(std::string_view s) noexcept {
-    if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
-    char previous = 0;
-    for (const char c : s) {
-        const bool nqchar = c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
-        if (!nqchar && !(c == ' ' && previous != ' ')) return false;
-        previous = c;
-    }
-    return true;
-}
-
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
     return !token.access_token.empty() && is_vschar_text(token.access_token) && is_vschar_text(token.refresh_token) &&
            !token.token_type.empty() && is_vschar_text(token.token_type) &&
-           (token.scope.empty() || is_scope_text(token.scope));
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 constexpr void add_common_headers(response& r) noexcept {

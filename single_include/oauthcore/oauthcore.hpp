@@ -409,16 +409,22 @@ enum class reason : std::uint8_t {
     missing_identifier,
     conflicting_identifiers,
     missing_password,
+    missing_refresh_token,
+    invalid_scope_syntax,
     user_rejected,
+    scope_not_allowed,
+    scope_exceeds_grant,
+    refresh_token_rejected,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
+    refresh_store_failure,
     issuer_failure,
     invalid_issued_token,
     out_of_memory,
 };
 
-inline constexpr std::size_t reason_count = 27;
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(reason::out_of_memory) + 1;  // the last reason
 
 struct error {
     oauthcore::reason reason = reason::client_store_failure;
@@ -484,9 +490,17 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::conflicting_identifiers, error_code::invalid_request, 400,
      "Exactly one of username or email_address is required; both were given."},
     {reason::missing_password, error_code::invalid_request, 400, "The password parameter is required."},
+    {reason::missing_refresh_token, error_code::invalid_request, 400, "The refresh_token parameter is required."},
+    {reason::invalid_scope_syntax, error_code::invalid_scope, 400, "The scope is malformed."},
     {reason::user_rejected, error_code::invalid_client, 401, "The user credentials combination does not match."},
+    {reason::scope_not_allowed, error_code::invalid_scope, 400, "The requested scope is not allowed for this client."},
+    {reason::scope_exceeds_grant, error_code::invalid_scope, 400,
+     "The requested scope exceeds the scope originally granted."},
+    {reason::refresh_token_rejected, error_code::invalid_grant, 400,
+     "The refresh token is invalid, expired, revoked, or was issued to another client."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
@@ -885,6 +899,105 @@ template <class Storage>
 #include <optional>
 #include <string_view>
 
+// The scope parameter (RFC 6749 3.3):
+//
+//   scope       = scope-token *( SP scope-token )
+//   scope-token = 1*( %x21 / %x23-5B / %x5D-7E )        ; NQCHAR
+//
+// oauthcore reads the grammar strictly: one space between tokens, none at either end
+// (a client that sends "read  write" or "read+" gets invalid_scope, rather than a guess
+// at what it meant). Tokens are case-sensitive. A token given twice is collapsed into
+// its first occurrence ("read write read" is "read write"). At most max_scope_tokens
+// tokens, so that collapsing duplicates stays cheap on hostile input.
+
+#include <cstddef>
+#include <string_view>
+
+
+namespace oauthcore {
+
+inline constexpr std::size_t max_scope_tokens = 64;
+
+namespace detail {
+
+[[nodiscard]] constexpr bool is_nqchar(char c) noexcept {
+    return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+}
+
+// The token of `scope` starting at `from`, which must be a token start.
+[[nodiscard]] constexpr std::string_view scope_token_at(std::string_view scope, std::size_t from) noexcept {
+    return scope.substr(from, scope.find(' ', from) - from);
+}
+
+}  // namespace detail
+
+// Calls f(token) for each space-separated token of a scope that is_scope_syntax accepts.
+template <class F>
+constexpr void for_each_scope_token(std::string_view scope, F&& f) {
+    for (std::size_t at = 0; at < scope.size();) {
+        const std::string_view token = detail::scope_token_at(scope, at);
+        f(token);
+        at += token.size() + 1;
+    }
+}
+
+// True when `scope` matches the RFC 6749 3.3 grammar (and so is non-empty).
+[[nodiscard]] constexpr bool is_scope_syntax(std::string_view scope) noexcept {
+    if (scope.empty() || scope.front() == ' ' || scope.back() == ' ') return false;
+    char previous = 0;
+    for (const char c : scope) {
+        if (!detail::is_nqchar(c) && !(c == ' ' && previous != ' ')) return false;
+        previous = c;
+    }
+    return true;
+}
+
+// True when every token of `requested` is a token of `granted` (RFC 6749 6: a refreshed
+// token's scope must not exceed the original grant). Both must be valid scope syntax.
+[[nodiscard]] constexpr bool scope_includes(std::string_view granted, std::string_view requested) noexcept {
+    bool all = true;
+    for_each_scope_token(requested, [&](std::string_view wanted) {
+        bool found = false;
+        for_each_scope_token(granted, [&](std::string_view have) { found = found || have == wanted; });
+        all = all && found;
+    });
+    return all;
+}
+
+// Checks `requested` and collapses duplicate tokens. An empty scope stays empty (the
+// parameter was omitted). The result is `requested` itself when nothing repeats,
+// otherwise a copy in `storage`.
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested, Storage& storage) noexcept {
+    if (requested.empty()) return requested;
+    if (!is_scope_syntax(requested)) return fail(reason::invalid_scope_syntax, parameter::scope);
+    std::size_t tokens = 0;
+    bool repeats = false;
+    for (std::size_t at = 0; at < requested.size();) {
+        const std::string_view token = detail::scope_token_at(requested, at);
+        if (++tokens > max_scope_tokens) return fail(reason::invalid_scope_syntax, parameter::scope);
+        repeats = repeats || scope_includes(requested.substr(0, at == 0 ? 0 : at - 1), token);
+        at += token.size() + 1;
+    }
+    if (!repeats) return requested;
+
+    storage.expect_more(requested.size());
+    char* dest = storage.take(requested.size());
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    std::size_t out = 0;
+    for (std::size_t at = 0; at < requested.size();) {
+        const std::string_view token = detail::scope_token_at(requested, at);
+        const bool seen_before = out != 0 && scope_includes(std::string_view(dest, out), token);
+        if (!seen_before) {
+            if (out != 0) dest[out++] = ' ';
+            for (const char c : token) dest[out++] = c;
+        }
+        at += token.size() + 1;
+    }
+    return std::string_view(dest, out);
+}
+
+}  // namespace oauthcore
 
 namespace oauthcore {
 
@@ -906,13 +1019,20 @@ struct client_authentication {
 
 inline constexpr std::string_view password_grant_type = "password";
 
+// The password grant's own parameters (RFC 6749 4.3.2), checked.
+struct password_parameters {
+    user_identifier identifier;
+    std::string_view password;
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
+};
+
 // A password grant request that passed every check that needs no store: plain values,
 // views into the request body or its request_storage.
 struct password_grant_request {
     client_authentication client;
     user_identifier identifier;
     std::string_view password;
-    std::string_view scope;  // empty when not requested (RFC 6749 3.3)
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
 };
 
 // Chooses the client credentials (RFC 6749 2.3): the Basic header, or the body's
@@ -950,7 +1070,8 @@ template <class Storage>
 //     "Value MUST be set to password", compared case-sensitively);
 //  3. exactly one of username and email_address (400 invalid_request, saying whether
 //     neither or both were given);
-//  4. password given (400 invalid_request).
+//  4. password given (400 invalid_request);
+//  5. scope, when given, is RFC 6749 3.3 syntax (400 invalid_scope).
 [[nodiscard]] constexpr result<void> check_grant_type(const form_fields& fields,
                                                       std::string_view expected = password_grant_type) noexcept {
     if (!fields.given(parameter::grant_type)) return fail(reason::missing_grant_type);
@@ -967,14 +1088,26 @@ template <class Storage>
     return fail(reason::missing_identifier);
 }
 
-[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
-    const form_fields& fields, const client_authentication& client) noexcept {
-    if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
+// Steps 3-5 above: the parameters that follow a grant_type of "password".
+template <class Storage>
+[[nodiscard]] constexpr result<password_parameters> validate_password_parameters(const form_fields& fields,
+                                                                                 Storage& storage) noexcept {
     const auto identifier = validate_user_identifier(fields);
     if (!identifier) return unexpected<error>(identifier.error());
     if (!fields.given(parameter::password)) return fail(reason::missing_password);
-    return password_grant_request{client, *identifier, fields.value(parameter::password),
-                                  fields.value(parameter::scope)};
+    const auto scope = normalize_scope(fields.value(parameter::scope), storage);
+    if (!scope) return unexpected<error>(scope.error());
+    return password_parameters{*identifier, fields.value(parameter::password), *scope};
+}
+
+// Steps 1-5 above.
+template <class Storage>
+[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
+    const form_fields& fields, const client_authentication& client, Storage& storage) noexcept {
+    if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
+    const auto parameters = validate_password_parameters(fields, storage);
+    if (!parameters) return unexpected<error>(parameters.error());
+    return password_grant_request{client, parameters->identifier, parameters->password, parameters->scope};
 }
 
 }  // namespace oauthcore
@@ -1140,15 +1273,16 @@ inline T opaque(T value) noexcept {
 }
 
 }  // namespace oauthcore
-// Composition: the order of checks, the staged API for asynchronous hosts, and the
-// one-call handle_token_request for synchronous stores.
+// Composition: the order of checks, the token endpoint over a compile-time set of grant
+// handlers, the one-call handle_token_request for the vendor's password endpoint, and
+// the staged API for asynchronous hosts.
 //
 // The order of checks. Every request runs down this list and stops at the first
 // failure, so the same input always yields the same error:
-//   1. method is POST                                   405 invalid_request
-//   2. no query in the request target                   400 invalid_request
+//   1. method is POST                                    405 invalid_request
+//   2. no query in the request target                    400 invalid_request
 //   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
-//   4. body within max_body_bytes                       400 invalid_request
+//   4. body within max_body_bytes                        400 invalid_request
 //   5. form, left to right: parameter count, name/value  400 invalid_request
 //      size, a recognised parameter repeated
 //   6. client credentials (grant.hpp, select_client_credentials):
@@ -1157,24 +1291,39 @@ inline T opaque(T value) noexcept {
 //      malformed, or with an empty client id
 //      body credentials while not allowed                401 invalid_client
 //      no client authentication                          401 invalid_client
-//   7. grant_type given                                 400 invalid_request
-//   8. grant_type is "password"                         400 unsupported_grant_type
-//   9. exactly one of username, email_address           400 invalid_request
-//  10. password given                                   400 invalid_request
-//  --- validate_token_request ends here: no store has been asked anything yet ---
-//  11. client store: rejected                           401 invalid_client
-//                    failed                             500 server_error
-//  12. client may use the password grant                400 unauthorized_client
-//  13. user store: rejected                             401 invalid_client (social_id)
-//                                                       400 invalid_grant (rfc6749)
-//                  failed                               500 server_error
-//  14. token issuer: failed, or a token outside VSCHAR   500 server_error
-//  15. 200 with the token
-// Syntax is checked before any store is asked (steps 1-10), so malformed requests cost
-// no database work, and client authentication comes before the user's password
-// (RFC 6749 4.3.2 asks for client authentication first).
+//   7. grant_type given                                  400 invalid_request
+//   8. grant_type is one of the endpoint's grants        400 unsupported_grant_type
+//   9. the grant's parameters; for password:
+//      exactly one of username, email_address            400 invalid_request
+//      password given                                    400 invalid_request
+//      scope syntax (RFC 6749 3.3)                       400 invalid_scope
+//  --- no store has been asked anything yet (validate_token_request ends here) ---
+//  10. client store: rejected                            401 invalid_client
+//                    failed                              500 server_error
+//  11. client may use the grant type                     400 unauthorized_client
+//  12. the grant's own steps; for password:
+//      the client's scope hook                           400 invalid_scope
+//      user store: rejected                              401 invalid_client (social_id)
+//                                                        400 invalid_grant (rfc6749)
+//                  failed                                500 server_error
+//      (refresh_token: see refresh_grant.hpp)
+//  13. token issuer: failed, or a token outside VSCHAR    500 server_error
+//  14. 200 with the token
+// Syntax is checked before any store is asked, so malformed requests cost no database
+// work, and the client is authenticated before the user's password is looked at.
 
+#include <cstddef>
 #include <optional>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+// The building blocks every grant shares after its parameters are valid: checking the
+// store outcomes in a fixed way, the scope hook, turning the issuer's token into the
+// response, and the concept a grant handler models (see endpoint.hpp for the endpoint
+// that dispatches to handlers, and password_grant.hpp / refresh_grant.hpp for two).
+
+#include <concepts>
 #include <string_view>
 
 // RFC 8259 serialization of the token endpoint's bodies into a caller's buffer, in two
@@ -1438,6 +1587,10 @@ constexpr std::size_t write_error_json(error_code code, std::string_view descrip
 }
 
 }  // namespace oauthcore
+// What a host configures, and the per-request memory it provides.
+
+#include <string_view>
+
 // The response value: status, reason phrase, headers and JSON body, ready for the
 // host to write. Headers (RFC 6749 5.1 and 5.2):
 //   Content-Type: application/json;charset=UTF-8
@@ -1505,22 +1658,10 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
     return swar_find(s, word, byte) == s.size();
 }
 
-// RFC 6749 3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
-[[nodiscard]] constexpr bool is_scope_text(std::string_view s) noexcept {
-    if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
-    char previous = 0;
-    for (const char c : s) {
-        const bool nqchar = c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
-        if (!nqchar && !(c == ' ' && previous != ' ')) return false;
-        previous = c;
-    }
-    return true;
-}
-
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
     return !token.access_token.empty() && is_vschar_text(token.access_token) && is_vschar_text(token.refresh_token) &&
            !token.token_type.empty() && is_vschar_text(token.token_type) &&
-           (token.scope.empty() || is_scope_text(token.scope));
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 constexpr void add_common_headers(response& r) noexcept {
@@ -1705,6 +1846,182 @@ using request_storage = basic_storage<2048>;
 using response_storage = basic_storage<1024>;
 
 }  // namespace oauthcore
+
+namespace oauthcore {
+
+struct endpoint_options {
+    oauthcore::profile profile = profile::social_id;
+    form_limits limits{};
+    basic_auth_options basic{};
+    // RFC 6749 2.3.1 allows client_id/client_secret in the body but says it is NOT
+    // RECOMMENDED; the vendor requires Basic. Off by default.
+    bool allow_body_client_auth = false;
+    std::string_view realm = "oauthcore";
+
+    [[nodiscard]] constexpr response_options responses() const noexcept { return {profile, realm}; }
+};
+
+// Everything one request needs besides the request itself. Reuse one per thread (the
+// one-call API resets it), or make one per request; it is about 3 KiB.
+struct exchange_storage {
+    request_storage request;
+    response_storage response;
+
+    void reset() noexcept {
+        request.reset();
+        response.reset();
+    }
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// The client store's answer: rejected is 401 invalid_client (the observer is told),
+// failed is 500, and an accepted client must allow the grant type, else 400
+// unauthorized_client.
+template <authenticated_client Client, class Observer>
+[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
+                                                          const client_authentication& authentication,
+                                                          std::string_view grant_type, Observer& observer) {
+    switch (client.status()) {
+        case outcome_status::failed: return fail(reason::client_store_failure);
+        case outcome_status::rejected:
+            observer.client_authentication_failed(authentication.credentials.id);
+            return fail(reason::client_rejected);
+        case outcome_status::accepted: break;
+    }
+    if (!client.value().allows_grant(grant_type)) return fail(reason::unauthorized_client);
+    return {};
+}
+
+// The user store's answer: rejected is 401 invalid_client or 400 invalid_grant by
+// profile (the observer is told), failed is 500.
+template <class User, class Observer>
+[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user, std::string_view client_id,
+                                                        const user_identifier& who, Observer& observer) {
+    switch (user.status()) {
+        case outcome_status::failed: return fail(reason::user_store_failure);
+        case outcome_status::rejected:
+            observer.user_authentication_failed(client_id, who);
+            return fail(reason::user_rejected);
+        case outcome_status::accepted: break;
+    }
+    return {};
+}
+
+// The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
+// requested scope). A client type that has `bool allows_scope(std::string_view token)
+// const` is asked about each requested token; a refused one is 400 invalid_scope. A
+// client type without it accepts any scope, and the issuer may still narrow it.
+template <class Client>
+[[nodiscard]] constexpr result<void> check_scope_allowed(const Client& client, std::string_view scope) {
+    if constexpr (requires { { client.allows_scope(scope) } -> std::convertible_to<bool>; }) {
+        bool allowed = true;
+        for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
+        if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);
+    }
+    return {};
+}
+
+template <issued_token Token>
+[[nodiscard]] constexpr token_fields fields_of(const Token& token) {
+    token_fields fields;
+    fields.access_token = token.access_token();
+    fields.expires_in = token.expires_in();
+    fields.refresh_token = token.refresh_token();
+    fields.scope = token.scope();
+    return fields;
+}
+
+// The response for the issuer's outcome: 200 with the token, or 500. The granted scope
+// is sent only when it differs from the one the client requested (RFC 6749 5.1: scope is
+// OPTIONAL if identical, REQUIRED otherwise).
+template <issued_token Token, class Storage>
+[[nodiscard]] constexpr response make_issuer_response(const outcome<Token>& token, Storage& storage,
+                                                      const endpoint_options& options = {},
+                                                      std::string_view requested_scope = {}) {
+    if (!token.accepted()) return make_error_response(error{reason::issuer_failure}, storage, options.responses());
+    token_fields fields = fields_of(token.value());
+    if (fields.scope == requested_scope) fields.scope = {};
+    return make_token_response(fields, storage, options.responses());
+}
+
+// What a grant handler works with once the client is authenticated and allowed the grant.
+template <class Client, class Observer>
+struct grant_context {
+    const client_authentication& authentication;
+    const Client& client;
+    response_storage& storage;
+    const endpoint_options& options;
+    Observer& observer;
+
+    [[nodiscard]] response fail_with(error e) const { return make_error_response(e, storage, options.responses()); }
+
+    template <issued_token Token>
+    [[nodiscard]] response respond_with(const outcome<Token>& token, std::string_view requested_scope) const {
+        return make_issuer_response(token, storage, options, requested_scope);
+    }
+};
+
+// A grant handler for clients of type Client. Example model: password_grant.
+//   static constexpr std::string_view grant_type = "password";
+//   using request_type = ...;  // the grant's parameters, plain values
+//   result<request_type> validate(const form_fields&, request_storage&) const;   // syntax only, no I/O
+//   template <class Client, class Observer>
+//   response respond(const request_type&, const grant_context<Client, Observer>&);  // stores, issuer
+// validate runs before the client store is asked (steps 9-10 of the order of checks);
+// respond runs after the client is authenticated and allowed the grant type.
+template <class G, class Client>
+concept grant_handler_for =
+    requires(G& grant, const G& const_grant, const form_fields& fields, request_storage& storage,
+             const typename G::request_type& request, const grant_context<Client, null_observer>& context) {
+        { G::grant_type } -> std::convertible_to<std::string_view>;
+        { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
+        { grant.respond(request, context) } -> std::same_as<response>;
+    };
+
+}  // namespace oauthcore
+// The Resource Owner Password Credentials grant (RFC 6749 4.3) as a grant handler:
+// the vendor's endpoint, and the default grant set of handle_token_request.
+
+#include <string_view>
+
+
+namespace oauthcore {
+
+template <user_store Users, class Issuer>
+class password_grant {
+public:
+    static constexpr std::string_view grant_type = password_grant_type;
+    using request_type = password_parameters;
+
+    password_grant(Users& users, Issuer& issuer) noexcept : users_(users), issuer_(issuer) {}
+
+    [[nodiscard]] result<request_type> validate(const form_fields& fields, request_storage& storage) const noexcept {
+        return validate_password_parameters(fields, storage);
+    }
+
+    // After the client: its scope hook, then the user's password, then the issuer.
+    template <class Client, class Observer>
+        requires token_issuer<Issuer, Client, typename Users::user_type>
+    [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
+        if (const auto scope = check_scope_allowed(context.client, request.scope); !scope)
+            return context.fail_with(scope.error());
+        const auto user = users_.authenticate_user(request.identifier, request.password);
+        if (const auto checked = check_user_outcome(user, context.authentication.credentials.id, request.identifier,
+                                                    context.observer);
+            !checked)
+            return context.fail_with(checked.error());
+        return context.respond_with(issuer_.issue_token(context.client, user.value(), request.scope), request.scope);
+    }
+
+private:
+    Users& users_;
+    Issuer& issuer_;
+};
+
+}  // namespace oauthcore
 // The transport checks: what a token request must look like as HTTP before its body
 // is read as a form. RFC 6749 3.2: "The client MUST use the HTTP POST method when
 // making access token requests", with parameters in the
@@ -1758,41 +2075,23 @@ struct request_view {
 
 namespace oauthcore {
 
-struct endpoint_options {
-    oauthcore::profile profile = profile::social_id;
-    form_limits limits{};
-    basic_auth_options basic{};
-    // RFC 6749 2.3.1 allows client_id/client_secret in the body but says it is NOT
-    // RECOMMENDED; the vendor requires Basic. Off by default.
-    bool allow_body_client_auth = false;
-    std::string_view realm = "oauthcore";
-
-    [[nodiscard]] constexpr response_options responses() const noexcept { return {profile, realm}; }
+// A request after steps 1-6: its recognised parameters and its client credentials.
+struct client_request {
+    form_fields fields;
+    client_authentication client;
 };
 
-// Everything one request needs besides the request itself. Reuse one per thread, or
-// make one per request; it is about 3 KiB.
-struct exchange_storage {
-    request_storage request;
-    response_storage response;
-
-    void reset() noexcept {
-        request.reset();
-        response.reset();
-    }
-};
-
-// Steps 1-10. The result's views point into the request and into `storage`.
+// Steps 1-6. The result's views point into the request and into `storage`.
 template <class Storage>
-[[nodiscard]] constexpr result<password_grant_request> validate_token_request(
-    const request_view& request, Storage& storage, const endpoint_options& options = {}) noexcept {
+[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
+                                                                    const endpoint_options& options = {}) noexcept {
     if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
     const auto fields = parse_form(request.body, storage, options.limits);
     if (!fields) return unexpected<error>(fields.error());
     const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,
                                                   storage, options.basic);
     if (!client) return unexpected<error>(client.error());
-    return validate_password_grant(*fields, *client);
+    return client_request{*fields, *client};
 }
 
 // Builds the request_view of a request_source.
@@ -1802,76 +2101,106 @@ template <request_source R>
                         request.header("Authorization"), request.body()};
 }
 
-// Step 11-12, for a host that asked its client store itself.
-template <authenticated_client Client, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
-                                                          const password_grant_request& request,
-                                                          Observer&& observer = {}) {
-    switch (client.status()) {
-        case outcome_status::failed: return fail(reason::client_store_failure);
-        case outcome_status::rejected:
-            observer.client_authentication_failed(request.client.credentials.id);
-            return fail(reason::client_rejected);
-        case outcome_status::accepted: break;
+// A token endpoint over a set of grant handlers fixed at compile time. It reads
+// grant_type once and dispatches to the handler of that name; a grant type outside the
+// set is unsupported_grant_type. Example:
+//   oauthcore::password_grant password{users, issuer};
+//   oauthcore::refresh_token_grant refresh{refresh_tokens, issuer};
+//   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
+//   oauthcore::response r = endpoint.handle(request, storage);
+template <client_store Clients, class... Grants>
+    requires(sizeof...(Grants) > 0 && (grant_handler_for<Grants, typename Clients::client_type> && ...))
+class token_endpoint {
+public:
+    token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
+        : clients_(clients), options_(options), grants_(grants...) {}
+
+    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
+
+    // The whole exchange: request in, response out. The response's views point into
+    // `storage` (and static strings), valid until its next reset().
+    template <request_source R, authentication_observer Observer = null_observer>
+    [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
+        storage.reset();
+        const auto parsed = parse_client_request(view_of(request), storage.request, options_);
+        if (!parsed) return fail_with(parsed.error(), storage);
+        if (!parsed->fields.given(parameter::grant_type)) return fail_with(error{reason::missing_grant_type}, storage);
+
+        const std::string_view grant_type = parsed->fields.value(parameter::grant_type);
+        std::optional<response> answer;
+        std::apply([&](auto&... grant) { (try_grant(grant, grant_type, *parsed, storage, observer, answer), ...); },
+                   grants_);
+        if (!answer) return fail_with(error{reason::unsupported_grant_type}, storage);
+        return *answer;
     }
-    if (!client.value().allows_grant(password_grant_type)) return fail(reason::unauthorized_client);
-    return {};
-}
 
-// Step 13, for a host that asked its user store itself.
-template <class User, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user,
-                                                        const password_grant_request& request,
-                                                        Observer&& observer = {}) {
-    switch (user.status()) {
-        case outcome_status::failed: return fail(reason::user_store_failure);
-        case outcome_status::rejected:
-            observer.user_authentication_failed(request.client.credentials.id, request.identifier);
-            return fail(reason::user_rejected);
-        case outcome_status::accepted: break;
+private:
+    response fail_with(error e, exchange_storage& storage) const {
+        return make_error_response(e, storage.response, options_.responses());
     }
-    return {};
-}
 
-template <issued_token Token>
-[[nodiscard]] constexpr token_fields fields_of(const Token& token) {
-    token_fields fields;
-    fields.access_token = token.access_token();
-    fields.expires_in = token.expires_in();
-    fields.refresh_token = token.refresh_token();
-    fields.scope = token.scope();
-    return fields;
-}
+    template <class Grant, class Observer>
+    void try_grant(Grant& grant, std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
+                   Observer& observer, std::optional<response>& answer) {
+        if (answer || grant_type != Grant::grant_type) return;
+        answer = run_grant(grant, parsed, storage, observer);
+    }
 
-// Steps 14-15: the response for the issuer's outcome.
-template <issued_token Token, class Storage>
-[[nodiscard]] constexpr response make_issuer_response(const outcome<Token>& token, Storage& storage,
-                                                      const endpoint_options& options = {}) {
-    if (!token.accepted()) return make_error_response(error{reason::issuer_failure}, storage, options.responses());
-    return make_token_response(fields_of(token.value()), storage, options.responses());
-}
+    template <class Grant, class Observer>
+    response run_grant(Grant& grant, const client_request& parsed, exchange_storage& storage, Observer& observer) {
+        const auto request = grant.validate(parsed.fields, storage.request);
+        if (!request) return fail_with(request.error(), storage);
+        const auto& credentials = parsed.client.credentials;
+        const auto client = clients_.authenticate_client(credentials.id, credentials.secret);
+        if (const auto checked = check_client_outcome(client, parsed.client, Grant::grant_type, observer); !checked)
+            return fail_with(checked.error(), storage);
+        const grant_context<typename Clients::client_type, Observer> context{parsed.client, client.value(),
+                                                                             storage.response, options_, observer};
+        return grant.respond(*request, context);
+    }
 
-// The whole exchange with synchronous stores: request in, response out. The response's
-// views point into `storage` (and static strings), valid until its next reset().
+    Clients& clients_;
+    endpoint_options options_;
+    std::tuple<Grants&...> grants_;
+};
+
+// The vendor's endpoint in one call: the password grant alone, with synchronous stores.
 template <request_source R, client_store Clients, user_store Users, class Issuer,
           authentication_observer Observer = null_observer>
     requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {
-    storage.reset();
-    const auto fail_with = [&](error e) { return make_error_response(e, storage.response, options.responses()); };
-    const auto validated = validate_token_request(view_of(request), storage.request, options);
-    if (!validated) return fail_with(validated.error());
-    const password_grant_request& grant = *validated;
+    password_grant<Users, Issuer> password{users, issuer};
+    token_endpoint<Clients, password_grant<Users, Issuer>> endpoint{clients, options, password};
+    return endpoint.handle(request, storage, observer);
+}
 
-    const auto client = clients.authenticate_client(grant.client.credentials.id, grant.client.credentials.secret);
-    if (const auto checked = check_client_outcome(client, grant, observer); !checked) return fail_with(checked.error());
-    const auto user = users.authenticate_user(grant.identifier, grant.password);
-    if (const auto checked = check_user_outcome(user, grant, observer); !checked) return fail_with(checked.error());
+// The staged API of the password grant, for hosts whose stores answer asynchronously:
+//   validate_token_request (steps 1-9, no I/O) -> ask the client store ->
+//   check_client_outcome -> check_scope_allowed -> ask the user store ->
+//   check_user_outcome -> ask the issuer -> make_issuer_response;
+// on any error, make_error_response. The same order as handle_token_request.
+template <class Storage>
+[[nodiscard]] constexpr result<password_grant_request> validate_token_request(
+    const request_view& request, Storage& storage, const endpoint_options& options = {}) noexcept {
+    const auto parsed = parse_client_request(request, storage, options);
+    if (!parsed) return unexpected<error>(parsed.error());
+    return validate_password_grant(parsed->fields, parsed->client, storage);
+}
 
-    return make_issuer_response(issuer.issue_token(client.value(), user.value(), grant.scope), storage.response,
-                                options);
+template <authenticated_client Client, authentication_observer Observer = null_observer>
+[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
+                                                          const password_grant_request& request,
+                                                          Observer&& observer = {}) {
+    return check_client_outcome(client, request.client, password_grant_type, observer);
+}
+
+template <class User, authentication_observer Observer = null_observer>
+[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user,
+                                                        const password_grant_request& request,
+                                                        Observer&& observer = {}) {
+    return check_user_outcome(user, request.client.credentials.id, request.identifier, observer);
 }
 
 }  // namespace oauthcore
@@ -1880,22 +2209,137 @@ template <request_source R, client_store Clients, user_store Users, class Issuer
 // std::vector and std::string, so adding records allocates; authenticating does not.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+// The refresh_token grant (RFC 6749 6) as a grant handler:
+//
+//   grant_type=refresh_token&refresh_token=...[&scope=...]
+//
+// Checks after the client is authenticated and allowed the grant, in this order:
+//  1. the store finds the refresh token, issued to this client, not expired, not
+//     revoked (else 400 invalid_grant, in both profiles: RFC 6749 5.2);
+//  2. a requested scope does not exceed the scope originally granted (400 invalid_scope;
+//     when omitted, the original scope is requested, RFC 6749 6);
+//  3. the client's scope hook accepts it (400 invalid_scope);
+//  4. rotation: the store revokes the refresh token, atomically, so that it is good for
+//     exactly one refresh (RFC 9700 4.14.2 recommends rotation; a concurrent or later
+//     reuse finds it revoked: 400 invalid_grant);
+//  5. the issuer makes the new access token and, normally, a new refresh token.
+// Rotation is the default; refresh_options::rotate = false keeps refresh tokens
+// reusable until they expire (then the issuer should hand back the same refresh token).
+
+#include <concepts>
+#include <string_view>
+
 
 namespace oauthcore {
 
-// The authenticated client: a view into the store's record.
+inline constexpr std::string_view refresh_token_grant_type = "refresh_token";
+
+// What a refresh token was issued for: the user it stands for and the scope granted.
+template <class R>
+concept refresh_token_record = requires(const R& record) {
+    record.user();
+    { record.scope() } -> std::convertible_to<std::string_view>;
+};
+
+// Example model: memory_refresh_token_store in memory_stores.hpp.
+//   using record_type = ...;  // models refresh_token_record
+//   outcome<record_type> find_refresh_token(const Client&, std::string_view token);
+//       rejected: unknown, expired, revoked, or issued to another client
+//   outcome_status rotate_refresh_token(const record_type&);
+//       accepted: revoked now; rejected: somebody revoked it first; failed: store error
+template <class S, class Client>
+concept refresh_token_store = requires(S& store, const Client& client, std::string_view token,
+                                       const typename S::record_type& record) {
+    requires refresh_token_record<typename S::record_type>;
+    { store.find_refresh_token(client, token) } -> std::same_as<outcome<typename S::record_type>>;
+    { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
+};
+
+struct refresh_parameters {
+    std::string_view refresh_token;
+    std::string_view scope;  // normalized; empty when not requested
+};
+
+// refresh_token given (400 invalid_request), then scope syntax (400 invalid_scope).
+template <class Storage>
+[[nodiscard]] constexpr result<refresh_parameters> validate_refresh_parameters(const form_fields& fields,
+                                                                               Storage& storage) noexcept {
+    if (!fields.given(parameter::refresh_token)) return fail(reason::missing_refresh_token);
+    const auto scope = normalize_scope(fields.value(parameter::scope), storage);
+    if (!scope) return unexpected<error>(scope.error());
+    return refresh_parameters{fields.value(parameter::refresh_token), *scope};
+}
+
+struct refresh_options {
+    bool rotate = true;
+};
+
+template <class Store, class Issuer>
+class refresh_token_grant {
+public:
+    static constexpr std::string_view grant_type = refresh_token_grant_type;
+    using request_type = refresh_parameters;
+
+    refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
+        : store_(store), issuer_(issuer), options_(options) {}
+
+    [[nodiscard]] result<request_type> validate(const form_fields& fields, request_storage& storage) const noexcept {
+        return validate_refresh_parameters(fields, storage);
+    }
+
+    template <class Client, class Observer>
+        requires refresh_token_store<Store, Client>
+    [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
+        const auto record = store_.find_refresh_token(context.client, request.refresh_token);
+        switch (record.status()) {
+            case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
+            case outcome_status::rejected: return context.fail_with(error{reason::refresh_token_rejected});
+            case outcome_status::accepted: break;
+        }
+        const std::string_view original = record.value().scope();
+        if (!request.scope.empty() && (original.empty() || !scope_includes(original, request.scope)))
+            return context.fail_with(error{reason::scope_exceeds_grant, parameter::scope});
+        const std::string_view scope = request.scope.empty() ? original : request.scope;
+        if (const auto allowed = check_scope_allowed(context.client, scope); !allowed)
+            return context.fail_with(allowed.error());
+        if (options_.rotate) {
+            switch (store_.rotate_refresh_token(record.value())) {
+                case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
+                case outcome_status::rejected: return context.fail_with(error{reason::refresh_token_rejected});
+                case outcome_status::accepted: break;
+            }
+        }
+        return context.respond_with(issuer_.issue_token(context.client, record.value().user(), scope), request.scope);
+    }
+
+private:
+    Store& store_;
+    Issuer& issuer_;
+    refresh_options options_;
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// The authenticated client: views into the store's record.
 struct memory_client {
     std::string_view id;
-    bool password_grant_allowed = true;
+    std::string_view grant_types;  // space-separated, e.g. "password refresh_token"
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
 
     [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
-        return password_grant_allowed && grant_type == password_grant_type;
+        return !grant_types.empty() && scope_includes(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_includes(scopes, scope_token);
     }
 };
 
@@ -1903,8 +2347,10 @@ class memory_client_store {
 public:
     using client_type = memory_client;
 
-    void add(std::string id, std::string secret, bool password_grant_allowed = true) {
-        records_.push_back({std::move(id), std::move(secret), password_grant_allowed});
+    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3).
+    void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
+             std::string scopes = {}) {
+        records_.push_back({std::move(id), std::move(secret), std::move(grant_types), std::move(scopes)});
     }
 
     // The secret is compared in constant time, and an unknown id costs one comparison
@@ -1918,14 +2364,15 @@ public:
             return outcome<client_type>::reject();
         }
         if (!constant_time_equal(secret, found->secret)) return outcome<client_type>::reject();
-        return outcome<client_type>::accept({found->id, found->password_grant_allowed});
+        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes});
     }
 
 private:
     struct record {
         std::string id;
         std::string secret;
-        bool password_grant_allowed;
+        std::string grant_types;
+        std::string scopes;
     };
 
     static std::string_view secret_of_same_length(std::string_view secret) noexcept {
@@ -2012,7 +2459,67 @@ private:
     bool failing_ = false;
 };
 
+// Refresh tokens in memory, with rotation. Time is a number the owner advances
+// (set_now), so tests can expire tokens without sleeping.
+class memory_refresh_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        memory_user owner;
+        std::string_view granted_scope;
+
+        [[nodiscard]] memory_user user() const noexcept { return owner; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+    };
+
+    void add(std::string token, std::string client_id, std::string username, std::string email_address,
+             std::string scope, std::uint64_t expires_at) {
+        records_.push_back({std::move(token), std::move(client_id), std::move(username), std::move(email_address),
+                            std::move(scope), expires_at, false});
+    }
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token == token) return r.revoked;
+        return false;
+    }
+
+    // Unknown, expired, revoked and another client's tokens all reject alike.
+    [[nodiscard]] outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const auto& r = records_[i];
+            if (!constant_time_equal(r.token, token)) continue;
+            if (r.revoked || r.client_id != client.id || now_ >= r.expires_at) return outcome<record_type>::reject();
+            return outcome<record_type>::accept({i, {r.username, r.email_address}, r.scope});
+        }
+        return outcome<record_type>::reject();
+    }
+
+    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        auto& r = records_[record.index];
+        if (r.revoked) return outcome_status::rejected;
+        r.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        std::string token;
+        std::string client_id;
+        std::string username;
+        std::string email_address;
+        std::string scope;
+        std::uint64_t expires_at;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    std::uint64_t now_ = 0;
+};
+
 static_assert(client_store<memory_client_store>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 

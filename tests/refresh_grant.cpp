@@ -1,0 +1,253 @@
+// The refresh_token grant (RFC 6749 6) and scope (RFC 6749 3.3) on one endpoint with
+// the password grant.
+
+#include "oauthcore/refresh_grant.hpp"
+
+#include <string>
+
+#include "catch.hpp"
+#include "oauthcore/endpoint.hpp"
+#include "oauthcore/memory_stores.hpp"
+#include "support.hpp"
+
+using namespace oauthcore;
+using oauthcore_test::basic;
+using oauthcore_test::str;
+using oauthcore_test::test_request;
+
+namespace {
+
+// Issues access-N / refresh-N and records each refresh token in the store, as a host's
+// issuer would; grants the requested scope, or `narrow_to` when set.
+class counting_issuer {
+public:
+    struct token_type {
+        std::string access;
+        std::string refresh;
+        std::string granted;
+        [[nodiscard]] std::string_view access_token() const { return access; }
+        [[nodiscard]] std::optional<std::uint64_t> expires_in() const { return 3600; }
+        [[nodiscard]] std::string_view refresh_token() const { return refresh; }
+        [[nodiscard]] std::string_view scope() const { return granted; }
+    };
+
+    explicit counting_issuer(memory_refresh_token_store& store) : store_(store) {}
+
+    outcome<token_type> issue_token(const memory_client& client, const memory_user& user, std::string_view scope) {
+        ++count_;
+        token_type token{"access-" + std::to_string(count_), "refresh-" + std::to_string(count_),
+                         narrow_to.empty() ? std::string(scope) : narrow_to};
+        store_.add(token.refresh, str(client.id), str(user.username), str(user.email_address), token.granted, 100);
+        return outcome<token_type>::accept(std::move(token));
+    }
+
+    std::string narrow_to;
+
+private:
+    memory_refresh_token_store& store_;
+    int count_ = 0;
+};
+
+struct refresh_fixture {
+    memory_client_store clients;
+    memory_user_store users;
+    memory_refresh_token_store refresh_tokens;
+    counting_issuer issuer{refresh_tokens};
+    endpoint_options options;
+    exchange_storage storage;
+    password_grant<memory_user_store, counting_issuer> password{users, issuer};
+    refresh_token_grant<memory_refresh_token_store, counting_issuer> refresh{refresh_tokens, issuer};
+
+    refresh_fixture() {
+        clients.add(str(oauthcore_test::vendor_client_id), str(oauthcore_test::vendor_client_secret),
+                    "password refresh_token", "read write profile");
+        clients.add("other", "other-secret");
+        clients.add("password-only", "po-secret", "password");
+        users.add("john_doe", "john_doe@domain.com", "john_doe_secret");
+    }
+
+    response handle(const test_request& request) {
+        token_endpoint endpoint{clients, options, password, refresh};
+        return endpoint.handle(request, storage);
+    }
+    std::string body_of(const test_request& request) { return str(handle(request).body); }
+};
+
+test_request refresh_request(const std::string& token, const std::string& extra = "") {
+    return test_request{}.with_body("grant_type=refresh_token&refresh_token=" + token + extra);
+}
+
+}  // namespace
+
+TEST_CASE("refresh: a refresh token from the password grant works exactly once (RFC 6749 6, RFC 9700 4.14.2)",
+          "[refresh][rfc6749]") {
+    refresh_fixture f;
+    const auto first = f.handle(test_request{});
+    REQUIRE(first.status == 200);
+    CHECK(first.body == R"({"access_token":"access-1","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-1"})");
+
+    const auto refreshed = f.handle(refresh_request("refresh-1"));
+    CHECK(refreshed.status == 200);
+    CHECK(refreshed.body == R"({"access_token":"access-2","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-2"})");
+    CHECK(f.refresh_tokens.revoked("refresh-1"));
+
+    const auto reused = f.handle(refresh_request("refresh-1"));
+    CHECK(reused.status == 400);
+    CHECK(reused.body.find(R"("error":"invalid_grant")") != std::string_view::npos);
+    CHECK_FALSE(reused.header("WWW-Authenticate"));
+    // The rotated token still works.
+    CHECK(f.handle(refresh_request("refresh-2")).status == 200);
+}
+
+TEST_CASE("refresh: unknown, expired, revoked and other-client tokens are invalid_grant in both profiles",
+          "[refresh][rfc6749]") {
+    for (const auto p : {profile::social_id, profile::rfc6749}) {
+        refresh_fixture f;
+        f.options.profile = p;
+        f.refresh_tokens.add("mine", "138", "john_doe", "", "read", 50);
+        f.refresh_tokens.add("theirs", "other", "john_doe", "", "read", 50);
+        for (const auto& request : {refresh_request("unknown"), refresh_request("theirs")}) {
+            const auto r = f.handle(request);
+            CHECK(r.status == 400);
+            CHECK(r.error == error{reason::refresh_token_rejected});
+        }
+        f.refresh_tokens.set_now(50);
+        CHECK(f.handle(refresh_request("mine")).error == error{reason::refresh_token_rejected});
+        f.refresh_tokens.set_now(49);
+        CHECK(f.handle(refresh_request("mine")).status == 200);
+        CHECK(f.handle(refresh_request("mine")).error == error{reason::refresh_token_rejected});
+    }
+}
+
+TEST_CASE("refresh: refresh_token is required (RFC 6749 6)", "[refresh][rfc6749]") {
+    refresh_fixture f;
+    for (const char* body : {"grant_type=refresh_token", "grant_type=refresh_token&refresh_token="}) {
+        const auto r = f.handle(test_request{}.with_body(body));
+        CHECK(r.status == 400);
+        CHECK(r.error == error{reason::missing_refresh_token});
+        CHECK(r.body.find("The refresh_token parameter is required.") != std::string_view::npos);
+    }
+    // Syntax comes before the client store: a wrong secret is not even looked at.
+    CHECK(f.handle(test_request{}.with_body("grant_type=refresh_token").with_header("Authorization", basic("138:x")))
+              .error == error{reason::missing_refresh_token});
+}
+
+TEST_CASE("refresh: client authentication as for the password grant (RFC 6749 6)", "[refresh]") {
+    refresh_fixture f;
+    f.refresh_tokens.add("t", "138", "john_doe", "", "read", 50);
+    CHECK(f.handle(refresh_request("t").with_header("Authorization", basic("138:wrong"))).status == 401);
+    CHECK(f.handle(refresh_request("t").without_header("Authorization")).status == 401);
+    const auto not_allowed =
+        f.handle(refresh_request("t").with_header("Authorization", basic("password-only:po-secret")));
+    CHECK(not_allowed.status == 400);
+    CHECK(not_allowed.error == error{reason::unauthorized_client});
+    CHECK_FALSE(f.refresh_tokens.revoked("t"));
+}
+
+TEST_CASE("refresh: the scope may narrow but not exceed the original grant (RFC 6749 6)", "[refresh][scope]") {
+    refresh_fixture f;
+    f.refresh_tokens.add("wide", "138", "john_doe", "", "read write", 50);
+    f.refresh_tokens.add("none", "138", "john_doe", "", "", 50);
+
+    const auto exceeding = f.handle(refresh_request("wide", "&scope=read+profile"));
+    CHECK(exceeding.status == 400);
+    CHECK(exceeding.error == error{reason::scope_exceeds_grant, parameter::scope});
+    CHECK(exceeding.body.find(R"("error":"invalid_scope")") != std::string_view::npos);
+    CHECK_FALSE(f.refresh_tokens.revoked("wide"));  // a refused request does not burn the token
+
+    CHECK(f.handle(refresh_request("none", "&scope=read")).error == error{reason::scope_exceeds_grant, parameter::scope});
+
+    // Narrower: granted as requested, so no scope member (RFC 6749 5.1: optional if identical).
+    const auto narrower = f.handle(refresh_request("wide", "&scope=write"));
+    CHECK(narrower.status == 200);
+    CHECK(narrower.body.find("\"scope\"") == std::string_view::npos);
+}
+
+TEST_CASE("refresh: an omitted scope means the original scope (RFC 6749 6)", "[refresh][scope]") {
+    refresh_fixture f;
+    f.refresh_tokens.add("wide", "138", "john_doe", "", "read write", 50);
+    const auto r = f.handle(refresh_request("wide"));
+    CHECK(r.status == 200);
+    CHECK(r.body.find(R"("scope":"read write")") != std::string_view::npos);
+}
+
+TEST_CASE("refresh: rotation can be turned off; the token then stays usable", "[refresh]") {
+    refresh_fixture f;
+    refresh_token_grant<memory_refresh_token_store, counting_issuer> reusable{f.refresh_tokens, f.issuer,
+                                                                              refresh_options{false}};
+    token_endpoint endpoint{f.clients, f.options, f.password, reusable};
+    f.refresh_tokens.add("keep", "138", "john_doe", "", "read", 50);
+    CHECK(endpoint.handle(refresh_request("keep"), f.storage).status == 200);
+    CHECK(endpoint.handle(refresh_request("keep"), f.storage).status == 200);
+    CHECK_FALSE(f.refresh_tokens.revoked("keep"));
+}
+
+TEST_CASE("refresh: store failures are 500 server_error", "[refresh]") {
+    struct failing_store {
+        struct record_type {
+            memory_user user() const { return {}; }
+            std::string_view scope() const { return {}; }
+        };
+        bool fail_find = true;
+        outcome<record_type> find_refresh_token(const memory_client&, std::string_view) {
+            return fail_find ? outcome<record_type>::fail() : outcome<record_type>::accept({});
+        }
+        outcome_status rotate_refresh_token(const record_type&) { return outcome_status::failed; }
+    };
+    static_assert(refresh_token_store<failing_store, memory_client>);
+    refresh_fixture f;
+    failing_store store;
+    refresh_token_grant<failing_store, counting_issuer> refresh{store, f.issuer};
+    token_endpoint endpoint{f.clients, f.options, f.password, refresh};
+    CHECK(endpoint.handle(refresh_request("x"), f.storage).error == error{reason::refresh_store_failure});
+    store.fail_find = false;
+    const auto r = endpoint.handle(refresh_request("x"), f.storage);
+    CHECK(r.status == 500);
+    CHECK(r.error == error{reason::refresh_store_failure});
+}
+
+TEST_CASE("refresh: the vendor's endpoint alone does not support it (unsupported_grant_type)", "[refresh][vendor]") {
+    oauthcore_test::vendor_endpoint endpoint;
+    const auto r = endpoint.handle(refresh_request("anything"));
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::unsupported_grant_type});
+}
+
+TEST_CASE("scope: the client's scope hook refuses what it does not allow (RFC 6749 3.3, 5.2)",
+          "[scope][password]") {
+    refresh_fixture f;
+    const auto r = f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+admin"));
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(r.body.find(R"("error":"invalid_scope")") != std::string_view::npos);
+    CHECK(f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+write")).status ==
+          200);
+}
+
+TEST_CASE("scope: malformed scope is invalid_scope before any store is asked (RFC 6749 3.3)", "[scope][password]") {
+    refresh_fixture f;
+    for (const char* scope : {"read++write", "%22quoted%22", "back%5Cslash", "+read"}) {
+        const auto r = f.handle(test_request{}
+                                    .with_body(str(oauthcore_test::vendor_username_body) + "&scope=" + scope)
+                                    .with_header("Authorization", basic("138:wrong")));
+        CHECK(r.status == 400);
+        CHECK(r.error == error{reason::invalid_scope_syntax, parameter::scope});
+    }
+}
+
+TEST_CASE("scope: echoed only when the granted scope differs from the requested one (RFC 6749 5.1)",
+          "[scope][password]") {
+    refresh_fixture f;
+    const auto same = f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read"));
+    CHECK(same.body.find("\"scope\"") == std::string_view::npos);
+    const auto collapsed =
+        f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+read"));
+    CHECK(collapsed.body.find("\"scope\"") == std::string_view::npos);
+    f.issuer.narrow_to = "read";
+    const auto narrowed =
+        f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+write"));
+    CHECK(narrowed.status == 200);
+    CHECK(narrowed.body.find(R"("scope":"read")") != std::string_view::npos);
+    const auto defaulted = f.handle(test_request{});
+    CHECK(defaulted.body.find(R"("scope":"read")") != std::string_view::npos);
+}
