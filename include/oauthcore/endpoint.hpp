@@ -92,8 +92,8 @@ template <request_source R>
 //   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
 //   oauthcore::response r = endpoint.handle(request, storage);
 template <client_store Clients, class... Grants>
-    requires(sizeof...(Grants) > 0 && (grant_handler_for<Grants, typename Clients::client_type> && ...))
-class token_endpoint {
+requires(sizeof...(Grants) > 0 &&
+         (grant_handler_for<Grants, typename Clients::client_type> && ...)) class token_endpoint {
 public:
     token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
         : clients_(clients), options_(options), grants_(grants...) {}
@@ -150,7 +150,7 @@ private:
 // The vendor's endpoint in one call: the password grant alone, with synchronous stores.
 template <request_source R, client_store Clients, user_store Users, class Issuer,
           authentication_observer Observer = null_observer>
-    requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
+requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {

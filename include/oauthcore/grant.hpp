@@ -69,9 +69,8 @@ template <class Storage>
     if (body_credentials && !allow_body) return fail(reason::body_client_authentication_disabled);
     if (body_credentials) {
         if (!fields.given(parameter::client_id)) return fail(reason::empty_client_id);
-        return client_authentication{
-            {fields.value(parameter::client_id), fields.value(parameter::client_secret)},
-            client_auth_method::request_body};
+        return client_authentication{{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
+                                     client_auth_method::request_body};
     }
     return fail(reason::client_authentication_missing);
 }
@@ -114,8 +113,9 @@ template <class Storage>
 
 // Steps 1-5 above.
 template <class Storage>
-[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
-    const form_fields& fields, const client_authentication& client, Storage& storage) noexcept {
+[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(const form_fields& fields,
+                                                                               const client_authentication& client,
+                                                                               Storage& storage) noexcept {
     if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
     const auto parameters = validate_password_parameters(fields, storage);
     if (!parameters) return unexpected<error>(parameters.error());

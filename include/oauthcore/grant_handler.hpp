@@ -58,7 +58,9 @@ template <class User, class Observer>
 // client type without it accepts any scope, and the issuer may still narrow it.
 template <class Client>
 [[nodiscard]] constexpr result<void> check_scope_allowed(const Client& client, std::string_view scope) {
-    if constexpr (requires { { client.allows_scope(scope) } -> std::convertible_to<bool>; }) {
+    if constexpr (requires {
+                      { client.allows_scope(scope) } -> std::convertible_to<bool>;
+                  }) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
         if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);
@@ -115,12 +117,12 @@ struct grant_context {
 // validate runs before the client store is asked (steps 9-10 of the order of checks);
 // respond runs after the client is authenticated and allowed the grant type.
 template <class G, class Client>
-concept grant_handler_for =
-    requires(G& grant, const G& const_grant, const form_fields& fields, request_storage& storage,
-             const typename G::request_type& request, const grant_context<Client, null_observer>& context) {
-        { G::grant_type } -> std::convertible_to<std::string_view>;
-        { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
-        { grant.respond(request, context) } -> std::same_as<response>;
-    };
+concept grant_handler_for = requires(G& grant, const G& const_grant, const form_fields& fields,
+                                     request_storage& storage, const typename G::request_type& request,
+                                     const grant_context<Client, null_observer>& context) {
+    { G::grant_type } -> std::convertible_to<std::string_view>;
+    { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
+    { grant.respond(request, context) } -> std::same_as<response>;
+};
 
 }  // namespace oauthcore

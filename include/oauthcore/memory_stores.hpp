@@ -93,7 +93,8 @@ public:
             const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
             if (!key.empty() && key == who.value) found = &r;
         }
-        const bool match = constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
+        const bool match =
+            constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
         if (found == nullptr || !match) return outcome<user_type>::reject();
         return outcome<user_type>::accept({found->username, found->email_address});
     }

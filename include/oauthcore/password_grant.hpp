@@ -24,13 +24,13 @@ public:
 
     // After the client: its scope hook, then the user's password, then the issuer.
     template <class Client, class Observer>
-        requires token_issuer<Issuer, Client, typename Users::user_type>
+    requires token_issuer<Issuer, Client, typename Users::user_type>
     [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
         if (const auto scope = check_scope_allowed(context.client, request.scope); !scope)
             return context.fail_with(scope.error());
         const auto user = users_.authenticate_user(request.identifier, request.password);
-        if (const auto checked = check_user_outcome(user, context.authentication.credentials.id, request.identifier,
-                                                    context.observer);
+        if (const auto checked =
+                check_user_outcome(user, context.authentication.credentials.id, request.identifier, context.observer);
             !checked)
             return context.fail_with(checked.error());
         return context.respond_with(issuer_.issue_token(context.client, user.value(), request.scope), request.scope);

@@ -81,7 +81,7 @@ public:
     }
 
     template <class Client, class Observer>
-        requires refresh_token_store<Store, Client>
+    requires refresh_token_store<Store, Client>
     [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
         const auto record = store_.find_refresh_token(context.client, request.refresh_token);
         switch (record.status()) {

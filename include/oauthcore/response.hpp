@@ -66,7 +66,9 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
 
 // RFC 6749 Appendix A: VSCHAR = %x20-7E.
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F); };
+    const auto word = [](std::uint64_t w) {
+        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F);
+    };
     const auto byte = [](unsigned char c) { return c < 0x20 || c > 0x7E; };
     return swar_find(s, word, byte) == s.size();
 }
@@ -145,7 +147,8 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    if (!detail::is_valid_token(token)) return make_error_response(error{reason::invalid_issued_token}, storage, options);
+    if (!detail::is_valid_token(token))
+        return make_error_response(error{reason::invalid_issued_token}, storage, options);
     const std::size_t size = token_json_size(token);
     storage.expect_more(size);
     char* dest = storage.take(size);

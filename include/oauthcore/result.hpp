@@ -34,8 +34,10 @@ public:
     using value_type = T;
     using error_type = E;
 
-    constexpr basic_result(T value) noexcept : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
-    constexpr basic_result(unexpected<E> e) noexcept : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(T value) noexcept
+        : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(unexpected<E> e) noexcept
+        : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }
@@ -75,7 +77,8 @@ public:
     using error_type = E;
 
     constexpr basic_result() noexcept : has_value_(true) {}
-    constexpr basic_result(unexpected<E> e) noexcept : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(unexpected<E> e) noexcept
+        : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }

@@ -69,7 +69,8 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
 // parameter was omitted). The result is `requested` itself when nothing repeats,
 // otherwise a copy in `storage`.
 template <class Storage>
-[[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested, Storage& storage) noexcept {
+[[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested,
+                                                                 Storage& storage) noexcept {
     if (requested.empty()) return requested;
     if (!is_scope_syntax(requested)) return fail(reason::invalid_scope_syntax, parameter::scope);
     std::size_t tokens = 0;

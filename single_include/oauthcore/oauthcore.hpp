@@ -20,8 +20,7 @@ namespace oauthcore {
 
 namespace detail {
 
-inline constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // The value of each byte in the alphabet, -1 for the others: one load per character
 // instead of five range tests.
@@ -261,8 +260,10 @@ public:
     using value_type = T;
     using error_type = E;
 
-    constexpr basic_result(T value) noexcept : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
-    constexpr basic_result(unexpected<E> e) noexcept : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(T value) noexcept
+        : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(unexpected<E> e) noexcept
+        : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }
@@ -302,7 +303,8 @@ public:
     using error_type = E;
 
     constexpr basic_result() noexcept : has_value_(true) {}
-    constexpr basic_result(unexpected<E> e) noexcept : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(unexpected<E> e) noexcept
+        : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }
@@ -968,7 +970,8 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
 // parameter was omitted). The result is `requested` itself when nothing repeats,
 // otherwise a copy in `storage`.
 template <class Storage>
-[[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested, Storage& storage) noexcept {
+[[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested,
+                                                                 Storage& storage) noexcept {
     if (requested.empty()) return requested;
     if (!is_scope_syntax(requested)) return fail(reason::invalid_scope_syntax, parameter::scope);
     std::size_t tokens = 0;
@@ -1057,9 +1060,8 @@ template <class Storage>
     if (body_credentials && !allow_body) return fail(reason::body_client_authentication_disabled);
     if (body_credentials) {
         if (!fields.given(parameter::client_id)) return fail(reason::empty_client_id);
-        return client_authentication{
-            {fields.value(parameter::client_id), fields.value(parameter::client_secret)},
-            client_auth_method::request_body};
+        return client_authentication{{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
+                                     client_auth_method::request_body};
     }
     return fail(reason::client_authentication_missing);
 }
@@ -1102,8 +1104,9 @@ template <class Storage>
 
 // Steps 1-5 above.
 template <class Storage>
-[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(
-    const form_fields& fields, const client_authentication& client, Storage& storage) noexcept {
+[[nodiscard]] constexpr result<password_grant_request> validate_password_grant(const form_fields& fields,
+                                                                               const client_authentication& client,
+                                                                               Storage& storage) noexcept {
     if (const auto grant = check_grant_type(fields); !grant) return unexpected<error>(grant.error());
     const auto parameters = validate_password_parameters(fields, storage);
     if (!parameters) return unexpected<error>(parameters.error());
@@ -1653,7 +1656,9 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
 
 // RFC 6749 Appendix A: VSCHAR = %x20-7E.
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F); };
+    const auto word = [](std::uint64_t w) {
+        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F);
+    };
     const auto byte = [](unsigned char c) { return c < 0x20 || c > 0x7E; };
     return swar_find(s, word, byte) == s.size();
 }
@@ -1732,7 +1737,8 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    if (!detail::is_valid_token(token)) return make_error_response(error{reason::invalid_issued_token}, storage, options);
+    if (!detail::is_valid_token(token))
+        return make_error_response(error{reason::invalid_issued_token}, storage, options);
     const std::size_t size = token_json_size(token);
     storage.expect_more(size);
     char* dest = storage.take(size);
@@ -1916,7 +1922,9 @@ template <class User, class Observer>
 // client type without it accepts any scope, and the issuer may still narrow it.
 template <class Client>
 [[nodiscard]] constexpr result<void> check_scope_allowed(const Client& client, std::string_view scope) {
-    if constexpr (requires { { client.allows_scope(scope) } -> std::convertible_to<bool>; }) {
+    if constexpr (requires {
+                      { client.allows_scope(scope) } -> std::convertible_to<bool>;
+                  }) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
         if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);
@@ -1973,13 +1981,13 @@ struct grant_context {
 // validate runs before the client store is asked (steps 9-10 of the order of checks);
 // respond runs after the client is authenticated and allowed the grant type.
 template <class G, class Client>
-concept grant_handler_for =
-    requires(G& grant, const G& const_grant, const form_fields& fields, request_storage& storage,
-             const typename G::request_type& request, const grant_context<Client, null_observer>& context) {
-        { G::grant_type } -> std::convertible_to<std::string_view>;
-        { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
-        { grant.respond(request, context) } -> std::same_as<response>;
-    };
+concept grant_handler_for = requires(G& grant, const G& const_grant, const form_fields& fields,
+                                     request_storage& storage, const typename G::request_type& request,
+                                     const grant_context<Client, null_observer>& context) {
+    { G::grant_type } -> std::convertible_to<std::string_view>;
+    { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
+    { grant.respond(request, context) } -> std::same_as<response>;
+};
 
 }  // namespace oauthcore
 // The Resource Owner Password Credentials grant (RFC 6749 4.3) as a grant handler:
@@ -2004,13 +2012,13 @@ public:
 
     // After the client: its scope hook, then the user's password, then the issuer.
     template <class Client, class Observer>
-        requires token_issuer<Issuer, Client, typename Users::user_type>
+    requires token_issuer<Issuer, Client, typename Users::user_type>
     [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
         if (const auto scope = check_scope_allowed(context.client, request.scope); !scope)
             return context.fail_with(scope.error());
         const auto user = users_.authenticate_user(request.identifier, request.password);
-        if (const auto checked = check_user_outcome(user, context.authentication.credentials.id, request.identifier,
-                                                    context.observer);
+        if (const auto checked =
+                check_user_outcome(user, context.authentication.credentials.id, request.identifier, context.observer);
             !checked)
             return context.fail_with(checked.error());
         return context.respond_with(issuer_.issue_token(context.client, user.value(), request.scope), request.scope);
@@ -2109,8 +2117,8 @@ template <request_source R>
 //   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
 //   oauthcore::response r = endpoint.handle(request, storage);
 template <client_store Clients, class... Grants>
-    requires(sizeof...(Grants) > 0 && (grant_handler_for<Grants, typename Clients::client_type> && ...))
-class token_endpoint {
+requires(sizeof...(Grants) > 0 &&
+         (grant_handler_for<Grants, typename Clients::client_type> && ...)) class token_endpoint {
 public:
     token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
         : clients_(clients), options_(options), grants_(grants...) {}
@@ -2167,7 +2175,7 @@ private:
 // The vendor's endpoint in one call: the password grant alone, with synchronous stores.
 template <request_source R, client_store Clients, user_store Users, class Issuer,
           authentication_observer Observer = null_observer>
-    requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
+requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {
@@ -2295,7 +2303,7 @@ public:
     }
 
     template <class Client, class Observer>
-        requires refresh_token_store<Store, Client>
+    requires refresh_token_store<Store, Client>
     [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
         const auto record = store_.find_refresh_token(context.client, request.refresh_token);
         switch (record.status()) {
@@ -2404,7 +2412,8 @@ public:
             const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
             if (!key.empty() && key == who.value) found = &r;
         }
-        const bool match = constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
+        const bool match =
+            constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
         if (found == nullptr || !match) return outcome<user_type>::reject();
         return outcome<user_type>::accept({found->username, found->email_address});
     }
