@@ -4,7 +4,8 @@
 # runner (ctest, meson test) prints its own summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2
+bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
+  libcpp-httplib-dev libsqlite3-dev libsodium-dev curl
 
 jobs=2
 out=${OAUTHCORE_BUILD_ROOT:-build}

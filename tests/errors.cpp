@@ -85,3 +85,30 @@ TEST_CASE("errors: an out-of-range reason is a server_error, not undefined behav
     CHECK(d.status == 500);
     CHECK(reason_phrase(999) == "Internal Server Error");
 }
+
+TEST_CASE("errors: a reason or parameter outside the enums still gets a fixed description (DESIGN: total)",
+          "[errors]") {
+    const auto unknown = describe(error{static_cast<reason>(250)});
+    CHECK(unknown.code == error_code::server_error);
+    CHECK(unknown.status == 500);
+    CHECK(unknown.description == "An unknown error happened.");
+    const auto duplicate = describe(error{reason::duplicate_parameter, static_cast<parameter>(200)});
+    CHECK(duplicate.status == 400);
+    CHECK(duplicate.description == "A parameter is included more than once.");
+    CHECK(describe(error{reason::duplicate_parameter, parameter::scope}).description ==
+          "The scope parameter is included more than once.");
+    CHECK(to_string(parameter::none).empty());
+    CHECK(to_string(static_cast<parameter>(200)).empty());
+    CHECK(to_string(static_cast<error_code>(200)) == "server_error");
+    CHECK(error{reason::duplicate_parameter, parameter::scope} != error{reason::duplicate_parameter, parameter::password});
+    CHECK(error{reason::missing_password} != error{reason::missing_grant_type});
+}
+
+TEST_CASE("errors: every reason has a distinct name for the host's logs", "[errors]") {
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < reason_count; ++i) names.insert(std::string(to_string(static_cast<reason>(i))));
+    CHECK(names.size() == reason_count);
+    CHECK(to_string(reason::client_rejected) == "client_rejected");
+    CHECK(to_string(reason::user_rejected) == "user_rejected");
+    CHECK(to_string(static_cast<reason>(250)) == "unknown");
+}

@@ -428,6 +428,50 @@ enum class reason : std::uint8_t {
 
 inline constexpr std::size_t reason_count = static_cast<std::size_t>(reason::out_of_memory) + 1;  // the last reason
 
+namespace detail {
+inline constexpr std::array<std::string_view, reason_count> reason_names{{
+    "method_not_allowed",
+    "query_in_target",
+    "unsupported_content_type",
+    "body_too_large",
+    "too_many_parameters",
+    "parameter_too_large",
+    "duplicate_parameter",
+    "authorization_too_large",
+    "unsupported_authorization_scheme",
+    "malformed_basic_credentials",
+    "empty_client_id",
+    "client_authentication_missing",
+    "body_client_authentication_disabled",
+    "multiple_client_authentication_methods",
+    "client_rejected",
+    "unauthorized_client",
+    "missing_grant_type",
+    "unsupported_grant_type",
+    "missing_identifier",
+    "conflicting_identifiers",
+    "missing_password",
+    "missing_refresh_token",
+    "invalid_scope_syntax",
+    "user_rejected",
+    "scope_not_allowed",
+    "scope_exceeds_grant",
+    "refresh_token_rejected",
+    "client_store_failure",
+    "user_store_failure",
+    "refresh_store_failure",
+    "issuer_failure",
+    "invalid_issued_token",
+    "out_of_memory",
+}};
+}  // namespace detail
+
+// The reason's name, for the host's logs ("client_rejected", "user_rejected", ...).
+[[nodiscard]] constexpr std::string_view to_string(reason r) noexcept {
+    const auto index = static_cast<std::size_t>(r);
+    return index < reason_count ? detail::reason_names[index] : "unknown";
+}
+
 struct error {
     oauthcore::reason reason = reason::client_store_failure;
     oauthcore::parameter parameter = parameter::none;
