@@ -38,7 +38,9 @@ asan() {
 valgrind_memcheck() {
   echo "=== sanitize: unit tests and corpus replays, g++, valgrind memcheck ==="
   local dir=$out/sanitize-valgrind
-  configure "$dir" g++ -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
+  # -O0 (Debug): g++ 12 at -O1 and above gives a false -Warray-bounds on std::string
+  # concatenation in tests/form.cpp, which -Werror turns into a build failure.
+  configure "$dir" g++ -DCMAKE_CXX_FLAGS_DEBUG=-g
   local vg=(valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect
             --errors-for-leak-kinds=definite,indirect --track-origins=yes)
   # One process for all test cases (valgrind's start-up is the slow part), then each replay.

@@ -106,3 +106,21 @@ TEST_CASE("base64: every byte value round-trips", "[base64]") {
         CHECK(decode(encode(bytes)) == bytes);
     }
 }
+
+TEST_CASE("base64: characters just outside the alphabet's ranges are rejected (RFC 4648 4)", "[base64][rfc4648]") {
+    // Neighbours of A-Z, a-z, 0-9, '+' and '/' in ASCII.
+    for (const char c : {'@', '[', '`', '{', '~', '.', ':', '*', ','}) {
+        const std::string encoded = std::string("QUJD") + c + "UJD";
+        INFO("character " << c);
+        CHECK_FALSE(decode(encoded));
+    }
+}
+
+TEST_CASE("base64: decode_base64 checks length and padding itself (RFC 4648 3.2)", "[base64][rfc4648]") {
+    char out[8];
+    CHECK_FALSE(decode_base64("QUJ", out));
+    CHECK_FALSE(decode_base64("QUJDR", out));
+    // '=' in the third place requires '=' in the fourth.
+    CHECK_FALSE(decode_base64("QQ=B", out));
+    CHECK(decode_base64("", out) == 0u);
+}

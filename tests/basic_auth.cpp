@@ -1,5 +1,6 @@
 #include "oauthcore/basic_auth.hpp"
 
+#include <optional>
 #include <string>
 
 #include "catch.hpp"
@@ -168,4 +169,38 @@ TEST_CASE("basic: an Authorization value over the limit is refused before decodi
     REQUIRE_FALSE(c);
     CHECK(c.error().reason == reason::authorization_too_large);
     CHECK(basic_auth_options{}.max_header_bytes == 4096);
+}
+
+TEST_CASE("basic: an exhausted storage is out_of_memory at every allocation, never a crash", "[basic][storage]") {
+    // "a%41:b%42" base64-decodes to 9 bytes; form decoding then takes 2 for the id and
+    // 2 for the secret: exhaustion is reached at each of the three allocations in turn.
+    const std::string header = basic("a%41:b%42");
+    const auto with_capacity = [&](auto& storage) {
+        const auto c = parse_basic_authorization(header, storage);
+        return c ? std::optional<reason>{} : std::optional<reason>{c.error().reason};
+    };
+    fixed_storage<8> none;
+    CHECK(with_capacity(none) == reason::out_of_memory);
+    fixed_storage<10> no_id;
+    CHECK(with_capacity(no_id) == reason::out_of_memory);
+    fixed_storage<12> no_secret;
+    CHECK(with_capacity(no_secret) == reason::out_of_memory);
+    fixed_storage<13> enough;
+    CHECK(with_capacity(enough) == std::nullopt);
+    // Under the raw policy nothing is decoded after base64.
+    fixed_storage<9> raw_storage;
+    basic_auth_options raw;
+    raw.decoding = credential_decoding::raw;
+    const auto c = parse_basic_authorization(header, raw_storage, raw);
+    REQUIRE(c);
+    CHECK(c->id == "a%41");
+    CHECK(c->secret == "b%42");
+}
+
+TEST_CASE("basic: scheme names that differ only in a letter or in length are refused (RFC 7235 2.1)",
+          "[basic][rfc7235]") {
+    CHECK(failure("Basix MTM4OnMzY3JldA==") == reason::unsupported_authorization_scheme);
+    CHECK(failure("Basi MTM4OnMzY3JldA==") == reason::unsupported_authorization_scheme);
+    CHECK(failure("Basics MTM4OnMzY3JldA==") == reason::unsupported_authorization_scheme);
+    CHECK(failure("\t Basic\t") == reason::malformed_basic_credentials);
 }

@@ -214,3 +214,42 @@ TEST_CASE("form: NUL and high bytes pass through as bytes", "[form]") {
     CHECK(fields->value(parameter::password) == std::string_view("a\0b\xff", 4));
     CHECK(fields->value(parameter::username) == std::string_view("\0", 1));
 }
+
+TEST_CASE("form: hex digits are exactly 0-9, a-f, A-F (WHATWG percent-decode)", "[form][whatwg]") {
+    // The neighbours of each range stay literal.
+    for (const std::string_view raw : {"%/0", "%:0", "%@0", "%G0", "%`0", "%g0", "%0/", "%0:", "%0@", "%0G", "%0`", "%0g"})
+        CHECK(decode(raw) == std::string(raw));
+    CHECK(decode("%09%af%AF%fA") == "\x09\xaf\xaf\xfa");
+}
+
+TEST_CASE("form: an encoded name longer than any parameter's is not recognised (RFC 6749 3.2: ignored)",
+          "[form]") {
+    request_storage storage;
+    const auto fields = parse_form("%67rant_type_and_more=x&password%5F=y&grant%5Ftype=password", storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::grant_type) == "password");
+    CHECK_FALSE(fields->given(parameter::password));
+}
+
+TEST_CASE("form: an exhausted fixed_storage is out_of_memory, not a crash", "[form][storage]") {
+    fixed_storage<4> storage;
+    CHECK(parse_form("password=ab%41", storage));
+    CHECK(parse_form("username=a+b", storage).error() == error{reason::out_of_memory});
+    // Values that need no decoding take no storage at all.
+    CHECK(parse_form("username=plain&password=plain", storage));
+}
+
+TEST_CASE("form: iterators over the same body compare by position", "[form]") {
+    const std::string body = "a=1&b=2";
+    const form_pairs pairs(body);
+    auto first = pairs.begin();
+    auto second = pairs.begin();
+    CHECK(first == second);
+    ++second;
+    CHECK_FALSE(first == second);
+    CHECK((*second).name == "b");
+    auto third = second++;
+    CHECK(third != second);
+    CHECK(second == pairs.end());
+    CHECK_FALSE(first == pairs.end());
+}

@@ -1,5 +1,6 @@
 #include "oauthcore/json.hpp"
 
+#include <cstdint>
 #include <string>
 
 #include "catch.hpp"
@@ -84,5 +85,32 @@ TEST_CASE("json: the size pass matches the write pass for every single byte", "[
         const std::string text = "x" + std::string(1, static_cast<char>(b)) + "y";
         std::string out(json_string_size(text) + 8, '#');
         CHECK(write_json_string(text, out.data()) == json_string_size(text));
+    }
+}
+
+TEST_CASE("json: second and later bytes of a sequence are checked against their ranges (RFC 3629 4)",
+          "[json][rfc3629]") {
+    // ED A0: above ED's second-byte range (surrogates); F4 90: above U+10FFFF;
+    // E0 9F: below E0's range (overlong); F0 8F: below F0's range (overlong).
+    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");
+    CHECK(json_string("\xf4\x90\x80\x80") == R"("\ufffd\ufffd\ufffd\ufffd")");
+    CHECK(json_string("\xe0\x9f\xbf") == R"("\ufffd\ufffd\ufffd")");
+    CHECK(json_string("\xf0\x8f\xbf\xbf") == R"("\ufffd\ufffd\ufffd\ufffd")");
+    // A third or fourth byte that is not a continuation byte, below or above 80-BF.
+    CHECK(json_string("\xe2\x82\x41") == "\"\\ufffd\\ufffdA\"");
+    CHECK(json_string("\xe2\x82\xc0") == R"("\ufffd\ufffd\ufffd")");
+    CHECK(json_string("\xf0\x9f\x98\x7f") == "\"\\ufffd\\ufffd\\ufffd\x7f\"");
+    // The last code points of each length are kept.
+    CHECK(json_string("\xdf\xbf\xef\xbf\xbf\xf4\x8f\xbf\xbf") == "\"\xdf\xbf\xef\xbf\xbf\xf4\x8f\xbf\xbf\"");
+}
+
+TEST_CASE("json: expires_in of any size is written in decimal (RFC 6749 5.1)", "[json][rfc6749]") {
+    for (const std::uint64_t n : {std::uint64_t{0}, std::uint64_t{9}, std::uint64_t{10}, std::uint64_t{604800},
+                                  UINT64_MAX}) {
+        token_fields token;
+        token.access_token = "a";
+        token.expires_in = n;
+        CHECK(token_json(token) == R"({"access_token":"a","expires_in":)" + std::to_string(n) +
+                                       R"(,"token_type":"bearer"})");
     }
 }

@@ -440,3 +440,71 @@ TEST_CASE("robustness: every byte value in every position of both vendor request
     CHECK(by_status[500] == 0);
     CHECK(by_status[200] + by_status[400] + by_status[401] + by_status[405] == mutations);
 }
+
+TEST_CASE("robustness: a token outside RFC 6749 Appendix A from the issuer is never sent (RFC 6749 A.12-A.14, 3.3)",
+          "[robustness][response]") {
+    const auto answer = [](token_fields token) {
+        response_storage storage;
+        const response r = make_token_response(token, storage);
+        CHECK(documented(r));
+        return r.status;
+    };
+    const token_fields good{"abc", 3600, "bearer", "def", "read write"};
+    CHECK(answer(good) == 200);
+    const auto with = [&](auto change) {
+        token_fields token = good;
+        change(token);
+        return answer(token);
+    };
+    CHECK(with([](token_fields& t) { t.access_token = ""; }) == 500);
+    CHECK(with([](token_fields& t) { t.access_token = "a\x7f"; }) == 500);
+    CHECK(with([](token_fields& t) { t.access_token = "a\n"; }) == 500);
+    CHECK(with([](token_fields& t) { t.access_token = "\xc3\xa9"; }) == 500);
+    CHECK(with([](token_fields& t) { t.refresh_token = "r\x01"; }) == 500);
+    CHECK(with([](token_fields& t) { t.token_type = ""; }) == 500);
+    CHECK(with([](token_fields& t) { t.token_type = "bearer\x80"; }) == 500);
+    // scope = scope-token *( SP scope-token ), scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+    CHECK(with([](token_fields& t) { t.scope = ""; }) == 200);
+    CHECK(with([](token_fields& t) { t.scope = "a!#[]~"; }) == 200);
+    CHECK(with([](token_fields& t) { t.scope = " read"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "read "; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "read  write"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "re\"ad"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "re\\ad"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "re\tad"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "re\x7f" "ad"; }) == 500);
+    CHECK(with([](token_fields& t) { t.scope = "r\xc3\xa9"; }) == 500);
+}
+
+TEST_CASE("robustness: exhausted response storage still answers with a fixed, valid body (DESIGN: total)",
+          "[robustness][response]") {
+    const token_fields token{"abc", 3600, "bearer", "def", {}};
+    fixed_storage<8> tiny;
+    const response r = make_token_response(token, tiny);
+    CHECK(documented(r));
+    CHECK(r.error == error{reason::out_of_memory});
+    // Not even the 401 challenge fits: the default challenge is used.
+    fixed_storage<4> none;
+    const response unauthorized = make_error_response(error{reason::client_rejected}, none);
+    CHECK(documented(unauthorized));
+    CHECK(unauthorized.header("WWW-Authenticate") == "Basic realm=\"oauthcore\"");
+}
+
+TEST_CASE("robustness: a realm with quotes, backslashes and control characters gives a valid quoted-string "
+          "(RFC 9110 5.6.4)",
+          "[robustness][response]") {
+    response_storage storage;
+    response_options options;
+    options.realm = "a\"b\\c\td\x01" "e\x7f" "f\xc3\xa9";
+    const response r = make_error_response(error{reason::client_rejected}, storage, options);
+    CHECK(documented(r));
+    CHECK(r.header("WWW-Authenticate") == "Basic realm=\"a\\\"b\\\\c\tdef\xc3\xa9\"");
+}
+
+TEST_CASE("robustness: a response keeps at most its four header slots", "[robustness][response]") {
+    response r;
+    for (const std::string_view name : {"A", "B", "C", "D", "E"}) r.add_header(name, "v");
+    CHECK(r.headers().size() == 4);
+    CHECK(r.header("D") == "v");
+    CHECK_FALSE(r.header("E"));
+}
