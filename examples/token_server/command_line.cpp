@@ -1,18 +1,24 @@
 #include "command_line.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "oauthcore/scope.hpp"
 
 namespace token_server {
 
 const std::string_view usage_text = R"(usage:
   token_server [--host 127.0.0.1] [--port 8080] [--db PATH] [--profile social_id|rfc6749]
-               [--expires-in 604800] [--allow-body-client-auth]
+               [--expires-in 604800] [--refresh-expires-in 2592000] [--scopes "read write"]
+               [--allow-body-client-auth]
   token_server add-client --db PATH ID
   token_server add-user --db PATH (--username U | --email E | --username U --email E)
   token_server --help
 
-Serves the OAuth 2.0 password grant (RFC 6749 4.3) at POST /v2/marketing/oauth/token
-and POST /oauth/token, with clients, users and issued tokens in a SQLite database.
+Serves the OAuth 2.0 password grant (RFC 6749 4.3) and the refresh_token grant
+(RFC 6749 6) at POST /v2/marketing/oauth/token and POST /oauth/token, with clients,
+users and issued tokens in a SQLite database. A refresh token works once: using it
+revokes it (and the access token issued with it) and hands out a new pair.
 
 server options:
   --host H                 address to listen on (default 127.0.0.1, loopback only)
@@ -23,6 +29,13 @@ server options:
                            invalid_client, as the vendor documents; rfc6749: 400
                            invalid_grant, as RFC 6749 5.2 says
   --expires-in SECONDS     access token lifetime (default 604800, one week)
+  --refresh-expires-in SECONDS
+                           refresh token lifetime (default 2592000, 30 days); a
+                           refresh starts a new lifetime for the new refresh token
+  --scopes "S1 S2 ..."     the scope tokens (RFC 6749 3.3) every client may ask for,
+                           space-separated; a request for any other is 400
+                           invalid_scope. Default: none, so any scope is refused.
+                           A request without scope is granted no scope.
   --allow-body-client-auth also accept client_id/client_secret in the body
                            (RFC 6749 2.3.1: NOT RECOMMENDED; off by default)
 
@@ -69,6 +82,22 @@ std::optional<Number> number_in(std::string_view text, Number low, Number high) 
     return n;
 }
 
+// "read  write" or " read write " as "read write": runs of spaces are one separator.
+// Every token must be NQCHAR (RFC 6749 3.3), so that the list is scope syntax.
+result<std::string> scope_list(std::string_view text) {
+    std::string list;
+    for (std::size_t at = text.find_first_not_of(' '); at != std::string_view::npos;
+         at = text.find_first_not_of(' ', at)) {
+        const std::size_t end = std::min(text.find(' ', at), text.size());
+        if (!list.empty()) list += ' ';
+        list += text.substr(at, end - at);
+        at = end;
+    }
+    if (!list.empty() && !oauthcore::is_scope_syntax(list))
+        return failure("--scopes takes space-separated scope tokens of printable ASCII without '\\' and '\"'");
+    return list;
+}
+
 result<command> parse_serve(std::span<const std::string_view> args) {
     serve_options o;
     for (std::size_t i = 0; i < args.size();) {
@@ -78,7 +107,8 @@ result<command> parse_serve(std::span<const std::string_view> args) {
             ++i;
             continue;
         }
-        const char* const known[] = {"--host", "--port", "--db", "--profile", "--expires-in"};
+        const char* const known[] = {"--host",  "--port", "--db", "--profile", "--expires-in", "--refresh-expires-in",
+                                     "--scopes"};
         std::string_view name;
         for (const char* k : known)
             if (names(k, arg)) name = k;
@@ -101,11 +131,15 @@ result<command> parse_serve(std::span<const std::string_view> args) {
                 o.profile = oauthcore::profile::rfc6749;
             else
                 return failure("--profile takes social_id or rfc6749");
+        } else if (name == "--scopes") {
+            auto scopes = scope_list(v->value);
+            if (!scopes) return failure(scopes.error());
+            o.scopes = std::move(*scopes);
         } else {
-            // Bounded so that issued_at + expires_in fits SQLite's 64-bit integers.
+            // Bounded so that issued_at + lifetime fits SQLite's 64-bit integers.
             const auto seconds = number_in<std::uint64_t>(v->value, 1, 0x7FFFFFFF);
-            if (!seconds) return failure("--expires-in takes a number of seconds from 1 to 2147483647");
-            o.expires_in = *seconds;
+            if (!seconds) return failure(std::string(name) + " takes a number of seconds from 1 to 2147483647");
+            (name == "--expires-in" ? o.expires_in : o.refresh_expires_in) = *seconds;
         }
     }
     if (o.db_path.empty()) return failure("--db needs a path");

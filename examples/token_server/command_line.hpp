@@ -18,7 +18,9 @@ struct serve_options {
     int port = 8080;  // 0: any free port, printed when listening
     std::string db_path = "token_server.db";
     oauthcore::profile profile = oauthcore::profile::social_id;
-    std::uint64_t expires_in = 604800;  // the vendor example's value
+    std::uint64_t expires_in = 604800;           // the vendor example's value
+    std::uint64_t refresh_expires_in = 2592000;  // 30 days
+    std::string scopes;                          // what clients may ask for; empty: no scope
     bool allow_body_client_auth = false;
 };
 

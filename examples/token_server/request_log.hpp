@@ -1,10 +1,11 @@
 #pragma once
 // One line per request on stderr:
-//   2024-05-01T12:00:00Z POST /v2/marketing/oauth/token 401 invalid_client 183412us
+//   2024-05-01T12:00:00Z POST /v2/marketing/oauth/token 401 invalid_client client_rejected 183412us
 // It names the method, the path (without the query, which might carry credentials:
 // RFC 6749 3.2 forbids them there but clients send them anyway), the status, the
-// oauthcore error code ("-" when there is none) and the time spent. Never a header, a
-// body, a secret, a password or a token.
+// oauthcore error code and oauthcore's reason for it (errors.hpp, to_string(reason);
+// "- -" when there is no error) and the time spent. Never a header, a body, a secret,
+// a password or a token.
 
 #include <chrono>
 #include <optional>
@@ -15,11 +16,16 @@
 
 namespace token_server {
 
+struct logged_error {
+    oauthcore::error_code code;
+    oauthcore::reason reason;
+};
+
 struct request_log_entry {
     std::string_view method;
     std::string_view path;
     int status = 0;
-    std::optional<oauthcore::error_code> error;
+    std::optional<logged_error> error;
     std::optional<std::chrono::microseconds> elapsed;  // nullopt: not measured
 };
 

@@ -14,6 +14,8 @@
 
 #include "httplib_adapter.hpp"
 #include "oauthcore/endpoint.hpp"
+#include "oauthcore/password_grant.hpp"
+#include "oauthcore/refresh_grant.hpp"
 #include "password_hash.hpp"
 #include "request_log.hpp"
 #include "sqlite_stores.hpp"
@@ -37,13 +39,16 @@ bool is_token_path(std::string_view path) {
 // thread, one request at a time, so a thread_local carries it from one to the next.
 struct request_trace {
     std::optional<std::chrono::steady_clock::time_point> start;
-    std::optional<oauthcore::error_code> error;
+    std::optional<logged_error> error;
 };
 thread_local request_trace trace;
 
-std::optional<oauthcore::error_code> code_of(const oauthcore::response& r, oauthcore::profile profile) {
+// The error code the client got, and oauthcore's reason for it, which tells operators
+// what the client cannot: client_rejected from user_rejected, an expired or reused
+// refresh token (refresh_token_rejected) from a bad scope.
+std::optional<logged_error> error_of(const oauthcore::response& r, oauthcore::profile profile) {
     if (!r.error) return std::nullopt;
-    return oauthcore::describe(*r.error, profile).code;
+    return logged_error{oauthcore::describe(*r.error, profile).code, r.error->reason};
 }
 
 void log_line(std::string_view text) { write_log_line("token_server: " + std::string(text) + "\n"); }
@@ -51,13 +56,20 @@ void log_line(std::string_view text) { write_log_line("token_server: " + std::st
 }  // namespace
 
 int serve(const serve_options& options, token_database& db) {
-    oauthcore::endpoint_options endpoint;
-    endpoint.profile = options.profile;
-    endpoint.allow_body_client_auth = options.allow_body_client_auth;
+    oauthcore::endpoint_options settings;
+    settings.profile = options.profile;
+    settings.allow_body_client_auth = options.allow_body_client_auth;
 
-    sqlite_client_store clients(db);
+    sqlite_client_store clients(db, options.scopes);
     sqlite_user_store users(db);
-    sqlite_token_issuer issuer(db, options.expires_in);
+    sqlite_refresh_token_store refresh_tokens(db);
+    sqlite_token_issuer issuer(db, options.expires_in, options.refresh_expires_in);
+    // Rotation on (oauthcore's default, RFC 9700 4.14.2): a refresh token works once.
+    oauthcore::password_grant password(users, issuer);
+    oauthcore::refresh_token_grant refresh(refresh_tokens, issuer, oauthcore::refresh_options{.rotate = true});
+    // Shared by all worker threads: handle() keeps no state of its own, and the stores
+    // serialize their database access (token_database.hpp).
+    oauthcore::token_endpoint endpoint(clients, settings, password, refresh);
     (void)dummy_hash();  // made now, not during the first request
 
     httplib::Server server;
@@ -65,8 +77,8 @@ int serve(const serve_options& options, token_database& db) {
     const auto answer = [&](const httplib::Request& req, httplib::Response& res) {
         oauthcore::exchange_storage storage;
         const httplib_request request(req);
-        const oauthcore::response r = oauthcore::handle_token_request(request, clients, users, issuer, storage, endpoint);
-        trace.error = code_of(r, options.profile);
+        const oauthcore::response r = endpoint.handle(request, storage);
+        trace.error = error_of(r, options.profile);
         write_response(r, res);
     };
     // Every method is routed to oauthcore, which answers all but POST with 405 and
@@ -90,13 +102,13 @@ int serve(const serve_options& options, token_database& db) {
     // answers 400 itself; far over it, cpp-httplib stops reading with 413 and we send
     // oauthcore's body-too-large response in its place, so the client gets the same
     // JSON error whatever the size. Other 4xx (404, httplib's own 400) stay as they are.
-    server.set_payload_max_length(endpoint.limits.max_body_bytes + 1024);
+    server.set_payload_max_length(settings.limits.max_body_bytes + 1024);
     const httplib::Server::HandlerWithResponse on_error = [&](const httplib::Request& req, httplib::Response& res) {
         if (res.status != 413 || !is_token_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
         oauthcore::exchange_storage storage;
-        const oauthcore::response r = oauthcore::make_error_response(oauthcore::error{oauthcore::reason::body_too_large},
-                                                                     storage.response, endpoint.responses());
-        trace.error = code_of(r, options.profile);
+        const oauthcore::response r = oauthcore::make_error_response(
+            oauthcore::error{oauthcore::reason::body_too_large}, storage.response, settings.responses());
+        trace.error = error_of(r, options.profile);
         write_response(r, res);
         return httplib::Server::HandlerResponse::Handled;
     };
@@ -105,7 +117,8 @@ int serve(const serve_options& options, token_database& db) {
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
         std::optional<std::chrono::microseconds> elapsed;
         if (trace.start)
-            elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - *trace.start);
+            elapsed =
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - *trace.start);
         write_log_line(format_log_line({req.method, req.path, res.status, trace.error, elapsed}));
         trace = {};
     });

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP server: routes, request logging and graceful shutdown around
-// oauthcore::handle_token_request.
+// The HTTP server: routes, request logging and graceful shutdown around an
+// oauthcore::token_endpoint with the password and refresh_token grants.
 
 #include "command_line.hpp"
 #include "token_database.hpp"

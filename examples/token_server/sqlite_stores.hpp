@@ -1,5 +1,6 @@
 #pragma once
-// oauthcore's client store, user store and token issuer, backed by token_database.
+// oauthcore's client store, user store, refresh-token store and token issuer, backed
+// by token_database.
 // Each query holds the database lock for microseconds; the argon2id checks run
 // outside it, so requests check passwords in parallel on all worker threads.
 
@@ -8,8 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/refresh_grant.hpp"
 #include "random_token.hpp"
 #include "token_database.hpp"
 
@@ -18,9 +21,21 @@ namespace token_server {
 struct sqlite_client {
     std::string id;
     bool password_grant = true;
+    bool refresh_grant = true;
+    // The scope tokens clients may ask for (--scopes), space-separated; a view into the
+    // client store, which outlives every request. Empty: no scope may be asked for.
+    std::string_view scopes;
 
+    // The clients table's password_grant and refresh_grant columns; nothing else.
     [[nodiscard]] bool allows_grant(std::string_view grant_type) const noexcept {
-        return password_grant && grant_type == oauthcore::password_grant_type;
+        if (grant_type == oauthcore::password_grant_type) return password_grant;
+        if (grant_type == oauthcore::refresh_token_grant_type) return refresh_grant;
+        return false;
+    }
+    // oauthcore asks about each requested scope token (RFC 6749 3.3); a refused one is
+    // 400 invalid_scope.
+    [[nodiscard]] bool allows_scope(std::string_view scope_token) const noexcept {
+        return !scopes.empty() && oauthcore::scope_includes(scopes, scope_token);
     }
 };
 
@@ -28,13 +43,15 @@ class sqlite_client_store {
 public:
     using client_type = sqlite_client;
 
-    explicit sqlite_client_store(token_database& db) noexcept : db_(db) {}
+    // `scopes`: what every client may ask for, in scope syntax (RFC 6749 3.3), or empty.
+    sqlite_client_store(token_database& db, std::string scopes) : db_(db), scopes_(std::move(scopes)) {}
 
     // An unknown id is checked against dummy_hash(), so it costs what a wrong secret costs.
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(std::string_view id, std::string_view secret);
 
 private:
     token_database& db_;
+    std::string scopes_;
 };
 
 struct sqlite_user {
@@ -55,44 +72,80 @@ private:
     token_database& db_;
 };
 
+// A live refresh token's row: the user it stands for and the scope granted with it.
+struct sqlite_refresh_record {
+    std::int64_t row = 0;
+    sqlite_user owner;
+    std::string granted_scope;
+
+    [[nodiscard]] sqlite_user user() const noexcept { return owner; }
+    [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+};
+
+// The refresh_token grant's store (oauthcore::refresh_token_store). A token is found by
+// its SHA-256 digest, only for the client it was issued to, only while neither revoked
+// nor expired; anything else is one reject(), so oauthcore answers unknown, revoked,
+// expired and other clients' tokens alike (400 invalid_grant).
+class sqlite_refresh_token_store {
+public:
+    using record_type = sqlite_refresh_record;
+
+    explicit sqlite_refresh_token_store(token_database& db) noexcept : db_(db) {}
+
+    [[nodiscard]] oauthcore::outcome<record_type> find_refresh_token(const sqlite_client& client,
+                                                                     std::string_view refresh_token);
+    // Revokes the row (the old access token with it) in one conditional UPDATE: accepted
+    // for exactly one of any number of concurrent refreshes, rejected for the others.
+    [[nodiscard]] oauthcore::outcome_status rotate_refresh_token(const record_type& record);
+
+private:
+    token_database& db_;
+};
+
 // The issued pair owns its text: oauthcore writes the response from these views while
 // the outcome holding this value is alive (endpoint.hpp, make_issuer_response).
 class issued_pair {
 public:
     issued_pair() = default;
-    issued_pair(const token& access, const token& refresh, std::uint64_t lifetime) noexcept
-        : access_(access), refresh_(refresh), lifetime_(lifetime) {}
+    issued_pair(const token& access, const token& refresh, std::uint64_t lifetime, std::string scope)
+        : access_(access), refresh_(refresh), lifetime_(lifetime), scope_(std::move(scope)) {}
 
     [[nodiscard]] std::string_view access_token() const noexcept { return access_.view(); }
     [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetime_; }
     [[nodiscard]] std::string_view refresh_token() const noexcept { return refresh_.view(); }
-    // No scopes here: the vendor's endpoint has none, and an empty scope is left out.
-    [[nodiscard]] std::string_view scope() const noexcept { return {}; }
+    // The granted scope; oauthcore sends it only when it differs from the requested one.
+    [[nodiscard]] std::string_view scope() const noexcept { return scope_; }
 
 private:
     token access_;
     token refresh_;
     std::uint64_t lifetime_ = 0;
+    std::string scope_;
 };
 
 class sqlite_token_issuer {
 public:
     using token_type = issued_pair;
 
-    sqlite_token_issuer(token_database& db, std::uint64_t expires_in) noexcept : db_(db), expires_in_(expires_in) {}
+    sqlite_token_issuer(token_database& db, std::uint64_t expires_in, std::uint64_t refresh_expires_in) noexcept
+        : db_(db), expires_in_(expires_in), refresh_expires_in_(refresh_expires_in) {}
 
-    // Two fresh tokens, stored as digests with client, user and expiry before they are
-    // handed out: a token the database does not know is never sent.
+    // Two fresh tokens, stored as digests with client, user, scope and both expiry times
+    // before they are handed out: a token the database does not know is never sent.
+    // The scope is granted as oauthcore passes it: requested and allowed by the client
+    // (password grant), or the refreshed token's, or the narrower one asked for (refresh).
     [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, const sqlite_user& user,
-                                                             std::string_view requested_scope);
+                                                             std::string_view scope);
 
 private:
     token_database& db_;
     std::uint64_t expires_in_;
+    std::uint64_t refresh_expires_in_;
 };
 
 static_assert(oauthcore::client_store<sqlite_client_store>);
 static_assert(oauthcore::user_store<sqlite_user_store>);
+static_assert(oauthcore::refresh_token_store<sqlite_refresh_token_store, sqlite_client>);
 static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, sqlite_user>);
 
 }  // namespace token_server

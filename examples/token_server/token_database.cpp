@@ -89,6 +89,17 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
         if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
         return self;
     }
+    if (*version == 1) {
+        if (auto r = execute(db, "BEGIN IMMEDIATE"); !r) return failure(r.error());
+        version = user_version(db);  // another process may have migrated it meanwhile
+        if (version && *version == 1) {
+            if (auto r = execute(db, std::string(migration_1_to_2_sql).c_str()); !r) {
+                (void)execute(db, "ROLLBACK");
+                return failure("cannot migrate " + path + " from schema version 1 to 2: " + r.error());
+            }
+        }
+        if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
+    }
     if (auto r = self->prepare_statements(); !r) return failure(r.error());
     return self;
 }
@@ -99,12 +110,16 @@ result<void> token_database::prepare_statements() {
         const char* sql;
     };
     const entry entries[] = {
-        {&find_client_, "SELECT secret_hash, password_grant FROM clients WHERE id = ?1"},
+        {&find_client_, "SELECT secret_hash, password_grant, refresh_grant FROM clients WHERE id = ?1"},
         {&find_user_by_username_, "SELECT id, password_hash FROM users WHERE username = ?1"},
         {&find_user_by_email_, "SELECT id, password_hash FROM users WHERE email_address = ?1"},
+        {&find_refresh_token_,
+         "SELECT id, user_id, scope FROM tokens WHERE refresh_digest = ?1 AND client_id = ?2 "
+         "AND revoked_at IS NULL AND refresh_expires_at > ?3"},
+        {&revoke_tokens_, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"},
         {&insert_tokens_,
-         "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, issued_at, access_expires_at) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+         "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
+         "access_expires_at, refresh_expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
         {&insert_client_, "INSERT INTO clients (id, secret_hash, created_at) VALUES (?1, ?2, ?3)"},
         {&insert_user_,
          "INSERT INTO users (username, email_address, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -125,7 +140,8 @@ result<std::optional<client_record>> token_database::find_client(std::string_vie
     statement_use q(find_client_.get());
     if (!q.bind(1, id)) return failure(last_error());
     switch (q.step()) {
-        case SQLITE_ROW: return std::optional<client_record>(client_record{q.text(0), q.integer(1) != 0});
+        case SQLITE_ROW:
+            return std::optional<client_record>(client_record{q.text(0), q.integer(1) != 0, q.integer(2) != 0});
         case SQLITE_DONE: return std::optional<client_record>();
         default: return failure(last_error());
     }
@@ -143,13 +159,40 @@ result<std::optional<user_record>> token_database::find_user(oauthcore::user_ide
     }
 }
 
+result<std::optional<refresh_record>> token_database::find_refresh_token(const token_digest& refresh_digest,
+                                                                         std::string_view client_id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(find_refresh_token_.get());
+    const bool bound = q.bind_blob(1, refresh_digest.data(), static_cast<int>(refresh_digest.size())) &&
+                       q.bind(2, client_id) && q.bind(3, now);
+    if (!bound) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW: return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2)});
+        case SQLITE_DONE: return std::optional<refresh_record>();
+        default: return failure(last_error());
+    }
+}
+
+result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(revoke_tokens_.get());
+    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+    return sqlite3_changes(db_.get()) == 1;
+}
+
 result<void> token_database::insert_tokens(const token_record& record) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_tokens_.get());
+    // An empty view may have a null data pointer, which SQLite binds as NULL; scope is
+    // NOT NULL, '' for none.
     const bool bound = q.bind_blob(1, record.access_digest.data(), static_cast<int>(record.access_digest.size())) &&
                        q.bind_blob(2, record.refresh_digest.data(), static_cast<int>(record.refresh_digest.size())) &&
-                       q.bind(3, record.client_id) && q.bind(4, record.user_id) && q.bind(5, record.issued_at) &&
-                       q.bind(6, record.access_expires_at);
+                       q.bind(3, record.client_id) && q.bind(4, record.user_id) &&
+                       q.bind(5, record.scope.empty() ? std::string_view("") : record.scope) &&
+                       q.bind(6, record.issued_at) && q.bind(7, record.access_expires_at) &&
+                       q.bind(8, record.refresh_expires_at);
     if (!bound) return failure(last_error());
     return done(q.step(), db_.get());
 }

@@ -27,6 +27,7 @@ namespace token_server {
 struct client_record {
     std::string secret_hash;
     bool password_grant = true;
+    bool refresh_grant = true;
 };
 
 struct user_record {
@@ -39,8 +40,17 @@ struct token_record {
     token_digest refresh_digest{};
     std::string_view client_id;
     std::int64_t user_id = 0;
+    std::string_view scope;  // granted, RFC 6749 3.3 syntax; empty: none
     std::int64_t issued_at = 0;
     std::int64_t access_expires_at = 0;
+    std::int64_t refresh_expires_at = 0;
+};
+
+// The row a live refresh token belongs to.
+struct refresh_record {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string scope;
 };
 
 struct new_user {
@@ -65,6 +75,16 @@ public:
     [[nodiscard]] result<std::optional<client_record>> find_client(std::string_view id);
     [[nodiscard]] result<std::optional<user_record>> find_user(oauthcore::user_identifier who);
 
+    // The pair whose refresh token has this digest, issued to client_id, not revoked and
+    // not expired at `now`; nullopt when there is none (unknown, other client's,
+    // revoked and expired tokens are not told apart).
+    [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
+                                                                           std::string_view client_id,
+                                                                           std::int64_t now);
+    // Revokes the pair in row `id` unless it is revoked already. True when this call
+    // revoked it: of two concurrent calls for one row, exactly one gets true.
+    [[nodiscard]] result<bool> revoke_tokens(std::int64_t id, std::int64_t now);
+
     [[nodiscard]] result<void> insert_tokens(const token_record& record);
     [[nodiscard]] result<void> insert_client(std::string_view id, const std::string& secret_hash);
     [[nodiscard]] result<void> insert_user(const new_user& user);
@@ -79,6 +99,8 @@ private:
     statement find_client_;
     statement find_user_by_username_;
     statement find_user_by_email_;
+    statement find_refresh_token_;
+    statement revoke_tokens_;
     statement insert_tokens_;
     statement insert_client_;
     statement insert_user_;

@@ -32,7 +32,8 @@ VENDOR_USERNAME_BODY = "grant_type=password&username=john_doe&password=john_doe_
 VENDOR_EMAIL_BODY = "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"
 FORM = "application/x-www-form-urlencoded"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (\S+) (\S+) (\d{3}) (\S+) (\d+us|-)$")
+# time, method, path, status, error code, oauthcore's reason, microseconds
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (\S+) (\S+) (\d{3}) (\S+) (\S+) (\d+us|-)$")
 
 # Everything secret the test sends or receives; none of it may reach the server's log.
 SECRETS = {VENDOR_CLIENT_SECRET, "john_doe_secret"}
@@ -122,7 +123,7 @@ class Server:
 def last_elapsed_us(server):
     """The time the server logged for the last request it answered."""
     lines = [LOG_LINE.match(line) for line in server.log_text().splitlines()]
-    times = [m.group(5) for m in lines if m]
+    times = [m.group(6) for m in lines if m]
     return int(times[-1][:-2]) if times and times[-1] != "-" else 0
 
 
@@ -130,7 +131,8 @@ def run_admin(binary, *args, stdin=b""):
     return subprocess.run([binary, *args], input=stdin, capture_output=True, timeout=60)
 
 
-def expect_token(result, what):
+def expect_token(result, what, scope=None):
+    """A 200 with a new pair; `scope`: the scope member expected (None: absent)."""
     status, headers, body = result
     check(status == 200, "%s: status %d, body %r" % (what, status, body[:200]))
     try:
@@ -138,8 +140,9 @@ def expect_token(result, what):
     except ValueError:
         check(False, "%s: body is not JSON: %r" % (what, body[:200]))
         return None
-    check(set(token) == {"access_token", "expires_in", "token_type", "refresh_token"},
-          "%s: fields %s" % (what, sorted(token)))
+    fields = {"access_token", "expires_in", "token_type", "refresh_token"} | ({"scope"} if scope else set())
+    check(set(token) == fields, "%s: fields %s" % (what, sorted(token)))
+    check(token.get("scope") == scope, "%s: scope %r, expected %r" % (what, token.get("scope"), scope))
     check(HEX64.match(str(token.get("access_token", ""))) is not None, what + ": access_token is not 64 hex")
     check(HEX64.match(str(token.get("refresh_token", ""))) is not None, what + ": refresh_token is not 64 hex")
     check(token.get("expires_in") == 604800, what + ": expires_in %r" % token.get("expires_in"))
