@@ -48,7 +48,7 @@ for target in "${targets[@]}"; do
   echo "=== fuzz: $target for ${seconds}s (${flags[*]}) ==="
   if "$build/fuzz/oauthcore_fuzz_$target" "${flags[@]}" -max_total_time="$seconds" -print_final_stats=1 \
       -artifact_prefix="$out/fuzz-artifacts/$target-" "$corpus" "fuzz/corpus/$target" >"$log" 2>&1; then
-    grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1 || true
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
     grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" || true
   else
     failed+=("$target")
