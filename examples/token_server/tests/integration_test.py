@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -31,6 +32,7 @@ VENDOR_CLIENT_SECRET = "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f2154
 VENDOR_USERNAME_BODY = "grant_type=password&username=john_doe&password=john_doe_secret"
 VENDOR_EMAIL_BODY = "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"
 FORM = "application/x-www-form-urlencoded"
+SCOPES = "read write profile"  # the servers' --scopes
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # time, method, path, status, error code, oauthcore's reason, microseconds
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (\S+) (\S+) (\d{3}) (\S+) (\S+) (\d+us|-)$")
@@ -318,6 +320,132 @@ def test_concurrency(server):
     return tokens
 
 
+def refresh(server, refresh_token, scope=None, authorization=VENDOR_AUTH):
+    body = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    if scope is not None:
+        body["scope"] = scope
+    return server.token_request(urllib.parse.urlencode(body), authorization=authorization)
+
+
+def password_grant(server, scope=None, authorization=VENDOR_AUTH):
+    body = VENDOR_USERNAME_BODY + ("&scope=" + urllib.parse.quote_plus(scope) if scope is not None else "")
+    return server.token_request(body, authorization=authorization)
+
+
+def test_refresh(server, binary, db):
+    """RFC 6749 6 on the real server: one use per refresh token, invalid_grant alike for
+    reused, unknown and other clients' tokens, scope narrowing only. Returns a refresh
+    token for after the restart."""
+    print("refresh_token grant", flush=True)
+    first = expect_token(password_grant(server, "read write"), "password grant with scope")
+    if not first:
+        return None
+    refreshed = expect_token(refresh(server, first["refresh_token"]), "refresh", scope="read write")
+    check(refreshed is None or refreshed["refresh_token"] != first["refresh_token"], "refresh: same refresh token")
+    reused = refresh(server, first["refresh_token"])
+    expect_error(reused, 400, "invalid_grant", "refresh token used twice")
+    unknown = refresh(server, "0" * 64)
+    expect_error(unknown, 400, "invalid_grant", "unknown refresh token")
+    check(comparable(reused) == comparable(unknown), "reused and unknown refresh tokens answered differently")
+
+    print("refresh: another client's token, scope", flush=True)
+    other_secret = "other-app-secret-7d2b"
+    SECRETS.add(other_secret)
+    out = run_admin(binary, "add-client", "--db", db, "other_app", stdin=other_secret.encode())
+    check(out.returncode == 0, "add-client other_app: %r" % out.stderr)
+    other_auth = basic("other_app", other_secret)
+    theirs = expect_token(password_grant(server, authorization=other_auth), "password grant for other_app")
+    if theirs:
+        stolen = refresh(server, theirs["refresh_token"])
+        expect_error(stolen, 400, "invalid_grant", "another client's refresh token")
+        check(comparable(stolen) == comparable(unknown), "another client's and an unknown token answered differently")
+        expect_token(refresh(server, theirs["refresh_token"], authorization=other_auth),
+                     "other_app's refresh token, after 138 tried it")
+    current = refreshed["refresh_token"] if refreshed else ""
+    expect_error(refresh(server, current, scope="read write profile"), 400, "invalid_scope",
+                 "refresh with a scope wider than granted")
+    expect_error(refresh(server, current, scope="admin"), 400, "invalid_scope", "refresh with a scope outside --scopes")
+    expect_error(refresh(server, current, scope="read  write"), 400, "invalid_scope", "refresh with bad scope syntax")
+    narrower = expect_token(refresh(server, current, scope="read"), "refresh with a narrower scope (not burned before)")
+    if narrower:
+        expect_error(refresh(server, narrower["refresh_token"], scope="read write"), 400, "invalid_scope",
+                     "refresh after narrowing, asking for the original scope again")
+        expect_token(refresh(server, narrower["refresh_token"]), "refresh of the narrowed token", scope="read")
+    expect_error(password_grant(server, "read admin"), 400, "invalid_scope", "password grant, scope outside --scopes")
+    # Duplicates collapse (RFC 6749 3.3 via oauthcore): granted as normalized, so no scope
+    # member; the refresh shows what was stored.
+    collapsed = expect_token(password_grant(server, "profile read profile"), "password grant, duplicate scope token")
+    if collapsed:
+        expect_token(refresh(server, collapsed["refresh_token"]), "refresh of a collapsed scope", scope="profile read")
+
+    print("refresh: concurrent use of one refresh token", flush=True)
+    racer = expect_token(password_grant(server, "write"), "token for the race")
+    if racer:
+        barrier = threading.Barrier(8)
+
+        def race(_):
+            barrier.wait(timeout=60)
+            return refresh(server, racer["refresh_token"])
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(race, range(8)))
+        winners = [r for r in results if r[0] == 200]
+        check(len(winners) == 1, "8 concurrent refreshes of one token: %d succeeded" % len(winners))
+        for r in winners:
+            expect_token(r, "the concurrent refresh that won", scope="write")
+        for r in results:
+            if r[0] != 200:
+                expect_error(r, 400, "invalid_grant", "a concurrent refresh that lost")
+
+    return expect_token(password_grant(server, "read profile"), "token to refresh after the restart")
+
+
+# The schema of the server before the refresh grant (user_version 1), to test the
+# in-place migration to version 2.
+SCHEMA_V1 = """
+CREATE TABLE clients (id TEXT PRIMARY KEY NOT NULL, secret_hash TEXT NOT NULL,
+  password_grant INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE, email_address TEXT COLLATE NOCASE UNIQUE,
+  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+  CHECK (username IS NOT NULL OR email_address IS NOT NULL)) STRICT;
+CREATE TABLE tokens (id INTEGER PRIMARY KEY, access_digest BLOB NOT NULL UNIQUE, refresh_digest BLOB NOT NULL UNIQUE,
+  client_id TEXT NOT NULL REFERENCES clients(id), user_id INTEGER NOT NULL REFERENCES users(id),
+  scope TEXT NOT NULL DEFAULT '', issued_at INTEGER NOT NULL, access_expires_at INTEGER NOT NULL,
+  revoked_at INTEGER) STRICT;
+CREATE INDEX tokens_by_user ON tokens(user_id);
+PRAGMA user_version = 1;
+"""
+
+
+def test_migration(binary, workdir, db):
+    """A version-1 database (clients and users copied from `db`) is migrated in place;
+    its refresh tokens, which had no lifetime, are expired; new ones work."""
+    print("schema migration from version 1", flush=True)
+    old_db = os.path.join(workdir, "v1.db")
+    old_refresh = "1" * 64
+    now = int(time.time())
+    with sqlite3.connect(old_db) as connection:
+        connection.executescript(SCHEMA_V1)
+        connection.execute("ATTACH DATABASE ? AS current", (db,))
+        connection.execute("INSERT INTO clients SELECT id, secret_hash, password_grant, created_at FROM current.clients")
+        connection.execute("INSERT INTO users SELECT * FROM current.users")
+        connection.execute("INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, issued_at, "
+                           "access_expires_at) SELECT ?, ?, '138', id, ?, ? FROM users WHERE username = 'john_doe'",
+                           (hashlib.sha256(b"2" * 64).digest(), hashlib.sha256(old_refresh.encode()).digest(), now,
+                            now + 604800))
+    server = Server(binary, workdir, old_db, "--scopes", SCOPES)
+    with sqlite3.connect("file:%s?mode=ro" % old_db, uri=True, timeout=30) as connection:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(tokens)")]
+    check(version == 2 and "refresh_expires_at" in columns, "migration: version %r, columns %r" % (version, columns))
+    expect_error(refresh(server, old_refresh), 400, "invalid_grant", "migration: a version-1 refresh token")
+    token = expect_token(password_grant(server, "read"), "migration: password grant after")
+    if token:
+        expect_token(refresh(server, token["refresh_token"]), "migration: refresh after", scope="read")
+    check(server.stop() == 0, "migration: exit status")
+    test_log(server, "migration run")
+
+
 def stop_with_request_in_flight(server):
     """SIGTERM while a request is being answered: it still gets its 200, then exit 0."""
     connection = http.client.HTTPConnection(HOST, server.port, timeout=120)
@@ -346,12 +474,17 @@ def stop_with_request_in_flight(server):
 
 def stored_digests(db):
     with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
-        rows = connection.execute("SELECT access_digest, refresh_digest, access_expires_at - issued_at FROM tokens")
-        return [(bytes(a), bytes(r), lifetime) for a, r, lifetime in rows]
+        rows = connection.execute("SELECT access_digest, refresh_digest, access_expires_at - issued_at, "
+                                  "refresh_expires_at - issued_at FROM tokens")
+        return [(bytes(a), bytes(r), lifetime, refresh_lifetime) for a, r, lifetime, refresh_lifetime in rows]
 
 
-def test_log(server, what):
+def test_log(server, what, reasons=()):
+    """After the server stopped (the log line of a request follows its response)."""
     text = server.log_text()
+    logged = [m.group(4, 5) for m in (LOG_LINE.match(line) for line in text.splitlines()) if m]
+    for code_and_reason in reasons:
+        check(code_and_reason in logged, "%s: no log line with %s %s" % ((what,) + code_and_reason))
     leaked = [s for s in SECRETS if s and s in text]
     check(not leaked, "%s: the log holds %d secret(s), passwords or tokens" % (what, len(leaked)))
     request_lines = [line for line in text.splitlines() if LOG_LINE.match(line)]
@@ -374,9 +507,10 @@ def main():
 def run(binary):
     with tempfile.TemporaryDirectory(prefix="token_server_test_") as workdir:
         db = os.path.join(workdir, "tokens.db")
-        server = Server(binary, workdir, db)
+        server = Server(binary, workdir, db, "--scopes", SCOPES)
         check("created " in server.log_text(), "a new database was not reported as created")
         issued = test_vendor_examples(server)
+        after_restart = test_refresh(server, binary, db)
         test_error_classes(server)
         test_methods_and_paths(server)
         test_oversized_bodies(server)
@@ -388,20 +522,36 @@ def run(binary):
         issued += [in_flight] if in_flight else []
         check(status == 0, "SIGTERM: exit status %r" % status)
         check(server.log_text().rstrip().endswith("stopped"), "SIGTERM: no 'stopped' line")
-        test_log(server, "first run")
+        test_log(server, "first run", [("invalid_client", "client_rejected"), ("invalid_client", "user_rejected"),
+                                       ("invalid_grant", "refresh_token_rejected"), ("-", "-"),
+                                       ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed")])
 
-        server = Server(binary, workdir, db, "--profile", "rfc6749")
+        # Refresh tokens issued from now on live 2 s, so that one can be seen expire.
+        server = Server(binary, workdir, db, "--profile", "rfc6749", "--scopes", SCOPES, "--refresh-expires-in", "2")
         check("created " not in server.log_text(), "an existing database was reported as created")
+        short_lived = expect_token(server.token_request(VENDOR_USERNAME_BODY), "a refresh token that lives 2 s")
+        short_lived_at = time.monotonic()
         rows = stored_digests(db)
         access = {row[0] for row in rows}
-        refresh = {row[1] for row in rows}
+        refresh_digests = {row[1] for row in rows}
         check(all(hashlib.sha256(t["access_token"].encode()).digest() in access for t in issued),
               "an access token issued before the restart is not in the database")
-        check(all(hashlib.sha256(t["refresh_token"].encode()).digest() in refresh for t in issued),
+        check(all(hashlib.sha256(t["refresh_token"].encode()).digest() in refresh_digests for t in issued),
               "a refresh token issued before the restart is not in the database")
         check(all(row[2] == 604800 for row in rows), "a stored expiry is not issued_at + 604800")
+        check(all(row[3] in (2592000, 2) for row in rows), "a stored refresh expiry is not issued_at + 2592000 (or 2)")
         stored_text = open(db, "rb").read() + (open(db + "-wal", "rb").read() if os.path.exists(db + "-wal") else b"")
         check(not any(s.encode() in stored_text for s in SECRETS if s), "the database file holds a secret in clear")
+
+        print("refresh after the restart, expiry", flush=True)
+        if after_restart:
+            expect_token(refresh(server, after_restart["refresh_token"]), "refresh of a token issued before the restart",
+                         scope="read profile")
+            expect_error(refresh(server, after_restart["refresh_token"]), 400, "invalid_grant",
+                         "second use after the restart (rfc6749 profile)")
+        if short_lived:
+            time.sleep(max(0.0, short_lived_at + 3.1 - time.monotonic()))
+            expect_error(refresh(server, short_lived["refresh_token"]), 400, "invalid_grant", "expired refresh token")
 
         print("rfc6749 profile, server_error", flush=True)
         expect_token(server.token_request(VENDOR_EMAIL_BODY), "vendor example after the restart")
@@ -416,7 +566,9 @@ def run(binary):
         expect_error(server.token_request(VENDOR_USERNAME_BODY), 500, "server_error", "token table gone")
         status = server.stop(signal.SIGINT)
         check(status == 0, "SIGINT: exit status %r" % status)
-        test_log(server, "second run")
+        test_log(server, "second run", [("invalid_grant", "user_rejected"), ("invalid_grant", "refresh_token_rejected"),
+                                        ("server_error", "issuer_failure")])
+        test_migration(binary, workdir, db)
 
     print("%d checks, %d failed" % (checks, len(failures)))
     return 1 if failures else 0
