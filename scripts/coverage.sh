@@ -27,6 +27,11 @@ ctest --test-dir "$dir" -j2 --output-on-failure | tail -n 3
 echo "=== coverage of include/ by the unit tests (gcovr, throw and unreachable branches excluded) ==="
 gcovr --root . --object-directory "$dir" --filter 'include/' \
   --exclude-throw-branches --exclude-unreachable-branches \
-  --txt - --print-summary --fail-under-line "$min_lines" --fail-under-branch "$min_branches" "$dir/tests" \
-  || { echo "*** coverage is below ${min_lines}% of lines or ${min_branches}% of branches"; exit 1; }
+  --txt - --print-summary --fail-under-line "$min_lines" "$dir/tests" \
+  || { echo "*** coverage is below ${min_lines}% of lines"; exit 1; }
+# gcovr 5.2 counts each template instantiation's copy of a branch separately (its
+# "branches" line above); the gate uses branches with instantiations merged.
+echo "=== branch coverage of include/, template instantiations merged ==="
+python3 scripts/coverage_branches.py "$dir" "$min_branches" \
+  || { echo "*** coverage is below ${min_branches}% of branches"; exit 1; }
 echo "coverage: at least ${min_lines}% of lines and ${min_branches}% of branches of include/"

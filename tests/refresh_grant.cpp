@@ -34,6 +34,7 @@ public:
     explicit counting_issuer(memory_refresh_token_store& store) : store_(store) {}
 
     outcome<token_type> issue_token(const memory_client& client, const memory_user& user, std::string_view scope) {
+        if (failing) return outcome<token_type>::fail();
         ++count_;
         token_type token{"access-" + std::to_string(count_), "refresh-" + std::to_string(count_),
                          narrow_to.empty() ? std::string(scope) : narrow_to};
@@ -42,6 +43,7 @@ public:
     }
 
     std::string narrow_to;
+    bool failing = false;
 
 private:
     memory_refresh_token_store& store_;
@@ -84,11 +86,13 @@ TEST_CASE("refresh: a refresh token from the password grant works exactly once (
     refresh_fixture f;
     const auto first = f.handle(test_request{});
     REQUIRE(first.status == 200);
-    CHECK(first.body == R"({"access_token":"access-1","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-1"})");
+    CHECK(first.body ==
+          R"({"access_token":"access-1","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-1"})");
 
     const auto refreshed = f.handle(refresh_request("refresh-1"));
     CHECK(refreshed.status == 200);
-    CHECK(refreshed.body == R"({"access_token":"access-2","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-2"})");
+    CHECK(refreshed.body ==
+          R"({"access_token":"access-2","expires_in":3600,"token_type":"bearer","refresh_token":"refresh-2"})");
     CHECK(f.refresh_tokens.revoked("refresh-1"));
 
     const auto reused = f.handle(refresh_request("refresh-1"));
@@ -155,7 +159,8 @@ TEST_CASE("refresh: the scope may narrow but not exceed the original grant (RFC 
     CHECK(exceeding.body.find(R"("error":"invalid_scope")") != std::string_view::npos);
     CHECK_FALSE(f.refresh_tokens.revoked("wide"));  // a refused request does not burn the token
 
-    CHECK(f.handle(refresh_request("none", "&scope=read")).error == error{reason::scope_exceeds_grant, parameter::scope});
+    CHECK(f.handle(refresh_request("none", "&scope=read")).error ==
+          error{reason::scope_exceeds_grant, parameter::scope});
 
     // Narrower: granted as requested, so no scope member (RFC 6749 5.1: optional if identical).
     const auto narrower = f.handle(refresh_request("wide", "&scope=write"));
@@ -213,8 +218,7 @@ TEST_CASE("refresh: the vendor's endpoint alone does not support it (unsupported
     CHECK(r.error == error{reason::unsupported_grant_type});
 }
 
-TEST_CASE("scope: the client's scope hook refuses what it does not allow (RFC 6749 3.3, 5.2)",
-          "[scope][password]") {
+TEST_CASE("scope: the client's scope hook refuses what it does not allow (RFC 6749 3.3, 5.2)", "[scope][password]") {
     refresh_fixture f;
     const auto r = f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+admin"));
     CHECK(r.status == 400);
@@ -250,4 +254,101 @@ TEST_CASE("scope: echoed only when the granted scope differs from the requested 
     CHECK(narrowed.body.find(R"("scope":"read")") != std::string_view::npos);
     const auto defaulted = f.handle(test_request{});
     CHECK(defaulted.body.find(R"("scope":"read")") != std::string_view::npos);
+}
+
+TEST_CASE("refresh: a token revoked between lookup and rotation is invalid_grant (a concurrent reuse)",
+          "[refresh][rfc6749]") {
+    struct racing_store {
+        memory_refresh_token_store inner;
+        using record_type = memory_refresh_token_store::record_type;
+        outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
+            return inner.find_refresh_token(client, token);
+        }
+        outcome_status rotate_refresh_token(const record_type& record) {
+            (void)inner.rotate_refresh_token(record);  // the other request wins the race
+            return inner.rotate_refresh_token(record);
+        }
+    };
+    refresh_fixture f;
+    racing_store store;
+    store.inner.add("t", "138", "john_doe", "", "read", 50);
+    refresh_token_grant<racing_store, counting_issuer> refresh{store, f.issuer};
+    token_endpoint endpoint{f.clients, f.options, f.password, refresh};
+    const auto r = endpoint.handle(refresh_request("t"), f.storage);
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::refresh_token_rejected});
+}
+
+TEST_CASE("refresh: the client's scope hook applies to a refreshed scope too (RFC 6749 3.3)", "[refresh][scope]") {
+    refresh_fixture f;
+    f.refresh_tokens.add("admin", "138", "john_doe", "", "read admin", 50);
+    const auto r = f.handle(refresh_request("admin"));
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::scope_not_allowed, parameter::scope});
+    CHECK_FALSE(f.refresh_tokens.revoked("admin"));
+    CHECK(f.handle(refresh_request("admin", "&scope=read")).status == 200);
+}
+
+TEST_CASE("refresh: a malformed scope is invalid_scope before the store is asked (RFC 6749 3.3)", "[refresh][scope]") {
+    refresh_fixture f;
+    f.refresh_tokens.add("t", "138", "john_doe", "", "read", 50);
+    CHECK(f.handle(refresh_request("t", "&scope=read++write")).error ==
+          error{reason::invalid_scope_syntax, parameter::scope});
+    CHECK_FALSE(f.refresh_tokens.revoked("t"));
+}
+
+TEST_CASE("grant set: store and issuer failures are 500 on every grant", "[refresh][password]") {
+    struct failing_clients {
+        using client_type = memory_client;
+        outcome<client_type> authenticate_client(std::string_view, std::string_view) {
+            return outcome<client_type>::fail();
+        }
+    };
+    refresh_fixture f;
+    f.refresh_tokens.add("t", "138", "john_doe", "", "read", 50);
+    failing_clients clients;
+    token_endpoint broken{clients, f.options, f.password, f.refresh};
+    CHECK(broken.handle(test_request{}, f.storage).error == error{reason::client_store_failure});
+    CHECK(broken.handle(refresh_request("t"), f.storage).error == error{reason::client_store_failure});
+
+    f.issuer.failing = true;
+    CHECK(f.handle(test_request{}).error == error{reason::issuer_failure});
+    const auto refreshed = f.handle(refresh_request("t"));
+    CHECK(refreshed.status == 500);
+    CHECK(refreshed.error == error{reason::issuer_failure});
+    f.issuer.failing = false;
+    const auto wrong = f.handle(test_request{}.with_body("grant_type=password&username=john_doe&password=nope"));
+    CHECK(wrong.error == error{reason::user_rejected});
+}
+
+TEST_CASE("memory_refresh_token_store: revocation and bounds", "[refresh][stores]") {
+    memory_refresh_token_store store;
+    store.add("t", "138", "john_doe", "", "read", 10);
+    CHECK_FALSE(store.revoked("t"));
+    CHECK_FALSE(store.revoked("unknown"));
+    const memory_client client{"138", "refresh_token", {}};
+    const auto found = store.find_refresh_token(client, "t");
+    REQUIRE(found.accepted());
+    CHECK(found.value().user().username == "john_doe");
+    CHECK(found.value().scope() == "read");
+    CHECK(store.rotate_refresh_token(found.value()) == outcome_status::accepted);
+    CHECK(store.rotate_refresh_token(found.value()) == outcome_status::rejected);
+    CHECK(store.revoked("t"));
+    memory_refresh_token_store::record_type bogus;
+    bogus.index = 99;
+    CHECK(store.rotate_refresh_token(bogus) == outcome_status::failed);
+    const memory_client other{"139", "refresh_token", {}};
+    store.add("u", "138", "john_doe", "", "", 10);
+    CHECK(store.find_refresh_token(other, "u").status() == outcome_status::rejected);
+}
+
+TEST_CASE("scope: a client type without allows_scope accepts any scope", "[scope]") {
+    struct any_scope_client {
+        bool allows_grant(std::string_view) const { return true; }
+    };
+    CHECK(check_scope_allowed(any_scope_client{}, "anything at all"));
+    const memory_client limited{"c", "password", "read"};
+    CHECK(check_scope_allowed(limited, "read"));
+    CHECK(check_scope_allowed(limited, "read write").error() == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(check_scope_allowed(limited, ""));
 }
