@@ -46,9 +46,9 @@ subcommands:
                            password is read from stdin (one line)
 
 Secrets and passwords are stored only as argon2id hashes, tokens only as SHA-256
-digests. One line per request is logged to stderr: method, path, status, error code
-and microseconds, never a secret, a password or a token. SIGINT or SIGTERM stops the
-server after the requests in flight are answered.
+digests. One line per request is logged to stderr: method, path, status, error code,
+oauthcore's reason for it and microseconds, never a secret, a password or a token.
+SIGINT or SIGTERM stops the server after the requests in flight are answered.
 )";
 
 namespace {
