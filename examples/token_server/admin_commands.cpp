@@ -45,8 +45,8 @@ int add_client(const add_client_options& options) {
     // The only time a generated secret is shown: it is not stored anywhere in clear.
     if (generated) std::printf("%s\n", secret.c_str());
     sodium_memzero(secret.data(), secret.size());
-    std::fprintf(stderr, "token_server: added client %s to %s%s\n", options.client_id.c_str(),
-                 options.db_path.c_str(), generated ? " (generated secret on stdout, shown once)" : "");
+    std::fprintf(stderr, "token_server: added client %s to %s%s\n", options.client_id.c_str(), options.db_path.c_str(),
+                 generated ? " (generated secret on stdout, shown once)" : "");
     return 0;
 }
 

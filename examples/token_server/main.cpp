@@ -19,7 +19,8 @@ namespace {
 
 int run_server(const token_server::serve_options& options) {
     token_server::block_stop_signals();
-    auto db = token_server::token_database::open(options.db_path, token_server::token_database::seeding::demo_data_if_new);
+    auto db =
+        token_server::token_database::open(options.db_path, token_server::token_database::seeding::demo_data_if_new);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());
         return 1;

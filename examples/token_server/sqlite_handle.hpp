@@ -43,7 +43,8 @@ public:
 
     [[nodiscard]] std::string text(int column) const {
         const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s_, column));
-        return data == nullptr ? std::string() : std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
+        return data == nullptr ? std::string()
+                               : std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
     }
     [[nodiscard]] sqlite3_int64 integer(int column) const noexcept { return sqlite3_column_int64(s_, column); }
 
