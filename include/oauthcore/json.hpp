@@ -93,6 +93,25 @@ constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
     return swar_find(s, word, byte);
 }
 
+// Non-zero when a byte of `w` is one JSON does not write as it is: exact on words, for
+// swar_any.
+[[nodiscard]] constexpr std::uint64_t swar_has_json_special(std::uint64_t w) noexcept {
+    return swar_has_below_or_high(w, 0x20) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
+}
+
+// True when JSON writes every byte of `s` as it is (printable ASCII other than quote and
+// backslash), as it does every token: then the string is its bytes between quotes.
+[[nodiscard]] constexpr bool is_plain_json_text(std::string_view s) noexcept {
+    return swar_any(s, swar_has_json_special) == 0;
+}
+
+constexpr std::size_t write_plain_json_string(std::string_view text, char* dest) noexcept {
+    dest[0] = '"';
+    write_raw(text, dest + 1);
+    dest[text.size() + 1] = '"';
+    return text.size() + 2;
+}
+
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
     std::size_t digits = 1;
     while (n >= 10) {
@@ -115,6 +134,7 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 
 // Bytes write_json_string needs for `text`, quotes included.
 [[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
+    if (detail::is_plain_json_text(text)) return text.size() + 2;
     std::size_t size = 2;
     for (std::size_t i = 0; i < text.size();) {
         const std::size_t plain = detail::plain_json_run(text.substr(i));
@@ -136,6 +156,7 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 
 // Writes `text` as a JSON string, quotes included; returns the bytes written.
 constexpr std::size_t write_json_string(std::string_view text, char* dest) noexcept {
+    if (detail::is_plain_json_text(text)) return detail::write_plain_json_string(text, dest);
     constexpr std::string_view hex = "0123456789abcdef";
     std::size_t out = 0;
     dest[out++] = '"';
@@ -185,17 +206,22 @@ struct token_fields {
 namespace detail {
 
 // Counts bytes when dest is nullptr, writes them otherwise, so that the size pass and
-// the write pass are one piece of code and cannot disagree.
+// the write pass are one piece of code and cannot disagree. With `plain_strings`, the
+// caller has checked that every string is_plain_json_text, and strings are not scanned.
 class json_writer {
 public:
-    constexpr explicit json_writer(char* dest) noexcept : dest_(dest) {}
+    constexpr explicit json_writer(char* dest, bool plain_strings = false) noexcept
+        : dest_(dest), plain_strings_(plain_strings) {}
 
     constexpr void raw(std::string_view s) noexcept {
         if (dest_ != nullptr) write_raw(s, dest_ + out_);
         out_ += s.size();
     }
     constexpr void string(std::string_view s) noexcept {
-        out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+        if (plain_strings_)
+            out_ += dest_ != nullptr ? write_plain_json_string(s, dest_ + out_) : s.size() + 2;
+        else
+            out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
     }
     constexpr void number(std::uint64_t n) noexcept {
         out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
@@ -204,11 +230,12 @@ public:
 
 private:
     char* dest_;
+    bool plain_strings_;
     std::size_t out_ = 0;
 };
 
-constexpr std::size_t token_json(const token_fields& token, char* dest) noexcept {
-    json_writer json(dest);
+constexpr std::size_t token_json(const token_fields& token, char* dest, bool plain_strings = false) noexcept {
+    json_writer json(dest, plain_strings);
     json.raw("{\"access_token\":");
     json.string(token.access_token);
     if (token.expires_in) {

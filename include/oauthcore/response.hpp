@@ -66,17 +66,30 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
 
 // RFC 6749 Appendix A: VSCHAR = %x20-7E.
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) {
-        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F);
-    };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c > 0x7E; };
-    return swar_find(s, word, byte) == s.size();
+    return swar_any(s, swar_has_non_vschar) == 0;
+}
+
+// One scan of a token string for both questions the success response asks: the high bit
+// of a byte lane is set when the string holds a byte outside VSCHAR, the low bit when it
+// holds a '"' or '\' (which JSON escapes).
+inline constexpr std::uint64_t text_not_vschar = swar_highs;
+inline constexpr std::uint64_t text_json_escaped = swar_ones;
+
+[[nodiscard]] constexpr std::uint64_t token_text_flags(std::string_view s) noexcept {
+    return swar_any(s, [](std::uint64_t w) {
+        return swar_has_non_vschar(w) | (swar_has_byte(w, '"') | swar_has_byte(w, '\\')) >> 7;
+    });
+}
+
+// The token's VSCHAR strings are checked with token_text_flags, whose result is in `text`.
+[[nodiscard]] constexpr bool is_valid_token(const token_fields& token, std::uint64_t text) noexcept {
+    return !token.access_token.empty() && !token.token_type.empty() && (text & text_not_vschar) == 0 &&
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
-    return !token.access_token.empty() && is_vschar_text(token.access_token) && is_vschar_text(token.refresh_token) &&
-           !token.token_type.empty() && is_vschar_text(token.token_type) &&
-           (token.scope.empty() || is_scope_syntax(token.scope));
+    return is_valid_token(token, token_text_flags(token.access_token) | token_text_flags(token.refresh_token) |
+                                     token_text_flags(token.token_type));
 }
 
 constexpr void add_common_headers(response& r) noexcept {
@@ -147,9 +160,15 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    if (!detail::is_valid_token(token))
+    const std::uint64_t text = detail::token_text_flags(token.access_token) |
+                               detail::token_text_flags(token.refresh_token) |
+                               detail::token_text_flags(token.token_type);
+    if (!detail::is_valid_token(token, text))
         return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    const std::size_t size = token_json_size(token);
+    // A valid scope is NQCHAR tokens: never a '"' or '\'. So when no other string holds one,
+    // every string is plain JSON and the body is its parts, without another scan.
+    const bool plain = (text & detail::text_json_escaped) == 0;
+    const std::size_t size = detail::token_json(token, nullptr, plain);
     storage.expect_more(size);
     char* dest = storage.take(size);
     if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
@@ -157,7 +176,7 @@ template <class Storage>
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
     detail::add_common_headers(r);
-    r.body = {dest, write_token_json(token, dest)};
+    r.body = {dest, detail::token_json(token, dest, plain)};
     return r;
 }
 

@@ -211,6 +211,53 @@ template <class WordTest, class ByteTest>
     return s.size();
 }
 
+// Non-zero when a byte of `w` is below 0x20 or above 0x7E (outside VSCHAR, RFC 6749
+// Appendix A). Without such a byte nothing borrows or carries, so it has no false positives.
+[[nodiscard]] constexpr std::uint64_t swar_has_non_vschar(std::uint64_t w) noexcept {
+    return ((w - swar_ones * 0x20) | (w + swar_ones) | w) & swar_highs;
+}
+
+// Non-zero when a byte of `w` is below 0x20 or 0x80 and above.
+[[nodiscard]] constexpr std::uint64_t swar_has_below_or_high(std::uint64_t w, unsigned char n) noexcept {
+    return ((w - swar_ones * n) | w) & swar_highs;
+}
+
+// The OR of `word_test` over words that together hold every byte of `s` and nothing
+// else (words may overlap): non-zero when a byte of `s` matches. `word_test` must be
+// exact on words (non-zero only when one of its bytes matches), as the tests above
+// are; then a word of one byte repeated answers for that byte, which is what the
+// constant evaluation uses. No early exit: for the short strings this serves (tokens),
+// one branch at the end is cheaper than one per word.
+template <class WordTest>
+[[nodiscard]] constexpr std::uint64_t swar_any(std::string_view s, WordTest word_test) noexcept {
+    std::uint64_t found = 0;
+    const std::size_t n = s.size();
+    if (std::is_constant_evaluated()) {
+        for (const char c : s) found |= word_test(swar_ones * static_cast<unsigned char>(c));
+        return found;
+    }
+    if (n >= 8) {
+        std::uint64_t w;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, s.data() + i, 8);
+            found |= word_test(w);
+        }
+        std::memcpy(&w, s.data() + n - 8, 8);
+        return found | word_test(w);
+    }
+    if (n >= 4) {
+        std::uint32_t low;
+        std::uint32_t high;
+        std::memcpy(&low, s.data(), 4);
+        std::memcpy(&high, s.data() + n - 4, 4);
+        return word_test(low | (std::uint64_t{high} << 32));
+    }
+    if (n == 0) return 0;
+    const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
+    const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
+    return word_test(w | w << 32);
+}
+
 }  // namespace oauthcore::detail
 // Error codes (RFC 6749 5.2 plus server_error), the reasons behind them, fixed
 // descriptions, HTTP status mapping and the two profiles.
@@ -1465,6 +1512,25 @@ constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
     return swar_find(s, word, byte);
 }
 
+// Non-zero when a byte of `w` is one JSON does not write as it is: exact on words, for
+// swar_any.
+[[nodiscard]] constexpr std::uint64_t swar_has_json_special(std::uint64_t w) noexcept {
+    return swar_has_below_or_high(w, 0x20) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
+}
+
+// True when JSON writes every byte of `s` as it is (printable ASCII other than quote and
+// backslash), as it does every token: then the string is its bytes between quotes.
+[[nodiscard]] constexpr bool is_plain_json_text(std::string_view s) noexcept {
+    return swar_any(s, swar_has_json_special) == 0;
+}
+
+constexpr std::size_t write_plain_json_string(std::string_view text, char* dest) noexcept {
+    dest[0] = '"';
+    write_raw(text, dest + 1);
+    dest[text.size() + 1] = '"';
+    return text.size() + 2;
+}
+
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
     std::size_t digits = 1;
     while (n >= 10) {
@@ -1487,6 +1553,7 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 
 // Bytes write_json_string needs for `text`, quotes included.
 [[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
+    if (detail::is_plain_json_text(text)) return text.size() + 2;
     std::size_t size = 2;
     for (std::size_t i = 0; i < text.size();) {
         const std::size_t plain = detail::plain_json_run(text.substr(i));
@@ -1508,6 +1575,7 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 
 // Writes `text` as a JSON string, quotes included; returns the bytes written.
 constexpr std::size_t write_json_string(std::string_view text, char* dest) noexcept {
+    if (detail::is_plain_json_text(text)) return detail::write_plain_json_string(text, dest);
     constexpr std::string_view hex = "0123456789abcdef";
     std::size_t out = 0;
     dest[out++] = '"';
@@ -1557,17 +1625,22 @@ struct token_fields {
 namespace detail {
 
 // Counts bytes when dest is nullptr, writes them otherwise, so that the size pass and
-// the write pass are one piece of code and cannot disagree.
+// the write pass are one piece of code and cannot disagree. With `plain_strings`, the
+// caller has checked that every string is_plain_json_text, and strings are not scanned.
 class json_writer {
 public:
-    constexpr explicit json_writer(char* dest) noexcept : dest_(dest) {}
+    constexpr explicit json_writer(char* dest, bool plain_strings = false) noexcept
+        : dest_(dest), plain_strings_(plain_strings) {}
 
     constexpr void raw(std::string_view s) noexcept {
         if (dest_ != nullptr) write_raw(s, dest_ + out_);
         out_ += s.size();
     }
     constexpr void string(std::string_view s) noexcept {
-        out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+        if (plain_strings_)
+            out_ += dest_ != nullptr ? write_plain_json_string(s, dest_ + out_) : s.size() + 2;
+        else
+            out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
     }
     constexpr void number(std::uint64_t n) noexcept {
         out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
@@ -1576,11 +1649,12 @@ public:
 
 private:
     char* dest_;
+    bool plain_strings_;
     std::size_t out_ = 0;
 };
 
-constexpr std::size_t token_json(const token_fields& token, char* dest) noexcept {
-    json_writer json(dest);
+constexpr std::size_t token_json(const token_fields& token, char* dest, bool plain_strings = false) noexcept {
+    json_writer json(dest, plain_strings);
     json.raw("{\"access_token\":");
     json.string(token.access_token);
     if (token.expires_in) {
@@ -1700,17 +1774,30 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
 
 // RFC 6749 Appendix A: VSCHAR = %x20-7E.
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) {
-        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, 0x7F);
-    };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c > 0x7E; };
-    return swar_find(s, word, byte) == s.size();
+    return swar_any(s, swar_has_non_vschar) == 0;
+}
+
+// One scan of a token string for both questions the success response asks: the high bit
+// of a byte lane is set when the string holds a byte outside VSCHAR, the low bit when it
+// holds a '"' or '\' (which JSON escapes).
+inline constexpr std::uint64_t text_not_vschar = swar_highs;
+inline constexpr std::uint64_t text_json_escaped = swar_ones;
+
+[[nodiscard]] constexpr std::uint64_t token_text_flags(std::string_view s) noexcept {
+    return swar_any(s, [](std::uint64_t w) {
+        return swar_has_non_vschar(w) | (swar_has_byte(w, '"') | swar_has_byte(w, '\\')) >> 7;
+    });
+}
+
+// The token's VSCHAR strings are checked with token_text_flags, whose result is in `text`.
+[[nodiscard]] constexpr bool is_valid_token(const token_fields& token, std::uint64_t text) noexcept {
+    return !token.access_token.empty() && !token.token_type.empty() && (text & text_not_vschar) == 0 &&
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
-    return !token.access_token.empty() && is_vschar_text(token.access_token) && is_vschar_text(token.refresh_token) &&
-           !token.token_type.empty() && is_vschar_text(token.token_type) &&
-           (token.scope.empty() || is_scope_syntax(token.scope));
+    return is_valid_token(token, token_text_flags(token.access_token) | token_text_flags(token.refresh_token) |
+                                     token_text_flags(token.token_type));
 }
 
 constexpr void add_common_headers(response& r) noexcept {
@@ -1781,9 +1868,15 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    if (!detail::is_valid_token(token))
+    const std::uint64_t text = detail::token_text_flags(token.access_token) |
+                               detail::token_text_flags(token.refresh_token) |
+                               detail::token_text_flags(token.token_type);
+    if (!detail::is_valid_token(token, text))
         return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    const std::size_t size = token_json_size(token);
+    // A valid scope is NQCHAR tokens: never a '"' or '\'. So when no other string holds one,
+    // every string is plain JSON and the body is its parts, without another scan.
+    const bool plain = (text & detail::text_json_escaped) == 0;
+    const std::size_t size = detail::token_json(token, nullptr, plain);
     storage.expect_more(size);
     char* dest = storage.take(size);
     if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
@@ -1791,7 +1884,7 @@ template <class Storage>
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
     detail::add_common_headers(r);
-    r.body = {dest, write_token_json(token, dest)};
+    r.body = {dest, detail::token_json(token, dest, plain)};
     return r;
 }
 

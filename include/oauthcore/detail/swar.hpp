@@ -50,4 +50,51 @@ template <class WordTest, class ByteTest>
     return s.size();
 }
 
+// Non-zero when a byte of `w` is below 0x20 or above 0x7E (outside VSCHAR, RFC 6749
+// Appendix A). Without such a byte nothing borrows or carries, so it has no false positives.
+[[nodiscard]] constexpr std::uint64_t swar_has_non_vschar(std::uint64_t w) noexcept {
+    return ((w - swar_ones * 0x20) | (w + swar_ones) | w) & swar_highs;
+}
+
+// Non-zero when a byte of `w` is below 0x20 or 0x80 and above.
+[[nodiscard]] constexpr std::uint64_t swar_has_below_or_high(std::uint64_t w, unsigned char n) noexcept {
+    return ((w - swar_ones * n) | w) & swar_highs;
+}
+
+// The OR of `word_test` over words that together hold every byte of `s` and nothing
+// else (words may overlap): non-zero when a byte of `s` matches. `word_test` must be
+// exact on words (non-zero only when one of its bytes matches), as the tests above
+// are; then a word of one byte repeated answers for that byte, which is what the
+// constant evaluation uses. No early exit: for the short strings this serves (tokens),
+// one branch at the end is cheaper than one per word.
+template <class WordTest>
+[[nodiscard]] constexpr std::uint64_t swar_any(std::string_view s, WordTest word_test) noexcept {
+    std::uint64_t found = 0;
+    const std::size_t n = s.size();
+    if (std::is_constant_evaluated()) {
+        for (const char c : s) found |= word_test(swar_ones * static_cast<unsigned char>(c));
+        return found;
+    }
+    if (n >= 8) {
+        std::uint64_t w;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, s.data() + i, 8);
+            found |= word_test(w);
+        }
+        std::memcpy(&w, s.data() + n - 8, 8);
+        return found | word_test(w);
+    }
+    if (n >= 4) {
+        std::uint32_t low;
+        std::uint32_t high;
+        std::memcpy(&low, s.data(), 4);
+        std::memcpy(&high, s.data() + n - 4, 4);
+        return word_test(low | (std::uint64_t{high} << 32));
+    }
+    if (n == 0) return 0;
+    const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
+    const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
+    return word_test(w | w << 32);
+}
+
 }  // namespace oauthcore::detail
