@@ -34,8 +34,8 @@ inline bool parse_form(std::string_view body, form_fields& fields) {
         for (boost::urls::param p : params) {
             static constexpr std::array<std::string_view, 7> names = {
                 "grant_type", "username", "email_address", "password", "client_id", "client_secret", "scope"};
-            std::string* const slots[] = {&fields.grant_type, &fields.username,      &fields.email_address,
-                                          &fields.password,   &fields.client_id,     &fields.client_secret,
+            std::string* const slots[] = {&fields.grant_type, &fields.username,  &fields.email_address,
+                                          &fields.password,   &fields.client_id, &fields.client_secret,
                                           &fields.scope};
             for (std::size_t i = 0; i < names.size(); ++i) {
                 if (p.key != names[i]) continue;

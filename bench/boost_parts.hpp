@@ -86,11 +86,12 @@ struct request {
 inline response handle_token_request(const request& in, const oauthcore::memory_client_store& clients,
                                      const oauthcore::memory_user_store& users, oauthcore::token_view token) {
     const auto bad = [](std::string_view description) { return error_response(400, "invalid_request", description); };
-    if (in.method != "POST") return error_response(405, "invalid_request", "The token endpoint accepts only the POST method.");
+    if (in.method != "POST")
+        return error_response(405, "invalid_request", "The token endpoint accepts only the POST method.");
     if (const auto q = in.target.find('?'); q != std::string_view::npos && q + 1 < in.target.size())
         return bad("Parameters must be sent in the request body, not in the request URI.");
-    if (!in.content_type || !iequals(in.content_type->substr(0, in.content_type->find(';')),
-                                     "application/x-www-form-urlencoded"))
+    if (!in.content_type ||
+        !iequals(in.content_type->substr(0, in.content_type->find(';')), "application/x-www-form-urlencoded"))
         return bad("The Content-Type must be application/x-www-form-urlencoded.");
     form_fields fields;
     if (!parse_form(in.body, fields)) return bad("A parameter is included more than once.");
@@ -117,8 +118,9 @@ inline response handle_token_request(const request& in, const oauthcore::memory_
     if (!found.value().allows_grant("password"))
         return error_response(400, "unauthorized_client", "The client is not authorized to use this grant type.");
     const oauthcore::user_identifier who =
-        fields.username.empty() ? oauthcore::user_identifier{oauthcore::identifier_kind::email_address, fields.email_address}
-                                : oauthcore::user_identifier{oauthcore::identifier_kind::username, fields.username};
+        fields.username.empty()
+            ? oauthcore::user_identifier{oauthcore::identifier_kind::email_address, fields.email_address}
+            : oauthcore::user_identifier{oauthcore::identifier_kind::username, fields.username};
     if (!users.authenticate_user(who, fields.password).accepted())
         return error_response(401, "invalid_client", "The user credentials combination does not match.");
 

@@ -119,9 +119,8 @@ void register_cases(const char* implementation, Function function) {
     };
     for (const input in : {input{"success", vendor_body, success}, input{"error", error_body, error}}) {
         const std::string name = std::string("end_to_end/") + implementation + "/" + in.name;
-        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
-            function(state, name.c_str(), in.body, in.expected);
-        });
+        benchmark::RegisterBenchmark(
+            name.c_str(), [=](benchmark::State& state) { function(state, name.c_str(), in.body, in.expected); });
     }
 }
 

@@ -21,9 +21,8 @@ std::string concatenate(std::initializer_list<std::string_view> parts) {
 
 void floor_memcpy(benchmark::State& state) {
     const std::string request_bytes = concatenate({method, target, content_type, authorization, vendor_body});
-    const std::string response_bytes =
-        concatenate({"OK", "Content-Type", "application/json;charset=UTF-8", "Cache-Control", "no-store", "Pragma",
-                     "no-cache", success_json});
+    const std::string response_bytes = concatenate({"OK", "Content-Type", "application/json;charset=UTF-8",
+                                                    "Cache-Control", "no-store", "Pragma", "no-cache", success_json});
     std::array<char, 1024> request_copy;
     std::array<char, 1024> response_copy;
     check(request_bytes.size() <= request_copy.size() && response_bytes.size() <= response_copy.size(),

@@ -85,9 +85,8 @@ void register_inputs(const char* implementation, Function function) {
                             {"large", large_body(), vendor_expected}};
     for (const input& in : inputs) {
         const std::string name = std::string("form_parse/") + implementation + "/" + in.name;
-        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
-            function(state, name.c_str(), in.body, in.expected);
-        });
+        benchmark::RegisterBenchmark(
+            name.c_str(), [=](benchmark::State& state) { function(state, name.c_str(), in.body, in.expected); });
     }
 }
 

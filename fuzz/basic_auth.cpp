@@ -50,7 +50,8 @@ std::string reference_base64(std::string_view bytes) {
         out += alphabet[(n >> 12) & 63];
         out += "==";
     } else if (bytes.size() - i == 2) {
-        const unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+        const unsigned n =
+            (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
         out += alphabet[n >> 18];
         out += alphabet[(n >> 12) & 63];
         out += alphabet[(n >> 6) & 63];
@@ -102,7 +103,8 @@ void round_trip(unsigned mode, std::string_view material) {
         std::erase_if(secret, is_control);
     }
     const std::string user_pass =
-        raw ? id + ":" + secret : form_encode(id, style != 0, style == 1) + ":" + form_encode(secret, style != 0, style == 1);
+        raw ? id + ":" + secret
+            : form_encode(id, style != 0, style == 1) + ":" + form_encode(secret, style != 0, style == 1);
     const std::string scheme = style == 0 ? "basic" : style == 1 ? "Basic" : "BASIC";
     const std::string header = (style == 2 ? " \t" : "") + scheme + std::string(style + 1, ' ') +
                                reference_base64(user_pass) + (style == 2 ? "\t " : "");
@@ -165,7 +167,8 @@ void raw_bytes(std::string_view header) {
         require(form.error() == raw.error());
         require(why == reason::authorization_too_large || why == reason::unsupported_authorization_scheme ||
                 why == reason::malformed_basic_credentials || why == reason::empty_client_id);
-        require((why == reason::authorization_too_large) == (header.size() > oauthcore::basic_auth_options{}.max_header_bytes));
+        require((why == reason::authorization_too_large) ==
+                (header.size() > oauthcore::basic_auth_options{}.max_header_bytes));
     } else {
         // The header, read independently: OWS, "basic" in any case, spaces, token68.
         std::string_view value = header;

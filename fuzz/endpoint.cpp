@@ -182,7 +182,8 @@ std::optional<std::string> basic_user_pass(std::string_view header) {
     unsigned bits = 0;
     int count = 0;
     for (const char c : header) {
-        const auto position = std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").find(c);
+        const auto position =
+            std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").find(c);
         if (position == std::string_view::npos) break;
         bits = (bits << 6) | static_cast<unsigned>(position);
         count += 6;
@@ -202,8 +203,12 @@ std::string_view header_value(const oauthcore::response& r, std::string_view nam
 
 // Every text a response may carry that no client chose: descriptions, codes, headers.
 std::vector<std::string> fixed_texts() {
-    std::vector<std::string> texts{std::string(token_body), "application/json;charset=UTF-8", "no-store",
-                                   "no-cache", "Basic realm=\"oauthcore\"", "POST"};
+    std::vector<std::string> texts{std::string(token_body),
+                                   "application/json;charset=UTF-8",
+                                   "no-store",
+                                   "no-cache",
+                                   "Basic realm=\"oauthcore\"",
+                                   "POST"};
     for (std::size_t i = 0; i < oauthcore::reason_count; ++i) {
         for (std::size_t p = 0; p < oauthcore::parameter_count; ++p) {
             for (const auto profile : {oauthcore::profile::social_id, oauthcore::profile::rfc6749}) {

@@ -106,8 +106,7 @@ std::vector<reference_pair> reference_parse(const std::string& input) {
 
 // The names parse_form recognises, by their enum value (errors.hpp).
 constexpr std::array<std::string_view, oauthcore::parameter_count> recognised_names{
-    "", "grant_type", "username", "email_address", "password", "client_id", "client_secret", "scope",
-    "refresh_token"};
+    "", "grant_type", "username", "email_address", "password", "client_id", "client_secret", "scope", "refresh_token"};
 
 std::size_t recognised_index(const std::string& decoded_name) {
     for (std::size_t i = 1; i < recognised_names.size(); ++i)
@@ -195,8 +194,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(pair.name == pairs[index].raw_name);
         require(pair.value == pairs[index].raw_value);
         // Exact-size heap blocks, so that a write past decoded_size is caught.
-        for (const auto& [raw, decoded] : {std::pair{pair.name, &pairs[index].name},
-                                           std::pair{pair.value, &pairs[index].value}}) {
+        for (const auto& [raw, decoded] :
+             {std::pair{pair.name, &pairs[index].name}, std::pair{pair.value, &pairs[index].value}}) {
             const std::size_t decoded_size = oauthcore::decoded_size(raw);
             require(decoded_size == decoded->size());
             require(oauthcore::needs_decoding(raw) == (raw.find_first_of("+%") != std::string_view::npos));

@@ -56,9 +56,9 @@ std::size_t reference_utf8_length(std::string_view s, std::size_t i) {
         code_point = (code_point << 6) | (next & 0x3F);
     }
     static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < smallest[length]) return 0;                       // overlong
-    if (code_point >= 0xD800 && code_point <= 0xDFFF) return 0;        // surrogate
-    if (code_point > 0x10FFFF) return 0;                               // beyond Unicode
+    if (code_point < smallest[length]) return 0;                 // overlong
+    if (code_point >= 0xD800 && code_point <= 0xDFFF) return 0;  // surrogate
+    if (code_point > 0x10FFFF) return 0;                         // beyond Unicode
     return length;
 }
 

@@ -86,7 +86,7 @@ TEST_CASE("basic: whitespace: OWS around the value is ignored, 1*SP after the sc
 TEST_CASE("basic: malformed credentials are invalid_client", "[basic]") {
     CHECK(failure("Basic") == reason::malformed_basic_credentials);
     CHECK(failure("Basic ") == reason::malformed_basic_credentials);
-    CHECK(failure("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ") == reason::malformed_basic_credentials);   // no padding
+    CHECK(failure("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ") == reason::malformed_basic_credentials);    // no padding
     CHECK(failure("Basic QWxhZGRpbjpvcGVuIHNlc2FtZR==") == reason::malformed_basic_credentials);  // pad bits
     CHECK(failure("Basic QWxh$GRpbjpvcGVuIHNlc2FtZQ==") == reason::malformed_basic_credentials);
     CHECK(failure(basic("no-colon-here")) == reason::malformed_basic_credentials);

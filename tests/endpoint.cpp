@@ -294,9 +294,10 @@ TEST_CASE("endpoint: store failures are 500 server_error, never 503", "[endpoint
 
 TEST_CASE("endpoint: body client authentication when enabled (RFC 6749 2.3.1)", "[endpoint][client]") {
     vendor_endpoint endpoint;
-    const auto body_auth = test_request{}.without_header("Authorization").with_body(
-        str(oauthcore_test::vendor_username_body) + "&client_id=138&client_secret=" +
-        str(oauthcore_test::vendor_client_secret));
+    const auto body_auth = test_request{}
+                               .without_header("Authorization")
+                               .with_body(str(oauthcore_test::vendor_username_body) +
+                                          "&client_id=138&client_secret=" + str(oauthcore_test::vendor_client_secret));
     check_error(endpoint.handle(body_auth), bad_client);
     endpoint.options.allow_body_client_auth = true;
     CHECK(endpoint.handle(body_auth).status == 200);
@@ -316,8 +317,8 @@ TEST_CASE("endpoint: a secret with ':' and '%' sent form-encoded inside Basic (R
 
 TEST_CASE("endpoint: over-limit bodies are a clean invalid_request", "[endpoint][limits]") {
     vendor_endpoint endpoint;
-    const auto big = endpoint.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&x=" +
-                                                              std::string(17000, 'a')));
+    const auto big = endpoint.handle(
+        test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&x=" + std::string(17000, 'a')));
     check_error(big, bad_request);
     CHECK(big.error->reason == reason::body_too_large);
 }
@@ -328,8 +329,7 @@ TEST_CASE("endpoint: staged API with a store that answers later", "[endpoint][st
     struct deferred_client_store {
         std::vector<std::function<void()>> pending;
         memory_client_store real;
-        void authenticate_later(std::string id, std::string secret,
-                                std::function<void(outcome<memory_client>)> done) {
+        void authenticate_later(std::string id, std::string secret, std::function<void(outcome<memory_client>)> done) {
             pending.emplace_back([this, id, secret, done] { done(real.authenticate_client(id, secret)); });
         }
         void run_pending() {
@@ -349,18 +349,18 @@ TEST_CASE("endpoint: staged API with a store that answers later", "[endpoint][st
     const auto validated = validate_token_request(view_of(request), storage.request, options);
     REQUIRE(validated);
     std::string written;
-    clients.authenticate_later(str(validated->client.credentials.id), str(validated->client.credentials.secret),
-                               [&](outcome<memory_client> client) {
-                                   const auto ok = check_client_outcome(client, *validated);
-                                   REQUIRE(ok);
-                                   const auto user = users.authenticate_user(validated->identifier, validated->password);
-                                   REQUIRE(check_user_outcome(user, *validated));
-                                   const auto r = make_issuer_response(
-                                       issuer.issue_token(client.value(), user.value(), validated->scope),
-                                       storage.response, options);
-                                   CHECK(r.status == 200);
-                                   written = r.body;
-                               });
+    clients.authenticate_later(
+        str(validated->client.credentials.id), str(validated->client.credentials.secret),
+        [&](outcome<memory_client> client) {
+            const auto ok = check_client_outcome(client, *validated);
+            REQUIRE(ok);
+            const auto user = users.authenticate_user(validated->identifier, validated->password);
+            REQUIRE(check_user_outcome(user, *validated));
+            const auto r = make_issuer_response(issuer.issue_token(client.value(), user.value(), validated->scope),
+                                                storage.response, options);
+            CHECK(r.status == 200);
+            written = r.body;
+        });
     CHECK(written.empty());  // nothing happens until the store answers
     clients.run_pending();
     CHECK(written == oauthcore_test::vendor_success_json);
@@ -382,13 +382,13 @@ TEST_CASE("endpoint: zero heap allocations on the success path, staged and one-c
     allocations = 0;
     counting = true;
     const auto validated = validate_token_request(view_of(request), storage.request);
-    const auto client = endpoint.clients.authenticate_client(validated->client.credentials.id,
-                                                             validated->client.credentials.secret);
+    const auto client =
+        endpoint.clients.authenticate_client(validated->client.credentials.id, validated->client.credentials.secret);
     const bool client_ok = check_client_outcome(client, *validated).has_value();
     const auto user = endpoint.users.authenticate_user(validated->identifier, validated->password);
     const bool user_ok = check_user_outcome(user, *validated).has_value();
-    const auto staged = make_issuer_response(endpoint.issuer.issue_token(client.value(), user.value(), {}),
-                                             storage.response);
+    const auto staged =
+        make_issuer_response(endpoint.issuer.issue_token(client.value(), user.value(), {}), storage.response);
     counting = false;
     CHECK(client_ok);
     CHECK(user_ok);

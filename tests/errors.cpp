@@ -100,7 +100,8 @@ TEST_CASE("errors: a reason or parameter outside the enums still gets a fixed de
     CHECK(to_string(parameter::none).empty());
     CHECK(to_string(static_cast<parameter>(200)).empty());
     CHECK(to_string(static_cast<error_code>(200)) == "server_error");
-    CHECK(error{reason::duplicate_parameter, parameter::scope} != error{reason::duplicate_parameter, parameter::password});
+    CHECK(error{reason::duplicate_parameter, parameter::scope} !=
+          error{reason::duplicate_parameter, parameter::password});
     CHECK(error{reason::missing_password} != error{reason::missing_grant_type});
 }
 

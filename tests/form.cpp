@@ -217,13 +217,13 @@ TEST_CASE("form: NUL and high bytes pass through as bytes", "[form]") {
 
 TEST_CASE("form: hex digits are exactly 0-9, a-f, A-F (WHATWG percent-decode)", "[form][whatwg]") {
     // The neighbours of each range stay literal.
-    for (const std::string_view raw : {"%/0", "%:0", "%@0", "%G0", "%`0", "%g0", "%0/", "%0:", "%0@", "%0G", "%0`", "%0g"})
+    for (const std::string_view raw :
+         {"%/0", "%:0", "%@0", "%G0", "%`0", "%g0", "%0/", "%0:", "%0@", "%0G", "%0`", "%0g"})
         CHECK(decode(raw) == std::string(raw));
     CHECK(decode("%09%af%AF%fA") == "\x09\xaf\xaf\xfa");
 }
 
-TEST_CASE("form: an encoded name longer than any parameter's is not recognised (RFC 6749 3.2: ignored)",
-          "[form]") {
+TEST_CASE("form: an encoded name longer than any parameter's is not recognised (RFC 6749 3.2: ignored)", "[form]") {
     request_storage storage;
     const auto fields = parse_form("%67rant_type_and_more=x&password%5F=y&grant%5Ftype=password", storage);
     REQUIRE(fields);

@@ -83,8 +83,7 @@ TEST_CASE("grant: checks run grant_type, identifier, password, in that order", "
     CHECK(validate("").error().reason == reason::missing_grant_type);
     CHECK(validate("grant_type=x").error().reason == reason::unsupported_grant_type);
     CHECK(validate("grant_type=password").error().reason == reason::missing_identifier);
-    CHECK(validate("grant_type=password&username=a&email_address=b").error().reason ==
-          reason::conflicting_identifiers);
+    CHECK(validate("grant_type=password&username=a&email_address=b").error().reason == reason::conflicting_identifiers);
     CHECK(validate("grant_type=password&username=a").error().reason == reason::missing_password);
 }
 

@@ -95,5 +95,6 @@ TEST_CASE("grant handlers: a grant type outside the set is unsupported_grant_typ
         CHECK(r.status == 400);
         CHECK(r.error == error{reason::unsupported_grant_type});
     }
-    CHECK(endpoint.handle(test_request{}.with_body("username=a"), base.storage).error == error{reason::missing_grant_type});
+    CHECK(endpoint.handle(test_request{}.with_body("username=a"), base.storage).error ==
+          error{reason::missing_grant_type});
 }

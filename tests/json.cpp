@@ -33,8 +33,8 @@ static_assert(writes_at_compile_time());
 
 TEST_CASE("json: the vendor's success body, minus its trailing comma (vendor Response Body, RFC 6749 5.1)",
           "[json][vendor]") {
-    const token_fields token{oauthcore_test::vendor_access_token, 604800, "bearer",
-                             oauthcore_test::vendor_refresh_token, {}};
+    const token_fields token{
+        oauthcore_test::vendor_access_token, 604800, "bearer", oauthcore_test::vendor_refresh_token, {}};
     CHECK(token_json(token) == oauthcore_test::vendor_success_json);
     CHECK(token_json_size(token) == 208);
 }
@@ -66,11 +66,11 @@ TEST_CASE("json: valid UTF-8 is kept as is (RFC 8259 8.1)", "[json][rfc8259]") {
 TEST_CASE("json: each byte outside valid UTF-8 becomes \\ufffd (RFC 3629)", "[json][rfc3629]") {
     CHECK(json_string("\xff") == R"("\ufffd")");
     CHECK(json_string("a\x80z") == R"("a\ufffdz")");
-    CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");          // overlong '/'
-    CHECK(json_string("\xe0\x80\xaf") == R"("\ufffd\ufffd\ufffd")");  // overlong
-    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");  // surrogate D800
+    CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");                      // overlong '/'
+    CHECK(json_string("\xe0\x80\xaf") == R"("\ufffd\ufffd\ufffd")");            // overlong
+    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");            // surrogate D800
     CHECK(json_string("\xf4\x90\x80\x80") == R"("\ufffd\ufffd\ufffd\ufffd")");  // above U+10FFFF
-    CHECK(json_string("\xc3") == R"("\ufffd")");                      // truncated
+    CHECK(json_string("\xc3") == R"("\ufffd")");                                // truncated
     CHECK(json_string("\xe2\x82") == R"("\ufffd\ufffd")");
 }
 
@@ -105,12 +105,12 @@ TEST_CASE("json: second and later bytes of a sequence are checked against their 
 }
 
 TEST_CASE("json: expires_in of any size is written in decimal (RFC 6749 5.1)", "[json][rfc6749]") {
-    for (const std::uint64_t n : {std::uint64_t{0}, std::uint64_t{9}, std::uint64_t{10}, std::uint64_t{604800},
-                                  UINT64_MAX}) {
+    for (const std::uint64_t n :
+         {std::uint64_t{0}, std::uint64_t{9}, std::uint64_t{10}, std::uint64_t{604800}, UINT64_MAX}) {
         token_fields token;
         token.access_token = "a";
         token.expires_in = n;
-        CHECK(token_json(token) == R"({"access_token":"a","expires_in":)" + std::to_string(n) +
-                                       R"(,"token_type":"bearer"})");
+        CHECK(token_json(token) ==
+              R"({"access_token":"a","expires_in":)" + std::to_string(n) + R"(,"token_type":"bearer"})");
     }
 }

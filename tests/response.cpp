@@ -27,9 +27,8 @@ void check_common_headers(const response& r) {
 
 TEST_CASE("response: success carries no-store and no-cache (RFC 6749 5.1)", "[response][rfc6749]") {
     response_storage storage;
-    const auto r = make_token_response({oauthcore_test::vendor_access_token, 604800, "bearer",
-                                        oauthcore_test::vendor_refresh_token, {}},
-                                       storage);
+    const auto r = make_token_response(
+        {oauthcore_test::vendor_access_token, 604800, "bearer", oauthcore_test::vendor_refresh_token, {}}, storage);
     CHECK(r.status == 200);
     CHECK(r.reason_phrase == "OK");
     CHECK_FALSE(r.error);
@@ -39,10 +38,10 @@ TEST_CASE("response: success carries no-store and no-cache (RFC 6749 5.1)", "[re
 }
 
 TEST_CASE("response: every 401 carries a Basic challenge (RFC 7235 3.1, RFC 6749 5.2)", "[response][rfc7235]") {
-    for (const auto why : {reason::unsupported_authorization_scheme, reason::malformed_basic_credentials,
-                           reason::client_authentication_missing, reason::client_rejected, reason::user_rejected,
-                           reason::empty_client_id, reason::authorization_too_large,
-                           reason::body_client_authentication_disabled}) {
+    for (const auto why :
+         {reason::unsupported_authorization_scheme, reason::malformed_basic_credentials,
+          reason::client_authentication_missing, reason::client_rejected, reason::user_rejected,
+          reason::empty_client_id, reason::authorization_too_large, reason::body_client_authentication_disabled}) {
         response_storage storage;
         const auto r = make_error_response(error{why}, storage);
         CHECK(r.status == 401);
@@ -78,8 +77,7 @@ TEST_CASE("response: rfc6749 profile answers wrong user credentials with 400 inv
     const auto r = make_error_response(error{reason::user_rejected}, storage, {profile::rfc6749, "x"});
     CHECK(r.status == 400);
     CHECK_FALSE(r.header("WWW-Authenticate"));
-    CHECK(r.body ==
-          R"({"error":"invalid_grant","error_description":"The resource owner credentials are invalid."})");
+    CHECK(r.body == R"({"error":"invalid_grant","error_description":"The resource owner credentials are invalid."})");
 }
 
 TEST_CASE("response: a token outside VSCHAR is never sent; 500 instead (RFC 6749 Appendix A)", "[response]") {

@@ -183,10 +183,10 @@ bool is_json(std::string_view text) { return json_validator(text).valid(); }
 
 // What every response must satisfy; returns false (and says why through Catch) if not.
 bool documented(const response& r, profile p = profile::social_id) {
-    const bool known_status = r.status == 200 || r.status == 400 || r.status == 401 || r.status == 405 ||
-                              r.status == 500;
-    const bool consistent = r.status == 200 ? !r.error.has_value()
-                                            : r.error.has_value() && describe(*r.error, p).status == r.status;
+    const bool known_status =
+        r.status == 200 || r.status == 400 || r.status == 401 || r.status == 405 || r.status == 500;
+    const bool consistent =
+        r.status == 200 ? !r.error.has_value() : r.error.has_value() && describe(*r.error, p).status == r.status;
     return known_status && consistent && r.reason_phrase == reason_phrase(r.status) && is_json(r.body) &&
            r.header("Content-Type") == "application/json;charset=UTF-8" && r.header("Cache-Control") == "no-store" &&
            r.header("Pragma") == "no-cache" && r.header("WWW-Authenticate").has_value() == (r.status == 401) &&
@@ -299,8 +299,8 @@ TEST_CASE("robustness: 64 KiB header values (RFC 9110 5.4 leaves limits to the s
         CHECK(documented(spaced));
         CHECK(spaced.status == 200);
         const auto padded = endpoint.handle(test_request{}.with_header(
-            "Authorization", std::string(kib64, '\t') + str(oauthcore_test::vendor_authorization) +
-                                 std::string(kib64, ' ')));
+            "Authorization",
+            std::string(kib64, '\t') + str(oauthcore_test::vendor_authorization) + std::string(kib64, ' ')));
         CHECK(documented(padded));
         CHECK(padded.status == 200);
     }
@@ -423,8 +423,8 @@ TEST_CASE("robustness: every byte value in every position of both vendor request
                     ++mutations;
                     ++by_status[static_cast<std::size_t>(r.status) % by_status.size()];
                     if (!documented(r) || (r.status == 200) != still_accepted(f, pristine, position, byte)) {
-                        INFO("field " << static_cast<int>(f) << ", position " << position << ", byte " << value
-                                      << ": " << r.status << " " << r.body);
+                        INFO("field " << static_cast<int>(f) << ", position " << position << ", byte " << value << ": "
+                                      << r.status << " " << r.body);
                         CHECK(documented(r));
                         CHECK((r.status == 200) == still_accepted(f, pristine, position, byte));
                     }
@@ -435,8 +435,9 @@ TEST_CASE("robustness: every byte value in every position of both vendor request
     }
     INFO("200: " << by_status[200] << ", 400: " << by_status[400] << ", 401: " << by_status[401]
                  << ", 405: " << by_status[405] << ", 500: " << by_status[500]);
-    CHECK(mutations == 256 * 2 * (4 + 25 + 33 + oauthcore_test::vendor_authorization.size()) +
-                           256 * (oauthcore_test::vendor_username_body.size() + oauthcore_test::vendor_email_body.size()));
+    CHECK(mutations ==
+          256 * 2 * (4 + 25 + 33 + oauthcore_test::vendor_authorization.size()) +
+              256 * (oauthcore_test::vendor_username_body.size() + oauthcore_test::vendor_email_body.size()));
     CHECK(by_status[500] == 0);
     CHECK(by_status[200] + by_status[400] + by_status[401] + by_status[405] == mutations);
 }
@@ -472,7 +473,11 @@ TEST_CASE("robustness: a token outside RFC 6749 Appendix A from the issuer is ne
     CHECK(with([](token_fields& t) { t.scope = "re\"ad"; }) == 500);
     CHECK(with([](token_fields& t) { t.scope = "re\\ad"; }) == 500);
     CHECK(with([](token_fields& t) { t.scope = "re\tad"; }) == 500);
-    CHECK(with([](token_fields& t) { t.scope = "re\x7f" "ad"; }) == 500);
+    CHECK(with([](token_fields& t) {
+              t.scope =
+                  "re\x7f"
+                  "ad";
+          }) == 500);
     CHECK(with([](token_fields& t) { t.scope = "r\xc3\xa9"; }) == 500);
 }
 
@@ -490,12 +495,16 @@ TEST_CASE("robustness: exhausted response storage still answers with a fixed, va
     CHECK(unauthorized.header("WWW-Authenticate") == "Basic realm=\"oauthcore\"");
 }
 
-TEST_CASE("robustness: a realm with quotes, backslashes and control characters gives a valid quoted-string "
-          "(RFC 9110 5.6.4)",
-          "[robustness][response]") {
+TEST_CASE(
+    "robustness: a realm with quotes, backslashes and control characters gives a valid quoted-string "
+    "(RFC 9110 5.6.4)",
+    "[robustness][response]") {
     response_storage storage;
     response_options options;
-    options.realm = "a\"b\\c\td\x01" "e\x7f" "f\xc3\xa9";
+    options.realm =
+        "a\"b\\c\td\x01"
+        "e\x7f"
+        "f\xc3\xa9";
     const response r = make_error_response(error{reason::client_rejected}, storage, options);
     CHECK(documented(r));
     CHECK(r.header("WWW-Authenticate") == "Basic realm=\"a\\\"b\\\\c\tdef\xc3\xa9\"");

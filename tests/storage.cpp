@@ -18,7 +18,7 @@ TEST_CASE("storage: inline bytes first, then one heap block of the announced siz
     CHECK(storage.uses_heap());
     char* c = storage.take(70);
     REQUIRE(c != nullptr);
-    CHECK(c == b + 20);  // the same block: views into b stay valid
+    CHECK(c == b + 20);                  // the same block: views into b stay valid
     CHECK(storage.take(11) == nullptr);  // neither the inline rest (6) nor the heap rest (10) fits
     CHECK(std::string_view(a, 10) == "aaaaaaaaaa");
 }

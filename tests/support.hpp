@@ -19,11 +19,14 @@ inline constexpr std::string_view vendor_client_secret =
     "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf";
 inline constexpr std::string_view vendor_authorization =
     "Basic MTM4OmU4YjljYTI0ZjFiNTkwYWY2N2U2MjcxMjk3ZDZlMWY3MjI2NjI1ZDYxYzViNWRhYTFiMmYyMTU0NjRlMjkyY2Y=";
-inline constexpr std::string_view vendor_username_body = "grant_type=password&username=john_doe&password=john_doe_secret";
+inline constexpr std::string_view vendor_username_body =
+    "grant_type=password&username=john_doe&password=john_doe_secret";
 inline constexpr std::string_view vendor_email_body =
     "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret";
-inline constexpr std::string_view vendor_access_token = "6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88";
-inline constexpr std::string_view vendor_refresh_token = "17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef";
+inline constexpr std::string_view vendor_access_token =
+    "6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88";
+inline constexpr std::string_view vendor_refresh_token =
+    "17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef";
 // The vendor's response body, without its trailing comma and whitespace.
 inline constexpr std::string_view vendor_success_json =
     R"({"access_token":"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88","expires_in":604800,)"

@@ -37,8 +37,7 @@ TEST_CASE("transport: a query in the request target is refused (RFC 6749 3.2, RF
     CHECK(checked.error().reason == reason::query_in_target);
 }
 
-TEST_CASE("transport: Content-Type must be the form media type, parameters allowed (RFC 9110 8.3.1)",
-          "[transport]") {
+TEST_CASE("transport: Content-Type must be the form media type, parameters allowed (RFC 9110 8.3.1)", "[transport]") {
     for (const char* accepted :
          {"application/x-www-form-urlencoded", "application/x-www-form-urlencoded;charset=UTF-8",
           "APPLICATION/X-WWW-FORM-URLENCODED", "application/x-www-form-urlencoded ; charset=utf-8",

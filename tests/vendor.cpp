@@ -25,8 +25,7 @@ oauthcore_test::test_request curl_post(std::string_view data, std::string_view u
 
 }  // namespace
 
-TEST_CASE("vendor: --user 138:e8b9... is the Authorization header the tests use (vendor Examples)",
-          "[vendor]") {
+TEST_CASE("vendor: --user 138:e8b9... is the Authorization header the tests use (vendor Examples)", "[vendor]") {
     CHECK(curl_user("138:e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf") ==
           oauthcore_test::vendor_authorization);
 }
@@ -36,10 +35,9 @@ TEST_CASE("vendor: 'Using username and password' example, whole response", "[ven
     const auto r = endpoint.handle(curl_post("grant_type=password&username=john_doe&password=john_doe_secret",
                                              "138:e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"));
     CHECK(r.status == 200);
-    CHECK(r.body ==
-          R"({"access_token":"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88",)"
-          R"("expires_in":604800,"token_type":"bearer",)"
-          R"("refresh_token":"17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef"})");
+    CHECK(r.body == R"({"access_token":"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88",)"
+                    R"("expires_in":604800,"token_type":"bearer",)"
+                    R"("refresh_token":"17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef"})");
     REQUIRE(r.headers().size() == 3);
     CHECK(r.headers()[0].name == "Content-Type");
     CHECK(r.headers()[0].value == "application/json;charset=UTF-8");
@@ -62,8 +60,8 @@ TEST_CASE("vendor: 'Using email_address and password' example, whole response", 
 TEST_CASE("vendor: the example's '@' in email_address needs no encoding (WHATWG: only '&', '=', '+', '%' matter)",
           "[vendor][whatwg]") {
     oauthcore_test::vendor_endpoint endpoint;
-    const auto encoded = endpoint.handle(
-        curl_post("grant_type=password&email_address=john_doe%40domain.com&password=john_doe_secret",
-                  "138:e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"));
+    const auto encoded =
+        endpoint.handle(curl_post("grant_type=password&email_address=john_doe%40domain.com&password=john_doe_secret",
+                                  "138:e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"));
     CHECK(encoded.status == 200);
 }

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     // A real issuer makes random tokens and stores them; see examples/token_server.
     oauthcore::fixed_token_issuer issuer({"an-access-token", 3600, "a-refresh-token", {}});
 
-    const incoming_request request{argc > 1 ? argv[1] : "grant_type=password&username=john_doe&password=john_doe_secret"};
+    const incoming_request request{argc > 1 ? argv[1]
+                                            : "grant_type=password&username=john_doe&password=john_doe_secret"};
     oauthcore::exchange_storage storage;  // per request (or per thread), reused
     oauthcore::endpoint_options options;  // profile, limits, body client auth: all defaults
     const oauthcore::response r = oauthcore::handle_token_request(request, clients, users, issuer, storage, options);

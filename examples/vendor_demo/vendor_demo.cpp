@@ -33,8 +33,10 @@ int main() {
     clients.add("138", "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf");
     oauthcore::memory_user_store users;
     users.add("john_doe", "john_doe@domain.com", "john_doe_secret");
-    oauthcore::fixed_token_issuer issuer({"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88", 604800,
-                                          "17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef", {}});
+    oauthcore::fixed_token_issuer issuer({"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88",
+                                          604800,
+                                          "17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef",
+                                          {}});
     oauthcore::exchange_storage storage;
 
     constexpr std::string_view authorization =

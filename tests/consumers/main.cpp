@@ -25,8 +25,7 @@ int main() {
     oauthcore::fixed_token_issuer issuer({"token", 3600, {}, {}});
     oauthcore::exchange_storage storage;
     const auto r = oauthcore::handle_token_request(consumer_request{}, clients, users, issuer, storage);
-    const bool ok = r.status == 200 &&
-                    r.body == R"({"access_token":"token","expires_in":3600,"token_type":"bearer"})";
+    const bool ok = r.status == 200 && r.body == R"({"access_token":"token","expires_in":3600,"token_type":"bearer"})";
     std::printf("oauthcore %.*s consumer: %s\n", static_cast<int>(oauthcore::version.size()), oauthcore::version.data(),
                 ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

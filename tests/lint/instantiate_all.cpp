@@ -41,7 +41,8 @@ int main() {
     oauthcore::password_grant password_handler{users, issuer};
     oauthcore::refresh_token_grant refresh_handler{refresh_tokens, issuer};
     oauthcore::token_endpoint endpoint{clients, oauthcore::endpoint_options{}, password_handler, refresh_handler};
-    failures += endpoint.handle(lint_request{"grant_type=refresh_token&refresh_token=r"}, storage).status == 200 ? 0 : 1;
+    failures +=
+        endpoint.handle(lint_request{"grant_type=refresh_token&refresh_token=r"}, storage).status == 200 ? 0 : 1;
 
     const auto staged = oauthcore::validate_token_request(
         oauthcore::view_of(lint_request{"grant_type=password&username=john_doe&password=pw"}), storage.request);
