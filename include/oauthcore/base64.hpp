@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -29,6 +30,25 @@ inline constexpr auto base64_values = [] {
 }();
 
 [[nodiscard]] constexpr int base64_value(char c) noexcept { return base64_values[static_cast<unsigned char>(c)]; }
+
+// For the groups without padding: the value of a character already shifted to its place
+// in the 24-bit group (position 0 is the first character), or base64_invalid for a byte
+// outside the alphabet; so a group is four loads and three ORs, and one test of the
+// bits above the group finds any invalid character.
+inline constexpr std::uint32_t base64_invalid = 0x01000000u;
+inline constexpr auto base64_shifted_values = [] {
+    std::array<std::array<std::uint32_t, 256>, 4> shifted{};
+    for (std::size_t position = 0; position < 4; ++position)
+        for (std::size_t c = 0; c < 256; ++c)
+            shifted[position][c] = base64_values[c] < 0
+                                       ? base64_invalid
+                                       : static_cast<std::uint32_t>(base64_values[c]) << (18 - 6 * position);
+    return shifted;
+}();
+
+[[nodiscard]] constexpr std::uint32_t base64_shifted(std::size_t position, char c) noexcept {
+    return base64_shifted_values[position][static_cast<unsigned char>(c)];
+}
 
 }  // namespace detail
 
@@ -52,12 +72,10 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     std::size_t i = 0;
     // Every group but the last holds no padding, so it needs none of the checks below.
     for (; i + 4 < encoded.size(); i += 4) {
-        const int a = detail::base64_value(encoded[i]);
-        const int b = detail::base64_value(encoded[i + 1]);
-        const int c = detail::base64_value(encoded[i + 2]);
-        const int d = detail::base64_value(encoded[i + 3]);
-        if ((a | b | c | d) < 0) return std::nullopt;
-        const unsigned group = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
+        const std::uint32_t group = detail::base64_shifted(0, encoded[i]) | detail::base64_shifted(1, encoded[i + 1]) |
+                                    detail::base64_shifted(2, encoded[i + 2]) |
+                                    detail::base64_shifted(3, encoded[i + 3]);
+        if ((group & detail::base64_invalid) != 0) return std::nullopt;
         dest[out] = static_cast<char>((group >> 16) & 0xFFu);
         dest[out + 1] = static_cast<char>((group >> 8) & 0xFFu);
         dest[out + 2] = static_cast<char>(group & 0xFFu);

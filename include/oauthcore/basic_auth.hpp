@@ -55,10 +55,16 @@ struct client_credentials {
 
 namespace detail {
 
-[[nodiscard]] constexpr bool has_control_character(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F); };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
-    return swar_find(s, word, byte) != s.size();
+// One scan of the decoded user-pass for both questions asked of all of it: the high bit
+// of a byte lane is set when it holds a control character, the low bit when it holds a
+// '+' or '%' (so that the id or the secret may need form decoding).
+inline constexpr std::uint64_t user_pass_control = swar_highs;
+inline constexpr std::uint64_t user_pass_encoded = swar_ones;
+
+[[nodiscard]] constexpr std::uint64_t user_pass_flags(std::string_view s) noexcept {
+    return swar_any(s, [](std::uint64_t w) {
+        return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F) | (swar_has_byte(w, '+') | swar_has_byte(w, '%')) >> 7;
+    });
 }
 
 template <class Storage>
@@ -97,10 +103,16 @@ template <class Storage>
     if (decoded == nullptr) return fail(reason::out_of_memory);
     if (!decode_base64(token68, decoded)) return fail(reason::malformed_basic_credentials);
     const std::string_view user_pass(decoded, *size);
-    if (detail::has_control_character(user_pass)) return fail(reason::malformed_basic_credentials);
+    const std::uint64_t flags = detail::user_pass_flags(user_pass);
+    if ((flags & detail::user_pass_control) != 0) return fail(reason::malformed_basic_credentials);
 
     const auto colon = user_pass.find(':');
     if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
+    if ((flags & detail::user_pass_encoded) == 0) {
+        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
+        if (colon == 0) return fail(reason::empty_client_id);
+        return client_credentials{user_pass.substr(0, colon), user_pass.substr(colon + 1)};
+    }
     const auto id = detail::decode_credential(user_pass.substr(0, colon), storage, options.decoding);
     if (!id) return unexpected<error>(id.error());
     if (id->empty()) return fail(reason::empty_client_id);

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -33,6 +34,25 @@ inline constexpr auto base64_values = [] {
 }();
 
 [[nodiscard]] constexpr int base64_value(char c) noexcept { return base64_values[static_cast<unsigned char>(c)]; }
+
+// For the groups without padding: the value of a character already shifted to its place
+// in the 24-bit group (position 0 is the first character), or base64_invalid for a byte
+// outside the alphabet; so a group is four loads and three ORs, and one test of the
+// bits above the group finds any invalid character.
+inline constexpr std::uint32_t base64_invalid = 0x01000000u;
+inline constexpr auto base64_shifted_values = [] {
+    std::array<std::array<std::uint32_t, 256>, 4> shifted{};
+    for (std::size_t position = 0; position < 4; ++position)
+        for (std::size_t c = 0; c < 256; ++c)
+            shifted[position][c] = base64_values[c] < 0
+                                       ? base64_invalid
+                                       : static_cast<std::uint32_t>(base64_values[c]) << (18 - 6 * position);
+    return shifted;
+}();
+
+[[nodiscard]] constexpr std::uint32_t base64_shifted(std::size_t position, char c) noexcept {
+    return base64_shifted_values[position][static_cast<unsigned char>(c)];
+}
 
 }  // namespace detail
 
@@ -56,12 +76,10 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     std::size_t i = 0;
     // Every group but the last holds no padding, so it needs none of the checks below.
     for (; i + 4 < encoded.size(); i += 4) {
-        const int a = detail::base64_value(encoded[i]);
-        const int b = detail::base64_value(encoded[i + 1]);
-        const int c = detail::base64_value(encoded[i + 2]);
-        const int d = detail::base64_value(encoded[i + 3]);
-        if ((a | b | c | d) < 0) return std::nullopt;
-        const unsigned group = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
+        const std::uint32_t group = detail::base64_shifted(0, encoded[i]) | detail::base64_shifted(1, encoded[i + 1]) |
+                                    detail::base64_shifted(2, encoded[i + 2]) |
+                                    detail::base64_shifted(3, encoded[i + 3]);
+        if ((group & detail::base64_invalid) != 0) return std::nullopt;
         dest[out] = static_cast<char>((group >> 16) & 0xFFu);
         dest[out + 1] = static_cast<char>((group >> 8) & 0xFFu);
         dest[out + 2] = static_cast<char>(group & 0xFFu);
@@ -916,10 +934,16 @@ struct client_credentials {
 
 namespace detail {
 
-[[nodiscard]] constexpr bool has_control_character(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) { return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F); };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
-    return swar_find(s, word, byte) != s.size();
+// One scan of the decoded user-pass for both questions asked of all of it: the high bit
+// of a byte lane is set when it holds a control character, the low bit when it holds a
+// '+' or '%' (so that the id or the secret may need form decoding).
+inline constexpr std::uint64_t user_pass_control = swar_highs;
+inline constexpr std::uint64_t user_pass_encoded = swar_ones;
+
+[[nodiscard]] constexpr std::uint64_t user_pass_flags(std::string_view s) noexcept {
+    return swar_any(s, [](std::uint64_t w) {
+        return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F) | (swar_has_byte(w, '+') | swar_has_byte(w, '%')) >> 7;
+    });
 }
 
 template <class Storage>
@@ -958,10 +982,16 @@ template <class Storage>
     if (decoded == nullptr) return fail(reason::out_of_memory);
     if (!decode_base64(token68, decoded)) return fail(reason::malformed_basic_credentials);
     const std::string_view user_pass(decoded, *size);
-    if (detail::has_control_character(user_pass)) return fail(reason::malformed_basic_credentials);
+    const std::uint64_t flags = detail::user_pass_flags(user_pass);
+    if ((flags & detail::user_pass_control) != 0) return fail(reason::malformed_basic_credentials);
 
     const auto colon = user_pass.find(':');
     if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
+    if ((flags & detail::user_pass_encoded) == 0) {
+        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
+        if (colon == 0) return fail(reason::empty_client_id);
+        return client_credentials{user_pass.substr(0, colon), user_pass.substr(colon + 1)};
+    }
     const auto id = detail::decode_credential(user_pass.substr(0, colon), storage, options.decoding);
     if (!id) return unexpected<error>(id.error());
     if (id->empty()) return fail(reason::empty_client_id);
