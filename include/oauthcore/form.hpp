@@ -163,18 +163,31 @@ namespace detail {
 
 inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
 
+// The only name of its length and first character that `name` can be, then one
+// comparison, instead of comparing against every name in turn.
 [[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
-    for (std::size_t i = 1; i < parameter_count; ++i) {
-        const auto p = static_cast<parameter>(i);
-        if (to_string(p) == name) return p;
+    parameter candidate = parameter::none;
+    switch (name.size()) {
+        case 5: candidate = parameter::scope; break;
+        case 8: candidate = name[0] == 'u' ? parameter::username : parameter::password; break;
+        case 9: candidate = parameter::client_id; break;
+        case 10: candidate = parameter::grant_type; break;
+        case 13:
+            candidate = name[0] == 'e'   ? parameter::email_address
+                        : name[0] == 'c' ? parameter::client_secret
+                                         : parameter::refresh_token;
+            break;
+        default: return parameter::none;
     }
-    return parameter::none;
+    return to_string(candidate) == name ? candidate : parameter::none;
 }
 
 // Decodes the name just far enough to recognise it: an encoded name that decodes
-// to a recognised one ("grant%5Ftype") is that parameter.
+// to a recognised one ("grant%5Ftype") is that parameter. No recognised name holds a
+// '+' or a '%', so a name that is one as it stands needs no decoding.
 [[nodiscard]] constexpr parameter recognise(std::string_view raw_name) noexcept {
-    if (!needs_decoding(raw_name)) return parameter_named(raw_name);
+    if (const parameter p = parameter_named(raw_name); p != parameter::none) return p;
+    if (!needs_decoding(raw_name)) return parameter::none;
     if (decoded_size(raw_name) > longest_parameter_name) return parameter::none;
     std::array<char, longest_parameter_name> decoded{};
     const std::size_t size = decode_form_component(raw_name, decoded.data());
