@@ -23,6 +23,11 @@ static_assert(!is_scope_syntax(""));
 static_assert(scope_includes("read write admin", "write read"));
 static_assert(!scope_includes("read write", "read admin"));
 static_assert(!scope_includes("read", "Read"));  // case-sensitive (RFC 6749 3.3)
+static_assert(scope_has_token("password refresh_token", "refresh_token"));
+static_assert(scope_has_token("password refresh_token", "password"));
+static_assert(!scope_has_token("password refresh_token", "refresh"));  // whole tokens only
+static_assert(!scope_has_token("password", "password refresh_token"));
+static_assert(!scope_has_token("", "password"));
 
 namespace {
 

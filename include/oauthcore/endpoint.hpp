@@ -109,12 +109,7 @@ public:
         if (!parsed) return fail_with(parsed.error(), storage);
         if (!parsed->fields.given(parameter::grant_type)) return fail_with(error{reason::missing_grant_type}, storage);
 
-        const std::string_view grant_type = parsed->fields.value(parameter::grant_type);
-        std::optional<response> answer;
-        std::apply([&](auto&... grant) { (try_grant(grant, grant_type, *parsed, storage, observer, answer), ...); },
-                   grants_);
-        if (!answer) return fail_with(error{reason::unsupported_grant_type}, storage);
-        return *answer;
+        return dispatch<0>(parsed->fields.value(parameter::grant_type), *parsed, storage, observer);
     }
 
 private:
@@ -122,11 +117,18 @@ private:
         return make_error_response(e, storage.response, options_.responses());
     }
 
-    template <class Grant, class Observer>
-    void try_grant(Grant& grant, std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
-                   Observer& observer, std::optional<response>& answer) {
-        if (answer || grant_type != Grant::grant_type) return;
-        answer = run_grant(grant, parsed, storage, observer);
+    // grant_type is compared with each handler's name in the order the handlers were
+    // given; the response is built in place by the one that matches (no copy of it).
+    template <std::size_t I, class Observer>
+    response dispatch(std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
+                      Observer& observer) {
+        if constexpr (I == sizeof...(Grants)) {
+            return fail_with(error{reason::unsupported_grant_type}, storage);
+        } else {
+            using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
+            if (grant_type == Grant::grant_type) return run_grant(std::get<I>(grants_), parsed, storage, observer);
+            return dispatch<I + 1>(grant_type, parsed, storage, observer);
+        }
     }
 
     template <class Grant, class Observer>

@@ -25,10 +25,10 @@ struct memory_client {
     std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
 
     [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
-        return !grant_types.empty() && scope_includes(grant_types, grant_type);
+        return scope_has_token(grant_types, grant_type);
     }
     [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
-        return scopes.empty() || scope_includes(scopes, scope_token);
+        return scopes.empty() || scope_has_token(scopes, scope_token);
     }
 };
 

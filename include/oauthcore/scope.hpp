@@ -53,15 +53,22 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
     return true;
 }
 
+// True when `token` is one of the tokens of `scope` (valid scope syntax). Stops at the
+// first match: the lists it reads are configuration, not secrets.
+[[nodiscard]] constexpr bool scope_has_token(std::string_view scope, std::string_view token) noexcept {
+    for (std::size_t at = 0; at < scope.size();) {
+        const std::string_view have = detail::scope_token_at(scope, at);
+        if (have == token) return true;
+        at += have.size() + 1;
+    }
+    return false;
+}
+
 // True when every token of `requested` is a token of `granted` (RFC 6749 6: a refreshed
 // token's scope must not exceed the original grant). Both must be valid scope syntax.
 [[nodiscard]] constexpr bool scope_includes(std::string_view granted, std::string_view requested) noexcept {
     bool all = true;
-    for_each_scope_token(requested, [&](std::string_view wanted) {
-        bool found = false;
-        for_each_scope_token(granted, [&](std::string_view have) { found = found || have == wanted; });
-        all = all && found;
-    });
+    for_each_scope_token(requested, [&](std::string_view wanted) { all = all && scope_has_token(granted, wanted); });
     return all;
 }
 

@@ -1088,15 +1088,22 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
     return true;
 }
 
+// True when `token` is one of the tokens of `scope` (valid scope syntax). Stops at the
+// first match: the lists it reads are configuration, not secrets.
+[[nodiscard]] constexpr bool scope_has_token(std::string_view scope, std::string_view token) noexcept {
+    for (std::size_t at = 0; at < scope.size();) {
+        const std::string_view have = detail::scope_token_at(scope, at);
+        if (have == token) return true;
+        at += have.size() + 1;
+    }
+    return false;
+}
+
 // True when every token of `requested` is a token of `granted` (RFC 6749 6: a refreshed
 // token's scope must not exceed the original grant). Both must be valid scope syntax.
 [[nodiscard]] constexpr bool scope_includes(std::string_view granted, std::string_view requested) noexcept {
     bool all = true;
-    for_each_scope_token(requested, [&](std::string_view wanted) {
-        bool found = false;
-        for_each_scope_token(granted, [&](std::string_view have) { found = found || have == wanted; });
-        all = all && found;
-    });
+    for_each_scope_token(requested, [&](std::string_view wanted) { all = all && scope_has_token(granted, wanted); });
     return all;
 }
 
@@ -2314,12 +2321,7 @@ public:
         if (!parsed) return fail_with(parsed.error(), storage);
         if (!parsed->fields.given(parameter::grant_type)) return fail_with(error{reason::missing_grant_type}, storage);
 
-        const std::string_view grant_type = parsed->fields.value(parameter::grant_type);
-        std::optional<response> answer;
-        std::apply([&](auto&... grant) { (try_grant(grant, grant_type, *parsed, storage, observer, answer), ...); },
-                   grants_);
-        if (!answer) return fail_with(error{reason::unsupported_grant_type}, storage);
-        return *answer;
+        return dispatch<0>(parsed->fields.value(parameter::grant_type), *parsed, storage, observer);
     }
 
 private:
@@ -2327,11 +2329,18 @@ private:
         return make_error_response(e, storage.response, options_.responses());
     }
 
-    template <class Grant, class Observer>
-    void try_grant(Grant& grant, std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
-                   Observer& observer, std::optional<response>& answer) {
-        if (answer || grant_type != Grant::grant_type) return;
-        answer = run_grant(grant, parsed, storage, observer);
+    // grant_type is compared with each handler's name in the order the handlers were
+    // given; the response is built in place by the one that matches (no copy of it).
+    template <std::size_t I, class Observer>
+    response dispatch(std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
+                      Observer& observer) {
+        if constexpr (I == sizeof...(Grants)) {
+            return fail_with(error{reason::unsupported_grant_type}, storage);
+        } else {
+            using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
+            if (grant_type == Grant::grant_type) return run_grant(std::get<I>(grants_), parsed, storage, observer);
+            return dispatch<I + 1>(grant_type, parsed, storage, observer);
+        }
     }
 
     template <class Grant, class Observer>
@@ -2524,10 +2533,10 @@ struct memory_client {
     std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
 
     [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
-        return !grant_types.empty() && scope_includes(grant_types, grant_type);
+        return scope_has_token(grant_types, grant_type);
     }
     [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
-        return scopes.empty() || scope_includes(scopes, scope_token);
+        return scopes.empty() || scope_has_token(scopes, scope_token);
     }
 };
 
