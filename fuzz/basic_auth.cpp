@@ -24,6 +24,7 @@
 
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/storage.hpp"
+#include "reference_decoding.hpp"
 
 namespace {
 
@@ -124,26 +125,6 @@ void round_trip(unsigned mode, std::string_view material) {
     require(credentials->secret == secret);
 }
 
-// RFC 6749 2.3.1 decoding, read from the WHATWG algorithm: '+' is a space, then %XX.
-std::string form_decode(std::string_view raw) {
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
-            out += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
-            i += 2;
-        } else {
-            out += raw[i] == '+' ? ' ' : raw[i];
-        }
-    }
-    return out;
-}
-
 template <class Storage>
 oauthcore::result<oauthcore::client_credentials> parse(std::string_view header, Storage& storage,
                                                        oauthcore::credential_decoding decoding) {
@@ -185,8 +166,8 @@ void raw_bytes(std::string_view header) {
         require(reference_base64(user_pass) == value);
         require(!raw->id.empty() && raw->id.find(':') == std::string_view::npos);
         for (const char c : user_pass) require(!is_control(c));
-        require(form->id == form_decode(raw->id));
-        require(form->secret == form_decode(raw->secret));
+        require(form->id == fuzz_reference::form_decode(raw->id));
+        require(form->secret == fuzz_reference::form_decode(raw->secret));
     }
 
     // A small fixed_storage gives the same answer, or runs out of memory.

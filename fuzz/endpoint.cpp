@@ -36,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oauthcore/oauthcore.hpp"
+#include "reference_decoding.hpp"
 
 namespace {
 
@@ -137,26 +138,6 @@ struct fuzz_request {
     }
 };
 
-// WHATWG percent-decoding after '+' to space (RFC 6749 2.3.1 for credentials).
-std::string form_decode(std::string_view raw) {
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
-            out += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
-            i += 2;
-        } else {
-            out += raw[i] == '+' ? ' ' : raw[i];
-        }
-    }
-    return out;
-}
-
 // The decoded value of the first occurrence of `name` in a form body, if any.
 std::optional<std::string> form_value(std::string_view body, std::string_view name) {
     while (!body.empty()) {
@@ -164,8 +145,8 @@ std::optional<std::string> form_value(std::string_view body, std::string_view na
         const std::string_view sequence = body.substr(0, amp);
         body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
         const auto eq = sequence.find('=');
-        if (form_decode(sequence.substr(0, eq)) == name)
-            return eq == std::string_view::npos ? std::string{} : form_decode(sequence.substr(eq + 1));
+        if (fuzz_reference::form_decode(sequence.substr(0, eq)) == name)
+            return eq == std::string_view::npos ? std::string{} : fuzz_reference::form_decode(sequence.substr(eq + 1));
     }
     return std::nullopt;
 }
@@ -345,8 +326,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::string_view raw_id = std::string_view(*user_pass).substr(0, colon);
             const std::string_view raw_secret = std::string_view(*user_pass).substr(colon + 1);
             const bool raw = options.basic.decoding == oauthcore::credential_decoding::raw;
-            require(id == (raw ? std::string(raw_id) : form_decode(raw_id)));
-            require(secret == (raw ? std::string(raw_secret) : form_decode(raw_secret)));
+            require(id == (raw ? std::string(raw_id) : fuzz_reference::form_decode(raw_id)));
+            require(secret == (raw ? std::string(raw_secret) : fuzz_reference::form_decode(raw_secret)));
         } else {
             require(options.allow_body_client_auth);
             require(form_value(body, "client_id") == id);

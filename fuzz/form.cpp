@@ -32,36 +32,12 @@
 
 #include "oauthcore/form.hpp"
 #include "oauthcore/storage.hpp"
+#include "reference_decoding.hpp"
 
 namespace {
 
 void require(bool condition) {
     if (!condition) std::abort();
-}
-
-// WHATWG URL, "percent-decode a byte sequence".
-std::string percent_decode(const std::string& input) {
-    const auto is_hex = [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    };
-    const auto value_of = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return c - 'A' + 10;
-    };
-    std::string output;
-    for (std::size_t i = 0; i < input.size(); ++i) {
-        const char byte = input[i];
-        if (byte != '%') {
-            output += byte;
-        } else if (i + 2 >= input.size() || !is_hex(input[i + 1]) || !is_hex(input[i + 2])) {
-            output += byte;
-        } else {
-            output += static_cast<char>(value_of(input[i + 1]) * 16 + value_of(input[i + 2]));
-            i += 2;
-        }
-    }
-    return output;
 }
 
 struct reference_pair {
@@ -91,14 +67,8 @@ std::vector<reference_pair> reference_parse(const std::string& input) {
             pair.raw_name = bytes.substr(0, eq);
             pair.raw_value = bytes.substr(eq + 1);
         }
-        std::string name = pair.raw_name;
-        std::string value = pair.raw_value;
-        for (char& c : name)
-            if (c == '+') c = ' ';
-        for (char& c : value)
-            if (c == '+') c = ' ';
-        pair.name = percent_decode(name);
-        pair.value = percent_decode(value);
+        pair.name = fuzz_reference::form_decode(pair.raw_name);
+        pair.value = fuzz_reference::form_decode(pair.raw_value);
         output.push_back(std::move(pair));
     }
     return output;
