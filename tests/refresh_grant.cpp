@@ -4,6 +4,7 @@
 #include "oauthcore/refresh_grant.hpp"
 
 #include <string>
+#include <vector>
 
 #include "catch.hpp"
 #include "oauthcore/endpoint.hpp"
@@ -274,9 +275,39 @@ TEST_CASE("refresh: a token revoked between lookup and rotation is invalid_grant
     store.inner.add("t", "138", "john_doe", "", "read", 50);
     refresh_token_grant<racing_store, counting_issuer> refresh{store, f.issuer};
     token_endpoint endpoint{f.clients, f.options, f.password, refresh};
-    const auto r = endpoint.handle(refresh_request("t"), f.storage);
+    struct counting_observer : null_observer {
+        int refused = 0;
+        void refresh_token_rejected(std::string_view /*client_id*/) { ++refused; }
+    } observer;
+    const auto r = endpoint.handle(refresh_request("t"), f.storage, observer);
     CHECK(r.status == 400);
     CHECK(r.error == error{reason::refresh_token_rejected});
+    CHECK(observer.refused == 1);
+}
+
+TEST_CASE("refresh: an observer with refresh_token_rejected is told of each refused refresh token (RFC 9700 4.14.2)",
+          "[refresh][observer]") {
+    struct refresh_observer {
+        std::vector<std::string> rejected_for;
+        int other_failures = 0;
+        void client_authentication_failed(std::string_view /*client_id*/) { ++other_failures; }
+        void user_authentication_failed(std::string_view /*client_id*/, user_identifier /*who*/) { ++other_failures; }
+        void refresh_token_rejected(std::string_view client_id) { rejected_for.emplace_back(client_id); }
+    };
+    refresh_fixture f;
+    f.refresh_tokens.add("mine", "138", "john_doe", "", "read", 50);
+    token_endpoint endpoint{f.clients, f.options, f.password, f.refresh};
+    refresh_observer observer;
+    CHECK(endpoint.handle(refresh_request("mine"), f.storage, observer).status == 200);
+    CHECK(observer.rejected_for.empty());
+    // The rotated token again (the theft signal), then a guess.
+    CHECK(endpoint.handle(refresh_request("mine"), f.storage, observer).status == 400);
+    CHECK(endpoint.handle(refresh_request("guess"), f.storage, observer).status == 400);
+    CHECK(observer.rejected_for == std::vector<std::string>{"138", "138"});
+    CHECK(observer.other_failures == 0);
+
+    // The null observer, and observers without the member, compile and are not asked.
+    CHECK(endpoint.handle(refresh_request("guess"), f.storage).status == 400);
 }
 
 TEST_CASE("refresh: the client's scope hook applies to a refreshed scope too (RFC 6749 3.3)", "[refresh][scope]") {

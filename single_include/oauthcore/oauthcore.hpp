@@ -2429,6 +2429,12 @@ template <class User, authentication_observer Observer = null_observer>
 //  5. the issuer makes the new access token and, normally, a new refresh token.
 // Rotation is the default; refresh_options::rotate = false keeps refresh tokens
 // reusable until they expire (then the issuer should hand back the same refresh token).
+//
+// An observer that also has `void refresh_token_rejected(std::string_view client_id)` is
+// told of every refresh token refused in steps 1 and 4. A rotated token presented again
+// is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
+// the user's other tokens, and count guesses as it counts failed passwords. Observers
+// without the member are not asked for it.
 
 #include <concepts>
 #include <string_view>
@@ -2474,6 +2480,11 @@ template <class Storage>
     return refresh_parameters{fields.value(parameter::refresh_token), *scope};
 }
 
+template <class Observer>
+constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
+    if constexpr (requires { observer.refresh_token_rejected(client_id); }) observer.refresh_token_rejected(client_id);
+}
+
 struct refresh_options {
     bool rotate = true;
 };
@@ -2497,7 +2508,7 @@ public:
         const auto record = store_.find_refresh_token(context.client, request.refresh_token);
         switch (record.status()) {
             case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
-            case outcome_status::rejected: return context.fail_with(error{reason::refresh_token_rejected});
+            case outcome_status::rejected: return rejected(context);
             case outcome_status::accepted: break;
         }
         const std::string_view original = record.value().scope();
@@ -2509,7 +2520,7 @@ public:
         if (options_.rotate) {
             switch (store_.rotate_refresh_token(record.value())) {
                 case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
-                case outcome_status::rejected: return context.fail_with(error{reason::refresh_token_rejected});
+                case outcome_status::rejected: return rejected(context);
                 case outcome_status::accepted: break;
             }
         }
@@ -2517,6 +2528,12 @@ public:
     }
 
 private:
+    template <class Client, class Observer>
+    [[nodiscard]] static response rejected(const grant_context<Client, Observer>& context) {
+        notify_refresh_token_rejected(context.observer, context.authentication.credentials.id);
+        return context.fail_with(error{reason::refresh_token_rejected});
+    }
+
     Store& store_;
     Issuer& issuer_;
     refresh_options options_;
