@@ -30,6 +30,14 @@ constexpr bool writes_at_compile_time() {
 }
 static_assert(writes_at_compile_time());
 
+constexpr bool escapes_error_at_compile_time() {
+    std::array<char, 64> out{};
+    const auto n = write_error_json(error_code::invalid_grant, "a\\b", out.data());
+    return n == error_json_size(error_code::invalid_grant, "a\\b") &&
+           std::string_view(out.data(), n) == R"({"error":"invalid_grant","error_description":"a\\b"})";
+}
+static_assert(escapes_error_at_compile_time());
+
 // The plain path (strings copied as they are) and the careful one (a string that needs
 // escaping) both run in constant evaluation.
 constexpr bool writes_token_at_compile_time() {
@@ -231,6 +239,23 @@ TEST_CASE("json: the word test flags exactly the bytes outside VSCHAR and '\"' a
                 w &= ~(std::uint64_t{0xFF} << (8 * lane));
                 w |= std::uint64_t{b} << (8 * lane);
                 CHECK((detail::swar_has_non_plain_token_byte(w) != 0) == flagged(static_cast<unsigned char>(b)));
+            }
+        }
+    }
+}
+
+TEST_CASE("json: an error description that needs escaping is escaped at every place in a word (RFC 8259 7)",
+          "[json][rfc8259][swar]") {
+    for (const char special : {'"', '\\', '\t', '\x01', '\x7f', '\xc3', '\xff'}) {
+        for (std::size_t length = 1; length <= 25; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string description(length, 'd');
+                description[at] = special;
+                const std::string expected =
+                    R"({"error":"invalid_scope","error_description":)" + json_string(description) + "}";
+                std::string out(error_json_size(error_code::invalid_scope, description), '#');
+                CHECK(write_error_json(error_code::invalid_scope, description, out.data()) == out.size());
+                CHECK(out == expected);
             }
         }
     }

@@ -353,6 +353,29 @@ constexpr plain_write write_plain_token_json(const token_fields& token, char* de
     return {out, non_plain};
 }
 
+inline constexpr std::string_view plain_error_open = "{\"error\":\"";
+inline constexpr std::string_view plain_error_description_open = "\",\"error_description\":\"";
+
+// The error body when the code and the description are written as they are, as the fixed
+// descriptions always are: sized from the lengths, and each string copied and checked in
+// one pass.
+[[nodiscard]] constexpr std::size_t plain_error_json_size(std::string_view code,
+                                                          std::string_view description) noexcept {
+    return plain_error_open.size() + code.size() + plain_error_description_open.size() + description.size() +
+           plain_close.size();
+}
+
+constexpr plain_write write_plain_error_json(std::string_view code, std::string_view description, char* dest) noexcept {
+    std::size_t out = write_raw(plain_error_open, dest);
+    std::uint64_t non_plain = copy_checking_plain(code, dest + out);
+    out += code.size();
+    out += write_raw(plain_error_description_open, dest + out);
+    non_plain |= copy_checking_plain(description, dest + out);
+    out += description.size();
+    out += write_raw(plain_close, dest + out);
+    return {out, non_plain};
+}
+
 constexpr std::size_t error_json(error_code code, std::string_view description, char* dest) noexcept {
     json_writer json(dest);
     json.raw("{\"error\":");
@@ -395,12 +418,19 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest, st
 }
 
 [[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
+    const std::string_view name = to_string(code);
+    if ((detail::swar_any(name, detail::swar_has_non_plain_token_byte) |
+         detail::swar_any(description, detail::swar_has_non_plain_token_byte)) == 0)
+        return detail::plain_error_json_size(name, description);
     return detail::error_json(code, description, nullptr);
 }
 
 // Writes the error body into `dest` (room for error_json_size bytes); returns the
 // bytes written.
 constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+    // As for the token: the plain body fits wherever the escaped one does.
+    const detail::plain_write plain = detail::write_plain_error_json(to_string(code), description, dest);
+    if (plain.non_plain == 0) return plain.size;
     return detail::error_json(code, description, dest);
 }
 
