@@ -300,15 +300,13 @@ inline constexpr std::string_view plain_close = "\"}";
 
 // Non-zero when a string of the token holds a byte outside VSCHAR or one JSON escapes.
 [[nodiscard]] constexpr std::uint64_t token_non_plain_bytes(const token_fields& token) noexcept {
-    return swar_any(token.access_token, swar_has_non_plain_token_byte) |
-           swar_any(token.token_type, swar_has_non_plain_token_byte) |
-           swar_any(token.refresh_token, swar_has_non_plain_token_byte) |
-           swar_any(token.scope, swar_has_non_plain_token_byte);
+    return non_plain_token_bytes(token.access_token) | non_plain_token_bytes(token.token_type) |
+           non_plain_token_bytes(token.refresh_token) | non_plain_token_bytes(token.scope);
 }
 
 // Copies a string and reports whether it holds a byte the plain body cannot take.
 inline constexpr auto copy_checking_plain = [](std::string_view s, char* dest) constexpr noexcept {
-    return swar_copy_any(s, dest, swar_has_non_plain_token_byte);
+    return copy_non_plain_token_bytes(s, dest);
 };
 
 // Copies a string already known to be plain.
@@ -419,8 +417,7 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest, st
 
 [[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
     const std::string_view name = to_string(code);
-    if ((detail::swar_any(name, detail::swar_has_non_plain_token_byte) |
-         detail::swar_any(description, detail::swar_has_non_plain_token_byte)) == 0)
+    if ((detail::non_plain_token_bytes(name) | detail::non_plain_token_bytes(description)) == 0)
         return detail::plain_error_json_size(name, description);
     return detail::error_json(code, description, nullptr);
 }
