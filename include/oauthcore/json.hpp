@@ -15,6 +15,8 @@
 // relies on that replacement: it refuses tokens outside RFC 6749 Appendix A before
 // serializing (see response.hpp).
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -112,17 +114,23 @@ constexpr std::size_t write_plain_json_string(std::string_view text, char* dest)
     return text.size() + 2;
 }
 
-// Four digits per division step: expires_in is a handful of digits.
-[[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
-    std::size_t digits = 1;
-    for (;;) {
-        if (n < 10) return digits;
-        if (n < 100) return digits + 1;
-        if (n < 1000) return digits + 2;
-        if (n < 10000) return digits + 3;
-        n /= 10000;
-        digits += 4;
+// 10^0 to 10^19: every power of ten a std::uint64_t holds.
+inline constexpr auto powers_of_ten = [] {
+    std::array<std::uint64_t, 20> powers{};
+    std::uint64_t power = 1;
+    for (std::uint64_t& p : powers) {
+        p = power;
+        power *= 10;  // wraps after the last one, which is never used
     }
+    return powers;
+}();
+
+// Without a division: 1233 / 4096 is just above log10(2), so the bit width gives the
+// digit count or one more, and one comparison with a power of ten settles it.
+[[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
+    const std::uint64_t m = n | 1;
+    const auto estimate = static_cast<std::size_t>((std::bit_width(m) * 1233) >> 12);
+    return estimate + 1 - (m < powers_of_ten[estimate] ? 1 : 0);
 }
 
 inline constexpr std::string_view decimal_pairs =
