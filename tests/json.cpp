@@ -159,7 +159,9 @@ TEST_CASE("json: expires_in of any size is written in decimal (RFC 6749 5.1)", "
 TEST_CASE("json: expires_in at every digit count is written in decimal (RFC 6749 5.1)", "[json][rfc6749]") {
     std::uint64_t power = 1;
     for (int digits = 1; digits <= 20; ++digits) {
-        for (const std::uint64_t n : {power, power - 1, power * 9 + (power - 1)}) {
+        // The largest number of `digits` digits, or UINT64_MAX for 20.
+        const std::uint64_t largest = digits < 20 ? power * 10 - 1 : UINT64_MAX;
+        for (const std::uint64_t n : {power, power - 1, largest}) {
             token_fields token;
             token.access_token = "a";
             token.expires_in = n;
