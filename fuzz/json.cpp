@@ -163,6 +163,11 @@ void check_token(unsigned flags, std::string_view material) {
     const std::size_t size = oauthcore::token_json_size(token);
     std::vector<char> out(size);
     require(oauthcore::write_token_json(token, out.data()) == size);
+    // The one-pass write agrees with the two passes, and reports the size when it does not fit.
+    std::vector<char> one_pass(size);
+    require(oauthcore::write_token_json(token, one_pass.data(), one_pass.size()) == size);
+    require(one_pass == out);
+    require(oauthcore::write_token_json(token, one_pass.data(), size - 1) == size);
     const auto value = parse_json(std::string_view(out.data(), out.size()));
     require(value.is_object());
     std::vector<std::string> keys;

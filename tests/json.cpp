@@ -1,5 +1,6 @@
 #include "oauthcore/json.hpp"
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -28,6 +29,46 @@ constexpr bool writes_at_compile_time() {
     return std::string_view(out.data(), n) == R"({"error":"invalid_request","error_description":"x"})";
 }
 static_assert(writes_at_compile_time());
+
+constexpr bool escapes_error_at_compile_time() {
+    std::array<char, 64> out{};
+    const auto n = write_error_json(error_code::invalid_grant, "a\\b", out.data());
+    return n == error_json_size(error_code::invalid_grant, "a\\b") &&
+           std::string_view(out.data(), n) == R"({"error":"invalid_grant","error_description":"a\\b"})";
+}
+static_assert(escapes_error_at_compile_time());
+
+// The plain path (strings copied as they are) and the careful one (a string that needs
+// escaping) both run in constant evaluation.
+constexpr bool writes_token_at_compile_time() {
+    std::array<char, 192> out{};
+    const token_fields plain{"ab\x21~", 60, "bearer", "r", "read"};
+    const auto n = write_token_json(plain, out.data());
+    const auto m = write_token_json({"a\"b", {}, "bearer", {}, {}}, out.data() + n, out.size() - n);
+    return token_json_size(plain) == n &&
+           std::string_view(out.data(), n) ==
+               R"({"access_token":"ab!~","expires_in":60,"token_type":"bearer","refresh_token":"r","scope":"read"})" &&
+           std::string_view(out.data() + n, m) == R"({"access_token":"a\"b","token_type":"bearer"})";
+}
+static_assert(writes_token_at_compile_time());
+
+// The body built from write_json_string, member by member: what the plain path must match.
+std::string reference_token_json(const token_fields& token) {
+    std::string out = R"({"access_token":)" + json_string(token.access_token);
+    if (token.expires_in) out += R"(,"expires_in":)" + std::to_string(*token.expires_in);
+    out += R"(,"token_type":)" + json_string(token.token_type);
+    if (!token.refresh_token.empty()) out += R"(,"refresh_token":)" + json_string(token.refresh_token);
+    if (!token.scope.empty()) out += R"(,"scope":)" + json_string(token.scope);
+    return out + "}";
+}
+
+// The body from the one-pass write into a buffer exactly as large as it reports.
+std::string token_json_in_one_pass(const token_fields& token) {
+    const std::size_t size = write_token_json(token, nullptr, 0);
+    std::string out(size, '\0');
+    REQUIRE(write_token_json(token, out.data(), out.size()) == size);
+    return out;
+}
 
 }  // namespace
 
@@ -112,5 +153,126 @@ TEST_CASE("json: expires_in of any size is written in decimal (RFC 6749 5.1)", "
         token.expires_in = n;
         CHECK(token_json(token) ==
               R"({"access_token":"a","expires_in":)" + std::to_string(n) + R"(,"token_type":"bearer"})");
+    }
+}
+
+TEST_CASE("json: expires_in at every digit count is written in decimal (RFC 6749 5.1)", "[json][rfc6749]") {
+    std::uint64_t power = 1;
+    for (int digits = 1; digits <= 20; ++digits) {
+        // The largest number of `digits` digits, or UINT64_MAX for 20.
+        const std::uint64_t largest = digits < 20 ? power * 10 - 1 : UINT64_MAX;
+        for (const std::uint64_t n : {power, power - 1, largest}) {
+            token_fields token;
+            token.access_token = "a";
+            token.expires_in = n;
+            CHECK(token_json(token) ==
+                  R"({"access_token":"a","expires_in":)" + std::to_string(n) + R"(,"token_type":"bearer"})");
+        }
+        if (digits < 20) power *= 10;
+    }
+}
+
+TEST_CASE("json: a byte that needs escaping is found at every place in an 8- or 16-byte step (RFC 8259 7)",
+          "[json][rfc8259][swar]") {
+    // Lengths up to 40 exercise the 1-3 and 4-7 byte copies, the 8-byte words and the
+    // 16-byte vectors, each with its overlapping last step.
+    for (const char special : {'"', '\\', '\n', '\x1f', '\x7f', '\x80', '\xff', '\0'}) {
+        for (std::size_t length = 1; length <= 40; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string text(length, 'x');
+                text[at] = special;
+                for (int member = 0; member < 4; ++member) {
+                    token_fields token{"access", 3600, "bearer", "refresh", "read"};
+                    if (member == 0) token.access_token = text;
+                    if (member == 1) token.token_type = text;
+                    if (member == 2) token.refresh_token = text;
+                    if (member == 3) token.scope = text;
+                    const std::string expected = reference_token_json(token);
+                    CHECK(token_json(token) == expected);
+                    CHECK(token_json_in_one_pass(token) == expected);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("json: plain strings of every length up to three vectors are copied whole", "[json][swar]") {
+    const std::string alphabet =
+        "0123456789abcdefghijklmnopqrstuvwxyz!#$%&'()*+,-./ :;<=>?@[]^_`{|}~ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (std::size_t length = 1; length <= 48; ++length) {
+        const std::string text = alphabet.substr(length % 40, length);
+        const token_fields token{text, {}, text, text, text};
+        CHECK(token_json(token) == reference_token_json(token));
+        CHECK(token_json_in_one_pass(token) == reference_token_json(token));
+    }
+}
+
+TEST_CASE("json: the one-pass write reports the size it needs and writes only when it fits", "[json]") {
+    const token_fields vendor{
+        oauthcore_test::vendor_access_token, 604800, "bearer", oauthcore_test::vendor_refresh_token, {}};
+    std::array<char, 512> out{};
+    CHECK(write_token_json(vendor, out.data(), out.size()) == 208);
+    CHECK(std::string_view(out.data(), 208) == oauthcore_test::vendor_success_json);
+
+    std::array<char, 208> exact{};
+    CHECK(write_token_json(vendor, exact.data(), exact.size()) == 208);
+    CHECK(std::string_view(exact.data(), exact.size()) == oauthcore_test::vendor_success_json);
+
+    std::string short_buffer(207, '#');
+    CHECK(write_token_json(vendor, short_buffer.data(), short_buffer.size()) == 208);
+    CHECK(write_token_json(vendor, nullptr, 0) == 208);
+
+    // Escaped: more than the plain size, so a buffer of the plain size is too small.
+    const token_fields quoted{R"(a"b\c)", {}, "bearer", {}, {}};
+    const std::string expected = R"({"access_token":"a\"b\\c","token_type":"bearer"})";
+    std::string plain_sized(expected.size() - 2, '#');
+    CHECK(write_token_json(quoted, plain_sized.data(), plain_sized.size()) == expected.size());
+    std::string fits(expected.size(), '#');
+    CHECK(write_token_json(quoted, fits.data(), fits.size()) == expected.size());
+    CHECK(fits == expected);
+}
+
+TEST_CASE("json: the word test flags exactly the bytes outside VSCHAR and '\"' and '\\'", "[json][swar]") {
+    const auto flagged = [](unsigned char c) { return c < 0x20 || c > 0x7E || c == '"' || c == '\\'; };
+    for (unsigned lane = 0; lane < 8; ++lane) {
+        for (unsigned b = 0; b < 256; ++b) {
+            // Every other lane holds a neighbour that is plain, below or above b, so a borrow
+            // or carry between lanes would show.
+            for (const unsigned char neighbour : {'a', ' ', '~', '#', '[', ']'}) {
+                std::uint64_t w = detail::swar_ones * neighbour;
+                w &= ~(std::uint64_t{0xFF} << (8 * lane));
+                w |= std::uint64_t{b} << (8 * lane);
+                CHECK((detail::swar_has_non_plain_token_byte(w) != 0) == flagged(static_cast<unsigned char>(b)));
+            }
+        }
+    }
+}
+
+TEST_CASE("json: an error description that needs escaping is escaped at every place in a word (RFC 8259 7)",
+          "[json][rfc8259][swar]") {
+    for (const char special : {'"', '\\', '\t', '\x01', '\x7f', '\xc3', '\xff'}) {
+        for (std::size_t length = 1; length <= 25; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string description(length, 'd');
+                description[at] = special;
+                const std::string expected =
+                    R"({"error":"invalid_scope","error_description":)" + json_string(description) + "}";
+                std::string out(error_json_size(error_code::invalid_scope, description), '#');
+                CHECK(write_error_json(error_code::invalid_scope, description, out.data()) == out.size());
+                CHECK(out == expected);
+            }
+        }
+    }
+}
+
+TEST_CASE("json: every byte value is classified alike at every place in a vector step", "[json][swar]") {
+    for (unsigned b = 0; b < 256; ++b) {
+        for (const std::size_t at : {0, 7, 8, 15, 16, 17, 31, 32}) {
+            std::string text(33, 'x');
+            text[at] = static_cast<char>(b);
+            const token_fields token{text, {}, "bearer", {}, {}};
+            CHECK(token_json_in_one_pass(token) == reference_token_json(token));
+            CHECK(token_json_size(token) == reference_token_json(token).size());
+        }
     }
 }

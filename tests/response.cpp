@@ -101,6 +101,32 @@ TEST_CASE("response: a token outside VSCHAR is never sent; 500 instead (RFC 6749
     CHECK(quoted.body == R"({"access_token":"a\"b\\c","expires_in":1,"token_type":"bearer"})");
 }
 
+TEST_CASE("response: a token whose only bad byte is its last is refused (RFC 6749 Appendix A)", "[response]") {
+    for (const std::size_t length : {1, 3, 4, 7, 8, 9, 15, 16, 17, 64}) {
+        for (const char bad : {'\x7f', '\x1f', '\x80', '\0'}) {
+            std::string token(length, 'a');
+            token.back() = bad;
+            for (int member = 0; member < 3; ++member) {
+                token_fields fields{"ok", 1, "bearer", "refresh", {}};
+                if (member == 0) fields.access_token = token;
+                if (member == 1) fields.token_type = token;
+                if (member == 2) fields.refresh_token = token;
+                response_storage storage;
+                const auto r = make_token_response(fields, storage);
+                CHECK(r.status == 500);
+                CHECK(r.error == error{reason::invalid_issued_token});
+            }
+        }
+        // A '"' or '\' last is valid VSCHAR: sent, escaped.
+        std::string quoted(length, 'a');
+        quoted.back() = '"';
+        response_storage storage;
+        const auto r = make_token_response({quoted, {}, "bearer", {}, {}}, storage);
+        CHECK(r.status == 200);
+        CHECK(r.body == R"({"access_token":")" + quoted.substr(0, length - 1) + R"(\"","token_type":"bearer"})");
+    }
+}
+
 TEST_CASE("response: a long token spills to the heap, and still round-trips", "[response][storage]") {
     response_storage storage;
     const std::string token(5000, 'a');

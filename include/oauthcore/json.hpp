@@ -15,6 +15,8 @@
 // relies on that replacement: it refuses tokens outside RFC 6749 Appendix A before
 // serializing (see response.hpp).
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -112,22 +114,50 @@ constexpr std::size_t write_plain_json_string(std::string_view text, char* dest)
     return text.size() + 2;
 }
 
+// 10^0 to 10^19: every power of ten a std::uint64_t holds.
+inline constexpr auto powers_of_ten = [] {
+    std::array<std::uint64_t, 20> powers{};
+    std::uint64_t power = 1;
+    for (std::uint64_t& p : powers) {
+        p = power;
+        power *= 10;  // wraps after the last one, which is never used
+    }
+    return powers;
+}();
+
+// Without a division: 1233 / 4096 is just above log10(2), so the bit width gives the
+// digit count or one more, and one comparison with a power of ten settles it.
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
-    std::size_t digits = 1;
-    while (n >= 10) {
-        n /= 10;
-        ++digits;
+    const std::uint64_t m = n | 1;
+    const auto estimate = static_cast<std::size_t>((std::bit_width(m) * 1233) >> 12);
+    return estimate + 1 - (m < powers_of_ten[estimate] ? 1 : 0);
+}
+
+inline constexpr std::string_view decimal_pairs =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the `digits` (decimal_digits(n)) digits of n, two per step from the right.
+constexpr std::size_t write_decimal(std::uint64_t n, std::size_t digits, char* dest) noexcept {
+    std::size_t at = digits;
+    while (n >= 100) {
+        const std::size_t pair = static_cast<std::size_t>(n % 100) * 2;
+        n /= 100;
+        dest[--at] = decimal_pairs[pair + 1];
+        dest[--at] = decimal_pairs[pair];
+    }
+    if (n >= 10) {
+        dest[1] = decimal_pairs[n * 2 + 1];
+        dest[0] = decimal_pairs[n * 2];
+    } else {
+        dest[0] = static_cast<char>('0' + n);
     }
     return digits;
 }
 
 constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
-    const std::size_t digits = decimal_digits(n);
-    for (std::size_t i = digits; i > 0; --i) {
-        dest[i - 1] = static_cast<char>('0' + n % 10);
-        n /= 10;
-    }
-    return digits;
+    return write_decimal(n, decimal_digits(n), dest);
 }
 
 }  // namespace detail
@@ -206,22 +236,17 @@ struct token_fields {
 namespace detail {
 
 // Counts bytes when dest is nullptr, writes them otherwise, so that the size pass and
-// the write pass are one piece of code and cannot disagree. With `plain_strings`, the
-// caller has checked that every string is_plain_json_text, and strings are not scanned.
+// the write pass are one piece of code and cannot disagree.
 class json_writer {
 public:
-    constexpr explicit json_writer(char* dest, bool plain_strings = false) noexcept
-        : dest_(dest), plain_strings_(plain_strings) {}
+    constexpr explicit json_writer(char* dest) noexcept : dest_(dest) {}
 
     constexpr void raw(std::string_view s) noexcept {
         if (dest_ != nullptr) write_raw(s, dest_ + out_);
         out_ += s.size();
     }
     constexpr void string(std::string_view s) noexcept {
-        if (plain_strings_)
-            out_ += dest_ != nullptr ? write_plain_json_string(s, dest_ + out_) : s.size() + 2;
-        else
-            out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+        out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
     }
     constexpr void number(std::uint64_t n) noexcept {
         out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
@@ -230,12 +255,14 @@ public:
 
 private:
     char* dest_;
-    bool plain_strings_;
     std::size_t out_ = 0;
 };
 
-constexpr std::size_t token_json(const token_fields& token, char* dest, bool plain_strings = false) noexcept {
-    json_writer json(dest, plain_strings);
+// The careful serializer: any string, escaped as needed. The usual token takes the plain
+// path below instead, and comes here only when one of its strings holds a byte that path
+// does not write as it is.
+constexpr std::size_t token_json(const token_fields& token, char* dest) noexcept {
+    json_writer json(dest);
     json.raw("{\"access_token\":");
     json.string(token.access_token);
     if (token.expires_in) {
@@ -256,6 +283,105 @@ constexpr std::size_t token_json(const token_fields& token, char* dest, bool pla
     return json.size();
 }
 
+// The fixed parts of the success body around plain strings, quotes included, so that each
+// is one copy of a known size.
+inline constexpr std::string_view plain_access_token_open = "{\"access_token\":\"";
+inline constexpr std::string_view plain_expires_in_open = "\",\"expires_in\":";
+inline constexpr std::string_view plain_token_type_after_number = ",\"token_type\":\"";
+inline constexpr std::string_view plain_token_type_after_string = "\",\"token_type\":\"";
+inline constexpr std::string_view plain_refresh_token_open = "\",\"refresh_token\":\"";
+inline constexpr std::string_view plain_scope_open = "\",\"scope\":\"";
+inline constexpr std::string_view plain_close = "\"}";
+
+// The size of the success body when every string is written as it is (holds only bytes
+// swar_has_non_plain_token_byte accepts): known from the lengths, without a scan.
+[[nodiscard]] constexpr std::size_t plain_token_json_size(const token_fields& token) noexcept {
+    std::size_t size = plain_access_token_open.size() + token.access_token.size() +
+                       plain_token_type_after_string.size() + token.token_type.size() + plain_close.size();
+    if (token.expires_in)
+        size += plain_expires_in_open.size() + decimal_digits(*token.expires_in) +
+                plain_token_type_after_number.size() - plain_token_type_after_string.size();
+    if (!token.refresh_token.empty()) size += plain_refresh_token_open.size() + token.refresh_token.size();
+    if (!token.scope.empty()) size += plain_scope_open.size() + token.scope.size();
+    return size;
+}
+
+// Non-zero when a string of the token holds a byte outside VSCHAR or one JSON escapes.
+[[nodiscard]] constexpr std::uint64_t token_non_plain_bytes(const token_fields& token) noexcept {
+    return non_plain_token_bytes(token.access_token) | non_plain_token_bytes(token.token_type) |
+           non_plain_token_bytes(token.refresh_token) | non_plain_token_bytes(token.scope);
+}
+
+// Copies a string and reports whether it holds a byte the plain body cannot take.
+inline constexpr auto copy_checking_plain = [](std::string_view s, char* dest) constexpr noexcept {
+    return copy_non_plain_token_bytes(s, dest);
+};
+
+// Copies a string already known to be plain.
+inline constexpr auto copy_known_plain = [](std::string_view s, char* dest) constexpr noexcept {
+    write_raw(s, dest);
+    return std::uint64_t{0};
+};
+
+struct plain_write {
+    std::size_t size;
+    // Non-zero when a string was not plain: then the bytes written are not the body.
+    std::uint64_t non_plain;
+};
+
+// Writes the success body as plain_token_json_size counts it (dest has room for that),
+// with `copy` (one of the two above) for the strings.
+template <class Copy>
+constexpr plain_write write_plain_token_json(const token_fields& token, char* dest, Copy copy) noexcept {
+    std::size_t out = write_raw(plain_access_token_open, dest);
+    std::uint64_t non_plain = copy(token.access_token, dest + out);
+    out += token.access_token.size();
+    if (token.expires_in) {
+        out += write_raw(plain_expires_in_open, dest + out);
+        out += write_decimal(*token.expires_in, dest + out);
+        out += write_raw(plain_token_type_after_number, dest + out);
+    } else {
+        out += write_raw(plain_token_type_after_string, dest + out);
+    }
+    non_plain |= copy(token.token_type, dest + out);
+    out += token.token_type.size();
+    if (!token.refresh_token.empty()) {
+        out += write_raw(plain_refresh_token_open, dest + out);
+        non_plain |= copy(token.refresh_token, dest + out);
+        out += token.refresh_token.size();
+    }
+    if (!token.scope.empty()) {
+        out += write_raw(plain_scope_open, dest + out);
+        non_plain |= copy(token.scope, dest + out);
+        out += token.scope.size();
+    }
+    out += write_raw(plain_close, dest + out);
+    return {out, non_plain};
+}
+
+inline constexpr std::string_view plain_error_open = "{\"error\":\"";
+inline constexpr std::string_view plain_error_description_open = "\",\"error_description\":\"";
+
+// The error body when the code and the description are written as they are, as the fixed
+// descriptions always are: sized from the lengths, and each string copied and checked in
+// one pass.
+[[nodiscard]] constexpr std::size_t plain_error_json_size(std::string_view code,
+                                                          std::string_view description) noexcept {
+    return plain_error_open.size() + code.size() + plain_error_description_open.size() + description.size() +
+           plain_close.size();
+}
+
+constexpr plain_write write_plain_error_json(std::string_view code, std::string_view description, char* dest) noexcept {
+    std::size_t out = write_raw(plain_error_open, dest);
+    std::uint64_t non_plain = copy_checking_plain(code, dest + out);
+    out += code.size();
+    out += write_raw(plain_error_description_open, dest + out);
+    non_plain |= copy_checking_plain(description, dest + out);
+    out += description.size();
+    out += write_raw(plain_close, dest + out);
+    return {out, non_plain};
+}
+
 constexpr std::size_t error_json(error_code code, std::string_view description, char* dest) noexcept {
     json_writer json(dest);
     json.raw("{\"error\":");
@@ -269,22 +395,47 @@ constexpr std::size_t error_json(error_code code, std::string_view description, 
 }  // namespace detail
 
 [[nodiscard]] constexpr std::size_t token_json_size(const token_fields& token) noexcept {
+    if (detail::token_non_plain_bytes(token) == 0) return detail::plain_token_json_size(token);
     return detail::token_json(token, nullptr);
 }
 
 // Writes the success body into `dest` (room for token_json_size bytes); returns the
 // bytes written.
 constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
+    // The plain body is never longer than the escaped one, so it fits where that does.
+    const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+    if (plain.non_plain == 0) return plain.size;
     return detail::token_json(token, dest);
 }
 
+// Writes the success body into `dest` when it fits in `capacity` bytes, and returns its
+// size either way (like fmt::format_to_n): one pass over the strings for the usual token.
+// A result above `capacity` means `dest` holds no body (its first `capacity` bytes may
+// have been written): call again with at least that many bytes.
+constexpr std::size_t write_token_json(const token_fields& token, char* dest, std::size_t capacity) noexcept {
+    // Escaping only lengthens a string, so a body whose plain size does not fit never does.
+    if (detail::plain_token_json_size(token) <= capacity) {
+        const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+        if (plain.non_plain == 0) return plain.size;
+    }
+    const std::size_t size = detail::token_json(token, nullptr);
+    if (size <= capacity) detail::token_json(token, dest);
+    return size;
+}
+
 [[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
+    const std::string_view name = to_string(code);
+    if ((detail::non_plain_token_bytes(name) | detail::non_plain_token_bytes(description)) == 0)
+        return detail::plain_error_json_size(name, description);
     return detail::error_json(code, description, nullptr);
 }
 
 // Writes the error body into `dest` (room for error_json_size bytes); returns the
 // bytes written.
 constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+    // As for the token: the plain body fits wherever the escaped one does.
+    const detail::plain_write plain = detail::write_plain_error_json(to_string(code), description, dest);
+    if (plain.non_plain == 0) return plain.size;
     return detail::error_json(code, description, dest);
 }
 

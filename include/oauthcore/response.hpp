@@ -69,27 +69,10 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
     return swar_any(s, swar_has_non_vschar) == 0;
 }
 
-// One scan of a token string for both questions the success response asks: the high bit
-// of a byte lane is set when the string holds a byte outside VSCHAR, the low bit when it
-// holds a '"' or '\' (which JSON escapes).
-inline constexpr std::uint64_t text_not_vschar = swar_highs;
-inline constexpr std::uint64_t text_json_escaped = swar_ones;
-
-[[nodiscard]] constexpr std::uint64_t token_text_flags(std::string_view s) noexcept {
-    return swar_any(s, [](std::uint64_t w) {
-        return swar_has_non_vschar(w) | (swar_has_byte(w, '"') | swar_has_byte(w, '\\')) >> 7;
-    });
-}
-
-// The token's VSCHAR strings are checked with token_text_flags, whose result is in `text`.
-[[nodiscard]] constexpr bool is_valid_token(const token_fields& token, std::uint64_t text) noexcept {
-    return !token.access_token.empty() && !token.token_type.empty() && (text & text_not_vschar) == 0 &&
-           (token.scope.empty() || is_scope_syntax(token.scope));
-}
-
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
-    return is_valid_token(token, token_text_flags(token.access_token) | token_text_flags(token.refresh_token) |
-                                     token_text_flags(token.token_type));
+    return !token.access_token.empty() && !token.token_type.empty() && is_vschar_text(token.access_token) &&
+           is_vschar_text(token.refresh_token) && is_vschar_text(token.token_type) &&
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 constexpr void add_common_headers(response& r) noexcept {
@@ -160,15 +143,14 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    const std::uint64_t text = detail::token_text_flags(token.access_token) |
-                               detail::token_text_flags(token.refresh_token) |
-                               detail::token_text_flags(token.token_type);
-    if (!detail::is_valid_token(token, text))
+    // One scan answers both questions for the usual token: its strings are VSCHAR, and
+    // none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those); then the
+    // body is its parts, sized from their lengths. Anything else is checked precisely.
+    const bool plain = detail::token_non_plain_bytes(token) == 0 && !token.access_token.empty() &&
+                       !token.token_type.empty() && (token.scope.empty() || is_scope_syntax(token.scope));
+    if (!plain && !detail::is_valid_token(token))
         return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    // A valid scope is NQCHAR tokens: never a '"' or '\'. So when no other string holds one,
-    // every string is plain JSON and the body is its parts, without another scan.
-    const bool plain = (text & detail::text_json_escaped) == 0;
-    const std::size_t size = detail::token_json(token, nullptr, plain);
+    const std::size_t size = plain ? detail::plain_token_json_size(token) : detail::token_json(token, nullptr);
     storage.expect_more(size);
     char* dest = storage.take(size);
     if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
@@ -176,7 +158,8 @@ template <class Storage>
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
     detail::add_common_headers(r);
-    r.body = {dest, detail::token_json(token, dest, plain)};
+    r.body = {dest, plain ? detail::write_plain_token_json(token, dest, detail::copy_known_plain).size
+                          : detail::token_json(token, dest)};
     return r;
 }
 

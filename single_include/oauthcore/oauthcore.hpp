@@ -183,7 +183,9 @@ namespace oauthcore::detail {
 // control character, a byte that JSON must escape). Plain C++ on 64-bit words, no
 // intrinsics, no alignment requirement; in constant evaluation a byte loop gives the
 // same answers. The word tests only say whether a word holds a matching byte; which
-// byte it is, the byte loop finds, so byte order never matters.
+// byte it is, the byte loop finds, so byte order never matters. The token text scan (the
+// longest one, over the response's strings) also has a 16-byte form on GCC and Clang
+// generic vectors, with the word form as the fallback elsewhere.
 
 #include <cstddef>
 #include <cstdint>
@@ -235,6 +237,20 @@ template <class WordTest, class ByteTest>
     return ((w - swar_ones * 0x20) | (w + swar_ones) | w) & swar_highs;
 }
 
+// Non-zero when a byte of `w` is outside VSCHAR (%x20-7E, RFC 6749 Appendix A) or is one
+// JSON escapes ('"', '\', RFC 8259 7): zero exactly when a token string is valid and is
+// written as it is. With the high bits masked off, every lane stays below 0x80 and each sum
+// below 0x100, so nothing borrows or carries across lanes and the test is exact per byte.
+[[nodiscard]] constexpr std::uint64_t swar_has_non_plain_token_byte(std::uint64_t w) noexcept {
+    constexpr std::uint64_t low7 = swar_ones * 0x7F;
+    const std::uint64_t t = w & low7;
+    const std::uint64_t at_least_space = t + swar_ones * (0x80 - 0x20);
+    const std::uint64_t not_quote = (t ^ (swar_ones * '"')) + low7;
+    const std::uint64_t not_backslash = (t ^ (swar_ones * '\\')) + low7;
+    const std::uint64_t del = t + swar_ones;
+    return (w | del | ~(at_least_space & not_quote & not_backslash)) & swar_highs;
+}
+
 // Non-zero when a byte of `w` is below 0x20 or 0x80 and above.
 [[nodiscard]] constexpr std::uint64_t swar_has_below_or_high(std::uint64_t w, unsigned char n) noexcept {
     return ((w - swar_ones * n) | w) & swar_highs;
@@ -274,6 +290,94 @@ template <class WordTest>
     const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
     const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
     return word_test(w | w << 32);
+}
+
+// swar_any that also copies `s` to `dest` (s.size() bytes, nothing past them) with the
+// words it tests: the check and the copy read each byte once.
+template <class WordTest>
+constexpr std::uint64_t swar_copy_any(std::string_view s, char* dest, WordTest word_test) noexcept {
+    std::uint64_t found = 0;
+    const std::size_t n = s.size();
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < n; ++i) {
+            dest[i] = s[i];
+            found |= word_test(swar_ones * static_cast<unsigned char>(s[i]));
+        }
+        return found;
+    }
+    if (n >= 8) {
+        std::uint64_t w;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, s.data() + i, 8);
+            std::memcpy(dest + i, &w, 8);
+            found |= word_test(w);
+        }
+        std::memcpy(&w, s.data() + n - 8, 8);
+        std::memcpy(dest + n - 8, &w, 8);
+        return found | word_test(w);
+    }
+    if (n >= 4) {
+        std::uint32_t low;
+        std::uint32_t high;
+        std::memcpy(&low, s.data(), 4);
+        std::memcpy(&high, s.data() + n - 4, 4);
+        std::memcpy(dest, &low, 4);
+        std::memcpy(dest + n - 4, &high, 4);
+        return word_test(low | (std::uint64_t{high} << 32));
+    }
+    if (n == 0) return 0;
+    // One to three bytes: the first, middle and last are all of them.
+    dest[0] = s[0];
+    dest[n / 2] = s[n / 2];
+    dest[n - 1] = s[n - 1];
+    const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
+    const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
+    return word_test(w | w << 32);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+// Sixteen bytes per step with the compilers' generic vectors (SSE2 on x86-64, NEON on
+// AArch64, pairs of words elsewhere): still no intrinsics. As signed bytes, 0x80-0xFF are
+// negative, so "below 0x20" also catches them.
+using signed_byte_vector = signed char __attribute__((vector_size(16)));
+
+// The OR of the non-plain token byte test over `s` (s.size() >= 16), copying `s` to `dest`
+// on the way when Copy.
+template <bool Copy>
+[[nodiscard]] inline std::uint64_t vector_non_plain_token_bytes(std::string_view s, char* dest) noexcept {
+    const auto non_plain = [](signed_byte_vector v) { return (v < 0x20) | (v == 0x7F) | (v == '"') | (v == '\\'); };
+    const std::size_t n = s.size();
+    signed_byte_vector found{};
+    signed_byte_vector v;
+    for (std::size_t i = 0; i + 16 < n; i += 16) {
+        std::memcpy(&v, s.data() + i, 16);
+        if constexpr (Copy) std::memcpy(dest + i, &v, 16);
+        found |= non_plain(v);
+    }
+    std::memcpy(&v, s.data() + n - 16, 16);
+    if constexpr (Copy) std::memcpy(dest + n - 16, &v, 16);
+    found |= non_plain(v);
+    std::uint64_t halves[2];
+    std::memcpy(halves, &found, 16);
+    return halves[0] | halves[1];
+}
+#endif
+
+// Non-zero when a byte of `s` is not a plain token byte (swar_has_non_plain_token_byte).
+[[nodiscard]] constexpr std::uint64_t non_plain_token_bytes(std::string_view s) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!std::is_constant_evaluated() && s.size() >= 16) return vector_non_plain_token_bytes<false>(s, nullptr);
+#endif
+    return swar_any(s, swar_has_non_plain_token_byte);
+}
+
+// Copies `s` to `dest` (s.size() bytes) and returns non_plain_token_bytes(s), reading each
+// byte once.
+constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* dest) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!std::is_constant_evaluated() && s.size() >= 16) return vector_non_plain_token_bytes<true>(s, dest);
+#endif
+    return swar_copy_any(s, dest, swar_has_non_plain_token_byte);
 }
 
 }  // namespace oauthcore::detail
@@ -1486,6 +1590,8 @@ inline T opaque(T value) noexcept {
 // relies on that replacement: it refuses tokens outside RFC 6749 Appendix A before
 // serializing (see response.hpp).
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -1581,22 +1687,50 @@ constexpr std::size_t write_plain_json_string(std::string_view text, char* dest)
     return text.size() + 2;
 }
 
+// 10^0 to 10^19: every power of ten a std::uint64_t holds.
+inline constexpr auto powers_of_ten = [] {
+    std::array<std::uint64_t, 20> powers{};
+    std::uint64_t power = 1;
+    for (std::uint64_t& p : powers) {
+        p = power;
+        power *= 10;  // wraps after the last one, which is never used
+    }
+    return powers;
+}();
+
+// Without a division: 1233 / 4096 is just above log10(2), so the bit width gives the
+// digit count or one more, and one comparison with a power of ten settles it.
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
-    std::size_t digits = 1;
-    while (n >= 10) {
-        n /= 10;
-        ++digits;
+    const std::uint64_t m = n | 1;
+    const auto estimate = static_cast<std::size_t>((std::bit_width(m) * 1233) >> 12);
+    return estimate + 1 - (m < powers_of_ten[estimate] ? 1 : 0);
+}
+
+inline constexpr std::string_view decimal_pairs =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the `digits` (decimal_digits(n)) digits of n, two per step from the right.
+constexpr std::size_t write_decimal(std::uint64_t n, std::size_t digits, char* dest) noexcept {
+    std::size_t at = digits;
+    while (n >= 100) {
+        const std::size_t pair = static_cast<std::size_t>(n % 100) * 2;
+        n /= 100;
+        dest[--at] = decimal_pairs[pair + 1];
+        dest[--at] = decimal_pairs[pair];
+    }
+    if (n >= 10) {
+        dest[1] = decimal_pairs[n * 2 + 1];
+        dest[0] = decimal_pairs[n * 2];
+    } else {
+        dest[0] = static_cast<char>('0' + n);
     }
     return digits;
 }
 
 constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
-    const std::size_t digits = decimal_digits(n);
-    for (std::size_t i = digits; i > 0; --i) {
-        dest[i - 1] = static_cast<char>('0' + n % 10);
-        n /= 10;
-    }
-    return digits;
+    return write_decimal(n, decimal_digits(n), dest);
 }
 
 }  // namespace detail
@@ -1675,22 +1809,17 @@ struct token_fields {
 namespace detail {
 
 // Counts bytes when dest is nullptr, writes them otherwise, so that the size pass and
-// the write pass are one piece of code and cannot disagree. With `plain_strings`, the
-// caller has checked that every string is_plain_json_text, and strings are not scanned.
+// the write pass are one piece of code and cannot disagree.
 class json_writer {
 public:
-    constexpr explicit json_writer(char* dest, bool plain_strings = false) noexcept
-        : dest_(dest), plain_strings_(plain_strings) {}
+    constexpr explicit json_writer(char* dest) noexcept : dest_(dest) {}
 
     constexpr void raw(std::string_view s) noexcept {
         if (dest_ != nullptr) write_raw(s, dest_ + out_);
         out_ += s.size();
     }
     constexpr void string(std::string_view s) noexcept {
-        if (plain_strings_)
-            out_ += dest_ != nullptr ? write_plain_json_string(s, dest_ + out_) : s.size() + 2;
-        else
-            out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+        out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
     }
     constexpr void number(std::uint64_t n) noexcept {
         out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
@@ -1699,12 +1828,14 @@ public:
 
 private:
     char* dest_;
-    bool plain_strings_;
     std::size_t out_ = 0;
 };
 
-constexpr std::size_t token_json(const token_fields& token, char* dest, bool plain_strings = false) noexcept {
-    json_writer json(dest, plain_strings);
+// The careful serializer: any string, escaped as needed. The usual token takes the plain
+// path below instead, and comes here only when one of its strings holds a byte that path
+// does not write as it is.
+constexpr std::size_t token_json(const token_fields& token, char* dest) noexcept {
+    json_writer json(dest);
     json.raw("{\"access_token\":");
     json.string(token.access_token);
     if (token.expires_in) {
@@ -1725,6 +1856,105 @@ constexpr std::size_t token_json(const token_fields& token, char* dest, bool pla
     return json.size();
 }
 
+// The fixed parts of the success body around plain strings, quotes included, so that each
+// is one copy of a known size.
+inline constexpr std::string_view plain_access_token_open = "{\"access_token\":\"";
+inline constexpr std::string_view plain_expires_in_open = "\",\"expires_in\":";
+inline constexpr std::string_view plain_token_type_after_number = ",\"token_type\":\"";
+inline constexpr std::string_view plain_token_type_after_string = "\",\"token_type\":\"";
+inline constexpr std::string_view plain_refresh_token_open = "\",\"refresh_token\":\"";
+inline constexpr std::string_view plain_scope_open = "\",\"scope\":\"";
+inline constexpr std::string_view plain_close = "\"}";
+
+// The size of the success body when every string is written as it is (holds only bytes
+// swar_has_non_plain_token_byte accepts): known from the lengths, without a scan.
+[[nodiscard]] constexpr std::size_t plain_token_json_size(const token_fields& token) noexcept {
+    std::size_t size = plain_access_token_open.size() + token.access_token.size() +
+                       plain_token_type_after_string.size() + token.token_type.size() + plain_close.size();
+    if (token.expires_in)
+        size += plain_expires_in_open.size() + decimal_digits(*token.expires_in) +
+                plain_token_type_after_number.size() - plain_token_type_after_string.size();
+    if (!token.refresh_token.empty()) size += plain_refresh_token_open.size() + token.refresh_token.size();
+    if (!token.scope.empty()) size += plain_scope_open.size() + token.scope.size();
+    return size;
+}
+
+// Non-zero when a string of the token holds a byte outside VSCHAR or one JSON escapes.
+[[nodiscard]] constexpr std::uint64_t token_non_plain_bytes(const token_fields& token) noexcept {
+    return non_plain_token_bytes(token.access_token) | non_plain_token_bytes(token.token_type) |
+           non_plain_token_bytes(token.refresh_token) | non_plain_token_bytes(token.scope);
+}
+
+// Copies a string and reports whether it holds a byte the plain body cannot take.
+inline constexpr auto copy_checking_plain = [](std::string_view s, char* dest) constexpr noexcept {
+    return copy_non_plain_token_bytes(s, dest);
+};
+
+// Copies a string already known to be plain.
+inline constexpr auto copy_known_plain = [](std::string_view s, char* dest) constexpr noexcept {
+    write_raw(s, dest);
+    return std::uint64_t{0};
+};
+
+struct plain_write {
+    std::size_t size;
+    // Non-zero when a string was not plain: then the bytes written are not the body.
+    std::uint64_t non_plain;
+};
+
+// Writes the success body as plain_token_json_size counts it (dest has room for that),
+// with `copy` (one of the two above) for the strings.
+template <class Copy>
+constexpr plain_write write_plain_token_json(const token_fields& token, char* dest, Copy copy) noexcept {
+    std::size_t out = write_raw(plain_access_token_open, dest);
+    std::uint64_t non_plain = copy(token.access_token, dest + out);
+    out += token.access_token.size();
+    if (token.expires_in) {
+        out += write_raw(plain_expires_in_open, dest + out);
+        out += write_decimal(*token.expires_in, dest + out);
+        out += write_raw(plain_token_type_after_number, dest + out);
+    } else {
+        out += write_raw(plain_token_type_after_string, dest + out);
+    }
+    non_plain |= copy(token.token_type, dest + out);
+    out += token.token_type.size();
+    if (!token.refresh_token.empty()) {
+        out += write_raw(plain_refresh_token_open, dest + out);
+        non_plain |= copy(token.refresh_token, dest + out);
+        out += token.refresh_token.size();
+    }
+    if (!token.scope.empty()) {
+        out += write_raw(plain_scope_open, dest + out);
+        non_plain |= copy(token.scope, dest + out);
+        out += token.scope.size();
+    }
+    out += write_raw(plain_close, dest + out);
+    return {out, non_plain};
+}
+
+inline constexpr std::string_view plain_error_open = "{\"error\":\"";
+inline constexpr std::string_view plain_error_description_open = "\",\"error_description\":\"";
+
+// The error body when the code and the description are written as they are, as the fixed
+// descriptions always are: sized from the lengths, and each string copied and checked in
+// one pass.
+[[nodiscard]] constexpr std::size_t plain_error_json_size(std::string_view code,
+                                                          std::string_view description) noexcept {
+    return plain_error_open.size() + code.size() + plain_error_description_open.size() + description.size() +
+           plain_close.size();
+}
+
+constexpr plain_write write_plain_error_json(std::string_view code, std::string_view description, char* dest) noexcept {
+    std::size_t out = write_raw(plain_error_open, dest);
+    std::uint64_t non_plain = copy_checking_plain(code, dest + out);
+    out += code.size();
+    out += write_raw(plain_error_description_open, dest + out);
+    non_plain |= copy_checking_plain(description, dest + out);
+    out += description.size();
+    out += write_raw(plain_close, dest + out);
+    return {out, non_plain};
+}
+
 constexpr std::size_t error_json(error_code code, std::string_view description, char* dest) noexcept {
     json_writer json(dest);
     json.raw("{\"error\":");
@@ -1738,22 +1968,47 @@ constexpr std::size_t error_json(error_code code, std::string_view description, 
 }  // namespace detail
 
 [[nodiscard]] constexpr std::size_t token_json_size(const token_fields& token) noexcept {
+    if (detail::token_non_plain_bytes(token) == 0) return detail::plain_token_json_size(token);
     return detail::token_json(token, nullptr);
 }
 
 // Writes the success body into `dest` (room for token_json_size bytes); returns the
 // bytes written.
 constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
+    // The plain body is never longer than the escaped one, so it fits where that does.
+    const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+    if (plain.non_plain == 0) return plain.size;
     return detail::token_json(token, dest);
 }
 
+// Writes the success body into `dest` when it fits in `capacity` bytes, and returns its
+// size either way (like fmt::format_to_n): one pass over the strings for the usual token.
+// A result above `capacity` means `dest` holds no body (its first `capacity` bytes may
+// have been written): call again with at least that many bytes.
+constexpr std::size_t write_token_json(const token_fields& token, char* dest, std::size_t capacity) noexcept {
+    // Escaping only lengthens a string, so a body whose plain size does not fit never does.
+    if (detail::plain_token_json_size(token) <= capacity) {
+        const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+        if (plain.non_plain == 0) return plain.size;
+    }
+    const std::size_t size = detail::token_json(token, nullptr);
+    if (size <= capacity) detail::token_json(token, dest);
+    return size;
+}
+
 [[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
+    const std::string_view name = to_string(code);
+    if ((detail::non_plain_token_bytes(name) | detail::non_plain_token_bytes(description)) == 0)
+        return detail::plain_error_json_size(name, description);
     return detail::error_json(code, description, nullptr);
 }
 
 // Writes the error body into `dest` (room for error_json_size bytes); returns the
 // bytes written.
 constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+    // As for the token: the plain body fits wherever the escaped one does.
+    const detail::plain_write plain = detail::write_plain_error_json(to_string(code), description, dest);
+    if (plain.non_plain == 0) return plain.size;
     return detail::error_json(code, description, dest);
 }
 
@@ -1827,27 +2082,10 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
     return swar_any(s, swar_has_non_vschar) == 0;
 }
 
-// One scan of a token string for both questions the success response asks: the high bit
-// of a byte lane is set when the string holds a byte outside VSCHAR, the low bit when it
-// holds a '"' or '\' (which JSON escapes).
-inline constexpr std::uint64_t text_not_vschar = swar_highs;
-inline constexpr std::uint64_t text_json_escaped = swar_ones;
-
-[[nodiscard]] constexpr std::uint64_t token_text_flags(std::string_view s) noexcept {
-    return swar_any(s, [](std::uint64_t w) {
-        return swar_has_non_vschar(w) | (swar_has_byte(w, '"') | swar_has_byte(w, '\\')) >> 7;
-    });
-}
-
-// The token's VSCHAR strings are checked with token_text_flags, whose result is in `text`.
-[[nodiscard]] constexpr bool is_valid_token(const token_fields& token, std::uint64_t text) noexcept {
-    return !token.access_token.empty() && !token.token_type.empty() && (text & text_not_vschar) == 0 &&
-           (token.scope.empty() || is_scope_syntax(token.scope));
-}
-
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
-    return is_valid_token(token, token_text_flags(token.access_token) | token_text_flags(token.refresh_token) |
-                                     token_text_flags(token.token_type));
+    return !token.access_token.empty() && !token.token_type.empty() && is_vschar_text(token.access_token) &&
+           is_vschar_text(token.refresh_token) && is_vschar_text(token.token_type) &&
+           (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
 constexpr void add_common_headers(response& r) noexcept {
@@ -1918,15 +2156,14 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    const std::uint64_t text = detail::token_text_flags(token.access_token) |
-                               detail::token_text_flags(token.refresh_token) |
-                               detail::token_text_flags(token.token_type);
-    if (!detail::is_valid_token(token, text))
+    // One scan answers both questions for the usual token: its strings are VSCHAR, and
+    // none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those); then the
+    // body is its parts, sized from their lengths. Anything else is checked precisely.
+    const bool plain = detail::token_non_plain_bytes(token) == 0 && !token.access_token.empty() &&
+                       !token.token_type.empty() && (token.scope.empty() || is_scope_syntax(token.scope));
+    if (!plain && !detail::is_valid_token(token))
         return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    // A valid scope is NQCHAR tokens: never a '"' or '\'. So when no other string holds one,
-    // every string is plain JSON and the body is its parts, without another scan.
-    const bool plain = (text & detail::text_json_escaped) == 0;
-    const std::size_t size = detail::token_json(token, nullptr, plain);
+    const std::size_t size = plain ? detail::plain_token_json_size(token) : detail::token_json(token, nullptr);
     storage.expect_more(size);
     char* dest = storage.take(size);
     if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
@@ -1934,7 +2171,8 @@ template <class Storage>
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
     detail::add_common_headers(r);
-    r.body = {dest, detail::token_json(token, dest, plain)};
+    r.body = {dest, plain ? detail::write_plain_token_json(token, dest, detail::copy_known_plain).size
+                          : detail::token_json(token, dest)};
     return r;
 }
 
