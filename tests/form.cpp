@@ -293,3 +293,19 @@ TEST_CASE("form: an exhausted storage is out_of_memory for short and long decode
     storage.reset();
     CHECK(parse_form("password=" + std::string(300, '+'), storage).error() == error{reason::out_of_memory});
 }
+
+TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every length", "[form]") {
+    // Short strings are read as overlapping words, long ones word by word then byte
+    // by byte: each position of each length must be seen.
+    for (std::size_t size = 0; size <= 40; ++size) {
+        const std::string plain(size, 'a');
+        CHECK_FALSE(needs_decoding(plain));
+        for (std::size_t at = 0; at < size; ++at) {
+            for (const char c : {'+', '%'}) {
+                std::string raw = plain;
+                raw[at] = c;
+                CHECK(needs_decoding(raw));
+            }
+        }
+    }
+}

@@ -130,10 +130,13 @@ inline constexpr auto hex_digit_values = [] {
 
 }  // namespace detail
 
-// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time:
-// it runs over every value of every request (find_first_of calls memchr per byte).
+// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time,
+// since it runs over every name and value of every request (find_first_of calls
+// memchr per byte). Up to 16 bytes, the usual name or value, two overlapping words
+// and no branch per word (swar_any); longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
+    if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
     return detail::swar_find(raw, word, byte) != raw.size();
 }
