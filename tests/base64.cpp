@@ -1,7 +1,9 @@
 #include "oauthcore/base64.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "catch.hpp"
 
@@ -123,4 +125,40 @@ TEST_CASE("base64: decode_base64 checks length and padding itself (RFC 4648 3.2)
     // '=' in the third place requires '=' in the fourth.
     CHECK_FALSE(decode_base64("QQ=B", out));
     CHECK(decode_base64("", out) == 0u);
+}
+
+TEST_CASE("base64: a byte outside the alphabet is rejected at every position of every group (RFC 4648 3.3)",
+          "[base64][rfc4648]") {
+    // Groups are decoded two at a time, then one, then the final group: a bad byte
+    // must be found in each, at each of its four positions.
+    for (std::size_t bytes = 1; bytes <= 30; ++bytes) {
+        std::string plain;
+        for (std::size_t i = 0; i < bytes; ++i) plain += static_cast<char>('a' + i % 26);
+        const std::string good = encode(plain);
+        REQUIRE(decode(good) == plain);
+        const std::size_t data_chars = good.find('=') == std::string::npos ? good.size() : good.find('=');
+        for (std::size_t at = 0; at < data_chars; ++at) {
+            for (const char bad : {'\0', '-', '_', '.', ' ', '\x80', '\xff'}) {
+                std::string encoded = good;
+                encoded[at] = bad;
+                CHECK_FALSE(decode(encoded));
+            }
+        }
+    }
+}
+
+TEST_CASE("base64: decoding writes exactly the decoded size, for every length", "[base64]") {
+    // Exact-size heap blocks, so that a store past the end is caught by ASan.
+    std::string plain;
+    for (std::size_t bytes = 0; bytes <= 64; ++bytes) {
+        const std::string encoded = encode(plain);
+        const auto size = base64_decoded_size(encoded);
+        REQUIRE(size);
+        REQUIRE(*size == plain.size());
+        const auto out = std::make_unique<char[]>(*size + (*size == 0 ? 1 : 0));
+        const auto written = decode_base64(encoded, out.get());
+        REQUIRE(written);
+        CHECK(std::string_view(out.get(), *written) == plain);
+        plain += static_cast<char>(bytes * 37 + 11);
+    }
 }

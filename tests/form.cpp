@@ -253,3 +253,59 @@ TEST_CASE("form: iterators over the same body compare by position", "[form]") {
     CHECK(second == pairs.end());
     CHECK_FALSE(first == pairs.end());
 }
+
+TEST_CASE("form: a '%' in the last two bytes stays literal, decoded or not (WHATWG percent-decode)", "[form][whatwg]") {
+    CHECK(decode("ab%") == "ab%");
+    CHECK(decode("ab%4") == "ab%4");
+    CHECK(decode("ab%41") == "abA");
+    CHECK(decode("%") == "%");
+    CHECK(decode("%4") == "%4");
+    CHECK(decode("%%") == "%%");
+    CHECK(decode("+%") == " %");
+    CHECK(decode("%4+") == "%4 ");
+    CHECK(decode("%g1%1g%41") == "%g1%1gA");
+    request_storage storage;
+    const auto fields = parse_form("username=a%4&password=b%", storage);
+    REQUIRE(fields);
+    CHECK(fields->value(parameter::username) == "a%4");
+    CHECK(fields->value(parameter::password) == "b%");
+}
+
+TEST_CASE("form: decoded values take exactly their decoded size, short or long", "[form][storage]") {
+    // Values up to 256 raw bytes are decoded through a stack buffer, longer ones in
+    // place: both must leave storage with exactly the decoded bytes.
+    for (const std::size_t triplets : {1u, 85u, 86u, 200u}) {
+        std::string raw;
+        for (std::size_t i = 0; i < triplets; ++i) raw += "%41";
+        for (const std::string& value : {raw, raw + "+", raw + "%", raw + "%4", raw + "xy"}) {
+            request_storage storage;
+            const auto fields = parse_form("password=" + value, storage);
+            REQUIRE(fields);
+            CHECK(fields->value(parameter::password) == decode(value));
+            CHECK(storage.used() == decode(value).size());
+        }
+    }
+}
+
+TEST_CASE("form: an exhausted storage is out_of_memory for short and long decoded values", "[form][storage]") {
+    fixed_storage<8> storage;
+    CHECK(parse_form("password=%41%41%41%41%41%41%41%41%41", storage).error() == error{reason::out_of_memory});
+    storage.reset();
+    CHECK(parse_form("password=" + std::string(300, '+'), storage).error() == error{reason::out_of_memory});
+}
+
+TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every length", "[form]") {
+    // Short strings are read as overlapping words, long ones word by word then byte
+    // by byte: each position of each length must be seen.
+    for (std::size_t size = 0; size <= 40; ++size) {
+        const std::string plain(size, 'a');
+        CHECK_FALSE(needs_decoding(plain));
+        for (std::size_t at = 0; at < size; ++at) {
+            for (const char c : {'+', '%'}) {
+                std::string raw = plain;
+                raw[at] = c;
+                CHECK(needs_decoding(raw));
+            }
+        }
+    }
+}

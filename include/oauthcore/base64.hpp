@@ -8,10 +8,13 @@
 //    otherwise; we do, so every byte string has exactly one accepted encoding).
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace oauthcore {
 
@@ -31,23 +34,60 @@ inline constexpr auto base64_values = [] {
 
 [[nodiscard]] constexpr int base64_value(char c) noexcept { return base64_values[static_cast<unsigned char>(c)]; }
 
-// For the groups without padding: the value of a character already shifted to its place
-// in the 24-bit group (position 0 is the first character), or base64_invalid for a byte
-// outside the alphabet; so a group is four loads and three ORs, and one test of the
-// bits above the group finds any invalid character.
-inline constexpr std::uint32_t base64_invalid = 0x01000000u;
-inline constexpr auto base64_shifted_values = [] {
-    std::array<std::array<std::uint32_t, 256>, 4> shifted{};
-    for (std::size_t position = 0; position < 4; ++position)
-        for (std::size_t c = 0; c < 256; ++c)
-            shifted[position][c] = base64_values[c] < 0
-                                       ? base64_invalid
-                                       : static_cast<std::uint32_t>(base64_values[c]) << (18 - 6 * position);
-    return shifted;
+// For the groups without padding, on little-endian targets: the bits of a character
+// already placed where they land in the group's three bytes, stored in memory order
+// (so a group is four loads and three ORs, and its bytes are the low three of the
+// word as it stands), or base64_invalid for a byte outside the alphabet. Invalid bits
+// are ORed together over all groups and tested once at the end.
+inline constexpr std::uint32_t base64_invalid = 0x80000000u;
+inline constexpr auto base64_lane_values = [] {
+    std::array<std::array<std::uint32_t, 256>, 4> lanes{};
+    for (std::size_t c = 0; c < 256; ++c) {
+        if (base64_values[c] < 0) {
+            for (auto& position : lanes) position[c] = base64_invalid;
+            continue;
+        }
+        const auto v = static_cast<std::uint32_t>(base64_values[c]);
+        // Big-endian group bits: v0 << 18 | v1 << 12 | v2 << 6 | v3; byte k of the
+        // group is bits 23-16, 15-8, 7-0, and goes to bits 8k..8k+7 here.
+        lanes[0][c] = v << 2;
+        lanes[1][c] = v >> 4 | (v & 0xFu) << 12;
+        lanes[2][c] = (v >> 2) << 8 | (v & 0x3u) << 22;
+        lanes[3][c] = v << 16;
+    }
+    return lanes;
 }();
 
-[[nodiscard]] constexpr std::uint32_t base64_shifted(std::size_t position, char c) noexcept {
-    return base64_shifted_values[position][static_cast<unsigned char>(c)];
+[[nodiscard]] inline std::uint32_t base64_group_lanes(const char* group) noexcept {
+    const auto at = [group](std::size_t position) {
+        return base64_lane_values[position][static_cast<unsigned char>(group[position])];
+    };
+    return at(0) | at(1) | at(2) | at(3);
+}
+
+// Decodes the groups of `encoded` that hold no padding (all but the last) into `dest`;
+// false when one holds a byte outside the alphabet. Two groups make six bytes, written
+// as one eight-byte store while at least eight bytes of `dest` (size `dest_size`)
+// remain, so the two bytes too many are overwritten by the next store.
+[[nodiscard]] inline bool decode_base64_full_groups(std::string_view encoded, char* dest,
+                                                    std::size_t dest_size) noexcept {
+    const std::size_t groups = encoded.size() / 4 - 1;
+    const char* in = encoded.data();
+    std::uint32_t invalid = 0;
+    std::size_t group = 0;
+    for (; group + 2 <= groups && group * 3 + 8 <= dest_size; group += 2) {
+        const std::uint32_t first = base64_group_lanes(in + group * 4);
+        const std::uint32_t second = base64_group_lanes(in + group * 4 + 4);
+        invalid |= first | second;
+        const std::uint64_t six = first | std::uint64_t{second} << 24;
+        std::memcpy(dest + group * 3, &six, 8);
+    }
+    for (; group < groups; ++group) {
+        const std::uint32_t three = base64_group_lanes(in + group * 4);
+        invalid |= three;
+        std::memcpy(dest + group * 3, &three, 3);
+    }
+    return (invalid & base64_invalid) == 0;
 }
 
 }  // namespace detail
@@ -71,11 +111,18 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     std::size_t out = 0;
     std::size_t i = 0;
     // Every group but the last holds no padding, so it needs none of the checks below.
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little && encoded.size() > 4) {
+        if (!detail::decode_base64_full_groups(encoded, dest, *size)) return std::nullopt;
+        i = encoded.size() - 4;
+        out = i / 4 * 3;
+    }
     for (; i + 4 < encoded.size(); i += 4) {
-        const std::uint32_t group = detail::base64_shifted(0, encoded[i]) | detail::base64_shifted(1, encoded[i + 1]) |
-                                    detail::base64_shifted(2, encoded[i + 2]) |
-                                    detail::base64_shifted(3, encoded[i + 3]);
-        if ((group & detail::base64_invalid) != 0) return std::nullopt;
+        const int a = detail::base64_value(encoded[i]);
+        const int b = detail::base64_value(encoded[i + 1]);
+        const int c = detail::base64_value(encoded[i + 2]);
+        const int d = detail::base64_value(encoded[i + 3]);
+        if ((a | b | c | d) < 0) return std::nullopt;
+        const unsigned group = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
         dest[out] = static_cast<char>((group >> 16) & 0xFFu);
         dest[out + 1] = static_cast<char>((group >> 8) & 0xFFu);
         dest[out + 2] = static_cast<char>(group & 0xFFu);

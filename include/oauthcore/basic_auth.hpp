@@ -71,11 +71,7 @@ template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_credential(std::string_view raw, Storage& storage,
                                                                    credential_decoding decoding) noexcept {
     if (decoding == credential_decoding::raw || !needs_decoding(raw)) return raw;
-    const std::size_t size = decoded_size(raw);
-    char* dest = storage.take(size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    decode_form_component(raw, dest);
-    return std::string_view(dest, size);
+    return decode_to_storage(raw, storage);
 }
 
 }  // namespace detail

@@ -21,7 +21,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
@@ -101,23 +103,40 @@ private:
 
 namespace detail {
 
-[[nodiscard]] constexpr int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+// The value of each hex digit (either case), 0xFF for the other bytes: one load per
+// digit, and one test of the OR of two values finds a pair that is not two digits.
+inline constexpr auto hex_digit_values = [] {
+    std::array<std::uint8_t, 256> values{};
+    for (auto& v : values) v = 0xFF;
+    for (int i = 0; i < 10; ++i) values['0' + i] = static_cast<std::uint8_t>(i);
+    for (int i = 0; i < 6; ++i) {
+        values['a' + i] = static_cast<std::uint8_t>(10 + i);
+        values['A' + i] = static_cast<std::uint8_t>(10 + i);
+    }
+    return values;
+}();
+
+// The byte that "%" `high` `low` encodes, or a value above 0xFF when they are not two
+// hex digits.
+[[nodiscard]] constexpr unsigned percent_decoded(char high, char low) noexcept {
+    const unsigned h = hex_digit_values[static_cast<unsigned char>(high)];
+    const unsigned l = hex_digit_values[static_cast<unsigned char>(low)];
+    return (h | l) > 0xF ? 0x100 : h << 4 | l;
 }
 
 [[nodiscard]] constexpr bool is_percent_triplet(std::string_view s, std::size_t i) noexcept {
-    return s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0;
+    return s[i] == '%' && i + 2 < s.size() && percent_decoded(s[i + 1], s[i + 2]) <= 0xFF;
 }
 
 }  // namespace detail
 
-// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time:
-// it runs over every value of every request (find_first_of calls memchr per byte).
+// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time,
+// since it runs over every name and value of every request (find_first_of calls
+// memchr per byte). Up to 16 bytes, the usual name or value, two overlapping words
+// and no branch per word (swar_any); longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
+    if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
     return detail::swar_find(raw, word, byte) != raw.size();
 }
@@ -133,17 +152,49 @@ namespace detail {
 // decoded_size(raw) bytes; returns the bytes written.
 constexpr std::size_t decode_form_component(std::string_view raw, char* dest) noexcept {
     std::size_t out = 0;
-    for (std::size_t i = 0; i < raw.size(); ++out) {
-        if (detail::is_percent_triplet(raw, i)) {
-            dest[out] = static_cast<char>(detail::hex_value(raw[i + 1]) * 16 + detail::hex_value(raw[i + 2]));
-            i += 3;
-        } else {
-            dest[out] = raw[i] == '+' ? ' ' : raw[i];
-            i += 1;
+    const std::size_t n = raw.size();
+    for (std::size_t i = 0; i < n; ++out) {
+        const char c = raw[i];
+        if (c == '%' && i + 2 < n) {
+            if (const unsigned byte = detail::percent_decoded(raw[i + 1], raw[i + 2]); byte <= 0xFF) {
+                dest[out] = static_cast<char>(byte);
+                i += 3;
+                continue;
+            }
         }
+        dest[out] = c == '+' ? ' ' : c;
+        i += 1;
     }
     return out;
 }
+
+namespace detail {
+
+// Decoded values up to this many raw bytes are decoded once, into a stack buffer,
+// and then copied to storage at their exact size; longer ones (and constant
+// evaluation) size first and decode after. Either way storage gets exactly
+// decoded_size(raw) bytes. 256 covers every value of an ordinary token request.
+inline constexpr std::size_t decode_scratch_bytes = 256;
+
+// Decodes `raw` into `storage`; a view of the decoded bytes.
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> decode_to_storage(std::string_view raw, Storage& storage) noexcept {
+    if (!std::is_constant_evaluated() && raw.size() <= decode_scratch_bytes) {
+        char scratch[decode_scratch_bytes];
+        const std::size_t size = decode_form_component(raw, scratch);
+        char* dest = storage.take(size);
+        if (dest == nullptr) return fail(reason::out_of_memory);
+        std::memcpy(dest, scratch, size);
+        return std::string_view(dest, size);
+    }
+    const std::size_t size = decoded_size(raw);
+    char* dest = storage.take(size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    decode_form_component(raw, dest);
+    return std::string_view(dest, size);
+}
+
+}  // namespace detail
 
 // The recognised parameters of one request. A parameter given with an empty value
 // reads as omitted: value() is empty and given() is false.
@@ -222,11 +273,9 @@ template <class Storage>
             fields.set(p, pair.value);
             continue;
         }
-        const std::size_t size = decoded_size(pair.value);
-        char* dest = storage.take(size);
-        if (dest == nullptr) return fail(reason::out_of_memory);
-        decode_form_component(pair.value, dest);
-        fields.set(p, std::string_view(dest, size));
+        const auto decoded = detail::decode_to_storage(pair.value, storage);
+        if (!decoded) return unexpected<error>(decoded.error());
+        fields.set(p, *decoded);
     }
     return fields;
 }

@@ -12,10 +12,13 @@
 //    otherwise; we do, so every byte string has exactly one accepted encoding).
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace oauthcore {
 
@@ -35,23 +38,60 @@ inline constexpr auto base64_values = [] {
 
 [[nodiscard]] constexpr int base64_value(char c) noexcept { return base64_values[static_cast<unsigned char>(c)]; }
 
-// For the groups without padding: the value of a character already shifted to its place
-// in the 24-bit group (position 0 is the first character), or base64_invalid for a byte
-// outside the alphabet; so a group is four loads and three ORs, and one test of the
-// bits above the group finds any invalid character.
-inline constexpr std::uint32_t base64_invalid = 0x01000000u;
-inline constexpr auto base64_shifted_values = [] {
-    std::array<std::array<std::uint32_t, 256>, 4> shifted{};
-    for (std::size_t position = 0; position < 4; ++position)
-        for (std::size_t c = 0; c < 256; ++c)
-            shifted[position][c] = base64_values[c] < 0
-                                       ? base64_invalid
-                                       : static_cast<std::uint32_t>(base64_values[c]) << (18 - 6 * position);
-    return shifted;
+// For the groups without padding, on little-endian targets: the bits of a character
+// already placed where they land in the group's three bytes, stored in memory order
+// (so a group is four loads and three ORs, and its bytes are the low three of the
+// word as it stands), or base64_invalid for a byte outside the alphabet. Invalid bits
+// are ORed together over all groups and tested once at the end.
+inline constexpr std::uint32_t base64_invalid = 0x80000000u;
+inline constexpr auto base64_lane_values = [] {
+    std::array<std::array<std::uint32_t, 256>, 4> lanes{};
+    for (std::size_t c = 0; c < 256; ++c) {
+        if (base64_values[c] < 0) {
+            for (auto& position : lanes) position[c] = base64_invalid;
+            continue;
+        }
+        const auto v = static_cast<std::uint32_t>(base64_values[c]);
+        // Big-endian group bits: v0 << 18 | v1 << 12 | v2 << 6 | v3; byte k of the
+        // group is bits 23-16, 15-8, 7-0, and goes to bits 8k..8k+7 here.
+        lanes[0][c] = v << 2;
+        lanes[1][c] = v >> 4 | (v & 0xFu) << 12;
+        lanes[2][c] = (v >> 2) << 8 | (v & 0x3u) << 22;
+        lanes[3][c] = v << 16;
+    }
+    return lanes;
 }();
 
-[[nodiscard]] constexpr std::uint32_t base64_shifted(std::size_t position, char c) noexcept {
-    return base64_shifted_values[position][static_cast<unsigned char>(c)];
+[[nodiscard]] inline std::uint32_t base64_group_lanes(const char* group) noexcept {
+    const auto at = [group](std::size_t position) {
+        return base64_lane_values[position][static_cast<unsigned char>(group[position])];
+    };
+    return at(0) | at(1) | at(2) | at(3);
+}
+
+// Decodes the groups of `encoded` that hold no padding (all but the last) into `dest`;
+// false when one holds a byte outside the alphabet. Two groups make six bytes, written
+// as one eight-byte store while at least eight bytes of `dest` (size `dest_size`)
+// remain, so the two bytes too many are overwritten by the next store.
+[[nodiscard]] inline bool decode_base64_full_groups(std::string_view encoded, char* dest,
+                                                    std::size_t dest_size) noexcept {
+    const std::size_t groups = encoded.size() / 4 - 1;
+    const char* in = encoded.data();
+    std::uint32_t invalid = 0;
+    std::size_t group = 0;
+    for (; group + 2 <= groups && group * 3 + 8 <= dest_size; group += 2) {
+        const std::uint32_t first = base64_group_lanes(in + group * 4);
+        const std::uint32_t second = base64_group_lanes(in + group * 4 + 4);
+        invalid |= first | second;
+        const std::uint64_t six = first | std::uint64_t{second} << 24;
+        std::memcpy(dest + group * 3, &six, 8);
+    }
+    for (; group < groups; ++group) {
+        const std::uint32_t three = base64_group_lanes(in + group * 4);
+        invalid |= three;
+        std::memcpy(dest + group * 3, &three, 3);
+    }
+    return (invalid & base64_invalid) == 0;
 }
 
 }  // namespace detail
@@ -75,11 +115,18 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     std::size_t out = 0;
     std::size_t i = 0;
     // Every group but the last holds no padding, so it needs none of the checks below.
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little && encoded.size() > 4) {
+        if (!detail::decode_base64_full_groups(encoded, dest, *size)) return std::nullopt;
+        i = encoded.size() - 4;
+        out = i / 4 * 3;
+    }
     for (; i + 4 < encoded.size(); i += 4) {
-        const std::uint32_t group = detail::base64_shifted(0, encoded[i]) | detail::base64_shifted(1, encoded[i + 1]) |
-                                    detail::base64_shifted(2, encoded[i + 2]) |
-                                    detail::base64_shifted(3, encoded[i + 3]);
-        if ((group & detail::base64_invalid) != 0) return std::nullopt;
+        const int a = detail::base64_value(encoded[i]);
+        const int b = detail::base64_value(encoded[i + 1]);
+        const int c = detail::base64_value(encoded[i + 2]);
+        const int d = detail::base64_value(encoded[i + 3]);
+        if ((a | b | c | d) < 0) return std::nullopt;
+        const unsigned group = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
         dest[out] = static_cast<char>((group >> 16) & 0xFFu);
         dest[out + 1] = static_cast<char>((group >> 8) & 0xFFu);
         dest[out + 2] = static_cast<char>(group & 0xFFu);
@@ -816,7 +863,9 @@ static_assert(every_description_is_valid(), "an error_description leaves the RFC
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 
 namespace oauthcore {
@@ -894,23 +943,40 @@ private:
 
 namespace detail {
 
-[[nodiscard]] constexpr int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+// The value of each hex digit (either case), 0xFF for the other bytes: one load per
+// digit, and one test of the OR of two values finds a pair that is not two digits.
+inline constexpr auto hex_digit_values = [] {
+    std::array<std::uint8_t, 256> values{};
+    for (auto& v : values) v = 0xFF;
+    for (int i = 0; i < 10; ++i) values['0' + i] = static_cast<std::uint8_t>(i);
+    for (int i = 0; i < 6; ++i) {
+        values['a' + i] = static_cast<std::uint8_t>(10 + i);
+        values['A' + i] = static_cast<std::uint8_t>(10 + i);
+    }
+    return values;
+}();
+
+// The byte that "%" `high` `low` encodes, or a value above 0xFF when they are not two
+// hex digits.
+[[nodiscard]] constexpr unsigned percent_decoded(char high, char low) noexcept {
+    const unsigned h = hex_digit_values[static_cast<unsigned char>(high)];
+    const unsigned l = hex_digit_values[static_cast<unsigned char>(low)];
+    return (h | l) > 0xF ? 0x100 : h << 4 | l;
 }
 
 [[nodiscard]] constexpr bool is_percent_triplet(std::string_view s, std::size_t i) noexcept {
-    return s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0;
+    return s[i] == '%' && i + 2 < s.size() && percent_decoded(s[i + 1], s[i + 2]) <= 0xFF;
 }
 
 }  // namespace detail
 
-// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time:
-// it runs over every value of every request (find_first_of calls memchr per byte).
+// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time,
+// since it runs over every name and value of every request (find_first_of calls
+// memchr per byte). Up to 16 bytes, the usual name or value, two overlapping words
+// and no branch per word (swar_any); longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
+    if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
     return detail::swar_find(raw, word, byte) != raw.size();
 }
@@ -926,17 +992,49 @@ namespace detail {
 // decoded_size(raw) bytes; returns the bytes written.
 constexpr std::size_t decode_form_component(std::string_view raw, char* dest) noexcept {
     std::size_t out = 0;
-    for (std::size_t i = 0; i < raw.size(); ++out) {
-        if (detail::is_percent_triplet(raw, i)) {
-            dest[out] = static_cast<char>(detail::hex_value(raw[i + 1]) * 16 + detail::hex_value(raw[i + 2]));
-            i += 3;
-        } else {
-            dest[out] = raw[i] == '+' ? ' ' : raw[i];
-            i += 1;
+    const std::size_t n = raw.size();
+    for (std::size_t i = 0; i < n; ++out) {
+        const char c = raw[i];
+        if (c == '%' && i + 2 < n) {
+            if (const unsigned byte = detail::percent_decoded(raw[i + 1], raw[i + 2]); byte <= 0xFF) {
+                dest[out] = static_cast<char>(byte);
+                i += 3;
+                continue;
+            }
         }
+        dest[out] = c == '+' ? ' ' : c;
+        i += 1;
     }
     return out;
 }
+
+namespace detail {
+
+// Decoded values up to this many raw bytes are decoded once, into a stack buffer,
+// and then copied to storage at their exact size; longer ones (and constant
+// evaluation) size first and decode after. Either way storage gets exactly
+// decoded_size(raw) bytes. 256 covers every value of an ordinary token request.
+inline constexpr std::size_t decode_scratch_bytes = 256;
+
+// Decodes `raw` into `storage`; a view of the decoded bytes.
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> decode_to_storage(std::string_view raw, Storage& storage) noexcept {
+    if (!std::is_constant_evaluated() && raw.size() <= decode_scratch_bytes) {
+        char scratch[decode_scratch_bytes];
+        const std::size_t size = decode_form_component(raw, scratch);
+        char* dest = storage.take(size);
+        if (dest == nullptr) return fail(reason::out_of_memory);
+        std::memcpy(dest, scratch, size);
+        return std::string_view(dest, size);
+    }
+    const std::size_t size = decoded_size(raw);
+    char* dest = storage.take(size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    decode_form_component(raw, dest);
+    return std::string_view(dest, size);
+}
+
+}  // namespace detail
 
 // The recognised parameters of one request. A parameter given with an empty value
 // reads as omitted: value() is empty and given() is false.
@@ -1015,11 +1113,9 @@ template <class Storage>
             fields.set(p, pair.value);
             continue;
         }
-        const std::size_t size = decoded_size(pair.value);
-        char* dest = storage.take(size);
-        if (dest == nullptr) return fail(reason::out_of_memory);
-        decode_form_component(pair.value, dest);
-        fields.set(p, std::string_view(dest, size));
+        const auto decoded = detail::decode_to_storage(pair.value, storage);
+        if (!decoded) return unexpected<error>(decoded.error());
+        fields.set(p, *decoded);
     }
     return fields;
 }
@@ -1067,11 +1163,7 @@ template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_credential(std::string_view raw, Storage& storage,
                                                                    credential_decoding decoding) noexcept {
     if (decoding == credential_decoding::raw || !needs_decoding(raw)) return raw;
-    const std::size_t size = decoded_size(raw);
-    char* dest = storage.take(size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    decode_form_component(raw, dest);
-    return std::string_view(dest, size);
+    return decode_to_storage(raw, storage);
 }
 
 }  // namespace detail
