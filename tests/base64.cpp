@@ -143,6 +143,13 @@ TEST_CASE("base64: a byte outside the alphabet is rejected at every position of 
                 encoded[at] = bad;
                 CHECK_FALSE(decode(encoded));
             }
+            // '=' is padding only in the final group (RFC 4648 3.2); in any other it is
+            // as bad as a byte outside the alphabet.
+            if (at < good.size() - 4) {
+                std::string encoded = good;
+                encoded[at] = '=';
+                CHECK_FALSE(decode(encoded));
+            }
         }
     }
 }

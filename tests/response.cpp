@@ -101,20 +101,24 @@ TEST_CASE("response: a token outside VSCHAR is never sent; 500 instead (RFC 6749
     CHECK(quoted.body == R"({"access_token":"a\"b\\c","expires_in":1,"token_type":"bearer"})");
 }
 
-TEST_CASE("response: a token whose only bad byte is its last is refused (RFC 6749 Appendix A)", "[response]") {
-    for (const std::size_t length : {1, 3, 4, 7, 8, 9, 15, 16, 17, 64}) {
-        for (const char bad : {'\x7f', '\x1f', '\x80', '\0'}) {
-            std::string token(length, 'a');
-            token.back() = bad;
-            for (int member = 0; member < 3; ++member) {
-                token_fields fields{"ok", 1, "bearer", "refresh", {}};
-                if (member == 0) fields.access_token = token;
-                if (member == 1) fields.token_type = token;
-                if (member == 2) fields.refresh_token = token;
-                response_storage storage;
-                const auto r = make_token_response(fields, storage);
-                CHECK(r.status == 500);
-                CHECK(r.error == error{reason::invalid_issued_token});
+TEST_CASE("response: a token with one bad byte anywhere is refused (RFC 6749 Appendix A)", "[response]") {
+    // Every position: the scan goes 16 bytes, then 8, then an overlapping last step, and
+    // a bad byte must be seen in each of them.
+    for (const std::size_t length : {1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 64}) {
+        for (std::size_t at = 0; at < length; ++at) {
+            for (const char bad : {'\x7f', '\x1f', '\x80', '\0'}) {
+                std::string token(length, 'a');
+                token[at] = bad;
+                for (int member = 0; member < 3; ++member) {
+                    token_fields fields{"ok", 1, "bearer", "refresh", {}};
+                    if (member == 0) fields.access_token = token;
+                    if (member == 1) fields.token_type = token;
+                    if (member == 2) fields.refresh_token = token;
+                    response_storage storage;
+                    const auto r = make_token_response(fields, storage);
+                    CHECK(r.status == 500);
+                    CHECK(r.error == error{reason::invalid_issued_token});
+                }
             }
         }
         // A '"' or '\' last is valid VSCHAR: sent, escaped.

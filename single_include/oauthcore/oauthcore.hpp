@@ -1666,8 +1666,9 @@ inline T opaque(T value) noexcept {
 #include <concepts>
 #include <string_view>
 
-// RFC 8259 serialization of the token endpoint's bodies into a caller's buffer, in two
-// passes: *_size gives the exact bytes, write_* writes them and returns the count.
+// RFC 8259 serialization of the token endpoint's bodies into a caller's buffer: *_size
+// gives the exact bytes and write_* writes them; write_token_json(token, dest, capacity)
+// does both in one pass.
 //
 //   success (RFC 6749 5.1, the vendor's field order, without its trailing comma):
 //     {"access_token":"…","expires_in":604800,"token_type":"bearer","refresh_token":"…","scope":"…"}
@@ -1790,8 +1791,9 @@ inline constexpr auto powers_of_ten = [] {
     return powers;
 }();
 
-// Without a division: 1233 / 4096 is just above log10(2), so the bit width gives the
-// digit count or one more, and one comparison with a power of ten settles it.
+// Without a division: 1233 / 4096 is just below log10(2) (0.3010254 < 0.3010300), close
+// enough that for 64-bit values the bit width gives the digit count or one more, and one comparison with a power of ten
+// settles it.
 [[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t n) noexcept {
     const std::uint64_t m = n | 1;
     const auto estimate = static_cast<std::size_t>((std::bit_width(m) * 1233) >> 12);
