@@ -99,6 +99,31 @@ TEST_CASE("basic: control characters in user-pass are refused (RFC 7617 2)", "[b
     CHECK(failure(basic("i\td:x")) == reason::malformed_basic_credentials);
 }
 
+TEST_CASE("basic: each byte class at every position of user-pass, short and long (RFC 7617 2, RFC 6749 2.3.1)",
+          "[basic][rfc7617]") {
+    // The scan over user-pass goes 16, 8, 4 or 1 bytes at a time by length: each class
+    // must be seen at every position of each.
+    for (std::size_t length = 1; length <= 40; ++length) {
+        for (std::size_t position = 0; position < length; ++position) {
+            for (const unsigned char byte : {0x00, 0x09, 0x1F, 0x20, 0x2B, 0x25, 0x3A, 0x7E, 0x7F, 0x80, 0xFF}) {
+                std::string secret(length, 's');
+                secret[position] = static_cast<char>(byte);
+                request_storage storage;
+                const auto c = parse(basic("id:" + secret), storage);
+                if (byte < 0x20 || byte == 0x7F) {
+                    if (c || c.error().reason != reason::malformed_basic_credentials)
+                        FAIL_CHECK("control byte " << int(byte) << " at " << position << " of " << length);
+                    continue;
+                }
+                std::string expected = secret;  // '+' is a space; this '%' is never a triplet
+                for (char& ch : expected) ch = ch == '+' ? ' ' : ch;
+                if (!c || c->id != "id" || c->secret != expected)
+                    FAIL_CHECK("byte " << int(byte) << " at " << position << " of " << length);
+            }
+        }
+    }
+}
+
 TEST_CASE("basic: an empty client id is invalid_client; an empty secret is passed on", "[basic]") {
     CHECK(failure(basic(":secret")) == reason::empty_client_id);
     request_storage storage;

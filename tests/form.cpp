@@ -223,6 +223,42 @@ TEST_CASE("form: hex digits are exactly 0-9, a-f, A-F (WHATWG percent-decode)", 
     CHECK(decode("%09%af%AF%fA") == "\x09\xaf\xaf\xfa");
 }
 
+TEST_CASE("form: every '%XY' of two bytes decodes exactly when both are hex digits (WHATWG percent-decode)",
+          "[form][whatwg]") {
+    // The WHATWG definition spelled out, independent of the library's tables.
+    const auto hex_value = [](int c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::size_t decoded_triplets = 0;
+    for (int x = 0; x < 256; ++x) {
+        for (int y = 0; y < 256; ++y) {
+            const std::string raw = {'%', static_cast<char>(x), static_cast<char>(y)};
+            const bool hex = hex_value(x) >= 0 && hex_value(y) >= 0;
+            std::string expected = hex ? std::string(1, static_cast<char>(hex_value(x) * 16 + hex_value(y))) : raw;
+            if (!hex)
+                for (char& c : expected) c = c == '+' ? ' ' : c;
+            if (decode(raw) != expected) FAIL_CHECK("%" << x << " " << y);
+            decoded_triplets += hex ? 1 : 0;
+        }
+    }
+    CHECK(decoded_triplets == 22 * 22);
+}
+
+TEST_CASE("form: a '%' in each of the last three positions, and '+' there (WHATWG percent-decode)", "[form][whatwg]") {
+    // The decoder looks for triplets only where two bytes follow; these are its edges.
+    CHECK(decode("ab%41") == "abA");
+    CHECK(decode("abc%4") == "abc%4");
+    CHECK(decode("abcd%") == "abcd%");
+    CHECK(decode("ab%4+") == "ab%4 ");
+    CHECK(decode("abc%+") == "abc% ");
+    CHECK(decode("%41%42") == "AB");
+    CHECK(decode("x+%41+") == "x A ");
+    CHECK(decode("++") == "  ");
+}
+
 TEST_CASE("form: an encoded name longer than any parameter's is not recognised (RFC 6749 3.2: ignored)", "[form]") {
     request_storage storage;
     const auto fields = parse_form("%67rant_type_and_more=x&password%5F=y&grant%5Ftype=password", storage);

@@ -62,9 +62,20 @@ inline constexpr std::uint64_t user_pass_control = swar_highs;
 inline constexpr std::uint64_t user_pass_encoded = swar_ones;
 
 [[nodiscard]] constexpr std::uint64_t user_pass_flags(std::string_view s) noexcept {
-    return swar_any(s, [](std::uint64_t w) {
+    const auto word = [](std::uint64_t w) {
         return swar_has_below(w, 0x20) | swar_has_byte(w, 0x7F) | (swar_has_byte(w, '+') | swar_has_byte(w, '%')) >> 7;
-    });
+    };
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+    const auto vector = [](signed_byte_vector v) {
+        const signed_byte_vector control = ((v >= 0) & (v < 0x20)) | (v == 0x7F);
+        const signed_byte_vector encoded = (v == '+') | (v == '%');
+        return (control & static_cast<signed char>(user_pass_control & 0xFF)) |
+               (encoded & static_cast<signed char>(user_pass_encoded & 0xFF));
+    };
+#else
+    const auto vector = [](auto) { return 0; };
+#endif
+    return scan_any<false>(s, nullptr, word, vector);
 }
 
 template <class Storage>

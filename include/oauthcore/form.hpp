@@ -103,15 +103,17 @@ private:
 
 namespace detail {
 
-// The value of each hex digit (either case), 0xFF for the other bytes: one load per
-// digit, and one test of the OR of two values finds a pair that is not two digits.
+// The value of each hex digit (either case) shifted left by Shift, 0x100 for the other
+// bytes: the byte of "%XY" is one load for X, one for Y and an OR, and it is above 0xFF
+// exactly when X or Y is not a hex digit.
+template <unsigned Shift>
 inline constexpr auto hex_digit_values = [] {
-    std::array<std::uint8_t, 256> values{};
-    for (auto& v : values) v = 0xFF;
-    for (int i = 0; i < 10; ++i) values['0' + i] = static_cast<std::uint8_t>(i);
-    for (int i = 0; i < 6; ++i) {
-        values['a' + i] = static_cast<std::uint8_t>(10 + i);
-        values['A' + i] = static_cast<std::uint8_t>(10 + i);
+    std::array<std::uint16_t, 256> values{};
+    for (auto& v : values) v = 0x100;
+    for (unsigned i = 0; i < 10; ++i) values['0' + i] = static_cast<std::uint16_t>(i << Shift);
+    for (unsigned i = 0; i < 6; ++i) {
+        values['a' + i] = static_cast<std::uint16_t>((10 + i) << Shift);
+        values['A' + i] = static_cast<std::uint16_t>((10 + i) << Shift);
     }
     return values;
 }();
@@ -119,13 +121,39 @@ inline constexpr auto hex_digit_values = [] {
 // The byte that "%" `high` `low` encodes, or a value above 0xFF when they are not two
 // hex digits.
 [[nodiscard]] constexpr unsigned percent_decoded(char high, char low) noexcept {
-    const unsigned h = hex_digit_values[static_cast<unsigned char>(high)];
-    const unsigned l = hex_digit_values[static_cast<unsigned char>(low)];
-    return (h | l) > 0xF ? 0x100 : h << 4 | l;
+    return hex_digit_values<4>[static_cast<unsigned char>(high)] | hex_digit_values<0>[static_cast<unsigned char>(low)];
 }
 
-[[nodiscard]] constexpr bool is_percent_triplet(std::string_view s, std::size_t i) noexcept {
-    return s[i] == '%' && i + 2 < s.size() && percent_decoded(s[i + 1], s[i + 2]) <= 0xFF;
+// WHATWG step 3 over `raw`: writes the decoded bytes to `dest` when Write, and returns
+// their number either way, so the size and the bytes come from one definition.
+template <bool Write>
+constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexcept {
+    const char* in = raw.data();
+    const char* const end = in + raw.size();
+    std::size_t out = 0;
+    const auto put = [&](char c) {
+        if constexpr (Write) dest[out] = c;
+        ++out;
+    };
+    // A '%' in the last two bytes has no two bytes after it, so only the loop up to there
+    // looks for triplets, and it needs no bounds test.
+    if (raw.size() > 2) {
+        const char* const last_triplet = end - 2;
+        while (in < last_triplet) {
+            const char c = *in;
+            if (c == '%') {
+                if (const unsigned byte = percent_decoded(in[1], in[2]); byte <= 0xFF) {
+                    put(static_cast<char>(byte));
+                    in += 3;
+                    continue;
+                }
+            }
+            put(c == '+' ? ' ' : c);
+            ++in;
+        }
+    }
+    for (; in != end; ++in) put(*in == '+' ? ' ' : *in);
+    return out;
 }
 
 }  // namespace detail
@@ -143,29 +171,13 @@ inline constexpr auto hex_digit_values = [] {
 
 // The exact number of bytes decode_form_component writes for `raw`.
 [[nodiscard]] constexpr std::size_t decoded_size(std::string_view raw) noexcept {
-    std::size_t size = 0;
-    for (std::size_t i = 0; i < raw.size(); ++size) i += detail::is_percent_triplet(raw, i) ? 3 : 1;
-    return size;
+    return detail::decode_form_bytes<false>(raw, nullptr);
 }
 
 // Decodes one name or value (WHATWG step 3) into `dest`, which has room for
 // decoded_size(raw) bytes; returns the bytes written.
 constexpr std::size_t decode_form_component(std::string_view raw, char* dest) noexcept {
-    std::size_t out = 0;
-    const std::size_t n = raw.size();
-    for (std::size_t i = 0; i < n; ++out) {
-        const char c = raw[i];
-        if (c == '%' && i + 2 < n) {
-            if (const unsigned byte = detail::percent_decoded(raw[i + 1], raw[i + 2]); byte <= 0xFF) {
-                dest[out] = static_cast<char>(byte);
-                i += 3;
-                continue;
-            }
-        }
-        dest[out] = c == '+' ? ' ' : c;
-        i += 1;
-    }
-    return out;
+    return detail::decode_form_bytes<true>(raw, dest);
 }
 
 namespace detail {

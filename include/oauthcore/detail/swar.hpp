@@ -78,127 +78,122 @@ template <class WordTest, class ByteTest>
 }
 
 // The OR of `word_test` over words that together hold every byte of `s` and nothing
-// else (words may overlap): non-zero when a byte of `s` matches. `word_test` must be
-// exact on words (non-zero only when one of its bytes matches), as the tests above
-// are; then a word of one byte repeated answers for that byte, which is what the
-// constant evaluation uses. No early exit: for the short strings this serves (tokens),
-// one branch at the end is cheaper than one per word.
-template <class WordTest>
-[[nodiscard]] constexpr std::uint64_t swar_any(std::string_view s, WordTest word_test) noexcept {
+// else (words may overlap): non-zero when a byte of `s` matches. When Copy, `s` is also
+// copied to `dest` (s.size() bytes, nothing past them) from the words tested, so the
+// check and the copy read each byte once. `word_test` must be exact on words (non-zero
+// only when one of its bytes matches), as the tests above are; then a word of one byte
+// repeated answers for that byte, which is what the constant evaluation uses. No early
+// exit: for the short strings this serves, one branch at the end is cheaper than one
+// per word.
+template <bool Copy, class WordTest>
+constexpr std::uint64_t swar_scan(std::string_view s, char* dest, WordTest word_test) noexcept {
     std::uint64_t found = 0;
     const std::size_t n = s.size();
     if (std::is_constant_evaluated()) {
-        for (const char c : s) found |= word_test(swar_ones * static_cast<unsigned char>(c));
+        for (std::size_t i = 0; i < n; ++i) {
+            if constexpr (Copy) dest[i] = s[i];
+            found |= word_test(swar_ones * static_cast<unsigned char>(s[i]));
+        }
         return found;
     }
+    const auto load = [&](auto& word, std::size_t at) {
+        std::memcpy(&word, s.data() + at, sizeof word);
+        if constexpr (Copy) std::memcpy(dest + at, &word, sizeof word);
+    };
     if (n >= 8) {
         std::uint64_t w;
         for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::memcpy(&w, s.data() + i, 8);
+            load(w, i);
             found |= word_test(w);
         }
-        std::memcpy(&w, s.data() + n - 8, 8);
+        load(w, n - 8);
         return found | word_test(w);
     }
     if (n >= 4) {
         std::uint32_t low;
         std::uint32_t high;
-        std::memcpy(&low, s.data(), 4);
-        std::memcpy(&high, s.data() + n - 4, 4);
+        load(low, 0);
+        load(high, n - 4);
         return word_test(low | (std::uint64_t{high} << 32));
     }
     if (n == 0) return 0;
+    // One to three bytes: the first, middle and last are all of them.
+    if constexpr (Copy) {
+        dest[0] = s[0];
+        dest[n / 2] = s[n / 2];
+        dest[n - 1] = s[n - 1];
+    }
     const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
     const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
     return word_test(w | w << 32);
 }
 
-// swar_any that also copies `s` to `dest` (s.size() bytes, nothing past them) with the
-// words it tests: the check and the copy read each byte once.
 template <class WordTest>
-constexpr std::uint64_t swar_copy_any(std::string_view s, char* dest, WordTest word_test) noexcept {
-    std::uint64_t found = 0;
-    const std::size_t n = s.size();
-    if (std::is_constant_evaluated()) {
-        for (std::size_t i = 0; i < n; ++i) {
-            dest[i] = s[i];
-            found |= word_test(swar_ones * static_cast<unsigned char>(s[i]));
-        }
-        return found;
-    }
-    if (n >= 8) {
-        std::uint64_t w;
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::memcpy(&w, s.data() + i, 8);
-            std::memcpy(dest + i, &w, 8);
-            found |= word_test(w);
-        }
-        std::memcpy(&w, s.data() + n - 8, 8);
-        std::memcpy(dest + n - 8, &w, 8);
-        return found | word_test(w);
-    }
-    if (n >= 4) {
-        std::uint32_t low;
-        std::uint32_t high;
-        std::memcpy(&low, s.data(), 4);
-        std::memcpy(&high, s.data() + n - 4, 4);
-        std::memcpy(dest, &low, 4);
-        std::memcpy(dest + n - 4, &high, 4);
-        return word_test(low | (std::uint64_t{high} << 32));
-    }
-    if (n == 0) return 0;
-    // One to three bytes: the first, middle and last are all of them.
-    dest[0] = s[0];
-    dest[n / 2] = s[n / 2];
-    dest[n - 1] = s[n - 1];
-    const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
-    const std::uint64_t w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16 | byte(n - 1) << 24;
-    return word_test(w | w << 32);
+[[nodiscard]] constexpr std::uint64_t swar_any(std::string_view s, WordTest word_test) noexcept {
+    return swar_scan<false>(s, nullptr, word_test);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
 // Sixteen bytes per step with the compilers' generic vectors (SSE2 on x86-64, NEON on
 // AArch64, pairs of words elsewhere): still no intrinsics. As signed bytes, 0x80-0xFF are
-// negative, so "below 0x20" also catches them.
+// negative. A vector test sets, in each byte lane that matches, at least the bits the
+// word test of the same rule sets in that byte, so a caller reads either answer the same way.
 using signed_byte_vector = signed char __attribute__((vector_size(16)));
+#define OAUTHCORE_HAVE_BYTE_VECTORS 1
 
-// The OR of the non-plain token byte test over `s` (s.size() >= 16), copying `s` to `dest`
-// on the way when Copy.
-template <bool Copy>
-[[nodiscard]] inline std::uint64_t vector_non_plain_token_bytes(std::string_view s, char* dest) noexcept {
-    const auto non_plain = [](signed_byte_vector v) { return (v < 0x20) | (v == 0x7F) | (v == '"') | (v == '\\'); };
+// swar_scan sixteen bytes at a time, for s.size() >= 16 (the last step overlaps).
+template <bool Copy, class VectorTest>
+[[nodiscard]] inline std::uint64_t vector_scan(std::string_view s, char* dest, VectorTest vector_test) noexcept {
     const std::size_t n = s.size();
     signed_byte_vector found{};
     signed_byte_vector v;
+    const auto load = [&](std::size_t at) {
+        std::memcpy(&v, s.data() + at, 16);
+        if constexpr (Copy) std::memcpy(dest + at, &v, 16);
+    };
     for (std::size_t i = 0; i + 16 < n; i += 16) {
-        std::memcpy(&v, s.data() + i, 16);
-        if constexpr (Copy) std::memcpy(dest + i, &v, 16);
-        found |= non_plain(v);
+        load(i);
+        found |= vector_test(v);
     }
-    std::memcpy(&v, s.data() + n - 16, 16);
-    if constexpr (Copy) std::memcpy(dest + n - 16, &v, 16);
-    found |= non_plain(v);
+    load(n - 16);
+    found |= vector_test(v);
     std::uint64_t halves[2];
     std::memcpy(halves, &found, 16);
     return halves[0] | halves[1];
 }
+#else
+#define OAUTHCORE_HAVE_BYTE_VECTORS 0
+#endif
+
+// One byte-class rule, as a word test and (where the compiler has byte vectors) a vector
+// test giving the same bits: scan_any takes sixteen bytes a step for strings of sixteen
+// bytes or more, eight below.
+template <bool Copy, class WordTest, class VectorTest>
+constexpr std::uint64_t scan_any(std::string_view s, char* dest, WordTest word_test,
+                                 [[maybe_unused]] VectorTest vector_test) noexcept {
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+    if (!std::is_constant_evaluated() && s.size() >= 16) return vector_scan<Copy>(s, dest, vector_test);
+#endif
+    return swar_scan<Copy>(s, dest, word_test);
+}
+
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+inline constexpr auto vector_has_non_plain_token_byte = [](signed_byte_vector v) {
+    return (v < 0x20) | (v == 0x7F) | (v == '"') | (v == '\\');
+};
+#else
+inline constexpr auto vector_has_non_plain_token_byte = [](auto) { return 0; };
 #endif
 
 // Non-zero when a byte of `s` is not a plain token byte (swar_has_non_plain_token_byte).
 [[nodiscard]] constexpr std::uint64_t non_plain_token_bytes(std::string_view s) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    if (!std::is_constant_evaluated() && s.size() >= 16) return vector_non_plain_token_bytes<false>(s, nullptr);
-#endif
-    return swar_any(s, swar_has_non_plain_token_byte);
+    return scan_any<false>(s, nullptr, swar_has_non_plain_token_byte, vector_has_non_plain_token_byte);
 }
 
 // Copies `s` to `dest` (s.size() bytes) and returns non_plain_token_bytes(s), reading each
 // byte once.
 constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* dest) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    if (!std::is_constant_evaluated() && s.size() >= 16) return vector_non_plain_token_bytes<true>(s, dest);
-#endif
-    return swar_copy_any(s, dest, swar_has_non_plain_token_byte);
+    return scan_any<true>(s, dest, swar_has_non_plain_token_byte, vector_has_non_plain_token_byte);
 }
 
 }  // namespace oauthcore::detail
