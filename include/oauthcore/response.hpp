@@ -143,23 +143,31 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    // One scan answers both questions for the usual token: its strings are VSCHAR, and
-    // none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those); then the
-    // body is its parts, sized from their lengths. Anything else is checked precisely.
-    const bool plain = detail::token_non_plain_bytes(token) == 0 && !token.access_token.empty() &&
-                       !token.token_type.empty() && (token.scope.empty() || is_scope_syntax(token.scope));
-    if (!plain && !detail::is_valid_token(token))
-        return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    const std::size_t size = plain ? detail::plain_token_json_size(token) : detail::token_json(token, nullptr);
-    storage.expect_more(size);
-    char* dest = storage.take(size);
-    if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+    // The usual token is written in one pass, its strings copied and checked on the way:
+    // when they are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens,
+    // never one of those), that copy is the body, sized from the lengths. Anything else is
+    // checked precisely and, when valid, written again with escapes.
     response r;
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
+    const std::size_t plain_size = detail::plain_token_json_size(token);
+    storage.expect_more(plain_size);
+    char* dest = storage.take(plain_size);
+    if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
+        (token.scope.empty() || is_scope_syntax(token.scope))) {
+        r.body = {dest, plain.size};
+    } else {
+        if (!detail::is_valid_token(token))
+            return make_error_response(error{reason::invalid_issued_token}, storage, options);
+        const std::size_t size = detail::token_json(token, nullptr);
+        storage.expect_more(size);
+        dest = storage.take(size);
+        if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+        r.body = {dest, detail::token_json(token, dest)};
+    }
     detail::add_common_headers(r);
-    r.body = {dest, plain ? detail::write_plain_token_json(token, dest, detail::copy_known_plain).size
-                          : detail::token_json(token, dest)};
     return r;
 }
 

@@ -1997,17 +1997,6 @@ inline constexpr std::string_view plain_close = "\"}";
            non_plain_token_bytes(token.refresh_token) | non_plain_token_bytes(token.scope);
 }
 
-// Copies a string and reports whether it holds a byte the plain body cannot take.
-inline constexpr auto copy_checking_plain = [](std::string_view s, char* dest) constexpr noexcept {
-    return copy_non_plain_token_bytes(s, dest);
-};
-
-// Copies a string already known to be plain.
-inline constexpr auto copy_known_plain = [](std::string_view s, char* dest) constexpr noexcept {
-    write_raw(s, dest);
-    return std::uint64_t{0};
-};
-
 struct plain_write {
     std::size_t size;
     // Non-zero when a string was not plain: then the bytes written are not the body.
@@ -2015,11 +2004,10 @@ struct plain_write {
 };
 
 // Writes the success body as plain_token_json_size counts it (dest has room for that),
-// with `copy` (one of the two above) for the strings.
-template <class Copy>
-constexpr plain_write write_plain_token_json(const token_fields& token, char* dest, Copy copy) noexcept {
+// each string copied and checked in the same pass.
+constexpr plain_write write_plain_token_json(const token_fields& token, char* dest) noexcept {
     std::size_t out = write_raw(plain_access_token_open, dest);
-    std::uint64_t non_plain = copy(token.access_token, dest + out);
+    std::uint64_t non_plain = copy_non_plain_token_bytes(token.access_token, dest + out);
     out += token.access_token.size();
     if (token.expires_in) {
         out += write_raw(plain_expires_in_open, dest + out);
@@ -2028,16 +2016,16 @@ constexpr plain_write write_plain_token_json(const token_fields& token, char* de
     } else {
         out += write_raw(plain_token_type_after_string, dest + out);
     }
-    non_plain |= copy(token.token_type, dest + out);
+    non_plain |= copy_non_plain_token_bytes(token.token_type, dest + out);
     out += token.token_type.size();
     if (!token.refresh_token.empty()) {
         out += write_raw(plain_refresh_token_open, dest + out);
-        non_plain |= copy(token.refresh_token, dest + out);
+        non_plain |= copy_non_plain_token_bytes(token.refresh_token, dest + out);
         out += token.refresh_token.size();
     }
     if (!token.scope.empty()) {
         out += write_raw(plain_scope_open, dest + out);
-        non_plain |= copy(token.scope, dest + out);
+        non_plain |= copy_non_plain_token_bytes(token.scope, dest + out);
         out += token.scope.size();
     }
     out += write_raw(plain_close, dest + out);
@@ -2058,10 +2046,10 @@ inline constexpr std::string_view plain_error_description_open = "\",\"error_des
 
 constexpr plain_write write_plain_error_json(std::string_view code, std::string_view description, char* dest) noexcept {
     std::size_t out = write_raw(plain_error_open, dest);
-    std::uint64_t non_plain = copy_checking_plain(code, dest + out);
+    std::uint64_t non_plain = copy_non_plain_token_bytes(code, dest + out);
     out += code.size();
     out += write_raw(plain_error_description_open, dest + out);
-    non_plain |= copy_checking_plain(description, dest + out);
+    non_plain |= copy_non_plain_token_bytes(description, dest + out);
     out += description.size();
     out += write_raw(plain_close, dest + out);
     return {out, non_plain};
@@ -2088,7 +2076,7 @@ constexpr std::size_t error_json(error_code code, std::string_view description, 
 // bytes written.
 constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
     // The plain body is never longer than the escaped one, so it fits where that does.
-    const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
     if (plain.non_plain == 0) return plain.size;
     return detail::token_json(token, dest);
 }
@@ -2100,7 +2088,7 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest) no
 constexpr std::size_t write_token_json(const token_fields& token, char* dest, std::size_t capacity) noexcept {
     // Escaping only lengthens a string, so a body whose plain size does not fit never does.
     if (detail::plain_token_json_size(token) <= capacity) {
-        const detail::plain_write plain = detail::write_plain_token_json(token, dest, detail::copy_checking_plain);
+        const detail::plain_write plain = detail::write_plain_token_json(token, dest);
         if (plain.non_plain == 0) return plain.size;
     }
     const std::size_t size = detail::token_json(token, nullptr);
@@ -2268,23 +2256,31 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    // One scan answers both questions for the usual token: its strings are VSCHAR, and
-    // none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those); then the
-    // body is its parts, sized from their lengths. Anything else is checked precisely.
-    const bool plain = detail::token_non_plain_bytes(token) == 0 && !token.access_token.empty() &&
-                       !token.token_type.empty() && (token.scope.empty() || is_scope_syntax(token.scope));
-    if (!plain && !detail::is_valid_token(token))
-        return make_error_response(error{reason::invalid_issued_token}, storage, options);
-    const std::size_t size = plain ? detail::plain_token_json_size(token) : detail::token_json(token, nullptr);
-    storage.expect_more(size);
-    char* dest = storage.take(size);
-    if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+    // The usual token is written in one pass, its strings copied and checked on the way:
+    // when they are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens,
+    // never one of those), that copy is the body, sized from the lengths. Anything else is
+    // checked precisely and, when valid, written again with escapes.
     response r;
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
+    const std::size_t plain_size = detail::plain_token_json_size(token);
+    storage.expect_more(plain_size);
+    char* dest = storage.take(plain_size);
+    if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
+        (token.scope.empty() || is_scope_syntax(token.scope))) {
+        r.body = {dest, plain.size};
+    } else {
+        if (!detail::is_valid_token(token))
+            return make_error_response(error{reason::invalid_issued_token}, storage, options);
+        const std::size_t size = detail::token_json(token, nullptr);
+        storage.expect_more(size);
+        dest = storage.take(size);
+        if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
+        r.body = {dest, detail::token_json(token, dest)};
+    }
     detail::add_common_headers(r);
-    r.body = {dest, plain ? detail::write_plain_token_json(token, dest, detail::copy_known_plain).size
-                          : detail::token_json(token, dest)};
     return r;
 }
 
