@@ -137,6 +137,31 @@ TEST_CASE("form: a parameter with an empty value counts as omitted (RFC 6749 3.2
     CHECK_FALSE(fields->given(parameter::password));
 }
 
+TEST_CASE("form: a name one byte away from a recognised one is not it, at every position (RFC 6749 3.2)",
+          "[form][rfc6749]") {
+    for (std::size_t p = 1; p < parameter_count; ++p) {
+        const std::string name(to_string(static_cast<parameter>(p)));
+        {
+            request_storage storage;
+            const auto fields = parse_form(name + "=v", storage);
+            REQUIRE(fields);
+            CHECK(fields->value(static_cast<parameter>(p)) == "v");
+        }
+        for (std::size_t at = 0; at < name.size(); ++at) {
+            for (const char flip : {'\x01', '\x20', '\x40'}) {
+                std::string near = name;
+                near[at] = static_cast<char>(near[at] ^ flip);
+                request_storage storage;
+                const auto fields = parse_form(near + "=v", storage);
+                REQUIRE(fields);
+                for (std::size_t q = 1; q < parameter_count; ++q)
+                    if (fields->given(static_cast<parameter>(q)))
+                        FAIL_CHECK(near << " read as " << to_string(static_cast<parameter>(q)));
+            }
+        }
+    }
+}
+
 TEST_CASE("form: unrecognised parameters are ignored (RFC 6749 3.2)", "[form][rfc6749]") {
     request_storage storage;
     const auto fields = parse_form("foo=bar&grant_type=password&x%zz=1&Grant_Type=client_credentials", storage);
