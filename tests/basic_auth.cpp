@@ -197,8 +197,9 @@ TEST_CASE("basic: an Authorization value over the limit is refused before decodi
 }
 
 TEST_CASE("basic: an exhausted storage is out_of_memory at every allocation, never a crash", "[basic][storage]") {
-    // "a%41:b%42" base64-decodes to 9 bytes; form decoding then takes 2 for the id and
-    // 2 for the secret: exhaustion is reached at each of the three allocations in turn.
+    // "a%41:b%42" base64-decodes to 9 bytes; form decoding then takes the raw size of the
+    // id (4) and of the secret (4): exhaustion is reached at each of the three allocations
+    // in turn.
     const std::string header = basic("a%41:b%42");
     const auto with_capacity = [&](auto& storage) {
         const auto c = parse_basic_authorization(header, storage);
@@ -208,9 +209,9 @@ TEST_CASE("basic: an exhausted storage is out_of_memory at every allocation, nev
     CHECK(with_capacity(none) == reason::out_of_memory);
     fixed_storage<10> no_id;
     CHECK(with_capacity(no_id) == reason::out_of_memory);
-    fixed_storage<12> no_secret;
+    fixed_storage<16> no_secret;
     CHECK(with_capacity(no_secret) == reason::out_of_memory);
-    fixed_storage<13> enough;
+    fixed_storage<17> enough;
     CHECK(with_capacity(enough) == std::nullopt);
     // Under the raw policy nothing is decoded after base64.
     fixed_storage<9> raw_storage;

@@ -897,34 +897,41 @@ public:
             return before;
         }
         friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
-            return a.at_end_ == b.at_end_ && (a.at_end_ || a.position_ == b.position_);
+            return a.at_end_ == b.at_end_ && (a.at_end_ || a.current_.name.data() == b.current_.name.data());
         }
 
     private:
         friend class form_pairs;
-        constexpr explicit iterator(std::string_view body) noexcept : rest_(body), at_end_(false) { advance(); }
+        constexpr explicit iterator(std::string_view body) noexcept
+            : next_(body.data()), end_(body.data() + body.size()), at_end_(false) {
+            advance();
+        }
+
+        // The first `c` in [from, to), or `to`. char_traits::find is memchr at run time and
+        // also works in constant evaluation.
+        [[nodiscard]] static constexpr const char* find(const char* from, const char* to, char c) noexcept {
+            const char* found = std::char_traits<char>::find(from, static_cast<std::size_t>(to - from), c);
+            return found == nullptr ? to : found;
+        }
 
         constexpr void advance() noexcept {
-            while (!rest_.empty()) {
-                const auto amp = rest_.find('&');
-                const std::string_view sequence = rest_.substr(0, amp);
-                rest_ = amp == std::string_view::npos ? std::string_view{} : rest_.substr(amp + 1);
-                if (sequence.empty()) continue;
-                const auto eq = sequence.find('=');
-                if (eq == std::string_view::npos) {
-                    current_ = {sequence, {}};
-                } else {
-                    current_ = {sequence.substr(0, eq), sequence.substr(eq + 1)};
-                }
-                position_ = sequence.data();
+            while (next_ != end_) {
+                const char* const start = next_;
+                const char* const amp = find(start, end_, '&');
+                next_ = amp == end_ ? end_ : amp + 1;
+                if (amp == start) continue;  // an empty sequence
+                const char* const eq = find(start, amp, '=');
+                const auto size = [](const char* from, const char* to) { return static_cast<std::size_t>(to - from); };
+                current_.name = {start, size(start, eq)};
+                current_.value = eq == amp ? std::string_view{} : std::string_view{eq + 1, size(eq + 1, amp)};
                 return;
             }
             at_end_ = true;
         }
 
-        std::string_view rest_;
+        const char* next_ = nullptr;  // where the next sequence starts
+        const char* end_ = nullptr;
         form_pair current_;
-        const char* position_ = nullptr;
         bool at_end_ = true;
     };
 
@@ -1017,28 +1024,16 @@ constexpr std::size_t decode_form_component(std::string_view raw, char* dest) no
 
 namespace detail {
 
-// Decoded values up to this many raw bytes are decoded once, into a stack buffer,
-// and then copied to storage at their exact size; longer ones (and constant
-// evaluation) size first and decode after. Either way storage gets exactly
-// decoded_size(raw) bytes. 256 covers every value of an ordinary token request.
-inline constexpr std::size_t decode_scratch_bytes = 256;
-
-// Decodes `raw` into `storage`; a view of the decoded bytes.
+// Decodes `raw` into `storage`; a view of the decoded bytes. Decoding never lengthens,
+// so the block taken is raw.size() bytes and the decoder writes straight into it, in one
+// pass (no scratch copy, no sizing pass); the two bytes each "%XX" saves stay unused until
+// the storage is reset. The parsers announce raw sizes with expect_more, so this never
+// takes more than they announced.
 template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_to_storage(std::string_view raw, Storage& storage) noexcept {
-    if (!std::is_constant_evaluated() && raw.size() <= decode_scratch_bytes) {
-        char scratch[decode_scratch_bytes];
-        const std::size_t size = decode_form_component(raw, scratch);
-        char* dest = storage.take(size);
-        if (dest == nullptr) return fail(reason::out_of_memory);
-        std::memcpy(dest, scratch, size);
-        return std::string_view(dest, size);
-    }
-    const std::size_t size = decoded_size(raw);
-    char* dest = storage.take(size);
+    char* dest = storage.take(raw.size());
     if (dest == nullptr) return fail(reason::out_of_memory);
-    decode_form_component(raw, dest);
-    return std::string_view(dest, size);
+    return std::string_view(dest, decode_form_component(raw, dest));
 }
 
 }  // namespace detail
