@@ -306,7 +306,15 @@ TEST_CASE("refresh: an observer with refresh_token_rejected is told of each refu
     CHECK(observer.rejected_for == std::vector<std::string>{"138", "138"});
     CHECK(observer.other_failures == 0);
 
-    // The null observer, and observers without the member, compile and are not asked.
+    // An observer without the member is not told of refused refresh tokens some other way
+    // (they are not client or user authentication failures); the null observer likewise.
+    struct authentication_observer {
+        int failures = 0;
+        void client_authentication_failed(std::string_view /*client_id*/) { ++failures; }
+        void user_authentication_failed(std::string_view /*client_id*/, user_identifier /*who*/) { ++failures; }
+    } without_member;
+    CHECK(endpoint.handle(refresh_request("guess"), f.storage, without_member).status == 400);
+    CHECK(without_member.failures == 0);
     CHECK(endpoint.handle(refresh_request("guess"), f.storage).status == 400);
 }
 

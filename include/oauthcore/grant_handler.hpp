@@ -55,12 +55,19 @@ template <class User, class Observer>
 // The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
 // requested scope). A client type that has `bool allows_scope(std::string_view token)
 // const` is asked about each requested token; a refused one is 400 invalid_scope. A
-// client type without it accepts any scope, and the issuer may still narrow it.
+// client type without it accepts any scope, and the issuer may still narrow it; a member
+// of that name with another signature does not compile (static_assert), since silently
+// skipping it would accept every scope.
 template <class Client>
 [[nodiscard]] constexpr result<void> check_scope_allowed(const Client& client, std::string_view scope) {
-    if constexpr (requires {
-                      { client.allows_scope(scope) } -> std::convertible_to<bool>;
-                  }) {
+    constexpr bool callable = requires {
+        { client.allows_scope(scope) } -> std::convertible_to<bool>;
+    };
+    static_assert(
+        callable || !requires { &Client::allows_scope; },
+        "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
+        "and return bool");
+    if constexpr (callable) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
         if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);

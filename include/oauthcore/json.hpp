@@ -85,24 +85,21 @@ constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
     return s.size();
 }
 
-// The length of the run of bytes at the start of `s` that JSON writes as they are
-// (printable ASCII other than quote and backslash): tokens are made of nothing else, so the
-// strings are measured and copied a word at a time, not byte by byte.
-[[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) {
-        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
-    };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
-    return swar_find(s, word, byte);
-}
-
 // Non-zero when a byte of `w` is one JSON does not write as it is: exact on words, for
 // swar_any.
 [[nodiscard]] constexpr std::uint64_t swar_has_json_special(std::uint64_t w) noexcept {
     return swar_has_below_or_high(w, 0x20) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
 }
 
-// True when JSON writes every byte of `s` as it is (printable ASCII other than quote and
+// The length of the run of bytes at the start of `s` that JSON writes as they are
+// (0x20-0x7F other than quote and backslash, RFC 8259 7): tokens are made of nothing else, so the
+// strings are measured and copied a word at a time, not byte by byte.
+[[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
+    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
+    return swar_find(s, swar_has_json_special, byte);
+}
+
+// True when JSON writes every byte of `s` as it is (0x20-0x7F other than quote and
 // backslash), as it does every token: then the string is its bytes between quotes.
 [[nodiscard]] constexpr bool is_plain_json_text(std::string_view s) noexcept {
     return swar_any(s, swar_has_json_special) == 0;

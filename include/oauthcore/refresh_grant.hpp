@@ -20,7 +20,8 @@
 // told of every refresh token refused in steps 1 and 4. A rotated token presented again
 // is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
 // the user's other tokens, and count guesses as it counts failed passwords. Observers
-// without the member are not asked for it.
+// without the member are not asked for it; a member of that name with another signature
+// does not compile (static_assert), rather than being silently skipped.
 
 #include <concepts>
 #include <string_view>
@@ -71,7 +72,12 @@ template <class Storage>
 
 template <class Observer>
 constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
-    if constexpr (requires { observer.refresh_token_rejected(client_id); }) observer.refresh_token_rejected(client_id);
+    constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
+    // A member of that name that cannot take the client id is a mistake, not an opt-out.
+    static_assert(
+        callable || !requires { &Observer::refresh_token_rejected; },
+        "oauthcore: an observer's refresh_token_rejected must accept (std::string_view client_id)");
+    if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 
 struct refresh_options {

@@ -1789,24 +1789,21 @@ constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
     return s.size();
 }
 
-// The length of the run of bytes at the start of `s` that JSON writes as they are
-// (printable ASCII other than quote and backslash): tokens are made of nothing else, so the
-// strings are measured and copied a word at a time, not byte by byte.
-[[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
-    const auto word = [](std::uint64_t w) {
-        return swar_has_below(w, 0x20) | swar_has_high(w) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
-    };
-    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
-    return swar_find(s, word, byte);
-}
-
 // Non-zero when a byte of `w` is one JSON does not write as it is: exact on words, for
 // swar_any.
 [[nodiscard]] constexpr std::uint64_t swar_has_json_special(std::uint64_t w) noexcept {
     return swar_has_below_or_high(w, 0x20) | swar_has_byte(w, '"') | swar_has_byte(w, '\\');
 }
 
-// True when JSON writes every byte of `s` as it is (printable ASCII other than quote and
+// The length of the run of bytes at the start of `s` that JSON writes as they are
+// (0x20-0x7F other than quote and backslash, RFC 8259 7): tokens are made of nothing else, so the
+// strings are measured and copied a word at a time, not byte by byte.
+[[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
+    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
+    return swar_find(s, swar_has_json_special, byte);
+}
+
+// True when JSON writes every byte of `s` as it is (0x20-0x7F other than quote and
 // backslash), as it does every token: then the string is its bytes between quotes.
 [[nodiscard]] constexpr bool is_plain_json_text(std::string_view s) noexcept {
     return swar_any(s, swar_has_json_special) == 0;
@@ -2473,12 +2470,19 @@ template <class User, class Observer>
 // The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
 // requested scope). A client type that has `bool allows_scope(std::string_view token)
 // const` is asked about each requested token; a refused one is 400 invalid_scope. A
-// client type without it accepts any scope, and the issuer may still narrow it.
+// client type without it accepts any scope, and the issuer may still narrow it; a member
+// of that name with another signature does not compile (static_assert), since silently
+// skipping it would accept every scope.
 template <class Client>
 [[nodiscard]] constexpr result<void> check_scope_allowed(const Client& client, std::string_view scope) {
-    if constexpr (requires {
-                      { client.allows_scope(scope) } -> std::convertible_to<bool>;
-                  }) {
+    constexpr bool callable = requires {
+        { client.allows_scope(scope) } -> std::convertible_to<bool>;
+    };
+    static_assert(
+        callable || !requires { &Client::allows_scope; },
+        "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
+        "and return bool");
+    if constexpr (callable) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
         if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);
@@ -2801,7 +2805,8 @@ template <class User, authentication_observer Observer = null_observer>
 // told of every refresh token refused in steps 1 and 4. A rotated token presented again
 // is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
 // the user's other tokens, and count guesses as it counts failed passwords. Observers
-// without the member are not asked for it.
+// without the member are not asked for it; a member of that name with another signature
+// does not compile (static_assert), rather than being silently skipped.
 
 #include <concepts>
 #include <string_view>
@@ -2849,7 +2854,12 @@ template <class Storage>
 
 template <class Observer>
 constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
-    if constexpr (requires { observer.refresh_token_rejected(client_id); }) observer.refresh_token_rejected(client_id);
+    constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
+    // A member of that name that cannot take the client id is a mistake, not an opt-out.
+    static_assert(
+        callable || !requires { &Observer::refresh_token_rejected; },
+        "oauthcore: an observer's refresh_token_rejected must accept (std::string_view client_id)");
+    if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 
 struct refresh_options {
