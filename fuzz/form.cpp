@@ -91,7 +91,8 @@ struct expected_outcome {
 
 // What parse_form must answer, from the reference pairs and the documented order of
 // checks. `capacity` models a fixed_storage: the decoded values that have to be
-// written (recognised, first occurrence, holding '+' or '%') use it up in order.
+// written (recognised, first occurrence, holding '+' or '%') use it up in order, each its
+// raw size (it is decoded in place).
 expected_outcome expected_parse(const std::string& body, const std::vector<reference_pair>& pairs,
                                 const oauthcore::form_limits& limits, std::optional<std::size_t> capacity) {
     using oauthcore::reason;
@@ -120,12 +121,13 @@ expected_outcome expected_parse(const std::string& body, const std::vector<refer
         }
         seen[index] = true;
         const bool encoded = pair.raw_value.find_first_of("+%") != std::string::npos;
+        // A decoded value is decoded in place into a block of its raw size.
         if (encoded && capacity) {
-            if (pair.value.size() > *capacity - used) {
+            if (pair.raw_value.size() > *capacity - used) {
                 expected.failure = oauthcore::error{reason::out_of_memory};
                 return expected;
             }
-            used += pair.value.size();
+            used += pair.raw_value.size();
         }
         expected.values[index] = pair.value;
     }
