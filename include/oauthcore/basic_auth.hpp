@@ -95,11 +95,14 @@ template <class Storage>
     std::string_view header_value, Storage& storage, const basic_auth_options& options = {}) noexcept {
     if (header_value.size() > options.max_header_bytes) return fail(reason::authorization_too_large);
     const std::string_view value = detail::trim_ows(header_value);
-    const auto space = value.find(' ');
-    const std::string_view scheme = value.substr(0, space);
-    if (!detail::iequals(scheme, "Basic")) return fail(reason::unsupported_authorization_scheme);
-    if (space == std::string_view::npos) return fail(reason::malformed_basic_credentials);
-    std::string_view token68 = value.substr(space);
+    // The scheme is what precedes the first space, and only "Basic" (any case) is
+    // accepted: its five bytes and the byte after them decide, without a search.
+    constexpr std::string_view basic = "Basic";
+    if (value.size() < basic.size() || !detail::iequals(value.substr(0, basic.size()), basic) ||
+        (value.size() > basic.size() && value[basic.size()] != ' '))
+        return fail(reason::unsupported_authorization_scheme);
+    std::string_view token68 = value.substr(basic.size());
+    if (token68.empty()) return fail(reason::malformed_basic_credentials);
     while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
 
     const auto size = base64_decoded_size(token68);
