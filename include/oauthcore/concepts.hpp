@@ -22,7 +22,10 @@ enum class outcome_status : unsigned char { accepted, rejected, failed };
 template <class T>
 class outcome {
 public:
-    [[nodiscard]] static constexpr outcome accept(T value) { return outcome(std::move(value)); }
+    // Copied or moved once, from the argument into the outcome (a by-value parameter
+    // would be one more copy of a token on every request).
+    [[nodiscard]] static constexpr outcome accept(const T& value) { return outcome(std::in_place, value); }
+    [[nodiscard]] static constexpr outcome accept(T&& value) { return outcome(std::in_place, std::move(value)); }
     [[nodiscard]] static constexpr outcome reject() noexcept { return outcome(outcome_status::rejected); }
     [[nodiscard]] static constexpr outcome fail() noexcept { return outcome(outcome_status::failed); }
 
@@ -34,7 +37,9 @@ public:
     }
 
 private:
-    constexpr explicit outcome(T value) : value_(std::move(value)), status_(outcome_status::accepted) {}
+    template <class U>
+    constexpr outcome(std::in_place_t, U&& value)
+        : value_(std::in_place, std::forward<U>(value)), status_(outcome_status::accepted) {}
     constexpr explicit outcome(outcome_status status) noexcept : status_(status) {}
 
     std::optional<T> value_;

@@ -137,36 +137,51 @@ template <class Storage>
     return r;
 }
 
+namespace detail {
+
+// The success body of `token` in `storage`, or why there is none. The usual token is
+// written in one pass, its strings copied and checked on the way: when they are VSCHAR and
+// none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those), that copy
+// is the body, sized from the lengths. Anything else is checked precisely and, when
+// valid, written again with escapes.
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> write_token_body(const token_fields& token,
+                                                                  Storage& storage) noexcept {
+    const std::size_t plain_size = plain_token_json_size(token);
+    storage.expect_more(plain_size);
+    char* dest = storage.take(plain_size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    const plain_write plain = write_plain_token_json(token, dest);
+    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
+        (token.scope.empty() || is_scope_syntax(token.scope)))
+        return std::string_view(dest, plain.size);
+    if (!is_valid_token(token)) return fail(reason::invalid_issued_token);
+    const std::size_t size = token_json(token, nullptr);
+    storage.expect_more(size);
+    dest = storage.take(size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    return std::string_view(dest, token_json(token, dest));
+}
+
+}  // namespace detail
+
 // The 200 response for `token`. A token outside RFC 6749 Appendix A (an access or
 // refresh token that is not VSCHAR, a scope that is not NQCHAR tokens) is an issuer bug:
 // it is answered with 500 server_error (reason::invalid_issued_token) and never sent.
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    // The usual token is written in one pass, its strings copied and checked on the way:
-    // when they are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens,
-    // never one of those), that copy is the body, sized from the lengths. Anything else is
-    // checked precisely and, when valid, written again with escapes.
+    // Every return returns `r`, so that it is built in the caller's slot (NRVO): a copy
+    // of this struct, just written field by field, costs more than the body itself.
     response r;
+    const result<std::string_view> body = detail::write_token_body(token, storage);
+    if (!body) {
+        r = make_error_response(body.error(), storage, options);
+        return r;
+    }
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
-    const std::size_t plain_size = detail::plain_token_json_size(token);
-    storage.expect_more(plain_size);
-    char* dest = storage.take(plain_size);
-    if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
-    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
-    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
-        (token.scope.empty() || is_scope_syntax(token.scope))) {
-        r.body = {dest, plain.size};
-    } else {
-        if (!detail::is_valid_token(token))
-            return make_error_response(error{reason::invalid_issued_token}, storage, options);
-        const std::size_t size = detail::token_json(token, nullptr);
-        storage.expect_more(size);
-        dest = storage.take(size);
-        if (dest == nullptr) return make_error_response(error{reason::out_of_memory}, storage, options);
-        r.body = {dest, detail::token_json(token, dest)};
-    }
+    r.body = *body;
     detail::add_common_headers(r);
     return r;
 }

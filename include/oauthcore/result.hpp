@@ -34,7 +34,9 @@ public:
     using value_type = T;
     using error_type = E;
 
-    constexpr basic_result(T value) noexcept
+    constexpr basic_result(const T& value) noexcept
+        : value_(value), has_value_(true) {}  // NOLINT(google-explicit-constructor)
+    constexpr basic_result(T&& value) noexcept
         : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
     constexpr basic_result(unexpected<E> e) noexcept
         : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
