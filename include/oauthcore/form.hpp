@@ -216,8 +216,8 @@ public:
     }
 
 private:
-    // parameter::none has no slot: eight views are 128 bytes, which compilers clear with a
-    // few vector stores where 144 took a `rep stos` (tens of cycles on every request).
+    // parameter::none has no slot: nothing is ever stored for it, and every request
+    // clears and copies these views.
     [[nodiscard]] static constexpr std::size_t slot(parameter p) noexcept { return static_cast<std::size_t>(p) - 1; }
     std::array<std::string_view, parameter_count - 1> values_{};
 };
