@@ -413,3 +413,22 @@ TEST_CASE("endpoint: error responses and percent-encoded requests allocate nothi
     }
     CHECK(endpoint.handle(percent_heavy).status == 200);
 }
+
+TEST_CASE("endpoint: form values and Basic credentials that together overflow the inline storage still fit",
+          "[endpoint][storage]") {
+    // Both use the request storage, whose one heap block cannot grow once made: the bounds
+    // of both are announced before the first byte is taken.
+    std::string encoded;
+    for (int i = 0; i < 500; ++i) encoded += "%41";  // 1500 raw bytes, 500 decoded
+    const std::string body = "grant_type=password&username=" + encoded + "&password=" + encoded;
+    const std::string secret(2000, 's');
+    const std::string authorization = basic("id:" + secret);
+    request_view request{"POST", "/token", "application/x-www-form-urlencoded", authorization, body};
+    request_storage storage;
+    const auto parsed = parse_client_request(request, storage);
+    REQUIRE(parsed);
+    CHECK(parsed->fields.value(parameter::username) == std::string(500, 'A'));
+    CHECK(parsed->fields.value(parameter::password) == std::string(500, 'A'));
+    CHECK(parsed->client.credentials.secret == secret);
+    CHECK(storage.uses_heap());
+}

@@ -147,3 +147,25 @@ TEST_CASE("response: an exhausted storage still yields a complete 500", "[respon
     CHECK(r.error == error{reason::out_of_memory});
     CHECK(r.body == R"({"error":"server_error","error_description":"An unknown error happened."})");
 }
+
+TEST_CASE("response: a valid token that needs escaping is sent at any length (RFC 6749 Appendix A, RFC 8259 7)",
+          "[response][storage]") {
+    for (const std::size_t length : {64u, 1000u, 3000u}) {
+        std::string token(length, 'a');
+        token[length / 2] = '"';
+        response_storage storage;
+        const auto r = make_token_response({token, 1, "bearer", {}, {}}, storage);
+        REQUIRE(r.status == 200);
+        std::string escaped = token;
+        escaped.insert(length / 2, 1, '\\');
+        CHECK(r.body == R"({"access_token":")" + escaped + R"(","expires_in":1,"token_type":"bearer"})");
+    }
+}
+
+TEST_CASE("response: an invalid token is reported as such even when storage could not hold it", "[response]") {
+    // The token is checked before storage is taken: the host's log names the issuer bug.
+    fixed_storage<150> small;
+    const auto r = make_token_response({std::string(200, '\x01'), 1, "bearer", {}, {}}, small);
+    CHECK(r.status == 500);
+    CHECK(r.error == error{reason::invalid_issued_token});
+}

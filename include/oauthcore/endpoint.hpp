@@ -69,6 +69,15 @@ template <class Storage>
 [[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
                                                                     const endpoint_options& options = {}) noexcept {
     if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
+    // The form's values and the Basic credentials share `storage`, whose heap block, once
+    // made, cannot grow: so both bounds are announced before the first byte is taken (the
+    // form's raw body; at most twice the header for the credentials and their decoded id
+    // and secret), each within its limit. The parsers announce theirs again, which only
+    // makes a needed heap block larger.
+    const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
+    const std::size_t header_bound =
+        request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
+    storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
     const auto fields = parse_form(request.body, storage, options.limits);
     if (!fields) return unexpected<error>(fields.error());
     const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,

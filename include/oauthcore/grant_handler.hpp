@@ -6,6 +6,7 @@
 
 #include <concepts>
 #include <string_view>
+#include <type_traits>
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/errors.hpp"
@@ -52,6 +53,28 @@ template <class User, class Observer>
     return {};
 }
 
+namespace detail {
+
+// True when Client declares anything named allows_scope: a function, an overload set, a
+// template or a data member. A class deriving from Client and from a class that has the
+// name finds the name ambiguous exactly then. (A final class cannot be derived from; for
+// one, only a single non-template member is seen.)
+struct allows_scope_probe {
+    int allows_scope;
+};
+template <class Client>
+struct allows_scope_lookup : Client, allows_scope_probe {};
+template <class Client>
+[[nodiscard]] constexpr bool declares_allows_scope() noexcept {
+    if constexpr (std::is_final_v<Client>) return requires {
+            &Client::allows_scope;
+        };
+    else
+        return !requires { &allows_scope_lookup<Client>::allows_scope; };
+}
+
+}  // namespace detail
+
 // The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
 // requested scope). A client type that has `bool allows_scope(std::string_view token)
 // const` is asked about each requested token; a refused one is 400 invalid_scope. A
@@ -63,10 +86,9 @@ template <class Client>
     constexpr bool callable = requires {
         { client.allows_scope(scope) } -> std::convertible_to<bool>;
     };
-    static_assert(
-        callable || !requires { &Client::allows_scope; },
-        "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
-        "and return bool");
+    static_assert(callable || !detail::declares_allows_scope<Client>(),
+                  "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
+                  "and return bool");
     if constexpr (callable) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });

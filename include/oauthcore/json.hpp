@@ -317,11 +317,18 @@ struct plain_write {
     std::uint64_t non_plain;
 };
 
-// Writes the success body as plain_token_json_size counts it (dest has room for that),
-// each string copied and checked in the same pass.
+// Writes the success body as plain_token_json_size counts it (dest has room for that).
+// When Check, each string is checked in the same pass that copies it; otherwise the
+// strings are known to be plain and are only copied.
+template <bool Check>
 constexpr plain_write write_plain_token_json(const token_fields& token, char* dest) noexcept {
+    const auto copy = [](std::string_view s, char* to) -> std::uint64_t {
+        if constexpr (Check) return copy_non_plain_token_bytes(s, to);
+        write_raw(s, to);
+        return 0;
+    };
     std::size_t out = write_raw(plain_access_token_open, dest);
-    std::uint64_t non_plain = copy_non_plain_token_bytes(token.access_token, dest + out);
+    std::uint64_t non_plain = copy(token.access_token, dest + out);
     out += token.access_token.size();
     if (token.expires_in) {
         out += write_raw(plain_expires_in_open, dest + out);
@@ -330,16 +337,16 @@ constexpr plain_write write_plain_token_json(const token_fields& token, char* de
     } else {
         out += write_raw(plain_token_type_after_string, dest + out);
     }
-    non_plain |= copy_non_plain_token_bytes(token.token_type, dest + out);
+    non_plain |= copy(token.token_type, dest + out);
     out += token.token_type.size();
     if (!token.refresh_token.empty()) {
         out += write_raw(plain_refresh_token_open, dest + out);
-        non_plain |= copy_non_plain_token_bytes(token.refresh_token, dest + out);
+        non_plain |= copy(token.refresh_token, dest + out);
         out += token.refresh_token.size();
     }
     if (!token.scope.empty()) {
         out += write_raw(plain_scope_open, dest + out);
-        non_plain |= copy_non_plain_token_bytes(token.scope, dest + out);
+        non_plain |= copy(token.scope, dest + out);
         out += token.scope.size();
     }
     out += write_raw(plain_close, dest + out);
@@ -390,7 +397,7 @@ constexpr std::size_t error_json(error_code code, std::string_view description, 
 // bytes written.
 constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
     // The plain body is never longer than the escaped one, so it fits where that does.
-    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+    const detail::plain_write plain = detail::write_plain_token_json<true>(token, dest);
     if (plain.non_plain == 0) return plain.size;
     return detail::token_json(token, dest);
 }
@@ -402,7 +409,7 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest) no
 constexpr std::size_t write_token_json(const token_fields& token, char* dest, std::size_t capacity) noexcept {
     // Escaping only lengthens a string, so a body whose plain size does not fit never does.
     if (detail::plain_token_json_size(token) <= capacity) {
-        const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+        const detail::plain_write plain = detail::write_plain_token_json<true>(token, dest);
         if (plain.non_plain == 0) return plain.size;
     }
     const std::size_t size = detail::token_json(token, nullptr);

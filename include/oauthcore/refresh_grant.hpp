@@ -25,6 +25,7 @@
 
 #include <concepts>
 #include <string_view>
+#include <type_traits>
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/grant_handler.hpp"
@@ -70,13 +71,33 @@ template <class Storage>
     return refresh_parameters{fields.value(parameter::refresh_token), *scope};
 }
 
+namespace detail {
+
+// True when Observer declares anything named refresh_token_rejected (see
+// declares_allows_scope in grant_handler.hpp for how).
+struct refresh_token_rejected_probe {
+    int refresh_token_rejected;
+};
+template <class Observer>
+struct refresh_token_rejected_lookup : Observer, refresh_token_rejected_probe {};
+template <class Observer>
+[[nodiscard]] constexpr bool declares_refresh_token_rejected() noexcept {
+    if constexpr (std::is_final_v<Observer>) return requires {
+            &Observer::refresh_token_rejected;
+        };
+    else
+        return !requires { &refresh_token_rejected_lookup<Observer>::refresh_token_rejected; };
+}
+
+}  // namespace detail
+
 template <class Observer>
 constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
     constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
     // A member of that name that cannot take the client id is a mistake, not an opt-out.
-    static_assert(
-        callable || !requires { &Observer::refresh_token_rejected; },
-        "oauthcore: an observer's refresh_token_rejected must accept (std::string_view client_id)");
+    static_assert(callable || !detail::declares_refresh_token_rejected<std::remove_cv_t<Observer>>(),
+                  "oauthcore: an observer's refresh_token_rejected must be callable on the observer as passed "
+                  "(a const observer needs a const member) with (std::string_view client_id)");
     if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 

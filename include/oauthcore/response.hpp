@@ -139,28 +139,23 @@ template <class Storage>
 
 namespace detail {
 
-// The success body of `token` in `storage`, or why there is none. The usual token is
-// written in one pass, its strings copied and checked on the way: when they are VSCHAR and
-// none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those), that copy
-// is the body, sized from the lengths. Anything else is checked precisely and, when
-// valid, written again with escapes.
+// The success body of `token` in `storage`, or why there is none. The usual token's
+// strings are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one
+// of those): then the body is its parts, sized from the lengths. Anything else is checked
+// precisely and, when valid, written with escapes. The token is checked before storage is
+// taken, so that storage holds exactly one body and an invalid token is reported as such
+// whatever storage is left.
 template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> write_token_body(const token_fields& token,
                                                                   Storage& storage) noexcept {
-    const std::size_t plain_size = plain_token_json_size(token);
-    storage.expect_more(plain_size);
-    char* dest = storage.take(plain_size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    const plain_write plain = write_plain_token_json(token, dest);
-    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
-        (token.scope.empty() || is_scope_syntax(token.scope)))
-        return std::string_view(dest, plain.size);
-    if (!is_valid_token(token)) return fail(reason::invalid_issued_token);
-    const std::size_t size = token_json(token, nullptr);
+    const bool plain = token_non_plain_bytes(token) == 0 && !token.access_token.empty() && !token.token_type.empty() &&
+                       (token.scope.empty() || is_scope_syntax(token.scope));
+    if (!plain && !is_valid_token(token)) return fail(reason::invalid_issued_token);
+    const std::size_t size = plain ? plain_token_json_size(token) : token_json(token, nullptr);
     storage.expect_more(size);
-    dest = storage.take(size);
+    char* dest = storage.take(size);
     if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, token_json(token, dest));
+    return std::string_view(dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest));
 }
 
 }  // namespace detail

@@ -1719,6 +1719,7 @@ inline T opaque(T value) noexcept {
 
 #include <concepts>
 #include <string_view>
+#include <type_traits>
 
 // RFC 8259 serialization of the token endpoint's bodies into a caller's buffer: *_size
 // gives the exact bytes and write_* writes them; write_token_json(token, dest, capacity)
@@ -2036,11 +2037,18 @@ struct plain_write {
     std::uint64_t non_plain;
 };
 
-// Writes the success body as plain_token_json_size counts it (dest has room for that),
-// each string copied and checked in the same pass.
+// Writes the success body as plain_token_json_size counts it (dest has room for that).
+// When Check, each string is checked in the same pass that copies it; otherwise the
+// strings are known to be plain and are only copied.
+template <bool Check>
 constexpr plain_write write_plain_token_json(const token_fields& token, char* dest) noexcept {
+    const auto copy = [](std::string_view s, char* to) -> std::uint64_t {
+        if constexpr (Check) return copy_non_plain_token_bytes(s, to);
+        write_raw(s, to);
+        return 0;
+    };
     std::size_t out = write_raw(plain_access_token_open, dest);
-    std::uint64_t non_plain = copy_non_plain_token_bytes(token.access_token, dest + out);
+    std::uint64_t non_plain = copy(token.access_token, dest + out);
     out += token.access_token.size();
     if (token.expires_in) {
         out += write_raw(plain_expires_in_open, dest + out);
@@ -2049,16 +2057,16 @@ constexpr plain_write write_plain_token_json(const token_fields& token, char* de
     } else {
         out += write_raw(plain_token_type_after_string, dest + out);
     }
-    non_plain |= copy_non_plain_token_bytes(token.token_type, dest + out);
+    non_plain |= copy(token.token_type, dest + out);
     out += token.token_type.size();
     if (!token.refresh_token.empty()) {
         out += write_raw(plain_refresh_token_open, dest + out);
-        non_plain |= copy_non_plain_token_bytes(token.refresh_token, dest + out);
+        non_plain |= copy(token.refresh_token, dest + out);
         out += token.refresh_token.size();
     }
     if (!token.scope.empty()) {
         out += write_raw(plain_scope_open, dest + out);
-        non_plain |= copy_non_plain_token_bytes(token.scope, dest + out);
+        non_plain |= copy(token.scope, dest + out);
         out += token.scope.size();
     }
     out += write_raw(plain_close, dest + out);
@@ -2109,7 +2117,7 @@ constexpr std::size_t error_json(error_code code, std::string_view description, 
 // bytes written.
 constexpr std::size_t write_token_json(const token_fields& token, char* dest) noexcept {
     // The plain body is never longer than the escaped one, so it fits where that does.
-    const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+    const detail::plain_write plain = detail::write_plain_token_json<true>(token, dest);
     if (plain.non_plain == 0) return plain.size;
     return detail::token_json(token, dest);
 }
@@ -2121,7 +2129,7 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest) no
 constexpr std::size_t write_token_json(const token_fields& token, char* dest, std::size_t capacity) noexcept {
     // Escaping only lengthens a string, so a body whose plain size does not fit never does.
     if (detail::plain_token_json_size(token) <= capacity) {
-        const detail::plain_write plain = detail::write_plain_token_json(token, dest);
+        const detail::plain_write plain = detail::write_plain_token_json<true>(token, dest);
         if (plain.non_plain == 0) return plain.size;
     }
     const std::size_t size = detail::token_json(token, nullptr);
@@ -2285,28 +2293,23 @@ template <class Storage>
 
 namespace detail {
 
-// The success body of `token` in `storage`, or why there is none. The usual token is
-// written in one pass, its strings copied and checked on the way: when they are VSCHAR and
-// none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one of those), that copy
-// is the body, sized from the lengths. Anything else is checked precisely and, when
-// valid, written again with escapes.
+// The success body of `token` in `storage`, or why there is none. The usual token's
+// strings are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one
+// of those): then the body is its parts, sized from the lengths. Anything else is checked
+// precisely and, when valid, written with escapes. The token is checked before storage is
+// taken, so that storage holds exactly one body and an invalid token is reported as such
+// whatever storage is left.
 template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> write_token_body(const token_fields& token,
                                                                   Storage& storage) noexcept {
-    const std::size_t plain_size = plain_token_json_size(token);
-    storage.expect_more(plain_size);
-    char* dest = storage.take(plain_size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    const plain_write plain = write_plain_token_json(token, dest);
-    if (plain.non_plain == 0 && !token.access_token.empty() && !token.token_type.empty() &&
-        (token.scope.empty() || is_scope_syntax(token.scope)))
-        return std::string_view(dest, plain.size);
-    if (!is_valid_token(token)) return fail(reason::invalid_issued_token);
-    const std::size_t size = token_json(token, nullptr);
+    const bool plain = token_non_plain_bytes(token) == 0 && !token.access_token.empty() && !token.token_type.empty() &&
+                       (token.scope.empty() || is_scope_syntax(token.scope));
+    if (!plain && !is_valid_token(token)) return fail(reason::invalid_issued_token);
+    const std::size_t size = plain ? plain_token_json_size(token) : token_json(token, nullptr);
     storage.expect_more(size);
-    dest = storage.take(size);
+    char* dest = storage.take(size);
     if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, token_json(token, dest));
+    return std::string_view(dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest));
 }
 
 }  // namespace detail
@@ -2497,6 +2500,28 @@ template <class User, class Observer>
     return {};
 }
 
+namespace detail {
+
+// True when Client declares anything named allows_scope: a function, an overload set, a
+// template or a data member. A class deriving from Client and from a class that has the
+// name finds the name ambiguous exactly then. (A final class cannot be derived from; for
+// one, only a single non-template member is seen.)
+struct allows_scope_probe {
+    int allows_scope;
+};
+template <class Client>
+struct allows_scope_lookup : Client, allows_scope_probe {};
+template <class Client>
+[[nodiscard]] constexpr bool declares_allows_scope() noexcept {
+    if constexpr (std::is_final_v<Client>) return requires {
+            &Client::allows_scope;
+        };
+    else
+        return !requires { &allows_scope_lookup<Client>::allows_scope; };
+}
+
+}  // namespace detail
+
 // The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
 // requested scope). A client type that has `bool allows_scope(std::string_view token)
 // const` is asked about each requested token; a refused one is 400 invalid_scope. A
@@ -2508,10 +2533,9 @@ template <class Client>
     constexpr bool callable = requires {
         { client.allows_scope(scope) } -> std::convertible_to<bool>;
     };
-    static_assert(
-        callable || !requires { &Client::allows_scope; },
-        "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
-        "and return bool");
+    static_assert(callable || !detail::declares_allows_scope<Client>(),
+                  "oauthcore: a client's allows_scope must be callable on a const client with (std::string_view) "
+                  "and return bool");
     if constexpr (callable) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
@@ -2682,6 +2706,15 @@ template <class Storage>
 [[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
                                                                     const endpoint_options& options = {}) noexcept {
     if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
+    // The form's values and the Basic credentials share `storage`, whose heap block, once
+    // made, cannot grow: so both bounds are announced before the first byte is taken (the
+    // form's raw body; at most twice the header for the credentials and their decoded id
+    // and secret), each within its limit. The parsers announce theirs again, which only
+    // makes a needed heap block larger.
+    const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
+    const std::size_t header_bound =
+        request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
+    storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
     const auto fields = parse_form(request.body, storage, options.limits);
     if (!fields) return unexpected<error>(fields.error());
     const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,
@@ -2840,6 +2873,7 @@ template <class User, authentication_observer Observer = null_observer>
 
 #include <concepts>
 #include <string_view>
+#include <type_traits>
 
 
 namespace oauthcore {
@@ -2882,13 +2916,33 @@ template <class Storage>
     return refresh_parameters{fields.value(parameter::refresh_token), *scope};
 }
 
+namespace detail {
+
+// True when Observer declares anything named refresh_token_rejected (see
+// declares_allows_scope in grant_handler.hpp for how).
+struct refresh_token_rejected_probe {
+    int refresh_token_rejected;
+};
+template <class Observer>
+struct refresh_token_rejected_lookup : Observer, refresh_token_rejected_probe {};
+template <class Observer>
+[[nodiscard]] constexpr bool declares_refresh_token_rejected() noexcept {
+    if constexpr (std::is_final_v<Observer>) return requires {
+            &Observer::refresh_token_rejected;
+        };
+    else
+        return !requires { &refresh_token_rejected_lookup<Observer>::refresh_token_rejected; };
+}
+
+}  // namespace detail
+
 template <class Observer>
 constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
     constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
     // A member of that name that cannot take the client id is a mistake, not an opt-out.
-    static_assert(
-        callable || !requires { &Observer::refresh_token_rejected; },
-        "oauthcore: an observer's refresh_token_rejected must accept (std::string_view client_id)");
+    static_assert(callable || !detail::declares_refresh_token_rejected<std::remove_cv_t<Observer>>(),
+                  "oauthcore: an observer's refresh_token_rejected must be callable on the observer as passed "
+                  "(a const observer needs a const member) with (std::string_view client_id)");
     if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 
