@@ -1346,15 +1346,19 @@ template <class Storage>
 
     const auto colon = user_pass.find(':');
     if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
+    // Built from the pointer rather than with substr, whose range check (a throw that
+    // cannot happen here) keeps it out of line.
+    const std::string_view raw_id(decoded, colon);
+    const std::string_view raw_secret(decoded + colon + 1, *size - colon - 1);
     if ((flags & detail::user_pass_encoded) == 0) {
         // Neither the id nor the secret holds a '+' or '%': nothing to decode.
         if (colon == 0) return fail(reason::empty_client_id);
-        return client_credentials{user_pass.substr(0, colon), user_pass.substr(colon + 1)};
+        return client_credentials{raw_id, raw_secret};
     }
-    const auto id = detail::decode_credential(user_pass.substr(0, colon), storage, options.decoding);
+    const auto id = detail::decode_credential(raw_id, storage, options.decoding);
     if (!id) return unexpected<error>(id.error());
     if (id->empty()) return fail(reason::empty_client_id);
-    const auto secret = detail::decode_credential(user_pass.substr(colon + 1), storage, options.decoding);
+    const auto secret = detail::decode_credential(raw_secret, storage, options.decoding);
     if (!secret) return unexpected<error>(secret.error());
     return client_credentials{*id, *secret};
 }
