@@ -377,3 +377,44 @@ TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every le
         }
     }
 }
+
+namespace {
+
+// WHATWG steps 1-2 one byte at a time: the reference the splitter's sixteen-byte search
+// is held to.
+std::vector<std::pair<std::string, std::string>> reference_pairs(std::string_view body) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        std::size_t amp = start;
+        while (amp < body.size() && body[amp] != '&') ++amp;
+        const std::string_view sequence = body.substr(start, amp - start);
+        if (!sequence.empty()) {
+            std::size_t eq = 0;
+            while (eq < sequence.size() && sequence[eq] != '=') ++eq;
+            out.emplace_back(sequence.substr(0, eq), eq < sequence.size() ? sequence.substr(eq + 1) : "");
+        }
+        start = amp + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("form: '&' and '=' are found at every position of bodies up to 80 bytes (WHATWG steps 1-2)",
+          "[form][whatwg]") {
+    // The search takes sixteen bytes a step and ends with the sixteen that end at the
+    // sequence's end (bodies of 16 bytes or more) or byte by byte (shorter ones): each
+    // delimiter is tried at each offset of each step, alone, paired, and doubled.
+    for (std::size_t size = 1; size <= 80; ++size) {
+        for (std::size_t at = 0; at < size; ++at) {
+            for (const std::string_view delimiters : {"&", "=", "&=", "=&", "==", "&&"}) {
+                std::string body(size, 'a');
+                for (std::size_t i = 0; i < delimiters.size() && at + i < size; ++i) body[at + i] = delimiters[i];
+                if (at + 5 < size) body[at + 5] = '=';
+                INFO("body " << body);
+                CHECK(pairs_of(body) == reference_pairs(body));
+            }
+        }
+    }
+}

@@ -42,6 +42,41 @@ struct form_pair {
     std::string_view value;
 };
 
+namespace detail {
+
+// WHATWG steps 1-2 as a cursor over the body, shared by form_pairs' iterator and
+// parse_form. parse_form calls next() from one place, so the compiler inlines it and
+// keeps the pair in registers (a pair written to memory field by field and read back
+// whole stalls on store forwarding, which cost more than the search).
+class form_splitter {
+public:
+    constexpr explicit form_splitter(std::string_view body) noexcept
+        : body_(body.data()), next_(body.data()), end_(body.data() + body.size()) {}
+
+    // The next non-empty sequence into `pair`; false after the last.
+    constexpr bool next(form_pair& pair) noexcept {
+        const auto size = [](const char* from, const char* to) { return static_cast<std::size_t>(to - from); };
+        while (next_ != end_) {
+            const char* const start = next_;
+            const char* const amp = find_byte(body_, start, end_, '&');
+            next_ = amp == end_ ? end_ : amp + 1;
+            if (amp == start) continue;  // an empty sequence
+            const char* const eq = find_byte(body_, start, amp, '=');
+            pair.name = {start, size(start, eq)};
+            pair.value = eq == amp ? std::string_view{} : std::string_view{eq + 1, size(eq + 1, amp)};
+            return true;
+        }
+        return false;
+    }
+
+private:
+    const char* body_;
+    const char* next_;  // where the next sequence starts
+    const char* end_;
+};
+
+}  // namespace detail
+
 // The sequences of a form body, in order, with empty sequences skipped (WHATWG steps 1-2).
 class form_pairs {
 public:
@@ -53,12 +88,12 @@ public:
         constexpr iterator() = default;
         constexpr form_pair operator*() const noexcept { return current_; }
         constexpr iterator& operator++() noexcept {
-            advance();
+            at_end_ = !splitter_.next(current_);
             return *this;
         }
         constexpr iterator operator++(int) noexcept {
             iterator before = *this;
-            advance();
+            ++*this;
             return before;
         }
         friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
@@ -67,35 +102,9 @@ public:
 
     private:
         friend class form_pairs;
-        constexpr explicit iterator(std::string_view body) noexcept
-            : next_(body.data()), end_(body.data() + body.size()), at_end_(false) {
-            advance();
-        }
+        constexpr explicit iterator(std::string_view body) noexcept : splitter_(body) { ++*this; }
 
-        // The first `c` in [from, to), or `to`. char_traits::find is memchr at run time and
-        // also works in constant evaluation.
-        [[nodiscard]] static constexpr const char* find(const char* from, const char* to, char c) noexcept {
-            const char* found = std::char_traits<char>::find(from, static_cast<std::size_t>(to - from), c);
-            return found == nullptr ? to : found;
-        }
-
-        constexpr void advance() noexcept {
-            while (next_ != end_) {
-                const char* const start = next_;
-                const char* const amp = find(start, end_, '&');
-                next_ = amp == end_ ? end_ : amp + 1;
-                if (amp == start) continue;  // an empty sequence
-                const char* const eq = find(start, amp, '=');
-                const auto size = [](const char* from, const char* to) { return static_cast<std::size_t>(to - from); };
-                current_.name = {start, size(start, eq)};
-                current_.value = eq == amp ? std::string_view{} : std::string_view{eq + 1, size(eq + 1, amp)};
-                return;
-            }
-            at_end_ = true;
-        }
-
-        const char* next_ = nullptr;  // where the next sequence starts
-        const char* end_ = nullptr;
+        detail::form_splitter splitter_{{}};
         form_pair current_;
         bool at_end_ = true;
     };
@@ -207,6 +216,19 @@ template <class Storage>
 // reads as omitted: value() is empty and given() is false.
 class form_fields {
 public:
+    // Each view's own constructor clears it. At run time the clear is also spelled out as
+    // two 64-byte halves (the views' stores are then dead and dropped): g++ clears 128
+    // bytes at once with rep stos, whose start-up cost a third of parsing the vendor body,
+    // and 64 with four vector stores. All-zero bytes are an empty view (a null pointer
+    // and size 0) on every target the library builds for.
+    constexpr form_fields() noexcept {
+        if (std::is_constant_evaluated()) return;
+        constexpr std::size_t half = sizeof values_ / 2;
+        static_assert(sizeof values_ % 2 == 0 && std::is_trivially_copyable_v<std::string_view>);
+        std::memset(static_cast<void*>(values_.data()), 0, half);
+        std::memset(static_cast<void*>(reinterpret_cast<char*>(values_.data()) + half), 0, half);
+    }
+
     [[nodiscard]] constexpr std::string_view value(parameter p) const noexcept {
         return p == parameter::none ? std::string_view{} : values_[slot(p)];
     }
@@ -219,7 +241,7 @@ private:
     // parameter::none has no slot: nothing is ever stored for it, and every request
     // clears and copies these views.
     [[nodiscard]] static constexpr std::size_t slot(parameter p) noexcept { return static_cast<std::size_t>(p) - 1; }
-    std::array<std::string_view, parameter_count - 1> values_{};
+    std::array<std::string_view, parameter_count - 1> values_;
 };
 
 namespace detail {
@@ -298,7 +320,9 @@ template <class Storage>
     form_fields fields;
     std::array<bool, parameter_count> seen{};
     std::size_t count = 0;
-    for (const form_pair pair : form_pairs(body)) {
+    detail::form_splitter splitter(body);
+    form_pair pair;
+    while (splitter.next(pair)) {
         if (++count > limits.max_parameters) return fail(reason::too_many_parameters);
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
             return fail(reason::parameter_too_large);

@@ -8,6 +8,7 @@
 // longest one, over the response's strings) also has a 16-byte form on GCC and Clang
 // generic vectors, with the word form as the fallback elsewhere.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -161,6 +162,22 @@ template <bool Copy, class VectorTest>
     std::memcpy(halves, &found, 16);
     return halves[0] | halves[1];
 }
+
+// One bit per lane of `lanes` (each 0 or -1), lane 0 in bit 0.
+[[nodiscard]] inline unsigned byte_vector_bits(signed_byte_vector lanes) noexcept {
+#if defined(__SSE2__)
+    using char_vector = char __attribute__((vector_size(16)));  // what the builtin takes
+    return static_cast<unsigned>(__builtin_ia32_pmovmskb128(reinterpret_cast<char_vector>(lanes)));
+#else
+    std::uint64_t halves[2];
+    std::memcpy(halves, &lanes, 16);
+    // The multiply moves the high bit of byte k to bit 56 + k, for every k at once.
+    const auto gather = [](std::uint64_t h) {
+        return static_cast<unsigned>(((h & swar_highs) * 0x0002040810204081u) >> 56);
+    };
+    return gather(halves[0]) | gather(halves[1]) << 8;
+#endif
+}
 #else
 #define OAUTHCORE_HAVE_BYTE_VECTORS 0
 #endif
@@ -194,6 +211,32 @@ inline constexpr auto vector_has_non_plain_token_byte = [](auto) { return 0; };
 // byte once.
 constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* dest) noexcept {
     return scan_any<true>(s, dest, swar_has_non_plain_token_byte, vector_has_non_plain_token_byte);
+}
+
+// The first `c` in [from, to), or `to`; bytes from `readable` (at or before `from`) may
+// be read. Inline, sixteen bytes a step: the form's delimiters are a few bytes apart, so
+// a call to memchr per delimiter (its setup and its return) costs more than the search.
+// The last step reads the sixteen bytes that end at `to`, overlapping those before.
+[[nodiscard]] constexpr const char* find_byte([[maybe_unused]] const char* readable, const char* from, const char* to,
+                                              char c) noexcept {
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+    if (!std::is_constant_evaluated() && to - readable >= 16) {
+        const auto matches = [c](const char* at) {
+            signed_byte_vector v;
+            std::memcpy(&v, at, 16);
+            return byte_vector_bits(v == static_cast<signed char>(c));
+        };
+        for (; to - from >= 16; from += 16)
+            if (const unsigned bits = matches(from); bits != 0) return from + std::countr_zero(bits);
+        if (from == to) return to;
+        // The lanes before `from` are bytes already searched: shifted out.
+        const auto before = static_cast<unsigned>(16 - (to - from));
+        const unsigned bits = matches(to - 16) >> before;
+        return bits != 0 ? from + std::countr_zero(bits) : to;
+    }
+#endif
+    const char* found = std::char_traits<char>::find(from, static_cast<std::size_t>(to - from), c);
+    return found == nullptr ? to : found;
 }
 
 }  // namespace oauthcore::detail
