@@ -64,11 +64,18 @@ struct client_request {
     client_authentication client;
 };
 
-// Steps 1-6. The result's views point into the request and into `storage`.
+namespace detail {
+
+// parse_client_request's work, into `out` (as constructed); false with `failure` set on
+// an error (a bool, not a result<void>: see parse_form_into).
 template <class Storage>
-[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
-                                                                    const endpoint_options& options = {}) noexcept {
-    if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
+[[nodiscard]] constexpr bool parse_client_request_into(const request_view& request, Storage& storage,
+                                                       const endpoint_options& options, client_request& out,
+                                                       error& failure) noexcept {
+    if (const auto transport = check_transport(request); !transport) {
+        failure = transport.error();
+        return false;
+    }
     // The form's values and the Basic credentials share `storage`, whose heap block, once
     // made, cannot grow: so both bounds are announced before the first byte is taken (the
     // form's raw body; at most twice the header for the credentials and their decoded id
@@ -78,12 +85,28 @@ template <class Storage>
     const std::size_t header_bound =
         request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
     storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
-    const auto fields = parse_form(request.body, storage, options.limits);
-    if (!fields) return unexpected<error>(fields.error());
-    const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,
+    if (!parse_form_into(request.body, storage, options.limits, out.fields, failure)) return false;
+    const auto client = select_client_credentials(request.authorization, out.fields, options.allow_body_client_auth,
                                                   storage, options.basic);
-    if (!client) return unexpected<error>(client.error());
-    return client_request{*fields, *client};
+    if (!client) {
+        failure = client.error();
+        return false;
+    }
+    out.client = *client;
+    return true;
+}
+
+}  // namespace detail
+
+// Steps 1-6. The result's views point into the request and into `storage`.
+template <class Storage>
+[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
+                                                                    const endpoint_options& options = {}) noexcept {
+    // Filled in place and returned by name (see parse_form).
+    result<client_request> out(std::in_place);
+    if (error failure; !detail::parse_client_request_into(request, storage, options, *out, failure))
+        out = unexpected<error>(failure);
+    return out;
 }
 
 // Builds the request_view of a request_source.

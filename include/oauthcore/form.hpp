@@ -24,9 +24,12 @@
 #include <cstring>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
+#include "oauthcore/detail/clear.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
+#include "oauthcore/result.hpp"
 
 namespace oauthcore {
 
@@ -216,17 +219,10 @@ template <class Storage>
 // reads as omitted: value() is empty and given() is false.
 class form_fields {
 public:
-    // Each view's own constructor clears it. At run time the clear is also spelled out as
-    // two 64-byte halves (the views' stores are then dead and dropped): g++ clears 128
-    // bytes at once with rep stos, whose start-up cost a third of parsing the vendor body,
-    // and 64 with four vector stores. All-zero bytes are an empty view (a null pointer
-    // and size 0) on every target the library builds for.
+    // Each view's own constructor clears it; at run time detail::clear_array clears them
+    // again in a way that g++ compiles to vector stores (the views' stores are then dead).
     constexpr form_fields() noexcept {
-        if (std::is_constant_evaluated()) return;
-        constexpr std::size_t half = sizeof values_ / 2;
-        static_assert(sizeof values_ % 2 == 0 && std::is_trivially_copyable_v<std::string_view>);
-        std::memset(static_cast<void*>(values_.data()), 0, half);
-        std::memset(static_cast<void*>(reinterpret_cast<char*>(values_.data()) + half), 0, half);
+        if (!std::is_constant_evaluated()) detail::clear_array(values_);
     }
 
     [[nodiscard]] constexpr std::string_view value(parameter p) const noexcept {
@@ -307,26 +303,30 @@ static_assert(
 
 }  // namespace detail
 
-// Parses a token request body into its recognised parameters. Values with nothing to
-// decode are views into `body`; decoded values are written to `storage` (a
-// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
-// the body size, then left to right for each sequence the parameter count, the name and
-// value sizes, and repetition of a recognised parameter.
+namespace detail {
+
+// parse_form's work, into `fields` (as constructed: every view empty); false with
+// `failure` set on an error. A bool and an out-parameter rather than a result<void>:
+// g++ builds that three-byte struct on the stack a byte at a time and reloads it whole,
+// which stalls on store forwarding.
 template <class Storage>
-[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
-                                                       const form_limits& limits = {}) noexcept {
+[[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                             form_fields& fields, error& failure) noexcept {
+    const auto fail = [&failure](reason why, parameter p = parameter::none) {
+        failure = error{why, p};
+        return false;
+    };
     if (body.size() > limits.max_body_bytes) return fail(reason::body_too_large);
     storage.expect_more(body.size());
-    form_fields fields;
     std::array<bool, parameter_count> seen{};
     std::size_t count = 0;
-    detail::form_splitter splitter(body);
+    form_splitter splitter(body);
     form_pair pair;
     while (splitter.next(pair)) {
         if (++count > limits.max_parameters) return fail(reason::too_many_parameters);
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
             return fail(reason::parameter_too_large);
-        const parameter p = detail::recognise(pair.name);
+        const parameter p = recognise(pair.name);
         if (p == parameter::none) continue;
         auto& was_seen = seen[static_cast<std::size_t>(p)];
         if (was_seen) return fail(reason::duplicate_parameter, p);
@@ -335,11 +335,31 @@ template <class Storage>
             fields.set(p, pair.value);
             continue;
         }
-        const auto decoded = detail::decode_to_storage(pair.value, storage);
-        if (!decoded) return unexpected<error>(decoded.error());
+        const auto decoded = decode_to_storage(pair.value, storage);
+        if (!decoded) {
+            failure = decoded.error();
+            return false;
+        }
         fields.set(p, *decoded);
     }
-    return fields;
+    return true;
+}
+
+}  // namespace detail
+
+// Parses a token request body into its recognised parameters. Values with nothing to
+// decode are views into `body`; decoded values are written to `storage` (a
+// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
+// the body size, then left to right for each sequence the parameter count, the name and
+// value sizes, and repetition of a recognised parameter.
+template <class Storage>
+[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
+                                                       const form_limits& limits = {}) noexcept {
+    // Filled in place and returned by name, so that the fields are not copied: a copy
+    // read right after the field-by-field writes stalls on store forwarding.
+    result<form_fields> out(std::in_place);
+    if (error failure; !detail::parse_form_into(body, storage, limits, *out, failure)) out = unexpected<error>(failure);
+    return out;
 }
 
 }  // namespace oauthcore

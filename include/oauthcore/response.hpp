@@ -13,8 +13,10 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "oauthcore/detail/ascii.hpp"
+#include "oauthcore/detail/clear.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/json.hpp"
@@ -29,6 +31,11 @@ struct header_field {
 
 class response {
 public:
+    // The headers are cleared as form_fields' views are (detail::clear_array).
+    constexpr response() noexcept {
+        if (!std::is_constant_evaluated()) detail::clear_array(headers_);
+    }
+
     int status = 500;
     std::string_view reason_phrase = "Internal Server Error";
     // The error, for the host's logs; nullopt on success.
@@ -49,7 +56,7 @@ public:
     }
 
 private:
-    std::array<header_field, 4> headers_{};
+    std::array<header_field, 4> headers_;
     std::size_t header_count_ = 0;
 };
 
@@ -139,23 +146,32 @@ template <class Storage>
 
 namespace detail {
 
-// The success body of `token` in `storage`, or why there is none. The usual token's
+// The success body of `token` in `storage`; on an error, a null view and `failure` set
+// (a body is never empty). A view and an out-parameter rather than a result: the view
+// comes back in two registers, while the caller's copy of a result just written to
+// memory field by field stalled on store forwarding. The usual token's
 // strings are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one
 // of those): then the body is its parts, sized from the lengths. Anything else is checked
 // precisely and, when valid, written with escapes. The token is checked before storage is
 // taken, so that storage holds exactly one body and an invalid token is reported as such
 // whatever storage is left.
 template <class Storage>
-[[nodiscard]] constexpr result<std::string_view> write_token_body(const token_fields& token,
-                                                                  Storage& storage) noexcept {
+[[nodiscard]] constexpr std::string_view write_token_body(const token_fields& token, Storage& storage,
+                                                          reason& failure) noexcept {
     const bool plain = token_non_plain_bytes(token) == 0 && !token.access_token.empty() && !token.token_type.empty() &&
                        (token.scope.empty() || is_scope_syntax(token.scope));
-    if (!plain && !is_valid_token(token)) return fail(reason::invalid_issued_token);
+    if (!plain && !is_valid_token(token)) {
+        failure = reason::invalid_issued_token;
+        return {};
+    }
     const std::size_t size = plain ? plain_token_json_size(token) : token_json(token, nullptr);
     storage.expect_more(size);
     char* dest = storage.take(size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest));
+    if (dest == nullptr) {
+        failure = reason::out_of_memory;
+        return {};
+    }
+    return {dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest)};
 }
 
 }  // namespace detail
@@ -169,14 +185,15 @@ template <class Storage>
     // Every return returns `r`, so that it is built in the caller's slot (NRVO): a copy
     // of this struct, just written field by field, costs more than the body itself.
     response r;
-    const result<std::string_view> body = detail::write_token_body(token, storage);
-    if (!body) {
-        r = make_error_response(body.error(), storage, options);
+    reason failure{};
+    const std::string_view body = detail::write_token_body(token, storage, failure);
+    if (body.data() == nullptr) {
+        r = make_error_response(error{failure}, storage, options);
         return r;
     }
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
-    r.body = *body;
+    r.body = body;
     detail::add_common_headers(r);
     return r;
 }

@@ -40,6 +40,9 @@ public:
         : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
     constexpr basic_result(unexpected<E> e) noexcept
         : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    // A default T, for filling in place: a parser that writes a large value into the
+    // result it returns by name (NRVO) copies nothing.
+    constexpr explicit basic_result(std::in_place_t) noexcept : has_value_(true) {}
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }

@@ -621,6 +621,9 @@ public:
         : value_(std::move(value)), has_value_(true) {}  // NOLINT(google-explicit-constructor)
     constexpr basic_result(unexpected<E> e) noexcept
         : error_(e.error()), has_value_(false) {}  // NOLINT(google-explicit-constructor)
+    // A default T, for filling in place: a parser that writes a large value into the
+    // result it returns by name (NRVO) copies nothing.
+    constexpr explicit basic_result(std::in_place_t) noexcept : has_value_(true) {}
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
     constexpr explicit operator bool() const noexcept { return has_value_; }
@@ -1007,7 +1010,33 @@ static_assert(every_description_is_valid(), "an error_description leaves the RFC
 #include <cstring>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
+// Clearing the fixed arrays that every request builds (form_fields' views, a response's
+// headers) without rep stos. g++ 12 at -O2 with generic tuning clears 128 bytes or more at
+// once with rep stos, whose start-up costs more than the rest of parsing a small form,
+// and up to 96 bytes with vector stores; so such an array is cleared in two calls of at
+// most 64 bytes each.
+
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+namespace oauthcore::detail {
+
+// Sets every byte of `values` to zero. For arrays of views and sizes: all-zero bytes are
+// an empty string_view (a null pointer and size 0) on every target the library builds for.
+template <class T, std::size_t N>
+inline void clear_array(std::array<T, N>& values) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(values) <= 128, "two pieces of at most 64 bytes");
+    constexpr std::size_t first = sizeof(values) < 64 ? sizeof(values) : 64;
+    auto* const bytes = reinterpret_cast<unsigned char*>(values.data());
+    std::memset(bytes, 0, first);
+    std::memset(bytes + first, 0, sizeof(values) - first);
+}
+
+}  // namespace oauthcore::detail
 
 namespace oauthcore {
 
@@ -1197,17 +1226,10 @@ template <class Storage>
 // reads as omitted: value() is empty and given() is false.
 class form_fields {
 public:
-    // Each view's own constructor clears it. At run time the clear is also spelled out as
-    // two 64-byte halves (the views' stores are then dead and dropped): g++ clears 128
-    // bytes at once with rep stos, whose start-up cost a third of parsing the vendor body,
-    // and 64 with four vector stores. All-zero bytes are an empty view (a null pointer
-    // and size 0) on every target the library builds for.
+    // Each view's own constructor clears it; at run time detail::clear_array clears them
+    // again in a way that g++ compiles to vector stores (the views' stores are then dead).
     constexpr form_fields() noexcept {
-        if (std::is_constant_evaluated()) return;
-        constexpr std::size_t half = sizeof values_ / 2;
-        static_assert(sizeof values_ % 2 == 0 && std::is_trivially_copyable_v<std::string_view>);
-        std::memset(static_cast<void*>(values_.data()), 0, half);
-        std::memset(static_cast<void*>(reinterpret_cast<char*>(values_.data()) + half), 0, half);
+        if (!std::is_constant_evaluated()) detail::clear_array(values_);
     }
 
     [[nodiscard]] constexpr std::string_view value(parameter p) const noexcept {
@@ -1288,26 +1310,30 @@ static_assert(
 
 }  // namespace detail
 
-// Parses a token request body into its recognised parameters. Values with nothing to
-// decode are views into `body`; decoded values are written to `storage` (a
-// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
-// the body size, then left to right for each sequence the parameter count, the name and
-// value sizes, and repetition of a recognised parameter.
+namespace detail {
+
+// parse_form's work, into `fields` (as constructed: every view empty); false with
+// `failure` set on an error. A bool and an out-parameter rather than a result<void>:
+// g++ builds that three-byte struct on the stack a byte at a time and reloads it whole,
+// which stalls on store forwarding.
 template <class Storage>
-[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
-                                                       const form_limits& limits = {}) noexcept {
+[[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                             form_fields& fields, error& failure) noexcept {
+    const auto fail = [&failure](reason why, parameter p = parameter::none) {
+        failure = error{why, p};
+        return false;
+    };
     if (body.size() > limits.max_body_bytes) return fail(reason::body_too_large);
     storage.expect_more(body.size());
-    form_fields fields;
     std::array<bool, parameter_count> seen{};
     std::size_t count = 0;
-    detail::form_splitter splitter(body);
+    form_splitter splitter(body);
     form_pair pair;
     while (splitter.next(pair)) {
         if (++count > limits.max_parameters) return fail(reason::too_many_parameters);
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
             return fail(reason::parameter_too_large);
-        const parameter p = detail::recognise(pair.name);
+        const parameter p = recognise(pair.name);
         if (p == parameter::none) continue;
         auto& was_seen = seen[static_cast<std::size_t>(p)];
         if (was_seen) return fail(reason::duplicate_parameter, p);
@@ -1316,11 +1342,31 @@ template <class Storage>
             fields.set(p, pair.value);
             continue;
         }
-        const auto decoded = detail::decode_to_storage(pair.value, storage);
-        if (!decoded) return unexpected<error>(decoded.error());
+        const auto decoded = decode_to_storage(pair.value, storage);
+        if (!decoded) {
+            failure = decoded.error();
+            return false;
+        }
         fields.set(p, *decoded);
     }
-    return fields;
+    return true;
+}
+
+}  // namespace detail
+
+// Parses a token request body into its recognised parameters. Values with nothing to
+// decode are views into `body`; decoded values are written to `storage` (a
+// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
+// the body size, then left to right for each sequence the parameter count, the name and
+// value sizes, and repetition of a recognised parameter.
+template <class Storage>
+[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
+                                                       const form_limits& limits = {}) noexcept {
+    // Filled in place and returned by name, so that the fields are not copied: a copy
+    // read right after the field-by-field writes stalls on store forwarding.
+    result<form_fields> out(std::in_place);
+    if (error failure; !detail::parse_form_into(body, storage, limits, *out, failure)) out = unexpected<error>(failure);
+    return out;
 }
 
 }  // namespace oauthcore
@@ -2344,6 +2390,7 @@ constexpr std::size_t write_error_json(error_code code, std::string_view descrip
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 
 namespace oauthcore {
@@ -2355,6 +2402,11 @@ struct header_field {
 
 class response {
 public:
+    // The headers are cleared as form_fields' views are (detail::clear_array).
+    constexpr response() noexcept {
+        if (!std::is_constant_evaluated()) detail::clear_array(headers_);
+    }
+
     int status = 500;
     std::string_view reason_phrase = "Internal Server Error";
     // The error, for the host's logs; nullopt on success.
@@ -2375,7 +2427,7 @@ public:
     }
 
 private:
-    std::array<header_field, 4> headers_{};
+    std::array<header_field, 4> headers_;
     std::size_t header_count_ = 0;
 };
 
@@ -2465,23 +2517,32 @@ template <class Storage>
 
 namespace detail {
 
-// The success body of `token` in `storage`, or why there is none. The usual token's
+// The success body of `token` in `storage`; on an error, a null view and `failure` set
+// (a body is never empty). A view and an out-parameter rather than a result: the view
+// comes back in two registers, while the caller's copy of a result just written to
+// memory field by field stalled on store forwarding. The usual token's
 // strings are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one
 // of those): then the body is its parts, sized from the lengths. Anything else is checked
 // precisely and, when valid, written with escapes. The token is checked before storage is
 // taken, so that storage holds exactly one body and an invalid token is reported as such
 // whatever storage is left.
 template <class Storage>
-[[nodiscard]] constexpr result<std::string_view> write_token_body(const token_fields& token,
-                                                                  Storage& storage) noexcept {
+[[nodiscard]] constexpr std::string_view write_token_body(const token_fields& token, Storage& storage,
+                                                          reason& failure) noexcept {
     const bool plain = token_non_plain_bytes(token) == 0 && !token.access_token.empty() && !token.token_type.empty() &&
                        (token.scope.empty() || is_scope_syntax(token.scope));
-    if (!plain && !is_valid_token(token)) return fail(reason::invalid_issued_token);
+    if (!plain && !is_valid_token(token)) {
+        failure = reason::invalid_issued_token;
+        return {};
+    }
     const std::size_t size = plain ? plain_token_json_size(token) : token_json(token, nullptr);
     storage.expect_more(size);
     char* dest = storage.take(size);
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest));
+    if (dest == nullptr) {
+        failure = reason::out_of_memory;
+        return {};
+    }
+    return {dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest)};
 }
 
 }  // namespace detail
@@ -2495,14 +2556,15 @@ template <class Storage>
     // Every return returns `r`, so that it is built in the caller's slot (NRVO): a copy
     // of this struct, just written field by field, costs more than the body itself.
     response r;
-    const result<std::string_view> body = detail::write_token_body(token, storage);
-    if (!body) {
-        r = make_error_response(body.error(), storage, options);
+    reason failure{};
+    const std::string_view body = detail::write_token_body(token, storage, failure);
+    if (body.data() == nullptr) {
+        r = make_error_response(error{failure}, storage, options);
         return r;
     }
     r.status = 200;
     r.reason_phrase = oauthcore::reason_phrase(200);
-    r.body = *body;
+    r.body = body;
     detail::add_common_headers(r);
     return r;
 }
@@ -2873,11 +2935,18 @@ struct client_request {
     client_authentication client;
 };
 
-// Steps 1-6. The result's views point into the request and into `storage`.
+namespace detail {
+
+// parse_client_request's work, into `out` (as constructed); false with `failure` set on
+// an error (a bool, not a result<void>: see parse_form_into).
 template <class Storage>
-[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
-                                                                    const endpoint_options& options = {}) noexcept {
-    if (const auto transport = check_transport(request); !transport) return unexpected<error>(transport.error());
+[[nodiscard]] constexpr bool parse_client_request_into(const request_view& request, Storage& storage,
+                                                       const endpoint_options& options, client_request& out,
+                                                       error& failure) noexcept {
+    if (const auto transport = check_transport(request); !transport) {
+        failure = transport.error();
+        return false;
+    }
     // The form's values and the Basic credentials share `storage`, whose heap block, once
     // made, cannot grow: so both bounds are announced before the first byte is taken (the
     // form's raw body; at most twice the header for the credentials and their decoded id
@@ -2887,12 +2956,28 @@ template <class Storage>
     const std::size_t header_bound =
         request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
     storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
-    const auto fields = parse_form(request.body, storage, options.limits);
-    if (!fields) return unexpected<error>(fields.error());
-    const auto client = select_client_credentials(request.authorization, *fields, options.allow_body_client_auth,
+    if (!parse_form_into(request.body, storage, options.limits, out.fields, failure)) return false;
+    const auto client = select_client_credentials(request.authorization, out.fields, options.allow_body_client_auth,
                                                   storage, options.basic);
-    if (!client) return unexpected<error>(client.error());
-    return client_request{*fields, *client};
+    if (!client) {
+        failure = client.error();
+        return false;
+    }
+    out.client = *client;
+    return true;
+}
+
+}  // namespace detail
+
+// Steps 1-6. The result's views point into the request and into `storage`.
+template <class Storage>
+[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
+                                                                    const endpoint_options& options = {}) noexcept {
+    // Filled in place and returned by name (see parse_form).
+    result<client_request> out(std::in_place);
+    if (error failure; !detail::parse_client_request_into(request, storage, options, *out, failure))
+        out = unexpected<error>(failure);
+    return out;
 }
 
 // Builds the request_view of a request_source.
