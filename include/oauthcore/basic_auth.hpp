@@ -87,52 +87,79 @@ template <class Storage>
 
 }  // namespace detail
 
+namespace detail {
+
+// parse_basic_authorization's work, into `out`; false with `failure` set on an error
+// (see filled).
+template <class Storage>
+[[nodiscard]] constexpr bool parse_basic_authorization_into(std::string_view header_value, Storage& storage,
+                                                            const basic_auth_options& options, client_credentials& out,
+                                                            error& failure) noexcept {
+    const auto fail_with = [&failure](reason why) {
+        failure = error{why};
+        return false;
+    };
+    if (header_value.size() > options.max_header_bytes) return fail_with(reason::authorization_too_large);
+    const std::string_view value = trim_ows(header_value);
+    // The scheme is what precedes the first space, and only "Basic" (any case) is
+    // accepted: its five bytes and the byte after them decide, without a search.
+    constexpr std::string_view basic = "Basic";
+    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic) ||
+        (value.size() > basic.size() && value[basic.size()] != ' '))
+        return fail_with(reason::unsupported_authorization_scheme);
+    std::string_view token68 = value.substr(basic.size());
+    if (token68.empty()) return fail_with(reason::malformed_basic_credentials);
+    while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
+
+    const auto size = base64_decoded_size(token68);
+    if (token68.empty() || !size) return fail_with(reason::malformed_basic_credentials);
+    // Decoded credentials plus, under form_urlencoded, their decoded id and secret.
+    storage.expect_more(2 * *size);
+    char* decoded = storage.take(*size);
+    if (decoded == nullptr) return fail_with(reason::out_of_memory);
+    if (!decode_base64(token68, decoded)) return fail_with(reason::malformed_basic_credentials);
+    const std::string_view user_pass(decoded, *size);
+    const std::uint64_t flags = user_pass_flags(user_pass);
+    if ((flags & user_pass_control) != 0) return fail_with(reason::malformed_basic_credentials);
+
+    const auto colon = user_pass.find(':');
+    if (colon == std::string_view::npos) return fail_with(reason::malformed_basic_credentials);
+    // Built from the pointer rather than with substr, whose range check (a throw that
+    // cannot happen here) keeps it out of line.
+    const std::string_view raw_id(decoded, colon);
+    const std::string_view raw_secret(decoded + colon + 1, *size - colon - 1);
+    if ((flags & user_pass_encoded) == 0) {
+        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
+        if (colon == 0) return fail_with(reason::empty_client_id);
+        out = {raw_id, raw_secret};
+        return true;
+    }
+    const auto id = decode_credential(raw_id, storage, options.decoding);
+    if (!id) {
+        failure = id.error();
+        return false;
+    }
+    if (id->empty()) return fail_with(reason::empty_client_id);
+    const auto secret = decode_credential(raw_secret, storage, options.decoding);
+    if (!secret) {
+        failure = secret.error();
+        return false;
+    }
+    out = {*id, *secret};
+    return true;
+}
+
+}  // namespace detail
+
 // Parses the value of an Authorization header holding Basic client credentials. The
 // id and secret are views into `storage` (a request_storage, or a fixed_storage in
 // constant expressions).
 template <class Storage>
 [[nodiscard]] constexpr result<client_credentials> parse_basic_authorization(
     std::string_view header_value, Storage& storage, const basic_auth_options& options = {}) noexcept {
-    if (header_value.size() > options.max_header_bytes) return fail(reason::authorization_too_large);
-    const std::string_view value = detail::trim_ows(header_value);
-    // The scheme is what precedes the first space, and only "Basic" (any case) is
-    // accepted: its five bytes and the byte after them decide, without a search.
-    constexpr std::string_view basic = "Basic";
-    if (value.size() < basic.size() || !detail::iequals(value.substr(0, basic.size()), basic) ||
-        (value.size() > basic.size() && value[basic.size()] != ' '))
-        return fail(reason::unsupported_authorization_scheme);
-    std::string_view token68 = value.substr(basic.size());
-    if (token68.empty()) return fail(reason::malformed_basic_credentials);
-    while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
-
-    const auto size = base64_decoded_size(token68);
-    if (token68.empty() || !size) return fail(reason::malformed_basic_credentials);
-    // Decoded credentials plus, under form_urlencoded, their decoded id and secret.
-    storage.expect_more(2 * *size);
-    char* decoded = storage.take(*size);
-    if (decoded == nullptr) return fail(reason::out_of_memory);
-    if (!decode_base64(token68, decoded)) return fail(reason::malformed_basic_credentials);
-    const std::string_view user_pass(decoded, *size);
-    const std::uint64_t flags = detail::user_pass_flags(user_pass);
-    if ((flags & detail::user_pass_control) != 0) return fail(reason::malformed_basic_credentials);
-
-    const auto colon = user_pass.find(':');
-    if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
-    // Built from the pointer rather than with substr, whose range check (a throw that
-    // cannot happen here) keeps it out of line.
-    const std::string_view raw_id(decoded, colon);
-    const std::string_view raw_secret(decoded + colon + 1, *size - colon - 1);
-    if ((flags & detail::user_pass_encoded) == 0) {
-        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
-        if (colon == 0) return fail(reason::empty_client_id);
-        return client_credentials{raw_id, raw_secret};
-    }
-    const auto id = detail::decode_credential(raw_id, storage, options.decoding);
-    if (!id) return unexpected<error>(id.error());
-    if (id->empty()) return fail(reason::empty_client_id);
-    const auto secret = detail::decode_credential(raw_secret, storage, options.decoding);
-    if (!secret) return unexpected<error>(secret.error());
-    return client_credentials{*id, *secret};
+    return detail::filled<client_credentials>([&](client_credentials& out, error& failure) {
+        return detail::parse_basic_authorization_into(header_value, storage, options, out, failure);
+    });
 }
 
 }  // namespace oauthcore

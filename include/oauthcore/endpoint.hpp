@@ -67,7 +67,7 @@ struct client_request {
 namespace detail {
 
 // parse_client_request's work, into `out` (as constructed); false with `failure` set on
-// an error (a bool, not a result<void>: see parse_form_into).
+// an error (see filled).
 template <class Storage>
 [[nodiscard]] constexpr bool parse_client_request_into(const request_view& request, Storage& storage,
                                                        const endpoint_options& options, client_request& out,
@@ -86,14 +86,8 @@ template <class Storage>
         request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
     storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
     if (!parse_form_into(request.body, storage, options.limits, out.fields, failure)) return false;
-    const auto client = select_client_credentials(request.authorization, out.fields, options.allow_body_client_auth,
-                                                  storage, options.basic);
-    if (!client) {
-        failure = client.error();
-        return false;
-    }
-    out.client = *client;
-    return true;
+    return select_client_credentials_into(request.authorization, out.fields, options.allow_body_client_auth, storage,
+                                          options.basic, out.client, failure);
 }
 
 }  // namespace detail
@@ -102,11 +96,9 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
                                                                     const endpoint_options& options = {}) noexcept {
-    // Filled in place and returned by name (see parse_form).
-    result<client_request> out(std::in_place);
-    if (error failure; !detail::parse_client_request_into(request, storage, options, *out, failure))
-        out = unexpected<error>(failure);
-    return out;
+    return detail::filled<client_request>([&](client_request& out, error& failure) {
+        return detail::parse_client_request_into(request, storage, options, out, failure);
+    });
 }
 
 // Builds the request_view of a request_source.

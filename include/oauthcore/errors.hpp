@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "oauthcore/result.hpp"
 
@@ -179,6 +180,23 @@ using result = basic_result<T, error>;
 [[nodiscard]] constexpr unexpected<error> fail(reason why, parameter p = parameter::none) noexcept {
     return unexpected<error>(error{why, p});
 }
+
+namespace detail {
+
+// The result of `fill(value, failure)`, a parser's work on a default T that reports an
+// error by returning false with `failure` set. The value is filled in the result that is
+// returned by name (NRVO), so it is never copied: a copy of views just written field by
+// field, read back whole, stalls on store forwarding. And the parser returns a bool
+// rather than a result<void>, which g++ builds on the stack a byte at a time and reloads
+// whole, the same stall.
+template <class T, class Fill>
+[[nodiscard]] constexpr result<T> filled(Fill&& fill) noexcept {
+    result<T> out(std::in_place);
+    if (error failure; !fill(*out, failure)) out = unexpected<error>(failure);
+    return out;
+}
+
+}  // namespace detail
 
 struct error_details {
     error_code code;

@@ -306,9 +306,7 @@ static_assert(
 namespace detail {
 
 // parse_form's work, into `fields` (as constructed: every view empty); false with
-// `failure` set on an error. A bool and an out-parameter rather than a result<void>:
-// g++ builds that three-byte struct on the stack a byte at a time and reloads it whole,
-// which stalls on store forwarding.
+// `failure` set on an error (see filled).
 template <class Storage>
 [[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
                                              form_fields& fields, error& failure) noexcept {
@@ -355,11 +353,9 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
                                                        const form_limits& limits = {}) noexcept {
-    // Filled in place and returned by name, so that the fields are not copied: a copy
-    // read right after the field-by-field writes stalls on store forwarding.
-    result<form_fields> out(std::in_place);
-    if (error failure; !detail::parse_form_into(body, storage, limits, *out, failure)) out = unexpected<error>(failure);
-    return out;
+    return detail::filled<form_fields>([&](form_fields& fields, error& failure) {
+        return detail::parse_form_into(body, storage, limits, fields, failure);
+    });
 }
 
 }  // namespace oauthcore

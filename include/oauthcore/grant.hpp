@@ -47,6 +47,37 @@ struct password_grant_request {
     std::string_view scope;  // normalized (scope.hpp); empty when not requested
 };
 
+namespace detail {
+
+// select_client_credentials' work, into `out`; false with `failure` set on an error
+// (see filled).
+template <class Storage>
+[[nodiscard]] constexpr bool select_client_credentials_into(std::optional<std::string_view> authorization,
+                                                            const form_fields& fields, bool allow_body,
+                                                            Storage& storage, const basic_auth_options& basic,
+                                                            client_authentication& out, error& failure) noexcept {
+    const auto fail_with = [&failure](reason why) {
+        failure = error{why};
+        return false;
+    };
+    const bool body_credentials = fields.given(parameter::client_id) || fields.given(parameter::client_secret);
+    if (authorization && body_credentials) return fail_with(reason::multiple_client_authentication_methods);
+    if (authorization) {
+        out.method = client_auth_method::basic;
+        return parse_basic_authorization_into(*authorization, storage, basic, out.credentials, failure);
+    }
+    if (body_credentials && !allow_body) return fail_with(reason::body_client_authentication_disabled);
+    if (body_credentials) {
+        if (!fields.given(parameter::client_id)) return fail_with(reason::empty_client_id);
+        out = {{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
+               client_auth_method::request_body};
+        return true;
+    }
+    return fail_with(reason::client_authentication_missing);
+}
+
+}  // namespace detail
+
 // Chooses the client credentials (RFC 6749 2.3): the Basic header, or the body's
 // client_id/client_secret when `allow_body` is set. Checks, in this order:
 //  1. body credentials next to an Authorization header: two methods (400);
@@ -59,20 +90,9 @@ template <class Storage>
 [[nodiscard]] constexpr result<client_authentication> select_client_credentials(
     std::optional<std::string_view> authorization, const form_fields& fields, bool allow_body, Storage& storage,
     const basic_auth_options& basic = {}) noexcept {
-    const bool body_credentials = fields.given(parameter::client_id) || fields.given(parameter::client_secret);
-    if (authorization && body_credentials) return fail(reason::multiple_client_authentication_methods);
-    if (authorization) {
-        const auto credentials = parse_basic_authorization(*authorization, storage, basic);
-        if (!credentials) return unexpected<error>(credentials.error());
-        return client_authentication{*credentials, client_auth_method::basic};
-    }
-    if (body_credentials && !allow_body) return fail(reason::body_client_authentication_disabled);
-    if (body_credentials) {
-        if (!fields.given(parameter::client_id)) return fail(reason::empty_client_id);
-        return client_authentication{{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
-                                     client_auth_method::request_body};
-    }
-    return fail(reason::client_authentication_missing);
+    return detail::filled<client_authentication>([&](client_authentication& out, error& failure) {
+        return detail::select_client_credentials_into(authorization, fields, allow_body, storage, basic, out, failure);
+    });
 }
 
 // Checks the grant parameters, in this order:

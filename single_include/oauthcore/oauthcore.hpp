@@ -579,6 +579,7 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 // result<T>: a value or an error, with the member names of std::expected so that a later
 // switch to std::expected is mechanical (std::expected itself is not usable with
@@ -845,6 +846,23 @@ using result = basic_result<T, error>;
 [[nodiscard]] constexpr unexpected<error> fail(reason why, parameter p = parameter::none) noexcept {
     return unexpected<error>(error{why, p});
 }
+
+namespace detail {
+
+// The result of `fill(value, failure)`, a parser's work on a default T that reports an
+// error by returning false with `failure` set. The value is filled in the result that is
+// returned by name (NRVO), so it is never copied: a copy of views just written field by
+// field, read back whole, stalls on store forwarding. And the parser returns a bool
+// rather than a result<void>, which g++ builds on the stack a byte at a time and reloads
+// whole, the same stall.
+template <class T, class Fill>
+[[nodiscard]] constexpr result<T> filled(Fill&& fill) noexcept {
+    result<T> out(std::in_place);
+    if (error failure; !fill(*out, failure)) out = unexpected<error>(failure);
+    return out;
+}
+
+}  // namespace detail
 
 struct error_details {
     error_code code;
@@ -1313,9 +1331,7 @@ static_assert(
 namespace detail {
 
 // parse_form's work, into `fields` (as constructed: every view empty); false with
-// `failure` set on an error. A bool and an out-parameter rather than a result<void>:
-// g++ builds that three-byte struct on the stack a byte at a time and reloads it whole,
-// which stalls on store forwarding.
+// `failure` set on an error (see filled).
 template <class Storage>
 [[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
                                              form_fields& fields, error& failure) noexcept {
@@ -1362,11 +1378,9 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
                                                        const form_limits& limits = {}) noexcept {
-    // Filled in place and returned by name, so that the fields are not copied: a copy
-    // read right after the field-by-field writes stalls on store forwarding.
-    result<form_fields> out(std::in_place);
-    if (error failure; !detail::parse_form_into(body, storage, limits, *out, failure)) out = unexpected<error>(failure);
-    return out;
+    return detail::filled<form_fields>([&](form_fields& fields, error& failure) {
+        return detail::parse_form_into(body, storage, limits, fields, failure);
+    });
 }
 
 }  // namespace oauthcore
@@ -1428,52 +1442,79 @@ template <class Storage>
 
 }  // namespace detail
 
+namespace detail {
+
+// parse_basic_authorization's work, into `out`; false with `failure` set on an error
+// (see filled).
+template <class Storage>
+[[nodiscard]] constexpr bool parse_basic_authorization_into(std::string_view header_value, Storage& storage,
+                                                            const basic_auth_options& options, client_credentials& out,
+                                                            error& failure) noexcept {
+    const auto fail_with = [&failure](reason why) {
+        failure = error{why};
+        return false;
+    };
+    if (header_value.size() > options.max_header_bytes) return fail_with(reason::authorization_too_large);
+    const std::string_view value = trim_ows(header_value);
+    // The scheme is what precedes the first space, and only "Basic" (any case) is
+    // accepted: its five bytes and the byte after them decide, without a search.
+    constexpr std::string_view basic = "Basic";
+    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic) ||
+        (value.size() > basic.size() && value[basic.size()] != ' '))
+        return fail_with(reason::unsupported_authorization_scheme);
+    std::string_view token68 = value.substr(basic.size());
+    if (token68.empty()) return fail_with(reason::malformed_basic_credentials);
+    while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
+
+    const auto size = base64_decoded_size(token68);
+    if (token68.empty() || !size) return fail_with(reason::malformed_basic_credentials);
+    // Decoded credentials plus, under form_urlencoded, their decoded id and secret.
+    storage.expect_more(2 * *size);
+    char* decoded = storage.take(*size);
+    if (decoded == nullptr) return fail_with(reason::out_of_memory);
+    if (!decode_base64(token68, decoded)) return fail_with(reason::malformed_basic_credentials);
+    const std::string_view user_pass(decoded, *size);
+    const std::uint64_t flags = user_pass_flags(user_pass);
+    if ((flags & user_pass_control) != 0) return fail_with(reason::malformed_basic_credentials);
+
+    const auto colon = user_pass.find(':');
+    if (colon == std::string_view::npos) return fail_with(reason::malformed_basic_credentials);
+    // Built from the pointer rather than with substr, whose range check (a throw that
+    // cannot happen here) keeps it out of line.
+    const std::string_view raw_id(decoded, colon);
+    const std::string_view raw_secret(decoded + colon + 1, *size - colon - 1);
+    if ((flags & user_pass_encoded) == 0) {
+        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
+        if (colon == 0) return fail_with(reason::empty_client_id);
+        out = {raw_id, raw_secret};
+        return true;
+    }
+    const auto id = decode_credential(raw_id, storage, options.decoding);
+    if (!id) {
+        failure = id.error();
+        return false;
+    }
+    if (id->empty()) return fail_with(reason::empty_client_id);
+    const auto secret = decode_credential(raw_secret, storage, options.decoding);
+    if (!secret) {
+        failure = secret.error();
+        return false;
+    }
+    out = {*id, *secret};
+    return true;
+}
+
+}  // namespace detail
+
 // Parses the value of an Authorization header holding Basic client credentials. The
 // id and secret are views into `storage` (a request_storage, or a fixed_storage in
 // constant expressions).
 template <class Storage>
 [[nodiscard]] constexpr result<client_credentials> parse_basic_authorization(
     std::string_view header_value, Storage& storage, const basic_auth_options& options = {}) noexcept {
-    if (header_value.size() > options.max_header_bytes) return fail(reason::authorization_too_large);
-    const std::string_view value = detail::trim_ows(header_value);
-    // The scheme is what precedes the first space, and only "Basic" (any case) is
-    // accepted: its five bytes and the byte after them decide, without a search.
-    constexpr std::string_view basic = "Basic";
-    if (value.size() < basic.size() || !detail::iequals(value.substr(0, basic.size()), basic) ||
-        (value.size() > basic.size() && value[basic.size()] != ' '))
-        return fail(reason::unsupported_authorization_scheme);
-    std::string_view token68 = value.substr(basic.size());
-    if (token68.empty()) return fail(reason::malformed_basic_credentials);
-    while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
-
-    const auto size = base64_decoded_size(token68);
-    if (token68.empty() || !size) return fail(reason::malformed_basic_credentials);
-    // Decoded credentials plus, under form_urlencoded, their decoded id and secret.
-    storage.expect_more(2 * *size);
-    char* decoded = storage.take(*size);
-    if (decoded == nullptr) return fail(reason::out_of_memory);
-    if (!decode_base64(token68, decoded)) return fail(reason::malformed_basic_credentials);
-    const std::string_view user_pass(decoded, *size);
-    const std::uint64_t flags = detail::user_pass_flags(user_pass);
-    if ((flags & detail::user_pass_control) != 0) return fail(reason::malformed_basic_credentials);
-
-    const auto colon = user_pass.find(':');
-    if (colon == std::string_view::npos) return fail(reason::malformed_basic_credentials);
-    // Built from the pointer rather than with substr, whose range check (a throw that
-    // cannot happen here) keeps it out of line.
-    const std::string_view raw_id(decoded, colon);
-    const std::string_view raw_secret(decoded + colon + 1, *size - colon - 1);
-    if ((flags & detail::user_pass_encoded) == 0) {
-        // Neither the id nor the secret holds a '+' or '%': nothing to decode.
-        if (colon == 0) return fail(reason::empty_client_id);
-        return client_credentials{raw_id, raw_secret};
-    }
-    const auto id = detail::decode_credential(raw_id, storage, options.decoding);
-    if (!id) return unexpected<error>(id.error());
-    if (id->empty()) return fail(reason::empty_client_id);
-    const auto secret = detail::decode_credential(raw_secret, storage, options.decoding);
-    if (!secret) return unexpected<error>(secret.error());
-    return client_credentials{*id, *secret};
+    return detail::filled<client_credentials>([&](client_credentials& out, error& failure) {
+        return detail::parse_basic_authorization_into(header_value, storage, options, out, failure);
+    });
 }
 
 }  // namespace oauthcore
@@ -1642,6 +1683,37 @@ struct password_grant_request {
     std::string_view scope;  // normalized (scope.hpp); empty when not requested
 };
 
+namespace detail {
+
+// select_client_credentials' work, into `out`; false with `failure` set on an error
+// (see filled).
+template <class Storage>
+[[nodiscard]] constexpr bool select_client_credentials_into(std::optional<std::string_view> authorization,
+                                                            const form_fields& fields, bool allow_body,
+                                                            Storage& storage, const basic_auth_options& basic,
+                                                            client_authentication& out, error& failure) noexcept {
+    const auto fail_with = [&failure](reason why) {
+        failure = error{why};
+        return false;
+    };
+    const bool body_credentials = fields.given(parameter::client_id) || fields.given(parameter::client_secret);
+    if (authorization && body_credentials) return fail_with(reason::multiple_client_authentication_methods);
+    if (authorization) {
+        out.method = client_auth_method::basic;
+        return parse_basic_authorization_into(*authorization, storage, basic, out.credentials, failure);
+    }
+    if (body_credentials && !allow_body) return fail_with(reason::body_client_authentication_disabled);
+    if (body_credentials) {
+        if (!fields.given(parameter::client_id)) return fail_with(reason::empty_client_id);
+        out = {{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
+               client_auth_method::request_body};
+        return true;
+    }
+    return fail_with(reason::client_authentication_missing);
+}
+
+}  // namespace detail
+
 // Chooses the client credentials (RFC 6749 2.3): the Basic header, or the body's
 // client_id/client_secret when `allow_body` is set. Checks, in this order:
 //  1. body credentials next to an Authorization header: two methods (400);
@@ -1654,20 +1726,9 @@ template <class Storage>
 [[nodiscard]] constexpr result<client_authentication> select_client_credentials(
     std::optional<std::string_view> authorization, const form_fields& fields, bool allow_body, Storage& storage,
     const basic_auth_options& basic = {}) noexcept {
-    const bool body_credentials = fields.given(parameter::client_id) || fields.given(parameter::client_secret);
-    if (authorization && body_credentials) return fail(reason::multiple_client_authentication_methods);
-    if (authorization) {
-        const auto credentials = parse_basic_authorization(*authorization, storage, basic);
-        if (!credentials) return unexpected<error>(credentials.error());
-        return client_authentication{*credentials, client_auth_method::basic};
-    }
-    if (body_credentials && !allow_body) return fail(reason::body_client_authentication_disabled);
-    if (body_credentials) {
-        if (!fields.given(parameter::client_id)) return fail(reason::empty_client_id);
-        return client_authentication{{fields.value(parameter::client_id), fields.value(parameter::client_secret)},
-                                     client_auth_method::request_body};
-    }
-    return fail(reason::client_authentication_missing);
+    return detail::filled<client_authentication>([&](client_authentication& out, error& failure) {
+        return detail::select_client_credentials_into(authorization, fields, allow_body, storage, basic, out, failure);
+    });
 }
 
 // Checks the grant parameters, in this order:
@@ -2938,7 +2999,7 @@ struct client_request {
 namespace detail {
 
 // parse_client_request's work, into `out` (as constructed); false with `failure` set on
-// an error (a bool, not a result<void>: see parse_form_into).
+// an error (see filled).
 template <class Storage>
 [[nodiscard]] constexpr bool parse_client_request_into(const request_view& request, Storage& storage,
                                                        const endpoint_options& options, client_request& out,
@@ -2957,14 +3018,8 @@ template <class Storage>
         request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
     storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
     if (!parse_form_into(request.body, storage, options.limits, out.fields, failure)) return false;
-    const auto client = select_client_credentials(request.authorization, out.fields, options.allow_body_client_auth,
-                                                  storage, options.basic);
-    if (!client) {
-        failure = client.error();
-        return false;
-    }
-    out.client = *client;
-    return true;
+    return select_client_credentials_into(request.authorization, out.fields, options.allow_body_client_auth, storage,
+                                          options.basic, out.client, failure);
 }
 
 }  // namespace detail
@@ -2973,11 +3028,9 @@ template <class Storage>
 template <class Storage>
 [[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
                                                                     const endpoint_options& options = {}) noexcept {
-    // Filled in place and returned by name (see parse_form).
-    result<client_request> out(std::in_place);
-    if (error failure; !detail::parse_client_request_into(request, storage, options, *out, failure))
-        out = unexpected<error>(failure);
-    return out;
+    return detail::filled<client_request>([&](client_request& out, error& failure) {
+        return detail::parse_client_request_into(request, storage, options, out, failure);
+    });
 }
 
 // Builds the request_view of a request_source.
