@@ -418,3 +418,22 @@ TEST_CASE("form: '&' and '=' are found at every position of bodies up to 80 byte
         }
     }
 }
+
+TEST_CASE("form: names and other short strings compare equal exactly when every byte is (bytes_equal)", "[form]") {
+    // Up to sixteen bytes the comparison reads overlapping words (or the first, middle
+    // and last byte under four): a difference at any position of any length must show.
+    for (std::size_t size = 0; size <= 24; ++size) {
+        std::string a;
+        for (std::size_t i = 0; i < size; ++i) a += static_cast<char>('a' + i);
+        const std::string same = a;
+        CHECK(detail::bytes_equal(a, same));
+        CHECK_FALSE(detail::bytes_equal(a, a + "x"));
+        for (std::size_t at = 0; at < size; ++at) {
+            std::string b = a;
+            b[at] = static_cast<char>(b[at] ^ 0x20);
+            INFO("size " << size << ", differing byte " << at);
+            CHECK_FALSE(detail::bytes_equal(a, b));
+        }
+    }
+    static_assert(detail::bytes_equal("password", "password") && !detail::bytes_equal("password", "passwore"));
+}

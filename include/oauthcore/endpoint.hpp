@@ -46,6 +46,7 @@
 
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/grant.hpp"
@@ -150,7 +151,8 @@ private:
             return fail_with(error{reason::unsupported_grant_type}, storage);
         } else {
             using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
-            if (grant_type == Grant::grant_type) return run_grant(std::get<I>(grants_), parsed, storage, observer);
+            if (detail::bytes_equal(grant_type, Grant::grant_type))
+                return run_grant(std::get<I>(grants_), parsed, storage, observer);
             return dispatch<I + 1>(grant_type, parsed, storage, observer);
         }
     }

@@ -244,32 +244,6 @@ namespace detail {
 
 inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
 
-// a == b for two strings of the same size, 4 to 16 bytes (a parameter name): two
-// overlapping loads from each instead of a call to memcmp.
-[[nodiscard]] constexpr bool equal_same_size(std::string_view a, std::string_view b) noexcept {
-    if (std::is_constant_evaluated()) return a == b;
-    const auto difference = [&](auto word, std::size_t at) {
-        decltype(word) x;
-        decltype(word) y;
-        std::memcpy(&x, a.data() + at, sizeof x);
-        std::memcpy(&y, b.data() + at, sizeof y);
-        return x ^ y;
-    };
-    const std::size_t n = a.size();
-    if (n >= 8) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
-    return (difference(std::uint32_t{}, 0) | difference(std::uint32_t{}, n - 4)) == 0;
-}
-
-static_assert(
-    [] {
-        for (std::size_t p = 1; p < parameter_count; ++p) {
-            const std::size_t n = to_string(static_cast<parameter>(p)).size();
-            if (n < 4 || n > 16) return false;
-        }
-        return true;
-    }(),
-    "parameter_named compares names with equal_same_size");
-
 // The only name of its length and first character that `name` can be, then one
 // comparison, instead of comparing against every name in turn.
 [[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
@@ -286,7 +260,7 @@ static_assert(
             break;
         default: return parameter::none;
     }
-    return equal_same_size(to_string(candidate), name) ? candidate : parameter::none;
+    return bytes_equal(to_string(candidate), name) ? candidate : parameter::none;
 }
 
 // Decodes the name just far enough to recognise it: an encoded name that decodes

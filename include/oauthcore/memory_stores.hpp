@@ -13,6 +13,7 @@
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/scope.hpp"
 
@@ -47,7 +48,7 @@ public:
     [[nodiscard]] outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) const {
         const record* found = nullptr;
         for (const record& r : records_)
-            if (r.id == id) found = &r;
+            if (detail::bytes_equal(r.id, id)) found = &r;
         if (found == nullptr) {
             (void)constant_time_equal(secret, secret_of_same_length(secret));
             return outcome<client_type>::reject();
@@ -91,7 +92,7 @@ public:
         const record* found = nullptr;
         for (const record& r : records_) {
             const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
-            if (!key.empty() && key == who.value) found = &r;
+            if (!key.empty() && detail::bytes_equal(key, who.value)) found = &r;
         }
         const bool match =
             constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);

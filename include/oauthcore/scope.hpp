@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 
 namespace oauthcore {
@@ -58,7 +59,7 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
 [[nodiscard]] constexpr bool scope_has_token(std::string_view scope, std::string_view token) noexcept {
     for (std::size_t at = 0; at < scope.size();) {
         const std::string_view have = detail::scope_token_at(scope, at);
-        if (have == token) return true;
+        if (detail::bytes_equal(have, token)) return true;
         at += have.size() + 1;
     }
     return false;

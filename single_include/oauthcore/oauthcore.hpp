@@ -303,29 +303,6 @@ constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept
 #include <cstddef>
 #include <string_view>
 
-namespace oauthcore::detail {
-
-[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Case-insensitive ASCII comparison (scheme names, media types, header names).
-[[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    if (a == b) return true;  // the usual case ("application/x-www-form-urlencoded"), at memcmp speed
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-// Strips optional whitespace (SP / HTAB, RFC 9110 5.6.3) from both ends.
-[[nodiscard]] constexpr std::string_view trim_ows(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace oauthcore::detail
 // Word-at-a-time scanning: eight bytes per step instead of one, for the scans that
 // run over every byte of a request or a response (is there a '+' or '%' to decode, a
 // control character, a byte that JSON must escape). Plain C++ on 64-bit words, no
@@ -564,6 +541,50 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
 #endif
     const char* found = std::char_traits<char>::find(from, static_cast<std::size_t>(to - from), c);
     return found == nullptr ? to : found;
+}
+
+// a == b, inline for the short strings compared on every request (parameter names, ids,
+// grant types: up to 16 bytes, two overlapping loads from each) instead of a call to
+// memcmp; longer ones still go to memcmp. Not for secrets: see constant_time_equal.
+[[nodiscard]] constexpr bool bytes_equal(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    if (std::is_constant_evaluated() || n > 16) return a == b;
+    const auto difference = [&](auto word, std::size_t at) {
+        decltype(word) x;
+        decltype(word) y;
+        std::memcpy(&x, a.data() + at, sizeof x);
+        std::memcpy(&y, b.data() + at, sizeof y);
+        return x ^ y;
+    };
+    if (n >= 8) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
+    if (n >= 4) return (difference(std::uint32_t{}, 0) | difference(std::uint32_t{}, n - 4)) == 0;
+    // Up to three bytes: the first, middle and last are all of them.
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+}  // namespace oauthcore::detail
+
+namespace oauthcore::detail {
+
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Case-insensitive ASCII comparison (scheme names, media types, header names).
+[[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    if (bytes_equal(a, b)) return true;  // the usual case ("application/x-www-form-urlencoded"), at memcmp speed
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+// Strips optional whitespace (SP / HTAB, RFC 9110 5.6.3) from both ends.
+[[nodiscard]] constexpr std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
 }
 
 }  // namespace oauthcore::detail
@@ -1269,32 +1290,6 @@ namespace detail {
 
 inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
 
-// a == b for two strings of the same size, 4 to 16 bytes (a parameter name): two
-// overlapping loads from each instead of a call to memcmp.
-[[nodiscard]] constexpr bool equal_same_size(std::string_view a, std::string_view b) noexcept {
-    if (std::is_constant_evaluated()) return a == b;
-    const auto difference = [&](auto word, std::size_t at) {
-        decltype(word) x;
-        decltype(word) y;
-        std::memcpy(&x, a.data() + at, sizeof x);
-        std::memcpy(&y, b.data() + at, sizeof y);
-        return x ^ y;
-    };
-    const std::size_t n = a.size();
-    if (n >= 8) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
-    return (difference(std::uint32_t{}, 0) | difference(std::uint32_t{}, n - 4)) == 0;
-}
-
-static_assert(
-    [] {
-        for (std::size_t p = 1; p < parameter_count; ++p) {
-            const std::size_t n = to_string(static_cast<parameter>(p)).size();
-            if (n < 4 || n > 16) return false;
-        }
-        return true;
-    }(),
-    "parameter_named compares names with equal_same_size");
-
 // The only name of its length and first character that `name` can be, then one
 // comparison, instead of comparing against every name in turn.
 [[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
@@ -1311,7 +1306,7 @@ static_assert(
             break;
         default: return parameter::none;
     }
-    return equal_same_size(to_string(candidate), name) ? candidate : parameter::none;
+    return bytes_equal(to_string(candidate), name) ? candidate : parameter::none;
 }
 
 // Decodes the name just far enough to recognise it: an encoded name that decodes
@@ -1597,7 +1592,7 @@ constexpr void for_each_scope_token(std::string_view scope, F&& f) {
 [[nodiscard]] constexpr bool scope_has_token(std::string_view scope, std::string_view token) noexcept {
     for (std::size_t at = 0; at < scope.size();) {
         const std::string_view have = detail::scope_token_at(scope, at);
-        if (have == token) return true;
+        if (detail::bytes_equal(have, token)) return true;
         at += have.size() + 1;
     }
     return false;
@@ -3107,7 +3102,8 @@ private:
             return fail_with(error{reason::unsupported_grant_type}, storage);
         } else {
             using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
-            if (grant_type == Grant::grant_type) return run_grant(std::get<I>(grants_), parsed, storage, observer);
+            if (detail::bytes_equal(grant_type, Grant::grant_type))
+                return run_grant(std::get<I>(grants_), parsed, storage, observer);
             return dispatch<I + 1>(grant_type, parsed, storage, observer);
         }
     }
@@ -3368,7 +3364,7 @@ public:
     [[nodiscard]] outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) const {
         const record* found = nullptr;
         for (const record& r : records_)
-            if (r.id == id) found = &r;
+            if (detail::bytes_equal(r.id, id)) found = &r;
         if (found == nullptr) {
             (void)constant_time_equal(secret, secret_of_same_length(secret));
             return outcome<client_type>::reject();
@@ -3412,7 +3408,7 @@ public:
         const record* found = nullptr;
         for (const record& r : records_) {
             const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
-            if (!key.empty() && key == who.value) found = &r;
+            if (!key.empty() && detail::bytes_equal(key, who.value)) found = &r;
         }
         const bool match =
             constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "oauthcore/detail/swar.hpp"
+
 namespace oauthcore::detail {
 
 [[nodiscard]] constexpr char ascii_lower(char c) noexcept {
@@ -13,7 +15,7 @@ namespace oauthcore::detail {
 // Case-insensitive ASCII comparison (scheme names, media types, header names).
 [[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
-    if (a == b) return true;  // the usual case ("application/x-www-form-urlencoded"), at memcmp speed
+    if (bytes_equal(a, b)) return true;  // the usual case ("application/x-www-form-urlencoded"), at memcmp speed
     for (std::size_t i = 0; i < a.size(); ++i)
         if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     return true;
