@@ -159,11 +159,14 @@ TEST_CASE("response: a valid token that needs escaping is sent at any length (RF
         std::string escaped = token;
         escaped.insert(length / 2, 1, '\\');
         CHECK(r.body == R"({"access_token":")" + escaped + R"(","expires_in":1,"token_type":"bearer"})");
+        // The plain attempt's block was given back: storage holds this body alone.
+        CHECK(storage.used() == r.body.size());
     }
 }
 
 TEST_CASE("response: an invalid token is reported as such even when storage could not hold it", "[response]") {
-    // The token is checked before storage is taken: the host's log names the issuer bug.
+    // A token that is not plain is checked before storage is taken for its escaped body:
+    // the host's log names the issuer bug, not the storage.
     fixed_storage<150> small;
     const auto r = make_token_response({std::string(200, '\x01'), 1, "bearer", {}, {}}, small);
     CHECK(r.status == 500);

@@ -41,3 +41,28 @@ TEST_CASE("storage: fixed_storage never allocates and reports exhaustion", "[sto
     storage.reset();
     CHECK(storage.take(1) != nullptr);
 }
+
+TEST_CASE("storage: the last block taken can be given back, inline or on the heap", "[storage]") {
+    basic_storage<16> storage;
+    storage.expect_more(64);
+    char* inline_block = storage.take(10);
+    REQUIRE(inline_block != nullptr);
+    storage.give_back(inline_block, 10);
+    CHECK(storage.used() == 0);
+    CHECK(storage.take(16) == inline_block);  // the same bytes again
+    char* heap_block = storage.take(40);
+    REQUIRE(heap_block != nullptr);
+    CHECK(storage.uses_heap());
+    storage.give_back(heap_block, 40);
+    CHECK_FALSE(storage.uses_heap());
+    CHECK(storage.used() == 16);
+    // With nothing left in the block, a larger take may replace it.
+    storage.expect_more(100);
+    CHECK(storage.take(100) != nullptr);
+
+    fixed_storage<8> fixed;
+    char* whole = fixed.take(8);
+    REQUIRE(whole != nullptr);
+    fixed.give_back(whole, 8);
+    CHECK(fixed.take(8) == whole);
+}

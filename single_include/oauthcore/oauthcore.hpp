@@ -2601,29 +2601,38 @@ namespace detail {
 // The success body of `token` in `storage`; on an error, a null view and `failure` set
 // (a body is never empty). A view and an out-parameter rather than a result: the view
 // comes back in two registers, while the caller's copy of a result just written to
-// memory field by field stalled on store forwarding. The usual token's
-// strings are VSCHAR and none holds a '"' or '\' (a valid scope is NQCHAR tokens, never one
-// of those): then the body is its parts, sized from the lengths. Anything else is checked
-// precisely and, when valid, written with escapes. The token is checked before storage is
-// taken, so that storage holds exactly one body and an invalid token is reported as such
-// whatever storage is left.
+// memory field by field stalled on store forwarding.
+// The usual token's strings are VSCHAR and none holds a '"' or '\' (a valid scope is
+// NQCHAR tokens, never one of those): then the body is its parts, sized from the lengths,
+// and each string is checked in the pass that copies it. When one is not plain, the
+// block is given back and the token checked precisely: invalid, it is reported as such
+// (whatever storage is left); valid, it is written with escapes into a block of its
+// escaped size. So storage holds exactly one body either way.
 template <class Storage>
 [[nodiscard]] constexpr std::string_view write_token_body(const token_fields& token, Storage& storage,
                                                           reason& failure) noexcept {
-    const bool plain = token_non_plain_bytes(token) == 0 && !token.access_token.empty() && !token.token_type.empty() &&
-                       (token.scope.empty() || is_scope_syntax(token.scope));
-    if (!plain && !is_valid_token(token)) {
+    if (!token.access_token.empty() && !token.token_type.empty() &&
+        (token.scope.empty() || is_scope_syntax(token.scope))) {
+        const std::size_t size = plain_token_json_size(token);
+        storage.expect_more(size);
+        if (char* const dest = storage.take(size)) {
+            const plain_write written = write_plain_token_json<true>(token, dest);
+            if (written.non_plain == 0) return {dest, written.size};
+            storage.give_back(dest, size);
+        }
+    }
+    if (!is_valid_token(token)) {
         failure = reason::invalid_issued_token;
         return {};
     }
-    const std::size_t size = plain ? plain_token_json_size(token) : token_json(token, nullptr);
+    const std::size_t size = token_json(token, nullptr);
     storage.expect_more(size);
-    char* dest = storage.take(size);
+    char* const dest = storage.take(size);
     if (dest == nullptr) {
         failure = reason::out_of_memory;
         return {};
     }
-    return {dest, plain ? write_plain_token_json<false>(token, dest).size : token_json(token, dest)};
+    return {dest, token_json(token, dest)};
 }
 
 }  // namespace detail
@@ -2683,6 +2692,9 @@ public:
         used_ += bytes;
         return block;
     }
+    // Returns the block of `bytes` the last take() gave out, for a writer that found out,
+    // having written, that it needs another size (nothing taken since may point into it).
+    constexpr void give_back(char* /*block*/, std::size_t bytes) noexcept { used_ -= bytes; }
     constexpr void reset() noexcept { used_ = 0; }
     [[nodiscard]] constexpr std::size_t used() const noexcept { return used_; }
 
@@ -2722,6 +2734,14 @@ public:
         char* block = heap_.get() + heap_used_;
         heap_used_ += bytes;
         return block;
+    }
+
+    // Returns the block of `bytes` the last take() gave out (see fixed_storage).
+    void give_back(char* block, std::size_t bytes) noexcept {
+        if (bytes <= inline_used_ && block == inline_.data() + (inline_used_ - bytes))
+            inline_used_ -= bytes;
+        else
+            heap_used_ -= bytes;
     }
 
     // Forgets everything taken (views into this storage become invalid); keeps a heap
