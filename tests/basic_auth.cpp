@@ -230,3 +230,24 @@ TEST_CASE("basic: scheme names that differ only in a letter or in length are ref
     CHECK(failure("Basics MTM4OnMzY3JldA==") == reason::unsupported_authorization_scheme);
     CHECK(failure("\t Basic\t") == reason::malformed_basic_credentials);
 }
+
+TEST_CASE("basic: user-pass splits at the first ':' wherever it is, at every length up to 48 (RFC 7617 2)",
+          "[basic][rfc7617]") {
+    // The ':' is searched sixteen bytes a step (the last step overlapping) or byte by
+    // byte under sixteen: each position of each length, with a second ':' after it.
+    for (std::size_t size = 2; size <= 48; ++size) {
+        for (std::size_t colon = 1; colon < size; ++colon) {
+            std::string user_pass(size, 'x');
+            user_pass[colon] = ':';
+            if (colon + 2 < size) user_pass[colon + 2] = ':';
+            request_storage storage;
+            const auto c = parse(basic(user_pass), storage);
+            INFO("user-pass " << user_pass);
+            REQUIRE(c);
+            CHECK(c->id == user_pass.substr(0, colon));
+            CHECK(c->secret == user_pass.substr(colon + 1));
+        }
+        request_storage storage;
+        CHECK_FALSE(parse(basic(std::string(size, 'x')), storage));
+    }
+}

@@ -122,8 +122,9 @@ template <class Storage>
     const std::uint64_t flags = user_pass_flags(user_pass);
     if ((flags & user_pass_control) != 0) return fail_with(reason::malformed_basic_credentials);
 
-    const auto colon = user_pass.find(':');
-    if (colon == std::string_view::npos) return fail_with(reason::malformed_basic_credentials);
+    const char* const colon_at = find_byte(decoded, decoded, decoded + *size, ':');
+    if (colon_at == decoded + *size) return fail_with(reason::malformed_basic_credentials);
+    const auto colon = static_cast<std::size_t>(colon_at - decoded);
     // Built from the pointer rather than with substr, whose range check (a throw that
     // cannot happen here) keeps it out of line.
     const std::string_view raw_id(decoded, colon);

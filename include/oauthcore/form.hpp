@@ -183,6 +183,15 @@ constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexce
 // and no branch per word (swar_any); longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
+    if (!std::is_constant_evaluated() && raw.size() >= 8 && raw.size() <= 16) {
+        // The usual value: its first and last eight bytes, spelled out so that this is
+        // inlined (swar_any, which serves every length, is a call).
+        std::uint64_t first;
+        std::uint64_t last;
+        std::memcpy(&first, raw.data(), 8);
+        std::memcpy(&last, raw.data() + raw.size() - 8, 8);
+        return (word(first) | word(last)) != 0;
+    }
     if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
     return detail::swar_find(raw, word, byte) != raw.size();

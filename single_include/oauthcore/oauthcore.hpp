@@ -1229,6 +1229,15 @@ constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexce
 // and no branch per word (swar_any); longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
+    if (!std::is_constant_evaluated() && raw.size() >= 8 && raw.size() <= 16) {
+        // The usual value: its first and last eight bytes, spelled out so that this is
+        // inlined (swar_any, which serves every length, is a call).
+        std::uint64_t first;
+        std::uint64_t last;
+        std::memcpy(&first, raw.data(), 8);
+        std::memcpy(&last, raw.data() + raw.size() - 8, 8);
+        return (word(first) | word(last)) != 0;
+    }
     if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
     return detail::swar_find(raw, word, byte) != raw.size();
@@ -1472,8 +1481,9 @@ template <class Storage>
     const std::uint64_t flags = user_pass_flags(user_pass);
     if ((flags & user_pass_control) != 0) return fail_with(reason::malformed_basic_credentials);
 
-    const auto colon = user_pass.find(':');
-    if (colon == std::string_view::npos) return fail_with(reason::malformed_basic_credentials);
+    const char* const colon_at = find_byte(decoded, decoded, decoded + *size, ':');
+    if (colon_at == decoded + *size) return fail_with(reason::malformed_basic_credentials);
+    const auto colon = static_cast<std::size_t>(colon_at - decoded);
     // Built from the pointer rather than with substr, whose range check (a throw that
     // cannot happen here) keeps it out of line.
     const std::string_view raw_id(decoded, colon);
