@@ -1,5 +1,7 @@
 #include "oauthcore/transport.hpp"
 
+#include <string>
+
 #include "catch.hpp"
 
 using namespace oauthcore;
@@ -64,4 +66,18 @@ TEST_CASE("transport: the method is checked before the target and the content ty
     CHECK(check_transport(request).error().reason == reason::method_not_allowed);
     const request_view post{"POST", "/t?x=1", "text/plain", std::nullopt, ""};
     CHECK(check_transport(post).error().reason == reason::query_in_target);
+}
+
+TEST_CASE("transport: a '?' is found at every position of targets up to 40 bytes (RFC 6749 3.2)", "[transport]") {
+    // The search takes sixteen bytes a step, or one under sixteen: each position counts.
+    for (std::size_t size = 1; size <= 40; ++size) {
+        for (std::size_t at = 0; at < size; ++at) {
+            std::string target(size, 'a');
+            target[0] = '/';
+            target[at] = '?';
+            const bool has_query = at + 1 < size;
+            INFO("target " << target);
+            CHECK(static_cast<bool>(check_transport(form_post(target))) == !has_query);
+        }
+    }
 }

@@ -126,6 +126,7 @@ template <class Storage>
     const auto identifier = validate_user_identifier(fields);
     if (!identifier) return unexpected<error>(identifier.error());
     if (!fields.given(parameter::password)) return fail(reason::missing_password);
+    if (!fields.given(parameter::scope)) return password_parameters{*identifier, fields.value(parameter::password), {}};
     const auto scope = normalize_scope(fields.value(parameter::scope), storage);
     if (!scope) return unexpected<error>(scope.error());
     return password_parameters{*identifier, fields.value(parameter::password), *scope};

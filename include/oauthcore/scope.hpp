@@ -28,7 +28,9 @@ namespace detail {
 
 // The token of `scope` starting at `from`, which must be a token start.
 [[nodiscard]] constexpr std::string_view scope_token_at(std::string_view scope, std::size_t from) noexcept {
-    return scope.substr(from, scope.find(' ', from) - from);
+    const std::string_view rest(scope.data() + from, scope.size() - from);
+    const std::size_t space = find_first(rest, ' ');
+    return space == std::string_view::npos ? rest : std::string_view(rest.data(), space);
 }
 
 }  // namespace detail

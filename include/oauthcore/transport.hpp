@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "oauthcore/detail/ascii.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 
 namespace oauthcore {
@@ -28,14 +29,16 @@ struct request_view {
 // True for the form media type, case-insensitive, with or without parameters such as
 // charset (RFC 9110 8.3.1: type/subtype *( OWS ";" OWS parameter )).
 [[nodiscard]] constexpr bool is_form_content_type(std::string_view content_type) noexcept {
-    const std::string_view media_type = detail::trim_ows(content_type.substr(0, content_type.find(';')));
+    const std::size_t semicolon = detail::find_first(content_type, ';');
+    const std::string_view media_type = detail::trim_ows(
+        semicolon == std::string_view::npos ? content_type : std::string_view(content_type.data(), semicolon));
     return detail::iequals(media_type, "application/x-www-form-urlencoded");
 }
 
 // True when the request target carries a query with something in it; a bare '?' or
 // a query-less target is fine.
 [[nodiscard]] constexpr bool has_query(std::string_view target) noexcept {
-    const auto question = target.find('?');
+    const auto question = detail::find_first(target, '?');
     return question != std::string_view::npos && question + 1 < target.size();
 }
 

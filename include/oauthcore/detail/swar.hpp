@@ -239,6 +239,14 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
     return found == nullptr ? to : found;
 }
 
+// The index of the first `c` in `s`, or std::string_view::npos: s.find(c) without the
+// call to memchr (see find_byte).
+[[nodiscard]] constexpr std::size_t find_first(std::string_view s, char c) noexcept {
+    const char* const end = s.data() + s.size();
+    const char* const found = find_byte(s.data(), s.data(), end, c);
+    return found == end ? std::string_view::npos : static_cast<std::size_t>(found - s.data());
+}
+
 // a == b, inline for the short strings compared on every request (parameter names, ids,
 // grant types: up to 16 bytes, two overlapping loads from each) instead of a call to
 // memcmp; longer ones still go to memcmp. Not for secrets: see constant_time_equal.
