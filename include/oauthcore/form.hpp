@@ -253,23 +253,40 @@ namespace detail {
 
 inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
 
-// The only name of its length and first character that `name` can be, then one
-// comparison, instead of comparing against every name in turn.
-[[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
-    parameter candidate = parameter::none;
-    switch (name.size()) {
-        case 5: candidate = parameter::scope; break;
-        case 8: candidate = name[0] == 'u' ? parameter::username : parameter::password; break;
-        case 9: candidate = parameter::client_id; break;
-        case 10: candidate = parameter::grant_type; break;
-        case 13:
-            candidate = name[0] == 'e'   ? parameter::email_address
-                        : name[0] == 'c' ? parameter::client_secret
-                                         : parameter::refresh_token;
-            break;
-        default: return parameter::none;
+// The only parameter whose name has a given length (below 16) and first character (its
+// low three bits), indexed by length * 8 + those bits: one table load picks the one name
+// `name` can be, then one comparison decides; no branch per candidate and no jump table.
+inline constexpr auto parameter_candidates = [] {
+    std::array<parameter, 16 * 8> candidates{};
+    for (std::size_t p = 1; p < parameter_count; ++p) {
+        const std::string_view name = to_string(static_cast<parameter>(p));
+        candidates[name.size() * 8 + (static_cast<unsigned char>(name[0]) & 7u)] = static_cast<parameter>(p);
     }
-    return bytes_equal(to_string(candidate), name) ? candidate : parameter::none;
+    return candidates;
+}();
+
+static_assert(
+    [] {
+        std::size_t placed = 0;
+        for (const parameter p : parameter_candidates) placed += p != parameter::none;
+        for (std::size_t p = 1; p < parameter_count; ++p)
+            if (to_string(static_cast<parameter>(p)).size() >= 16) return false;
+        return placed == parameter_count - 1;
+    }(),
+    "every parameter name is below 16 bytes and has a slot of its own in parameter_candidates");
+
+// to_string of each parameter as a table (parameter::none's is empty, which no name of
+// 1 to 15 bytes equals), so that the candidate's name is one load, not a switch.
+inline constexpr auto parameter_names = [] {
+    std::array<std::string_view, parameter_count> names{};
+    for (std::size_t p = 0; p < parameter_count; ++p) names[p] = to_string(static_cast<parameter>(p));
+    return names;
+}();
+
+[[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
+    if (name.empty() || name.size() >= 16) return parameter::none;
+    const parameter candidate = parameter_candidates[name.size() * 8 + (static_cast<unsigned char>(name[0]) & 7u)];
+    return bytes_equal(parameter_names[static_cast<std::size_t>(candidate)], name) ? candidate : parameter::none;
 }
 
 // Decodes the name just far enough to recognise it: an encoded name that decodes
