@@ -2,11 +2,12 @@
 // Word-at-a-time scanning: eight bytes per step instead of one, for the scans that
 // run over every byte of a request or a response (is there a '+' or '%' to decode, a
 // control character, a byte that JSON must escape). Plain C++ on 64-bit words, no
-// intrinsics, no alignment requirement; in constant evaluation a byte loop gives the
-// same answers. The word tests only say whether a word holds a matching byte; which
-// byte it is, the byte loop finds, so byte order never matters. The token text scan (the
-// longest one, over the response's strings) also has a 16-byte form on GCC and Clang
-// generic vectors, with the word form as the fallback elsewhere.
+// alignment requirement; in constant evaluation a byte loop gives the same answers. The
+// word tests only say whether a word holds a matching byte; which byte it is, the byte
+// loop finds, so byte order never matters. The longer scans also have a 16-byte form on
+// GCC and Clang generic vectors, with the word form as the fallback elsewhere. Also here,
+// for the same reason (no call per search on every request): the first occurrence of a
+// byte (find_byte, find_first) and the equality of short strings (bytes_equal).
 
 #include <bit>
 #include <cstddef>
@@ -136,7 +137,8 @@ template <class WordTest>
 
 #if defined(__GNUC__) || defined(__clang__)
 // Sixteen bytes per step with the compilers' generic vectors (SSE2 on x86-64, NEON on
-// AArch64, pairs of words elsewhere): still no intrinsics. As signed bytes, 0x80-0xFF are
+// AArch64, pairs of words elsewhere); the one builtin is SSE2's byte mask, to gather a
+// comparison's lanes into bits (byte_vector_bits). As signed bytes, 0x80-0xFF are
 // negative. A vector test sets, in each byte lane that matches, at least the bits the
 // word test of the same rule sets in that byte, so a caller reads either answer the same way.
 using signed_byte_vector = signed char __attribute__((vector_size(16)));
