@@ -310,24 +310,24 @@ namespace detail {
 template <class Storage>
 [[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
                                              form_fields& fields, error& failure) noexcept {
-    const auto fail = [&failure](reason why, parameter p = parameter::none) {
+    const auto fail_with = [&failure](reason why, parameter p = parameter::none) {
         failure = error{why, p};
         return false;
     };
-    if (body.size() > limits.max_body_bytes) return fail(reason::body_too_large);
+    if (body.size() > limits.max_body_bytes) return fail_with(reason::body_too_large);
     storage.expect_more(body.size());
     std::array<bool, parameter_count> seen{};
     std::size_t count = 0;
     form_splitter splitter(body);
     form_pair pair;
     while (splitter.next(pair)) {
-        if (++count > limits.max_parameters) return fail(reason::too_many_parameters);
+        if (++count > limits.max_parameters) return fail_with(reason::too_many_parameters);
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
-            return fail(reason::parameter_too_large);
+            return fail_with(reason::parameter_too_large);
         const parameter p = recognise(pair.name);
         if (p == parameter::none) continue;
         auto& was_seen = seen[static_cast<std::size_t>(p)];
-        if (was_seen) return fail(reason::duplicate_parameter, p);
+        if (was_seen) return fail_with(reason::duplicate_parameter, p);
         was_seen = true;
         if (!needs_decoding(pair.value)) {
             fields.set(p, pair.value);
