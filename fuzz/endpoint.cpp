@@ -5,7 +5,8 @@
 //   bit 0 Content-Type present        bit 4 credential_decoding::raw
 //   bit 1 Authorization present       bit 5 tight limits (body, parameters, header)
 //   bit 2 profile rfc6749             bit 6 the token issuer fails
-//   bit 3 body client auth allowed    bit 7 the client store fails
+//   bit 3 client_secret_post and      bit 7 the client store fails
+//         public clients allowed
 //
 // Invariants, for every input:
 //  - the status is one of 200, 400, 401, 405, 500, with its reason phrase;
@@ -19,14 +20,15 @@
 //    request carried, read here independently (base64 and form decoding written out);
 //  - no response contains the password or client secret sent (where it is not a
 //    substring of the fixed texts anyway);
-//  - the staged API agrees: validate_token_request fails exactly when the response
-//    reports a failure of steps 1-10 (endpoint.hpp), with the same error, and then no
-//    store was asked.
+//  - handle_async with stores that answer later gives the same bytes; when it finished
+//    before any store was asked (a failure of steps 1-10, endpoint.hpp), handle() asked
+//    no store either.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,15 +85,17 @@ struct recording_client_store {
     oauthcore::memory_client_store inner;
     bool failing = false;
     std::optional<std::pair<std::string, std::string>> asked;
+    std::optional<std::string> asked_method;
     std::optional<oauthcore::outcome_status> answered;
 
     recording_client_store() {
         for (const auto& r : client_records) inner.add(r.id, r.secret, r.password_grant ? "password" : "refresh_token");
     }
-    oauthcore::outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) {
+    oauthcore::outcome<client_type> authenticate_client(const oauthcore::client_authentication& presented) {
         require(!asked);
-        asked.emplace(id, secret);
-        auto outcome = failing ? oauthcore::outcome<client_type>::fail() : inner.authenticate_client(id, secret);
+        asked.emplace(presented.id, presented.secret);
+        asked_method = std::string(presented.method);
+        auto outcome = failing ? oauthcore::outcome<client_type>::fail() : inner.authenticate_client(presented);
         answered = outcome.status();
         return outcome;
     }
@@ -114,6 +118,28 @@ struct recording_user_store {
         auto outcome = inner.authenticate_user(who, password);
         answered = outcome.status();
         return outcome;
+    }
+};
+
+// The same stores answering later: each question is queued and answered when the
+// harness drains the queue.
+using pending = std::vector<std::function<void()>>;
+struct later_client_store {
+    using client_type = oauthcore::memory_client;
+    recording_client_store inner;
+    pending* queue;
+    template <class Then>
+    void authenticate_client(const oauthcore::client_authentication& presented, Then then) {
+        queue->push_back([this, presented, then] { then(inner.authenticate_client(presented)); });
+    }
+};
+struct later_user_store {
+    using user_type = oauthcore::memory_user;
+    recording_user_store inner;
+    pending* queue;
+    template <class Then>
+    void authenticate_user(oauthcore::user_identifier who, std::string_view password, Then then) {
+        queue->push_back([this, who, password, then] { then(inner.authenticate_user(who, password)); });
     }
 };
 
@@ -182,6 +208,20 @@ std::string_view header_value(const oauthcore::response& r, std::string_view nam
     return *value;
 }
 
+// The error body the response reports, written independently of the response.
+std::string error_body(const oauthcore::error_details& details) {
+    std::string description(details.description_size(), '\0');
+    oauthcore::write_description(details, description.data());
+    std::string body(oauthcore::error_json_size(details.code, description), '\0');
+    oauthcore::write_error_json(details.code, description, body.data());
+    return body;
+}
+
+// What the vendor's endpoint recognises (the names an error description may carry).
+using endpoint_parameters = oauthcore::token_endpoint<
+    recording_client_store, oauthcore::default_client_authentication,
+    oauthcore::password_grant<recording_user_store, oauthcore::fixed_token_issuer>>::parameters;
+
 // Every text a response may carry that no client chose: descriptions, codes, headers.
 std::vector<std::string> fixed_texts() {
     std::vector<std::string> texts{std::string(token_body),
@@ -190,17 +230,13 @@ std::vector<std::string> fixed_texts() {
                                    "no-cache",
                                    "Basic realm=\"oauthcore\"",
                                    "POST"};
-    for (std::size_t i = 0; i < oauthcore::reason_count; ++i) {
-        for (std::size_t p = 0; p < oauthcore::parameter_count; ++p) {
-            for (const auto profile : {oauthcore::profile::social_id, oauthcore::profile::rfc6749}) {
-                const auto details = oauthcore::describe(
-                    {static_cast<oauthcore::reason>(i), static_cast<oauthcore::parameter>(p)}, profile);
-                std::string body(oauthcore::error_json_size(details.code, details.description), '\0');
-                oauthcore::write_error_json(details.code, details.description, body.data());
-                texts.push_back(std::move(body));
-            }
-        }
-    }
+    std::vector<oauthcore::parameter_name> names{oauthcore::parameter_name{}};
+    for (const std::string_view name : endpoint_parameters::names)
+        names.push_back(oauthcore::detail::declared_name(name));
+    for (std::size_t i = 0; i < oauthcore::reason_count; ++i)
+        for (const auto& name : names)
+            for (const auto profile : {oauthcore::profile::social_id, oauthcore::profile::rfc6749})
+                texts.push_back(error_body(oauthcore::describe({static_cast<oauthcore::reason>(i), name}, profile)));
     return texts;
 }
 
@@ -241,6 +277,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     oauthcore::endpoint_options options;
     options.profile = (flags & 4) != 0 ? oauthcore::profile::rfc6749 : oauthcore::profile::social_id;
     options.allow_body_client_auth = (flags & 8) != 0;
+    options.allow_public_clients = (flags & 8) != 0;
     options.basic.decoding =
         (flags & 16) != 0 ? oauthcore::credential_decoding::raw : oauthcore::credential_decoding::form_urlencoded;
     if ((flags & 32) != 0) {
@@ -276,23 +313,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(r.error.has_value());
         const auto details = oauthcore::describe(*r.error, options.profile);
         require(details.status == r.status);
-        std::string expected(oauthcore::error_json_size(details.code, details.description), '\0');
-        oauthcore::write_error_json(details.code, details.description, expected.data());
-        require(r.body == expected);
+        require(r.body == error_body(details));
     } else {
         require(!r.error.has_value());
         require(r.body == token_body);
         require(issuer.issued() == 1);
     }
 
-    // The staged API agrees, and no store is asked about a request that fails 1-10.
-    oauthcore::request_storage staged_storage;
-    const auto validated = oauthcore::validate_token_request(oauthcore::view_of(request), staged_storage, options);
-    if (!validated) {
-        require(r.error == validated.error());
-        require(!clients.asked && !users.asked && issuer.issued() == 0);
-    } else {
-        require(clients.asked.has_value());
+    // With stores that answer later, the same bytes; and no store is asked about a
+    // request that fails before step 11.
+    {
+        pending queue;
+        later_client_store later_clients{{}, &queue};
+        later_clients.inner.failing = clients.failing;
+        later_user_store later_users{{}, &queue};
+        oauthcore::fixed_token_issuer later_issuer({access_token, 604800, refresh_token, {}});
+        later_issuer.set_failing((flags & 64) != 0);
+        oauthcore::password_grant password{later_users, later_issuer};
+        oauthcore::token_endpoint endpoint{later_clients, options, password};
+        oauthcore::exchange_storage later_storage;
+        oauthcore::response later;
+        int finished = 0;
+        endpoint.handle_async(request, later_storage, later, [&finished](const oauthcore::response&) { ++finished; });
+        if (queue.empty()) {
+            require(finished == 1);
+            require(!clients.asked && !users.asked && issuer.issued() == 0);
+        }
+        for (std::size_t i = 0; i < queue.size(); ++i) queue[i]();
+        require(finished == 1);
+        require(later.status == r.status && later.body == r.body && later.error == r.error);
+        require(later.headers().size() == r.headers().size());
     }
 
     // A 200 only for credentials that match the records, and that the request carried.
@@ -328,8 +378,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const bool raw = options.basic.decoding == oauthcore::credential_decoding::raw;
             require(id == (raw ? std::string(raw_id) : fuzz_reference::form_decode(raw_id)));
             require(secret == (raw ? std::string(raw_secret) : fuzz_reference::form_decode(raw_secret)));
+            // A body client_id next to Basic names the same client (RFC 6749 3.2.1).
+            if (const auto body_id = form_value(body, "client_id"); body_id && !body_id->empty())
+                require(*body_id == id);
         } else {
             require(options.allow_body_client_auth);
+            require(*clients.asked_method == "client_secret_post");
             require(form_value(body, "client_id") == id);
             require(form_value(body, "client_secret").value_or("") == secret);
         }

@@ -1,5 +1,7 @@
 #include "oauthcore/concepts.hpp"
 
+#include <functional>
+
 #include "catch.hpp"
 #include "oauthcore/memory_stores.hpp"
 #include "support.hpp"
@@ -11,16 +13,35 @@ namespace {
 // Types that miss one member each: the concepts must say no (and a call with one of
 // them names the missing member in the compiler's error).
 struct store_without_client_type {
-    outcome<memory_client> authenticate_client(std::string_view, std::string_view);
+    outcome<memory_client> authenticate_client(const client_authentication&);
 };
 struct store_with_wrong_return {
     using client_type = memory_client;
-    bool authenticate_client(std::string_view, std::string_view);
+    bool authenticate_client(const client_authentication&);
+};
+// The signature before client authentication methods: the store must now see the method.
+struct store_of_id_and_secret {
+    using client_type = memory_client;
+    outcome<client_type> authenticate_client(std::string_view, std::string_view);
 };
 struct client_without_allows_grant {};
 struct store_of_bad_clients {
     using client_type = client_without_allows_grant;
-    outcome<client_type> authenticate_client(std::string_view, std::string_view);
+    outcome<client_type> authenticate_client(const client_authentication&);
+};
+// Stores that answer later: the same members with a continuation (concepts.hpp).
+struct client_store_answering_later {
+    using client_type = memory_client;
+    template <class Then>
+    void authenticate_client(const client_authentication&, Then&&);
+};
+struct user_store_answering_later {
+    using user_type = memory_user;
+    void authenticate_user(user_identifier, std::string_view, std::function<void(outcome<memory_user>)>);
+};
+struct user_store_answering_later_with_the_wrong_type {
+    using user_type = memory_user;
+    void authenticate_user(user_identifier, std::string_view, std::function<void(outcome<int>)>);
 };
 struct user_store_without_method {
     using user_type = memory_user;
@@ -43,6 +64,10 @@ static_assert(client_store<memory_client_store>);
 static_assert(!client_store<store_without_client_type>);
 static_assert(!client_store<store_with_wrong_return>);
 static_assert(!client_store<store_of_bad_clients>);
+static_assert(!client_store<store_of_id_and_secret>);
+static_assert(client_store<client_store_answering_later>);
+static_assert(user_store<user_store_answering_later>);
+static_assert(!user_store<user_store_answering_later_with_the_wrong_type>);
 static_assert(user_store<memory_user_store>);
 static_assert(!user_store<user_store_without_method>);
 static_assert(issued_token<token_view>);
@@ -53,6 +78,12 @@ static_assert(authentication_observer<oauthcore_test::counting_observer>);
 static_assert(!authentication_observer<observer_of_clients_only>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 
+}  // namespace
+
+namespace {
+client_authentication basic_auth(std::string_view id, std::string_view secret) {
+    return {"client_secret_basic", id, secret};
+}
 }  // namespace
 
 TEST_CASE("concepts: outcome carries accepted, rejected and failed", "[concepts]") {
@@ -66,10 +97,10 @@ TEST_CASE("concepts: outcome carries accepted, rejected and failed", "[concepts]
 TEST_CASE("memory stores: client secret and user password are checked; unknown ids reject", "[concepts][stores]") {
     memory_client_store clients;
     clients.add("138", "secret");
-    CHECK(clients.authenticate_client("138", "secret").accepted());
-    CHECK(clients.authenticate_client("138", "secreT").status() == outcome_status::rejected);
-    CHECK(clients.authenticate_client("138", "").status() == outcome_status::rejected);
-    CHECK(clients.authenticate_client("139", "secret").status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client(basic_auth("138", "secret")).accepted());
+    CHECK(clients.authenticate_client(basic_auth("138", "secreT")).status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client(basic_auth("138", "")).status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client(basic_auth("139", "secret")).status() == outcome_status::rejected);
 
     memory_user_store users;
     users.add("john_doe", "john_doe@domain.com", "pw");
@@ -87,14 +118,29 @@ TEST_CASE("memory stores: grant permission, and unknown ids with secrets longer 
     memory_client_store clients;
     clients.add("138", "secret");
     clients.add("ro", "secret", "refresh_token");
-    const auto client = clients.authenticate_client("138", "secret");
+    const auto client = clients.authenticate_client(basic_auth("138", "secret"));
     REQUIRE(client.accepted());
     CHECK(client.value().allows_grant("password"));
     CHECK_FALSE(client.value().allows_grant("client_credentials"));
-    const auto restricted = clients.authenticate_client("ro", "secret");
+    const auto restricted = clients.authenticate_client(basic_auth("ro", "secret"));
     REQUIRE(restricted.accepted());
     CHECK_FALSE(restricted.value().allows_grant("password"));
     // The unknown-id comparison pads with at most 4096 filler bytes; longer secrets still reject.
-    CHECK(clients.authenticate_client("nobody", std::string(5000, 's')).status() == outcome_status::rejected);
-    CHECK(clients.authenticate_client("nobody", std::string(4096, '\0')).status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client(basic_auth("nobody", std::string(5000, 's'))).status() ==
+          outcome_status::rejected);
+    CHECK(clients.authenticate_client(basic_auth("nobody", std::string(4096, '\0'))).status() ==
+          outcome_status::rejected);
+}
+
+TEST_CASE("memory stores: a public client authenticates with method none only (RFC 6749 2.1)", "[concepts][stores]") {
+    memory_client_store clients;
+    clients.add("spa", "", "authorization_code refresh_token", {}, "none");
+    clients.add("web", "secret");
+    CHECK(clients.authenticate_client({"none", "spa", {}}).accepted());
+    CHECK(clients.authenticate_client({"none", "spa", {}}).value().authentication_method() == "none");
+    // A confidential client cannot drop its secret by claiming to be public, and a public
+    // client's empty secret is no secret.
+    CHECK_FALSE(clients.authenticate_client({"none", "web", {}}).accepted());
+    CHECK_FALSE(clients.authenticate_client(basic_auth("spa", "")).accepted());
+    CHECK_FALSE(clients.authenticate_client({"none", "nobody", {}}).accepted());
 }

@@ -168,93 +168,106 @@ TEST_CASE("endpoint: 405 with Allow: POST for other methods (RFC 6749 3.2)", "[e
     check_error(endpoint.handle(request), {405, "invalid_request"});
 }
 
-TEST_CASE("endpoint: the order of checks, pinned by requests with several faults at once", "[endpoint][order]") {
-    vendor_endpoint endpoint;
+// One row per step of the order of checks (endpoint.hpp, README "The order of checks"),
+// numbered the same: each request also carries the faults of every later step, so the
+// row's step must be the one that answers.
+TEST_CASE("endpoint: the order of checks, one row per numbered step, each with later faults too", "[endpoint][order]") {
     struct row {
-        const char* what;
-        std::function<void(test_request&)> make;
-        reason expected;
+        const char* step;
+        std::function<void(test_request&, endpoint_options&)> make;
+        error expected;
     };
-    const auto all_faults = [](test_request& r) {
+    const std::string later = "grant_type=password&username=nobody&password=x";
+    const auto all_faults = [](test_request& r, endpoint_options&) {
         r.method_ = "GET";
         r.target_ += "?password=x";
         r.with_header("Content-Type", "text/plain");
         r.with_header("Authorization", "Bearer x");
-        r.with_body("grant_type=x&grant_type=y&username=a&email_address=b");
+        r.with_body(std::string(20000, 'a') + "&grant_type=x&grant_type=y&username=a&email_address=b");
+    };
+    const auto from = [&](int step) {
+        return [&, step](test_request& r, endpoint_options& o) {
+            all_faults(r, o);
+            if (step > 1) r.method_ = "POST";
+            if (step > 2) r.target_ = "/token";
+            if (step > 3) r.with_header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
+            if (step > 4) r.with_body("grant_type=x&grant_type=y&client_id=1&client_secret=2&username=a");
+        };
     };
     const std::vector<row> matrix{
-        {"1 method first", all_faults, reason::method_not_allowed},
-        {"2 query before content type",
-         [&](test_request& r) {
-             all_faults(r);
-             r.method_ = "POST";
+        {"1 method", from(1), error{reason::method_not_allowed}},
+        {"2 query", from(2), error{reason::query_in_target}},
+        {"3 Content-Type", from(3), error{reason::unsupported_content_type}},
+        {"4 body size", from(4), error{reason::body_too_large}},
+        {"5 a repeated parameter", from(5), error{reason::duplicate_parameter, param<"grant_type">}},
+        {"6 two methods carrying a secret",
+         [&](test_request& r, endpoint_options& o) {
+             from(5)(r, o);
+             r.with_body("client_id=1&client_secret=2&grant_type=x&username=a");
          },
-         reason::query_in_target},
-        {"3 content type before the body",
-         [&](test_request& r) {
-             all_faults(r);
-             r.method_ = "POST";
-             r.target_ = "/token";
+         error{reason::multiple_client_authentication_methods}},
+        {"6 a malformed Basic header",
+         [&](test_request& r, endpoint_options&) {
+             r.with_header("Authorization", "Bearer x").with_body("grant_type=x");
          },
-         reason::unsupported_content_type},
-        {"5 duplicate before client authentication",
-         [&](test_request& r) {
-             all_faults(r);
-             r.method_ = "POST";
-             r.target_ = "/token";
-             r.with_header("Content-Type", "application/x-www-form-urlencoded");
+         error{reason::unsupported_authorization_scheme}},
+        {"6 a body client_id naming another client",
+         [&](test_request& r, endpoint_options&) { r.with_body("client_id=139&grant_type=x"); },
+         error{reason::client_id_mismatch}},
+        {"7 grant_type given", [&](test_request& r, endpoint_options&) { r.with_body("username=a&grant_type="); },
+         error{reason::missing_parameter, param<"grant_type">}},
+        {"8 grant_type supported",
+         [&](test_request& r, endpoint_options&) { r.with_body("grant_type=client_credentials&username=a"); },
+         error{reason::unsupported_grant_type}},
+        {"9 a public client on a grant for confidential clients",
+         [&](test_request& r, endpoint_options& o) {
+             o.allow_public_clients = true;
+             r.without_header("Authorization").with_body("client_id=138&grant_type=password&username=a");
          },
-         reason::duplicate_parameter},
-        {"6 client authentication before grant_type",
-         [&](test_request& r) {
-             r.with_header("Authorization", "Bearer x");
-             r.with_body("grant_type=x&username=a&email_address=b");
+         error{reason::public_client_not_allowed}},
+        {"10 the grant's parameters",
+         [&](test_request& r, endpoint_options&) {
+             r.with_header("Authorization", basic("138:wrong")).with_body("grant_type=password&username=a");
          },
-         reason::unsupported_authorization_scheme},
-        {"6 two methods before a malformed header",
-         [&](test_request& r) {
-             r.with_header("Authorization", "Bearer x");
-             r.with_body("client_id=1&grant_type=x");
+         error{reason::missing_parameter, param<"password">}},
+        {"11 the client store",
+         [&](test_request& r, endpoint_options&) {
+             r.with_header("Authorization", basic("138:wrong")).with_body(later);
          },
-         reason::multiple_client_authentication_methods},
-        {"8 grant_type before identifiers",
-         [&](test_request& r) { r.with_body("grant_type=x&username=a&email_address=b"); },
-         reason::unsupported_grant_type},
-        {"9 identifiers before password",
-         [&](test_request& r) { r.with_body("grant_type=password&username=a&email_address=b"); },
-         reason::conflicting_identifiers},
-        {"10 syntax before the client store",
-         [&](test_request& r) {
-             r.with_header("Authorization", basic("138:wrong"));
-             r.with_body("grant_type=password&username=a");
+         error{reason::client_rejected}},
+        {"12 the client's registered method",
+         [&](test_request& r, endpoint_options& o) {
+             o.allow_body_client_auth = true;
+             r.without_header("Authorization").with_body(later + "&client_id=pinned&client_secret=pinned-secret");
          },
-         reason::missing_password},
-        {"11 client before the user",
-         [&](test_request& r) {
-             r.with_header("Authorization", basic("138:wrong"));
-             r.with_body("grant_type=password&username=nobody&password=x");
+         error{reason::client_authentication_method_mismatch}},
+        {"13 the client may use the grant",
+         [&](test_request& r, endpoint_options&) {
+             r.with_header("Authorization", basic("no-password-grant:other-secret")).with_body(later);
          },
-         reason::client_rejected},
-        {"12 client's grant permission before the user",
-         [&](test_request& r) {
-             r.with_header("Authorization", basic("no-password-grant:other-secret"));
-             r.with_body("grant_type=password&username=nobody&password=x");
-         },
-         reason::unauthorized_client},
-        {"13 the user", [&](test_request& r) { r.with_body("grant_type=password&username=nobody&password=x"); },
-         reason::user_rejected},
+         error{reason::unauthorized_client}},
+        {"14 the grant's own checks (the user)", [&](test_request& r, endpoint_options&) { r.with_body(later); },
+         error{reason::user_rejected}},
     };
     for (const auto& row : matrix) {
-        INFO(row.what);
+        INFO(row.step);
+        vendor_endpoint endpoint;
+        endpoint.clients.add("pinned", "pinned-secret", "password refresh_token", {}, "client_secret_basic");
         test_request request;
-        row.make(request);
+        row.make(request, endpoint.options);
         const auto first = endpoint.handle(request);
         REQUIRE(first.error);
-        CHECK(first.error->reason == row.expected);
+        CHECK(*first.error == row.expected);
         // The same input always yields the same bytes.
         const std::string first_body(first.body);
         CHECK(endpoint.handle(request).body == first_body);
     }
+    // 15: the issuer, after everything else passed; 16: the token.
+    vendor_endpoint endpoint;
+    endpoint.issuer.set_failing(true);
+    CHECK(*endpoint.handle(test_request{}).error == error{reason::issuer_failure});
+    endpoint.issuer.set_failing(false);
+    CHECK(endpoint.handle(test_request{}).status == 200);
 }
 
 TEST_CASE("endpoint: the observer hears of every failed client and user authentication (RFC 6749 4.3.2)",
@@ -273,9 +286,7 @@ TEST_CASE("endpoint: the observer hears of every failed client and user authenti
 TEST_CASE("endpoint: store failures are 500 server_error, never 503", "[endpoint]") {
     struct failing_clients {
         using client_type = memory_client;
-        outcome<client_type> authenticate_client(std::string_view, std::string_view) {
-            return outcome<client_type>::fail();
-        }
+        outcome<client_type> authenticate_client(const client_authentication&) { return outcome<client_type>::fail(); }
     };
     struct failing_users {
         using user_type = memory_user;
@@ -301,7 +312,10 @@ TEST_CASE("endpoint: body client authentication when enabled (RFC 6749 2.3.1)", 
     check_error(endpoint.handle(body_auth), bad_client);
     endpoint.options.allow_body_client_auth = true;
     CHECK(endpoint.handle(body_auth).status == 200);
-    check_error(endpoint.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&client_id=138")),
+    // client_id next to Basic names the same client (RFC 6749 3.2.1) or is refused.
+    CHECK(endpoint.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&client_id=138"))
+              .status == 200);
+    check_error(endpoint.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&client_id=13")),
                 bad_request);
 }
 
@@ -323,51 +337,9 @@ TEST_CASE("endpoint: over-limit bodies are a clean invalid_request", "[endpoint]
     CHECK(big.error->reason == reason::body_too_large);
 }
 
-// An asynchronous host: the staged API validates, the host's store answers later (as a
-// coroutine or callback-based database client would), and the response is built then.
-TEST_CASE("endpoint: staged API with a store that answers later", "[endpoint][staged]") {
-    struct deferred_client_store {
-        std::vector<std::function<void()>> pending;
-        memory_client_store real;
-        void authenticate_later(std::string id, std::string secret, std::function<void(outcome<memory_client>)> done) {
-            pending.emplace_back([this, id, secret, done] { done(real.authenticate_client(id, secret)); });
-        }
-        void run_pending() {
-            auto work = std::move(pending);
-            for (auto& w : work) w();
-        }
-    };
-    deferred_client_store clients;
-    clients.real.add(str(oauthcore_test::vendor_client_id), str(oauthcore_test::vendor_client_secret));
-    memory_user_store users;
-    users.add("john_doe", "john_doe@domain.com", "john_doe_secret");
-    fixed_token_issuer issuer({oauthcore_test::vendor_access_token, 604800, oauthcore_test::vendor_refresh_token, {}});
-
-    const test_request request;
-    exchange_storage storage;
-    const endpoint_options options;
-    const auto validated = validate_token_request(view_of(request), storage.request, options);
-    REQUIRE(validated);
-    std::string written;
-    clients.authenticate_later(
-        str(validated->client.credentials.id), str(validated->client.credentials.secret),
-        [&](outcome<memory_client> client) {
-            const auto ok = check_client_outcome(client, *validated);
-            REQUIRE(ok);
-            const auto user = users.authenticate_user(validated->identifier, validated->password);
-            REQUIRE(check_user_outcome(user, *validated));
-            const auto r = make_issuer_response(issuer.issue_token(client.value(), user.value(), validated->scope),
-                                                storage.response, options);
-            CHECK(r.status == 200);
-            written = r.body;
-        });
-    CHECK(written.empty());  // nothing happens until the store answers
-    clients.run_pending();
-    CHECK(written == oauthcore_test::vendor_success_json);
-}
-
-TEST_CASE("endpoint: zero heap allocations on the success path, staged and one-call (DESIGN: principles)",
-          "[endpoint][allocations]") {
+TEST_CASE(
+    "endpoint: zero heap allocations on the success path, one call and asynchronous (ARCHITECTURE: per-request memory)",
+    "[endpoint][allocations]") {
     vendor_endpoint endpoint;
     const test_request request;
     (void)endpoint.handle(request);  // warm up
@@ -378,21 +350,17 @@ TEST_CASE("endpoint: zero heap allocations on the success path, staged and one-c
     CHECK(r.status == 200);
     CHECK(allocations == 0);
 
-    exchange_storage storage;
+    // The same exchange through handle_async, with stores that answer now.
+    password_grant password{endpoint.users, endpoint.issuer};
+    token_endpoint async{endpoint.clients, endpoint.options, password};
+    response out;
+    int finished = 0;
     allocations = 0;
     counting = true;
-    const auto validated = validate_token_request(view_of(request), storage.request);
-    const auto client =
-        endpoint.clients.authenticate_client(validated->client.credentials.id, validated->client.credentials.secret);
-    const bool client_ok = check_client_outcome(client, *validated).has_value();
-    const auto user = endpoint.users.authenticate_user(validated->identifier, validated->password);
-    const bool user_ok = check_user_outcome(user, *validated).has_value();
-    const auto staged =
-        make_issuer_response(endpoint.issuer.issue_token(client.value(), user.value(), {}), storage.response);
+    async.handle_async(request, endpoint.storage, out, [&finished](const response&) { ++finished; });
     counting = false;
-    CHECK(client_ok);
-    CHECK(user_ok);
-    CHECK(staged.status == 200);
+    CHECK(finished == 1);
+    CHECK(out.status == 200);
     CHECK(allocations == 0);
 }
 
@@ -418,17 +386,15 @@ TEST_CASE("endpoint: form values and Basic credentials that together overflow th
           "[endpoint][storage]") {
     // Both use the request storage, whose one heap block cannot grow once made: the bounds
     // of both are announced before the first byte is taken.
+    vendor_endpoint endpoint;
     std::string encoded;
     for (int i = 0; i < 500; ++i) encoded += "%41";  // 1500 raw bytes, 500 decoded
-    const std::string body = "grant_type=password&username=" + encoded + "&password=" + encoded;
     const std::string secret(2000, 's');
-    const std::string authorization = basic("id:" + secret);
-    request_view request{"POST", "/token", "application/x-www-form-urlencoded", authorization, body};
-    request_storage storage;
-    const auto parsed = parse_client_request(request, storage);
-    REQUIRE(parsed);
-    CHECK(parsed->fields.value(parameter::username) == std::string(500, 'A'));
-    CHECK(parsed->fields.value(parameter::password) == std::string(500, 'A'));
-    CHECK(parsed->client.credentials.secret == secret);
-    CHECK(storage.uses_heap());
+    endpoint.clients.add("id", secret);
+    endpoint.users.add(std::string(500, 'A'), "", std::string(500, 'A'));
+    const auto r = endpoint.handle(test_request{}
+                                       .with_header("Authorization", basic("id:" + secret))
+                                       .with_body("grant_type=password&username=" + encoded + "&password=" + encoded));
+    CHECK(r.status == 200);
+    CHECK(endpoint.storage.request.uses_heap());
 }

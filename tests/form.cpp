@@ -10,6 +10,11 @@ using namespace oauthcore;
 
 namespace {
 
+// The parameters of the password and refresh_token grants and the client authentication
+// methods (the vendor's endpoint and its refresh grant read these).
+using token_parameters = parameter_list<"grant_type", "username", "email_address", "password", "client_id",
+                                        "client_secret", "scope", "refresh_token">;
+
 std::string decode(std::string_view raw) {
     std::string out(decoded_size(raw), '\0');
     const std::size_t written = decode_form_component(raw, out.data());
@@ -51,9 +56,10 @@ static_assert(count_pairs("&&&") == 0);
 
 constexpr bool parses_vendor_body_in_constant_expression() {
     fixed_storage<64> storage;
-    const auto fields = parse_form("grant_type=password&username=john_doe&password=john%5Fdoe+secret", storage);
-    return fields && fields->value(parameter::grant_type) == "password" &&
-           fields->value(parameter::username) == "john_doe" && fields->value(parameter::password) == "john_doe secret";
+    const auto fields =
+        parse_form<token_parameters>("grant_type=password&username=john_doe&password=john%5Fdoe+secret", storage);
+    return fields && (*fields)[param<"grant_type">] == "password" && (*fields)[param<"username">] == "john_doe" &&
+           (*fields)[param<"password">] == "john_doe secret";
 }
 static_assert(parses_vendor_body_in_constant_expression());
 
@@ -99,23 +105,24 @@ TEST_CASE("form: sequences split on '&', name from value at the first '=' (WHATW
 TEST_CASE("form: the vendor body parses into its three parameters without copying", "[form][vendor]") {
     request_storage storage;
     const std::string_view body = "grant_type=password&username=john_doe&password=john_doe_secret";
-    const auto fields = parse_form(body, storage);
+    const auto fields = parse_form<token_parameters>(body, storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::grant_type) == "password");
-    CHECK(fields->value(parameter::username) == "john_doe");
-    CHECK(fields->value(parameter::password) == "john_doe_secret");
-    CHECK_FALSE(fields->given(parameter::email_address));
+    CHECK((*fields)[param<"grant_type">] == "password");
+    CHECK((*fields)[param<"username">] == "john_doe");
+    CHECK((*fields)[param<"password">] == "john_doe_secret");
+    CHECK_FALSE(fields->given(param<"email_address">));
     // Views into the body: nothing needed decoding.
-    CHECK(fields->value(parameter::username).data() == body.data() + 29);
+    CHECK((*fields)[param<"username">].data() == body.data() + 29);
     CHECK(storage.used() == 0);
 }
 
 TEST_CASE("form: decoded values go to the request storage", "[form]") {
     request_storage storage;
-    const auto fields = parse_form("username=john.doe%40example.com&password=p%40ss+w%C3%B6rd", storage);
+    const auto fields =
+        parse_form<token_parameters>("username=john.doe%40example.com&password=p%40ss+w%C3%B6rd", storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::username) == "john.doe@example.com");
-    CHECK(fields->value(parameter::password) == "p@ss w\xc3\xb6rd");
+    CHECK((*fields)[param<"username">] == "john.doe@example.com");
+    CHECK((*fields)[param<"password">] == "p@ss w\xc3\xb6rd");
     // Each decoded value takes its raw size: decoding is in place, in one pass.
     CHECK(storage.used() ==
           std::string_view("john.doe%40example.com").size() + std::string_view("p%40ss+w%C3%B6rd").size());
@@ -124,31 +131,31 @@ TEST_CASE("form: decoded values go to the request storage", "[form]") {
 
 TEST_CASE("form: an encoded name is recognised after decoding (WHATWG decodes names too)", "[form][whatwg]") {
     request_storage storage;
-    const auto fields = parse_form("grant%5Ftype=password&user+name=x&%70assword=y", storage);
+    const auto fields = parse_form<token_parameters>("grant%5Ftype=password&user+name=x&%70assword=y", storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::grant_type) == "password");
-    CHECK(fields->value(parameter::password) == "y");
-    CHECK_FALSE(fields->given(parameter::username));  // "user name" is another parameter
+    CHECK((*fields)[param<"grant_type">] == "password");
+    CHECK((*fields)[param<"password">] == "y");
+    CHECK_FALSE(fields->given(param<"username">));  // "user name" is another parameter
 }
 
 TEST_CASE("form: a parameter with an empty value counts as omitted (RFC 6749 3.2)", "[form][rfc6749]") {
     request_storage storage;
-    const auto fields = parse_form("grant_type=password&username=&password", storage);
+    const auto fields = parse_form<token_parameters>("grant_type=password&username=&password", storage);
     REQUIRE(fields);
-    CHECK_FALSE(fields->given(parameter::username));
-    CHECK_FALSE(fields->given(parameter::password));
+    CHECK_FALSE(fields->given(param<"username">));
+    CHECK_FALSE(fields->given(param<"password">));
 }
 
 TEST_CASE("form: a name one byte away from a recognised one is not it, at every position (RFC 6749 3.2)",
           "[form][rfc6749]") {
-    for (std::size_t p = 1; p < parameter_count; ++p) {
-        const std::string name(to_string(static_cast<parameter>(p)));
+    for (std::size_t p = 0; p < token_parameters::names.size(); ++p) {
+        const std::string name(token_parameters::names[p]);
         {
             request_storage storage;
             const std::string body = name + "=v";  // the fields are views into it
-            const auto fields = parse_form(body, storage);
+            const auto fields = parse_form<token_parameters>(body, storage);
             REQUIRE(fields);
-            CHECK(fields->value(static_cast<parameter>(p)) == "v");
+            CHECK(fields->at(p) == "v");
         }
         for (std::size_t at = 0; at < name.size(); ++at) {
             for (const char flip : {'\x01', '\x20', '\x40'}) {
@@ -156,11 +163,10 @@ TEST_CASE("form: a name one byte away from a recognised one is not it, at every 
                 near[at] = static_cast<char>(near[at] ^ flip);
                 request_storage storage;
                 const std::string body = near + "=v";
-                const auto fields = parse_form(body, storage);
+                const auto fields = parse_form<token_parameters>(body, storage);
                 REQUIRE(fields);
-                for (std::size_t q = 1; q < parameter_count; ++q)
-                    if (fields->given(static_cast<parameter>(q)))
-                        FAIL_CHECK(near << " read as " << to_string(static_cast<parameter>(q)));
+                for (std::size_t q = 0; q < token_parameters::names.size(); ++q)
+                    if (fields->present(q)) FAIL_CHECK(near << " read as " << token_parameters::names[q]);
             }
         }
     }
@@ -168,22 +174,23 @@ TEST_CASE("form: a name one byte away from a recognised one is not it, at every 
 
 TEST_CASE("form: unrecognised parameters are ignored (RFC 6749 3.2)", "[form][rfc6749]") {
     request_storage storage;
-    const auto fields = parse_form("foo=bar&grant_type=password&x%zz=1&Grant_Type=client_credentials", storage);
+    const auto fields =
+        parse_form<token_parameters>("foo=bar&grant_type=password&x%zz=1&Grant_Type=client_credentials", storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::grant_type) == "password");
+    CHECK((*fields)[param<"grant_type">] == "password");
 }
 
 TEST_CASE("form: a recognised parameter sent twice is invalid_request naming it (RFC 6749 3.2)", "[form][rfc6749]") {
     request_storage storage;
-    for (const auto& [body, named] : std::vector<std::pair<std::string, parameter>>{
-             {"grant_type=password&grant_type=password", parameter::grant_type},
-             {"username=a&password=b&username=a", parameter::username},
-             {"password=&password=x", parameter::password},
-             {"email_address=a&email%5Faddress=b", parameter::email_address},
-             {"client_secret=a&client_secret=a", parameter::client_secret},
+    for (const auto& [body, named] : std::vector<std::pair<std::string, parameter_name>>{
+             {"grant_type=password&grant_type=password", param<"grant_type">},
+             {"username=a&password=b&username=a", param<"username">},
+             {"password=&password=x", param<"password">},
+             {"email_address=a&email%5Faddress=b", param<"email_address">},
+             {"client_secret=a&client_secret=a", param<"client_secret">},
          }) {
         storage.reset();
-        const auto fields = parse_form(body, storage);
+        const auto fields = parse_form<token_parameters>(body, storage);
         REQUIRE_FALSE(fields);
         CHECK(fields.error() == error{reason::duplicate_parameter, named});
     }
@@ -191,7 +198,7 @@ TEST_CASE("form: a recognised parameter sent twice is invalid_request naming it 
 
 TEST_CASE("form: an unrecognised parameter may repeat", "[form]") {
     request_storage storage;
-    CHECK(parse_form("foo=1&foo=2&grant_type=password", storage));
+    CHECK(parse_form<token_parameters>("foo=1&foo=2&grant_type=password", storage));
 }
 
 TEST_CASE("form: limits on body, parameter count and parameter size are clean errors", "[form][limits]") {
@@ -200,15 +207,16 @@ TEST_CASE("form: limits on body, parameter count and parameter size are clean er
     limits.max_body_bytes = 20;
     limits.max_parameters = 3;
     limits.max_parameter_bytes = 5;
-    CHECK(parse_form("a=1&b=2&c=3&&&&&&&&&", storage, limits).has_value());  // 20 bytes
-    CHECK(parse_form("a=1&b=2&c=3&&&&&&&&&&", storage, limits).error().reason == reason::body_too_large);
-    CHECK(parse_form("a=1&b=2&c=3", storage, limits).has_value());
-    CHECK(parse_form("a=1&b=2&c=3&d", storage, limits).error().reason == reason::too_many_parameters);
-    CHECK(parse_form("a=12345", storage, limits).has_value());
-    CHECK(parse_form("a=123456", storage, limits).error().reason == reason::parameter_too_large);
-    CHECK(parse_form("abcdef=1", storage, limits).error().reason == reason::parameter_too_large);
+    CHECK(parse_form<token_parameters>("a=1&b=2&c=3&&&&&&&&&", storage, limits).has_value());  // 20 bytes
+    CHECK(parse_form<token_parameters>("a=1&b=2&c=3&&&&&&&&&&", storage, limits).error().reason ==
+          reason::body_too_large);
+    CHECK(parse_form<token_parameters>("a=1&b=2&c=3", storage, limits).has_value());
+    CHECK(parse_form<token_parameters>("a=1&b=2&c=3&d", storage, limits).error().reason == reason::too_many_parameters);
+    CHECK(parse_form<token_parameters>("a=12345", storage, limits).has_value());
+    CHECK(parse_form<token_parameters>("a=123456", storage, limits).error().reason == reason::parameter_too_large);
+    CHECK(parse_form<token_parameters>("abcdef=1", storage, limits).error().reason == reason::parameter_too_large);
     // Empty sequences are not parameters.
-    CHECK(parse_form("a&&&&&&&b", storage, limits).has_value());
+    CHECK(parse_form<token_parameters>("a&&&&&&&b", storage, limits).has_value());
 }
 
 TEST_CASE("form: default limits are 16 KiB, 32 parameters, 4 KiB per parameter", "[form][limits]") {
@@ -219,29 +227,29 @@ TEST_CASE("form: default limits are 16 KiB, 32 parameters, 4 KiB per parameter",
     request_storage storage;
     std::string body;
     for (int i = 0; i < 32; ++i) body += "p" + std::to_string(i) + "=v&";
-    CHECK(parse_form(body, storage));
+    CHECK(parse_form<token_parameters>(body, storage));
     body += "one=more";
-    CHECK(parse_form(body, storage).error().reason == reason::too_many_parameters);
+    CHECK(parse_form<token_parameters>(body, storage).error().reason == reason::too_many_parameters);
 }
 
 TEST_CASE("form: a large body with encoded values takes one heap block", "[form][storage]") {
     request_storage storage;
     const std::string password = "password=" + std::string(4000, '+');
     const std::string username = "username=" + std::string(4000, '+');
-    const auto fields = parse_form(password + "&" + username, storage);
+    const auto fields = parse_form<token_parameters>(password + "&" + username, storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::password) == std::string(4000, ' '));
-    CHECK(fields->value(parameter::username) == std::string(4000, ' '));
+    CHECK((*fields)[param<"password">] == std::string(4000, ' '));
+    CHECK((*fields)[param<"username">] == std::string(4000, ' '));
     CHECK(storage.uses_heap());
 }
 
 TEST_CASE("form: NUL and high bytes pass through as bytes", "[form]") {
     request_storage storage;
     const std::string body = std::string("password=a\0b\xff", 13) + "&username=%00";
-    const auto fields = parse_form(body, storage);
+    const auto fields = parse_form<token_parameters>(body, storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::password) == std::string_view("a\0b\xff", 4));
-    CHECK(fields->value(parameter::username) == std::string_view("\0", 1));
+    CHECK((*fields)[param<"password">] == std::string_view("a\0b\xff", 4));
+    CHECK((*fields)[param<"username">] == std::string_view("\0", 1));
 }
 
 TEST_CASE("form: hex digits are exactly 0-9, a-f, A-F (WHATWG percent-decode)", "[form][whatwg]") {
@@ -290,18 +298,19 @@ TEST_CASE("form: a '%' in each of the last three positions, and '+' there (WHATW
 
 TEST_CASE("form: an encoded name longer than any parameter's is not recognised (RFC 6749 3.2: ignored)", "[form]") {
     request_storage storage;
-    const auto fields = parse_form("%67rant_type_and_more=x&password%5F=y&grant%5Ftype=password", storage);
+    const auto fields =
+        parse_form<token_parameters>("%67rant_type_and_more=x&password%5F=y&grant%5Ftype=password", storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::grant_type) == "password");
-    CHECK_FALSE(fields->given(parameter::password));
+    CHECK((*fields)[param<"grant_type">] == "password");
+    CHECK_FALSE(fields->given(param<"password">));
 }
 
 TEST_CASE("form: an exhausted fixed_storage is out_of_memory, not a crash", "[form][storage]") {
     fixed_storage<8> storage;
-    CHECK(parse_form("password=ab%41", storage));  // takes 5 bytes: the raw size
-    CHECK(parse_form("username=a+b+", storage).error() == error{reason::out_of_memory});
+    CHECK(parse_form<token_parameters>("password=ab%41", storage));  // takes 5 bytes: the raw size
+    CHECK(parse_form<token_parameters>("username=a+b+", storage).error() == error{reason::out_of_memory});
     // Values that need no decoding take no storage at all.
-    CHECK(parse_form("username=plain&password=plain", storage));
+    CHECK(parse_form<token_parameters>("username=plain&password=plain", storage));
 }
 
 TEST_CASE("form: iterators over the same body compare by position", "[form]") {
@@ -330,10 +339,10 @@ TEST_CASE("form: a '%' in the last two bytes stays literal, decoded or not (WHAT
     CHECK(decode("%4+") == "%4 ");
     CHECK(decode("%g1%1g%41") == "%g1%1gA");
     request_storage storage;
-    const auto fields = parse_form("username=a%4&password=b%", storage);
+    const auto fields = parse_form<token_parameters>("username=a%4&password=b%", storage);
     REQUIRE(fields);
-    CHECK(fields->value(parameter::username) == "a%4");
-    CHECK(fields->value(parameter::password) == "b%");
+    CHECK((*fields)[param<"username">] == "a%4");
+    CHECK((*fields)[param<"password">] == "b%");
 }
 
 TEST_CASE("form: a decoded value takes its raw size from storage, short or long", "[form][storage]") {
@@ -347,9 +356,9 @@ TEST_CASE("form: a decoded value takes its raw size from storage, short or long"
         for (const auto& [suffix, decoded_suffix] : {std::pair{"", ""}, std::pair{"+", " "}, std::pair{"%", "%"},
                                                      std::pair{"%4", "%4"}, std::pair{"xy", "xy"}}) {
             request_storage storage;
-            const auto fields = parse_form("password=" + raw + suffix, storage);
+            const auto fields = parse_form<token_parameters>("password=" + raw + suffix, storage);
             REQUIRE(fields);
-            CHECK(fields->value(parameter::password) == decoded + decoded_suffix);
+            CHECK((*fields)[param<"password">] == decoded + decoded_suffix);
             CHECK(storage.used() == raw.size() + std::string_view(suffix).size());
         }
     }
@@ -357,9 +366,11 @@ TEST_CASE("form: a decoded value takes its raw size from storage, short or long"
 
 TEST_CASE("form: an exhausted storage is out_of_memory for short and long decoded values", "[form][storage]") {
     fixed_storage<8> storage;
-    CHECK(parse_form("password=%41%41%41%41%41%41%41%41%41", storage).error() == error{reason::out_of_memory});
+    CHECK(parse_form<token_parameters>("password=%41%41%41%41%41%41%41%41%41", storage).error() ==
+          error{reason::out_of_memory});
     storage.reset();
-    CHECK(parse_form("password=" + std::string(300, '+'), storage).error() == error{reason::out_of_memory});
+    CHECK(parse_form<token_parameters>("password=" + std::string(300, '+'), storage).error() ==
+          error{reason::out_of_memory});
 }
 
 TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every length", "[form]") {

@@ -1,5 +1,7 @@
-// The extension point: a grant handler written by a user (here client_credentials,
-// RFC 6749 4.4) joins the password grant on one endpoint.
+// The extension point: grants written by a user join the endpoint without any change to
+// the library. client_credentials (RFC 6749 4.4) reads only scope; token exchange (RFC
+// 8693, tests/token_exchange_grant.hpp) brings three parameters of its own, one of them
+// 21 bytes long, and a store of its own.
 
 #include "oauthcore/grant_handler.hpp"
 
@@ -9,6 +11,7 @@
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/memory_stores.hpp"
 #include "support.hpp"
+#include "token_exchange_grant.hpp"
 
 using namespace oauthcore;
 using oauthcore_test::str;
@@ -20,19 +23,22 @@ namespace {
 class client_credentials_grant {
 public:
     static constexpr std::string_view grant_type = "client_credentials";
+    using parameters = parameter_list<"scope">;
     using request_type = std::string_view;  // the normalized scope
 
-    [[nodiscard]] result<request_type> validate(const form_fields& fields, request_storage& storage) const {
-        return normalize_scope(fields.value(parameter::scope), storage);
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const {
+        return normalize_scope(form[param<"scope">], storage);
     }
 
-    template <class Client, class Observer>
-    [[nodiscard]] response respond(const request_type& scope, const grant_context<Client, Observer>& context) {
-        if (const auto allowed = check_scope_allowed(context.client, scope); !allowed)
-            return context.fail_with(allowed.error());
+    template <class Context>
+    void respond(const Context& context) {
+        const std::string_view scope = context.request();
+        if (const auto allowed = check_scope_allowed(context.client(), scope); !allowed)
+            return context.fail(allowed.error());
         ++issued;
         // RFC 6749 4.4.3: a refresh token SHOULD NOT be included.
-        return context.respond_with(outcome<token_view>::accept({"service-token", 60, {}, scope}), scope);
+        context.respond_with(outcome<token_view>::accept({"service-token", 60, {}, scope}), scope);
     }
 
     int issued = 0;
@@ -41,11 +47,18 @@ public:
 // Has everything but respond().
 struct handler_without_respond {
     [[maybe_unused]] static constexpr std::string_view grant_type = "x";
+    using parameters = parameter_list<>;
     using request_type = int;
-    [[nodiscard]] result<int> validate(const form_fields&, request_storage&) const { return 0; }
+    template <class Form>
+    [[nodiscard]] result<int> validate(const Form&, request_storage&) const {
+        return 0;
+    }
 };
 
+using exchange_grant = oauthcore_test::token_exchange_grant<oauthcore_test::subject_store, fixed_token_issuer>;
+
 static_assert(grant_handler_for<client_credentials_grant, memory_client>);
+static_assert(grant_handler_for<exchange_grant, memory_client>);
 static_assert(grant_handler_for<password_grant<memory_user_store, fixed_token_issuer>, memory_client>);
 static_assert(!grant_handler_for<handler_without_respond, memory_client>);
 
@@ -82,7 +95,7 @@ TEST_CASE("grant handlers: a user-defined grant joins the endpoint, dispatched b
                                           .with_header("Authorization", oauthcore_test::basic("service:service-secret"))
                                           .with_body("grant_type=client_credentials&scope=admin"),
                                       base.storage);
-    CHECK(wide.error == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(wide.error == error{reason::scope_not_allowed, param<"scope">});
     CHECK(service.issued == 1);
 }
 
@@ -90,11 +103,60 @@ TEST_CASE("grant handlers: a grant type outside the set is unsupported_grant_typ
     oauthcore_test::vendor_endpoint base;
     password_grant password{base.users, base.issuer};
     token_endpoint endpoint{base.clients, base.options, password};
-    for (const char* type : {"client_credentials", "refresh_token", "authorization_code", "PASSWORD"}) {
+    // RFC 6749 4.3.2: "Value MUST be set to password", compared case-sensitively.
+    for (const char* type : {"client_credentials", "refresh_token", "authorization_code", "PASSWORD", "Password",
+                             "password%20", "pass", "password%00"}) {
         const auto r = endpoint.handle(test_request{}.with_body(std::string("grant_type=") + type), base.storage);
         CHECK(r.status == 400);
         CHECK(r.error == error{reason::unsupported_grant_type});
     }
     CHECK(endpoint.handle(test_request{}.with_body("username=a"), base.storage).error ==
-          error{reason::missing_grant_type});
+          error{reason::missing_parameter, param<"grant_type">});
+}
+
+TEST_CASE("grant handlers: a grant with parameters of its own, one 21 bytes long (RFC 8693 2.1, RFC 9396 2)",
+          "[grant_handler][extension]") {
+    oauthcore_test::vendor_endpoint base;
+    base.clients.add("exchanger", "exchanger-secret", "urn:ietf:params:oauth:grant-type:token-exchange");
+    oauthcore_test::subject_store subjects;
+    fixed_token_issuer issuer({"exchanged-token", 300, {}, {}});
+    exchange_grant exchange{subjects, issuer};
+    password_grant password{base.users, base.issuer};
+    token_endpoint endpoint{base.clients, base.options, password, exchange};
+    static_assert(declares<decltype(endpoint)::parameters>("authorization_details"));
+    static_assert(param<"authorization_details">.name.size() == 21);
+
+    const auto as_exchanger = [](std::string body) {
+        return test_request{}
+            .with_header("Authorization", oauthcore_test::basic("exchanger:exchanger-secret"))
+            .with_body("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&" + body);
+    };
+    const std::string type = "subject_token_type=urn:ietf:params:oauth:token-type:access_token";
+    const auto ok = endpoint.handle(as_exchanger("subject_token=subject-token-of-alice&" + type +
+                                                 "&authorization_details=%5B%7B%22type%22%3A%22payment%22%7D%5D"),
+                                    base.storage);
+    CHECK(ok.status == 200);
+    CHECK(ok.body == R"({"access_token":"exchanged-token","expires_in":300,"token_type":"bearer"})");
+    CHECK(subjects.asked == 1);
+
+    // Its parameters are recognised like any other: a repeat is named, an encoded name is read.
+    CHECK(endpoint.handle(as_exchanger("authorization_details=%5B%5D&authorization%5Fdetails=%5B%5D"), base.storage)
+              .error == error{reason::duplicate_parameter, param<"authorization_details">});
+    CHECK(endpoint.handle(as_exchanger("subject%5Ftoken=subject-token-of-alice&" + type), base.storage).status == 200);
+    // Its own rules, with descriptions naming its parameters.
+    const auto missing = endpoint.handle(as_exchanger(type), base.storage);
+    CHECK(missing.error == error{reason::missing_parameter, param<"subject_token">});
+    CHECK(missing.body ==
+          R"({"error":"invalid_request","error_description":"The subject_token parameter is required."})");
+    CHECK(endpoint.handle(as_exchanger("subject_token=x&authorization_details=%7B%7D&" + type), base.storage).body ==
+          R"({"error":"invalid_request","error_description":"The authorization_details parameter is malformed."})");
+    CHECK(endpoint.handle(as_exchanger("subject_token=unknown&" + type), base.storage).error ==
+          error{reason::invalid_parameter, param<"subject_token">});
+    CHECK(subjects.asked == 3);
+    // The password grant on the same endpoint does not see the new parameters, and they
+    // do not disturb it.
+    CHECK(endpoint
+              .handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&subject_token=x"),
+                      base.storage)
+              .status == 200);
 }

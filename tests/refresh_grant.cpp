@@ -129,12 +129,12 @@ TEST_CASE("refresh: refresh_token is required (RFC 6749 6)", "[refresh][rfc6749]
     for (const char* body : {"grant_type=refresh_token", "grant_type=refresh_token&refresh_token="}) {
         const auto r = f.handle(test_request{}.with_body(body));
         CHECK(r.status == 400);
-        CHECK(r.error == error{reason::missing_refresh_token});
+        CHECK(r.error == error{reason::missing_parameter, param<"refresh_token">});
         CHECK(r.body.find("The refresh_token parameter is required.") != std::string_view::npos);
     }
     // Syntax comes before the client store: a wrong secret is not even looked at.
     CHECK(f.handle(test_request{}.with_body("grant_type=refresh_token").with_header("Authorization", basic("138:x")))
-              .error == error{reason::missing_refresh_token});
+              .error == error{reason::missing_parameter, param<"refresh_token">});
 }
 
 TEST_CASE("refresh: client authentication as for the password grant (RFC 6749 6)", "[refresh]") {
@@ -156,12 +156,11 @@ TEST_CASE("refresh: the scope may narrow but not exceed the original grant (RFC 
 
     const auto exceeding = f.handle(refresh_request("wide", "&scope=read+profile"));
     CHECK(exceeding.status == 400);
-    CHECK(exceeding.error == error{reason::scope_exceeds_grant, parameter::scope});
+    CHECK(exceeding.error == error{reason::scope_exceeds_grant, param<"scope">});
     CHECK(exceeding.body.find(R"("error":"invalid_scope")") != std::string_view::npos);
     CHECK_FALSE(f.refresh_tokens.revoked("wide"));  // a refused request does not burn the token
 
-    CHECK(f.handle(refresh_request("none", "&scope=read")).error ==
-          error{reason::scope_exceeds_grant, parameter::scope});
+    CHECK(f.handle(refresh_request("none", "&scope=read")).error == error{reason::scope_exceeds_grant, param<"scope">});
 
     // Narrower: granted as requested, so no scope member (RFC 6749 5.1: optional if identical).
     const auto narrower = f.handle(refresh_request("wide", "&scope=write"));
@@ -223,7 +222,7 @@ TEST_CASE("scope: the client's scope hook refuses what it does not allow (RFC 67
     refresh_fixture f;
     const auto r = f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+admin"));
     CHECK(r.status == 400);
-    CHECK(r.error == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(r.error == error{reason::scope_not_allowed, param<"scope">});
     CHECK(r.body.find(R"("error":"invalid_scope")") != std::string_view::npos);
     CHECK(f.handle(test_request{}.with_body(str(oauthcore_test::vendor_username_body) + "&scope=read+write")).status ==
           200);
@@ -236,7 +235,7 @@ TEST_CASE("scope: malformed scope is invalid_scope before any store is asked (RF
                                     .with_body(str(oauthcore_test::vendor_username_body) + "&scope=" + scope)
                                     .with_header("Authorization", basic("138:wrong")));
         CHECK(r.status == 400);
-        CHECK(r.error == error{reason::invalid_scope_syntax, parameter::scope});
+        CHECK(r.error == error{reason::invalid_scope_syntax, param<"scope">});
     }
 }
 
@@ -323,7 +322,7 @@ TEST_CASE("refresh: the client's scope hook applies to a refreshed scope too (RF
     f.refresh_tokens.add("admin", "138", "john_doe", "", "read admin", 50);
     const auto r = f.handle(refresh_request("admin"));
     CHECK(r.status == 400);
-    CHECK(r.error == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(r.error == error{reason::scope_not_allowed, param<"scope">});
     CHECK_FALSE(f.refresh_tokens.revoked("admin"));
     CHECK(f.handle(refresh_request("admin", "&scope=read")).status == 200);
 }
@@ -332,16 +331,14 @@ TEST_CASE("refresh: a malformed scope is invalid_scope before the store is asked
     refresh_fixture f;
     f.refresh_tokens.add("t", "138", "john_doe", "", "read", 50);
     CHECK(f.handle(refresh_request("t", "&scope=read++write")).error ==
-          error{reason::invalid_scope_syntax, parameter::scope});
+          error{reason::invalid_scope_syntax, param<"scope">});
     CHECK_FALSE(f.refresh_tokens.revoked("t"));
 }
 
 TEST_CASE("grant set: store and issuer failures are 500 on every grant", "[refresh][password]") {
     struct failing_clients {
         using client_type = memory_client;
-        outcome<client_type> authenticate_client(std::string_view, std::string_view) {
-            return outcome<client_type>::fail();
-        }
+        outcome<client_type> authenticate_client(const client_authentication&) { return outcome<client_type>::fail(); }
     };
     refresh_fixture f;
     f.refresh_tokens.add("t", "138", "john_doe", "", "read", 50);
@@ -365,7 +362,7 @@ TEST_CASE("memory_refresh_token_store: revocation and bounds", "[refresh][stores
     store.add("t", "138", "john_doe", "", "read", 10);
     CHECK_FALSE(store.revoked("t"));
     CHECK_FALSE(store.revoked("unknown"));
-    const memory_client client{"138", "refresh_token", {}};
+    const memory_client client{"138", "refresh_token", {}, {}};
     const auto found = store.find_refresh_token(client, "t");
     REQUIRE(found.accepted());
     CHECK(found.value().user().username == "john_doe");
@@ -376,7 +373,7 @@ TEST_CASE("memory_refresh_token_store: revocation and bounds", "[refresh][stores
     memory_refresh_token_store::record_type bogus;
     bogus.index = 99;
     CHECK(store.rotate_refresh_token(bogus) == outcome_status::failed);
-    const memory_client other{"139", "refresh_token", {}};
+    const memory_client other{"139", "refresh_token", {}, {}};
     store.add("u", "138", "john_doe", "", "", 10);
     CHECK(store.find_refresh_token(other, "u").status() == outcome_status::rejected);
 }
@@ -386,8 +383,8 @@ TEST_CASE("scope: a client type without allows_scope accepts any scope", "[scope
         bool allows_grant(std::string_view) const { return true; }
     };
     CHECK(check_scope_allowed(any_scope_client{}, "anything at all"));
-    const memory_client limited{"c", "password", "read"};
+    const memory_client limited{"c", "password", "read", {}};
     CHECK(check_scope_allowed(limited, "read"));
-    CHECK(check_scope_allowed(limited, "read write").error() == error{reason::scope_not_allowed, parameter::scope});
+    CHECK(check_scope_allowed(limited, "read write").error() == error{reason::scope_not_allowed, param<"scope">});
     CHECK(check_scope_allowed(limited, ""));
 }

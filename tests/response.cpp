@@ -53,7 +53,7 @@ TEST_CASE("response: every 401 carries a Basic challenge (RFC 7235 3.1, RFC 6749
 
 TEST_CASE("response: 400 carries no challenge; 405 carries Allow: POST (RFC 9110 15.5.6)", "[response]") {
     response_storage storage;
-    const auto bad = make_error_response(error{reason::missing_password}, storage);
+    const auto bad = make_error_response(error{reason::missing_parameter, param<"password">}, storage);
     CHECK(bad.status == 400);
     CHECK_FALSE(bad.header("WWW-Authenticate"));
     CHECK(bad.body == R"({"error":"invalid_request","error_description":"The password parameter is required."})");

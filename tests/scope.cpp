@@ -54,7 +54,7 @@ TEST_CASE("scope: one space between tokens, none at the ends (RFC 6749 3.3)", "[
     for (const char* bad : {"read  write", " read", "read ", " ", "  "}) {
         const auto r = normalize(bad);
         REQUIRE_FALSE(r);
-        CHECK(r.error() == error{reason::invalid_scope_syntax, parameter::scope});
+        CHECK(r.error() == error{reason::invalid_scope_syntax, param<"scope">});
     }
 }
 

@@ -32,6 +32,11 @@ inline constexpr std::string_view vendor_success_json =
     R"({"access_token":"6814cd360205e1245d2834ffab3c3c9103b71a5075a9cda4626b4d5cffbabb88","expires_in":604800,)"
     R"("token_type":"bearer","refresh_token":"17ef19c3e1b7499eaf849d59f220250210b5c44c10c71033d253de8b61b2a3ef"})";
 
+// Every parameter the password and refresh_token grants and the built-in client
+// authentication methods read: the set the form tests parse into.
+using token_parameters = oauthcore::parameter_list<"grant_type", "username", "email_address", "password", "client_id",
+                                                   "client_secret", "scope", "refresh_token">;
+
 inline std::string lower(std::string_view s) {
     std::string out(s);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -117,5 +122,12 @@ inline std::string basic(std::string_view id_colon_secret) {
 }
 
 inline std::string str(std::string_view s) { return std::string(s); }
+
+// The whole description the client is sent for `details`.
+inline std::string description_of(const oauthcore::error_details& details) {
+    std::string text(details.description_size(), '\0');
+    oauthcore::write_description(details, text.data());
+    return text;
+}
 
 }  // namespace oauthcore_test

@@ -15,15 +15,18 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-oauthcore::outcome<sqlite_client> sqlite_client_store::authenticate_client(std::string_view id,
-                                                                           std::string_view secret) {
+oauthcore::outcome<sqlite_client> sqlite_client_store::authenticate_client(
+    const oauthcore::client_authentication& presented) {
     using outcome = oauthcore::outcome<sqlite_client>;
-    const auto record = db_.find_client(id);
+    // Every client here has a secret: a public client ("none") is never one of them, and
+    // costs what a wrong secret costs.
+    const bool has_secret = presented.method != oauthcore::public_client_method;
+    const auto record = db_.find_client(presented.id);
     if (!record) return outcome::fail();
-    const bool known = record->has_value();
-    const bool matches = verify_password(known ? (*record)->secret_hash : dummy_hash(), secret);
+    const bool known = record->has_value() && has_secret;
+    const bool matches = verify_password(known ? (*record)->secret_hash : dummy_hash(), presented.secret);
     if (!known || !matches) return outcome::reject();
-    return outcome::accept({std::string(id), (*record)->password_grant, (*record)->refresh_grant, scopes_});
+    return outcome::accept({std::string(presented.id), (*record)->password_grant, (*record)->refresh_grant, scopes_});
 }
 
 oauthcore::outcome<sqlite_user> sqlite_user_store::authenticate_user(oauthcore::user_identifier who,

@@ -11,7 +11,9 @@
 #include <string_view>
 #include <utility>
 
+#include "oauthcore/client_authentication.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "random_token.hpp"
 #include "token_database.hpp"
@@ -47,7 +49,8 @@ public:
     sqlite_client_store(token_database& db, std::string scopes) : db_(db), scopes_(std::move(scopes)) {}
 
     // An unknown id is checked against dummy_hash(), so it costs what a wrong secret costs.
-    [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(std::string_view id, std::string_view secret);
+    [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
+        const oauthcore::client_authentication& presented);
 
 private:
     token_database& db_;

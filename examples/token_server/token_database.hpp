@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "oauthcore/grant.hpp"
+#include "oauthcore/concepts.hpp"
 #include "random_token.hpp"
 #include "result.hpp"
 #include "sqlite_handle.hpp"

@@ -1,106 +1,66 @@
 #pragma once
-// Composition: the order of checks, the token endpoint over a compile-time set of grant
-// handlers, the one-call handle_token_request for the vendor's password endpoint, and
-// the staged API for asynchronous hosts.
+// The token endpoint (RFC 6749 3.2): one order of checks for every grant, written once
+// (token_endpoint::run), run the same way whether the host's stores answer now or later.
 //
 // The order of checks. Every request runs down this list and stops at the first
-// failure, so the same input always yields the same error:
+// failure, so the same input always yields the same error. The README's table and the
+// test matrix in tests/endpoint.cpp use these numbers.
 //   1. method is POST                                    405 invalid_request
 //   2. no query in the request target                    400 invalid_request
 //   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
 //   4. body within max_body_bytes                        400 invalid_request
 //   5. form, left to right: parameter count, name/value  400 invalid_request
-//      size, a recognised parameter repeated
-//   6. client credentials (grant.hpp, select_client_credentials):
-//      Basic header and body credentials together        400 invalid_request
-//      Authorization header too large, not Basic,        401 invalid_client
-//      malformed, or with an empty client id
-//      body credentials while not allowed                401 invalid_client
-//      no client authentication                          401 invalid_client
+//      size, a recognised parameter repeated (named)
+//   6. client authentication (client_authentication.hpp):
+//      two methods carrying credentials                  400 invalid_request
+//      Authorization too large, not Basic, malformed,    401 invalid_client
+//      empty client id; body credentials while off; none
+//      a body client_id other than the authenticated id  400 invalid_request
 //   7. grant_type given                                  400 invalid_request
 //   8. grant_type is one of the endpoint's grants        400 unsupported_grant_type
-//   9. the grant's parameters; for password:
-//      exactly one of username, email_address            400 invalid_request
-//      password given                                    400 invalid_request
-//      scope syntax (RFC 6749 3.3)                       400 invalid_scope
-//  --- no store has been asked anything yet (validate_token_request ends here) ---
-//  10. client store: rejected                            401 invalid_client
+//   9. a public client (method "none") only for a grant  401 invalid_client
+//      that allows public clients
+//  10. the grant's parameters (its validate(): syntax)   400 invalid_request or
+//                                                        invalid_scope (see the grant)
+//  --- no store has been asked anything before this line ---
+//  11. client store: rejected                            401 invalid_client
 //                    failed                              500 server_error
-//  11. client may use the grant type                     400 unauthorized_client
-//  12. the grant's own steps; for password:
-//      the client's scope hook                           400 invalid_scope
-//      user store: rejected                              401 invalid_client (social_id)
-//                                                        400 invalid_grant (rfc6749)
-//                  failed                                500 server_error
-//      (refresh_token: see refresh_grant.hpp)
-//  13. token issuer: failed, or a token outside VSCHAR    500 server_error
-//  14. 200 with the token
+//  12. the client's registered method, when it has one,  401 invalid_client
+//      is the method used
+//  13. the client may use the grant type                 400 unauthorized_client
+//  14. the grant's own checks and stores (its respond(): password_grant.hpp,
+//      refresh_grant.hpp, or the host's grant)
+//  15. the issuer: failed, or a token outside VSCHAR      500 server_error
+//  16. 200 with the token
 // Syntax is checked before any store is asked, so malformed requests cost no database
 // work, and the client is authenticated before the user's password is looked at.
+//
+// The stores are asked at steps 11 and 14: those are the points where the exchange waits
+// for a store that answers later (concepts.hpp). handle() runs it with stores that answer
+// now and returns the response; handle_async() lets any store answer later and calls the
+// host's finish callback with the response, once, when the exchange is over.
 
+#include <concepts>
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
-#include "oauthcore/basic_auth.hpp"
+#include "oauthcore/client_authentication.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
-#include "oauthcore/grant.hpp"
 #include "oauthcore/grant_handler.hpp"
 #include "oauthcore/options.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/response.hpp"
 #include "oauthcore/storage.hpp"
 #include "oauthcore/transport.hpp"
 
 namespace oauthcore {
-
-// A request after steps 1-6: its recognised parameters and its client credentials.
-struct client_request {
-    form_fields fields;
-    client_authentication client;
-};
-
-namespace detail {
-
-// parse_client_request's work, into `out` (as constructed); false with `failure` set on
-// an error (see filled).
-template <class Storage>
-[[nodiscard]] constexpr bool parse_client_request_into(const request_view& request, Storage& storage,
-                                                       const endpoint_options& options, client_request& out,
-                                                       error& failure) noexcept {
-    if (const auto transport = check_transport(request); !transport) {
-        failure = transport.error();
-        return false;
-    }
-    // The form's values and the Basic credentials share `storage`, whose heap block, once
-    // made, cannot grow: so both bounds are announced before the first byte is taken (the
-    // form's raw body; at most twice the header for the credentials and their decoded id
-    // and secret), each within its limit. The parsers announce theirs again, which only
-    // makes a needed heap block larger.
-    const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
-    const std::size_t header_bound =
-        request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
-    storage.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
-    if (!parse_form_into(request.body, storage, options.limits, out.fields, failure)) return false;
-    return select_client_credentials_into(request.authorization, out.fields, options.allow_body_client_auth, storage,
-                                          options.basic, out.client, failure);
-}
-
-}  // namespace detail
-
-// Steps 1-6. The result's views point into the request and into `storage`.
-template <class Storage>
-[[nodiscard]] constexpr result<client_request> parse_client_request(const request_view& request, Storage& storage,
-                                                                    const endpoint_options& options = {}) noexcept {
-    return detail::filled<client_request>([&](client_request& out, error& failure) {
-        return detail::parse_client_request_into(request, storage, options, out, failure);
-    });
-}
 
 // Builds the request_view of a request_source.
 template <request_source R>
@@ -109,109 +69,226 @@ template <request_source R>
                         request.header("Authorization"), request.body()};
 }
 
-// A token endpoint over a set of grant handlers fixed at compile time. It reads
-// grant_type once and dispatches to the handler of that name; a grant type outside the
-// set is unsupported_grant_type. Example:
+namespace detail {
+
+// Step 12: a client that says which method it is registered for must have used it.
+template <class Client>
+[[nodiscard]] constexpr bool uses_registered_method(const Client& client, std::string_view method) noexcept {
+    if constexpr (requires {
+                      { client.authentication_method() } -> std::convertible_to<std::string_view>;
+                  }) {
+        const std::string_view registered = client.authentication_method();
+        return registered.empty() || registered == method;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+// A token endpoint over client authentication methods and grant handlers fixed at compile
+// time. It reads grant_type once and dispatches to the handler of that name; a grant type
+// outside the set is unsupported_grant_type. Example:
 //   oauthcore::password_grant password{users, issuer};
 //   oauthcore::refresh_token_grant refresh{refresh_tokens, issuer};
 //   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
 //   oauthcore::response r = endpoint.handle(request, storage);
-template <client_store Clients, class... Grants>
-requires(sizeof...(Grants) > 0 &&
-         (grant_handler_for<Grants, typename Clients::client_type> && ...)) class token_endpoint {
+// The methods are default_client_authentication unless a client_authentication_methods
+// value comes after the options.
+template <class Clients, class Methods, class... Grants>
+class token_endpoint {
+    static_assert(detail::is_client_authentication_methods<Methods>,
+                  "oauthcore: token_endpoint: Methods is a client_authentication_methods<...>");
+    static_assert(sizeof...(Grants) > 0, "oauthcore: a token_endpoint needs at least one grant");
+    static_assert(detail::check_client_store<Clients>());
+
 public:
+    using client_type = typename Clients::client_type;
+    // What the endpoint recognises in a body: grant_type, client_id, and what its client
+    // authentication methods and grants declare (RFC 6749 3.2: the rest is ignored).
+    using parameters = parameter_union<parameter_list<"grant_type", "client_id">, typename Methods::parameters,
+                                       typename Grants::parameters...>;
+    using form_type = form_fields<parameters>;
+
+    static_assert((detail::check_grant_handler<Grants, client_type>() && ...));
+
     token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
         : clients_(clients), options_(options), grants_(grants...) {}
+    // A template, so that the class's implicit deduction guides never take a grant for
+    // the methods (the guides below say which is which).
+    template <class... Accepted>
+    requires std::same_as<Methods, client_authentication_methods<Accepted...>> token_endpoint(
+        Clients& clients, const endpoint_options& options, client_authentication_methods<Accepted...> methods,
+        Grants&... grants)
+    noexcept : clients_(clients), options_(options), methods_(std::move(methods)), grants_(grants...) {}
 
     [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
 
-    // The whole exchange: request in, response out. The response's views point into
-    // `storage` (and static strings), valid until its next reset().
+    // The whole exchange with stores that answer now: request in, response out. The
+    // response's views point into `storage` (and static strings), valid until its next
+    // reset().
     template <request_source R, authentication_observer Observer = null_observer>
     [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
+        response out;
         storage.reset();
-        const auto parsed = parse_client_request(view_of(request), storage.request, options_);
-        if (!parsed) return fail_with(parsed.error(), storage);
-        if (!parsed->fields.given(parameter::grant_type)) return fail_with(error{reason::missing_grant_type}, storage);
+        run<false>(view_of(request), storage, out, observer, [](const response&) {});
+        return out;
+    }
 
-        return dispatch<0>(parsed->fields.value(parameter::grant_type), *parsed, storage, observer);
+    // The same exchange with stores that may answer later. `finish(const response&)` is
+    // called exactly once, with `out`, when the exchange is over: before handle_async
+    // returns if every store answered now, else from the continuation of the last store
+    // that answered. Until then the host keeps alive the request's bytes, `storage`,
+    // `out`, the observer, this endpoint and its stores. `finish` is copied.
+    template <request_source R, class Finish, authentication_observer Observer>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
+        out = response{};
+        storage.reset();
+        run<true>(view_of(request), storage, out, observer, finish);
+    }
+
+    template <request_source R, class Finish>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
+        static null_observer none;
+        handle_async(request, storage, out, std::move(finish), none);
     }
 
 private:
-    response fail_with(error e, exchange_storage& storage) const {
-        return make_error_response(e, storage.response, options_.responses());
+    template <class Finish>
+    void fail(error e, exchange_storage& storage, response& out, const Finish& finish) const {
+        detail::fill_error_response(out, e, storage.response, options_.responses());
+        finish(out);
     }
 
-    // grant_type is compared with each handler's name in the order the handlers were
-    // given; the response is built in place by the one that matches (no copy of it).
-    template <std::size_t I, class Observer>
-    response dispatch(std::string_view grant_type, const client_request& parsed, exchange_storage& storage,
-                      Observer& observer) {
+    // Steps 1-8. Later: whether stores may answer later (handle_async).
+    template <bool Later, class Observer, class Finish>
+    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
+             const Finish& finish) {
+        // Steps 1-3.
+        if (const auto transport = check_transport(request); !transport)
+            return fail(transport.error(), storage, out, finish);
+        // The form's values and the Basic credentials share storage.request, whose heap
+        // block, once made, cannot grow: so both bounds are announced before the first
+        // byte is taken (the form's raw body; at most twice the header for the
+        // credentials and their decoded id and secret), each within its limit. The parsers
+        // announce theirs again, which only makes a needed heap block larger.
+        const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
+        const std::size_t header_bound =
+            request.authorization ? at_most(request.authorization->size(), options_.basic.max_header_bytes) : 0;
+        storage.request.expect_more(at_most(request.body.size(), options_.limits.max_body_bytes) + 2 * header_bound);
+        // Steps 4-5.
+        form_type form;
+        if (error failure; !detail::parse_form_into(request.body, storage.request, options_.limits, form, failure))
+            return fail(failure, storage, out, finish);
+        // Step 6.
+        const auto client = select_client_authentication(methods_, request, form, storage.request, options_);
+        if (!client) return fail(client.error(), storage, out, finish);
+        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, storage, out, finish);
+        // Step 7.
+        const std::string_view grant_type = form[param<"grant_type">];
+        if (grant_type.empty())
+            return fail(error{reason::missing_parameter, param<"grant_type">}, storage, out, finish);
+        // Step 8.
+        dispatch<Later, 0>(grant_type, form, *client, storage, out, observer, finish);
+    }
+
+    // grant_type is compared with each handler's name in the order the handlers were given.
+    template <bool Later, std::size_t I, class Observer, class Finish>
+    void dispatch(std::string_view grant_type, const form_type& form, const client_authentication& client,
+                  exchange_storage& storage, response& out, Observer& observer, const Finish& finish) {
         if constexpr (I == sizeof...(Grants)) {
-            return fail_with(error{reason::unsupported_grant_type}, storage);
+            fail(error{reason::unsupported_grant_type}, storage, out, finish);
         } else {
             using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
             if (detail::bytes_equal(grant_type, Grant::grant_type))
-                return run_grant(std::get<I>(grants_), parsed, storage, observer);
-            return dispatch<I + 1>(grant_type, parsed, storage, observer);
+                return run_grant<Later>(std::get<I>(grants_), form, client, storage, out, observer, finish);
+            dispatch<Later, I + 1>(grant_type, form, client, storage, out, observer, finish);
         }
     }
 
-    template <class Grant, class Observer>
-    response run_grant(Grant& grant, const client_request& parsed, exchange_storage& storage, Observer& observer) {
-        const auto request = grant.validate(parsed.fields, storage.request);
-        if (!request) return fail_with(request.error(), storage);
-        const auto& credentials = parsed.client.credentials;
-        const auto client = clients_.authenticate_client(credentials.id, credentials.secret);
-        if (const auto checked = check_client_outcome(client, parsed.client, Grant::grant_type, observer); !checked)
-            return fail_with(checked.error(), storage);
-        const grant_context<typename Clients::client_type, Observer> context{parsed.client, client.value(),
-                                                                             storage.response, options_, observer};
-        return grant.respond(*request, context);
+    // Steps 9-11.
+    template <bool Later, class Grant, class Observer, class Finish>
+    void run_grant(Grant& grant, const form_type& form, const client_authentication& client, exchange_storage& storage,
+                   response& out, Observer& observer, const Finish& finish) {
+        // Step 9.
+        if (!detail::allows_public_clients<Grant>() && client.method == public_client_method)
+            return fail(error{reason::public_client_not_allowed}, storage, out, finish);
+        // Step 10.
+        const auto validated =
+            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), storage.request);
+        if (!validated) return fail(validated.error(), storage, out, finish);
+        // Step 11: the first store. When it may answer later, the continuation keeps its
+        // own copies of what this stack frame holds.
+        if constexpr (Later) {
+            ask_client_store(detail::store_asker<true>{}, clients_, client,
+                             [this, &grant, client, request = *validated, &storage, &out, &observer,
+                              finish](const outcome<client_type>& found) {
+                                 after_client<true>(grant, found, client, request, storage, out, observer, finish);
+                             });
+        } else {
+            ask_client_store(detail::store_asker<false>{}, clients_, client, [&](const outcome<client_type>& found) {
+                after_client<false>(grant, found, client, *validated, storage, out, observer, finish);
+            });
+        }
+    }
+
+    // Steps 11-14, once the client store has answered.
+    template <bool Later, class Grant, class Observer, class Finish>
+    void after_client(Grant& grant, const outcome<client_type>& found, const client_authentication& client,
+                      const typename Grant::request_type& request, exchange_storage& storage, response& out,
+                      Observer& observer, const Finish& finish) {
+        // Step 11.
+        switch (found.status()) {
+            case outcome_status::failed: return fail(error{reason::client_store_failure}, storage, out, finish);
+            case outcome_status::rejected:
+                observer.client_authentication_failed(client.id);
+                return fail(error{reason::client_rejected}, storage, out, finish);
+            case outcome_status::accepted: break;
+        }
+        // Step 12.
+        if (!detail::uses_registered_method(found.value(), client.method)) {
+            observer.client_authentication_failed(client.id);
+            return fail(error{reason::client_authentication_method_mismatch}, storage, out, finish);
+        }
+        // Step 13.
+        if (!found.value().allows_grant(Grant::grant_type))
+            return fail(error{reason::unauthorized_client}, storage, out, finish);
+        // Steps 14-16: the grant's own.
+        using request_type = typename Grant::request_type;
+        using context = grant_context<request_type, client_type, Observer, Finish, Later>;
+        if constexpr (Later) {
+            grant.respond(context(detail::exchange_values<request_type, client_type, Observer, Finish>{
+                client, request, found.value(), &out, &storage.response, &options_, &observer, finish}));
+        } else {
+            const detail::exchange_refs<request_type, client_type, Observer, Finish> refs{
+                &client, &request, &found.value(), &out, &storage.response, &options_, &observer, &finish};
+            grant.respond(context(refs));
+        }
     }
 
     Clients& clients_;
     endpoint_options options_;
+    Methods methods_{};
     std::tuple<Grants&...> grants_;
 };
 
-// The vendor's endpoint in one call: the password grant alone, with synchronous stores.
-template <request_source R, client_store Clients, user_store Users, class Issuer,
-          authentication_observer Observer = null_observer>
-requires token_issuer<Issuer, typename Clients::client_type, typename Users::user_type>
+template <class Clients, class... Grants>
+token_endpoint(Clients&, const endpoint_options&, Grants&...)
+    -> token_endpoint<Clients, default_client_authentication, Grants...>;
+
+template <class Clients, class... Methods, class... Grants>
+token_endpoint(Clients&, const endpoint_options&, client_authentication_methods<Methods...>, Grants&...)
+    -> token_endpoint<Clients, client_authentication_methods<Methods...>, Grants...>;
+
+// The vendor's endpoint in one call: the password grant alone, with stores that answer now.
+template <request_source R, class Clients, class Users, class Issuer, authentication_observer Observer = null_observer>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {
     password_grant<Users, Issuer> password{users, issuer};
-    token_endpoint<Clients, password_grant<Users, Issuer>> endpoint{clients, options, password};
+    token_endpoint<Clients, default_client_authentication, password_grant<Users, Issuer>> endpoint{clients, options,
+                                                                                                   password};
     return endpoint.handle(request, storage, observer);
-}
-
-// The staged API of the password grant, for hosts whose stores answer asynchronously:
-//   validate_token_request (steps 1-9, no I/O) -> ask the client store ->
-//   check_client_outcome -> check_scope_allowed -> ask the user store ->
-//   check_user_outcome -> ask the issuer -> make_issuer_response;
-// on any error, make_error_response. The same order as handle_token_request.
-template <class Storage>
-[[nodiscard]] constexpr result<password_grant_request> validate_token_request(
-    const request_view& request, Storage& storage, const endpoint_options& options = {}) noexcept {
-    const auto parsed = parse_client_request(request, storage, options);
-    if (!parsed) return unexpected<error>(parsed.error());
-    return validate_password_grant(parsed->fields, parsed->client, storage);
-}
-
-template <authenticated_client Client, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
-                                                          const password_grant_request& request,
-                                                          Observer&& observer = {}) {
-    return check_client_outcome(client, request.client, password_grant_type, observer);
-}
-
-template <class User, authentication_observer Observer = null_observer>
-[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user,
-                                                        const password_grant_request& request,
-                                                        Observer&& observer = {}) {
-    return check_user_outcome(user, request.client.credentials.id, request.identifier, observer);
 }
 
 }  // namespace oauthcore

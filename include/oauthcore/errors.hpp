@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "oauthcore/char_class.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/result.hpp"
 
 namespace oauthcore {
@@ -47,37 +49,6 @@ enum class error_code : std::uint8_t {
 //  - rfc6749: as RFC 6749 5.2 says, 400 invalid_grant.
 enum class profile : std::uint8_t { social_id, rfc6749 };
 
-// The token request parameters oauthcore recognises (RFC 6749 4.3.2, 2.3.1, 3.3, 6 and
-// the vendor's email_address). Any other parameter is ignored (RFC 6749 3.2).
-enum class parameter : std::uint8_t {
-    none,
-    grant_type,
-    username,
-    email_address,
-    password,
-    client_id,
-    client_secret,
-    scope,
-    refresh_token,
-};
-
-inline constexpr std::size_t parameter_count = 9;
-
-[[nodiscard]] constexpr std::string_view to_string(parameter p) noexcept {
-    switch (p) {
-        case parameter::none: return "";
-        case parameter::grant_type: return "grant_type";
-        case parameter::username: return "username";
-        case parameter::email_address: return "email_address";
-        case parameter::password: return "password";
-        case parameter::client_id: return "client_id";
-        case parameter::client_secret: return "client_secret";
-        case parameter::scope: return "scope";
-        case parameter::refresh_token: return "refresh_token";
-    }
-    return "";
-}
-
 // Why a request failed. The host may log it; the client sees only the code and the
 // fixed description of the profile in force.
 enum class reason : std::uint8_t {
@@ -98,15 +69,17 @@ enum class reason : std::uint8_t {
     client_authentication_missing,
     body_client_authentication_disabled,
     multiple_client_authentication_methods,
+    client_id_mismatch,
+    public_client_not_allowed,
     client_rejected,
+    client_authentication_method_mismatch,
     unauthorized_client,
     // grant validation
-    missing_grant_type,
+    missing_parameter,
+    invalid_parameter,
     unsupported_grant_type,
     missing_identifier,
     conflicting_identifiers,
-    missing_password,
-    missing_refresh_token,
     invalid_scope_syntax,
     user_rejected,
     scope_not_allowed,
@@ -139,14 +112,16 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "client_authentication_missing",
     "body_client_authentication_disabled",
     "multiple_client_authentication_methods",
+    "client_id_mismatch",
+    "public_client_not_allowed",
     "client_rejected",
+    "client_authentication_method_mismatch",
     "unauthorized_client",
-    "missing_grant_type",
+    "missing_parameter",
+    "invalid_parameter",
     "unsupported_grant_type",
     "missing_identifier",
     "conflicting_identifiers",
-    "missing_password",
-    "missing_refresh_token",
     "invalid_scope_syntax",
     "user_rejected",
     "scope_not_allowed",
@@ -167,9 +142,11 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     return index < reason_count ? detail::reason_names[index] : "unknown";
 }
 
+// A failure: why, and the parameter concerned where the description names one (a
+// parameter_name is always a name written in the program, never client input).
 struct error {
     oauthcore::reason reason = reason::client_store_failure;
-    oauthcore::parameter parameter = parameter::none;
+    parameter_name parameter{};
 
     friend constexpr bool operator==(const error&, const error&) = default;
 };
@@ -177,18 +154,17 @@ struct error {
 template <class T>
 using result = basic_result<T, error>;
 
-[[nodiscard]] constexpr unexpected<error> fail(reason why, parameter p = parameter::none) noexcept {
+[[nodiscard]] constexpr unexpected<error> fail(reason why, parameter_name p = {}) noexcept {
     return unexpected<error>(error{why, p});
 }
 
 namespace detail {
 
 // The result of `fill(value, failure)`, a parser's work on a default T that reports an
-// error by returning false with `failure` set. The value is filled in the result that is
-// returned by name (NRVO), so it is never copied: a copy of views just written field by
-// field, read back whole, stalls on store forwarding. And the parser returns a bool
-// rather than a result<void>, which g++ builds on the stack a byte at a time and reloads
-// whole, the same stall.
+// error by returning false with `failure` set: the one private shape of oauthcore's
+// parsers (X_into(..., T& out, error& failure), wrapped by the public X returning
+// result<T>). The value is filled in the result that is returned by name, so it is never
+// copied (docs/PERFORMANCE.md, "Shapes the code keeps").
 template <class T, class Fill>
 [[nodiscard]] constexpr result<T> filled(Fill&& fill) noexcept {
     result<T> out(std::in_place);
@@ -198,21 +174,37 @@ template <class T, class Fill>
 
 }  // namespace detail
 
+// What the client is sent for an error. The description is `description` alone, or, for
+// an error that names its parameter, `description` + the parameter's name +
+// `description_end` ("The " "scope" " parameter is included more than once.").
 struct error_details {
     error_code code;
     int status;
     std::string_view description;
+    parameter_name parameter{};
+    std::string_view description_end{};
+
+    [[nodiscard]] constexpr std::size_t description_size() const noexcept {
+        return description.size() + parameter.text().size() + description_end.size();
+    }
 };
 
 namespace detail {
 
 inline constexpr std::string_view unknown_error_description = "An unknown error happened.";
 
+// How a reason that names its parameter says so: around the name, before and after.
+struct parameter_text {
+    std::string_view before;
+    std::string_view after;
+};
+
 struct table_entry {
     oauthcore::reason reason;
     error_code code;
     int status;
-    std::string_view description;
+    std::string_view description;  // when no parameter is named
+    parameter_text named{};        // when one is, for reasons whose description names it
 };
 
 // Indexed by reason, for the social_id profile; user_rejected differs in rfc6749.
@@ -225,7 +217,11 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::body_too_large, error_code::invalid_request, 400, "The request body exceeds the size limit."},
     {reason::too_many_parameters, error_code::invalid_request, 400, "The request has more parameters than the limit."},
     {reason::parameter_too_large, error_code::invalid_request, 400, "A parameter exceeds the size limit."},
-    {reason::duplicate_parameter, error_code::invalid_request, 400, "A parameter is included more than once."},
+    {reason::duplicate_parameter,
+     error_code::invalid_request,
+     400,
+     "A parameter is included more than once.",
+     {"The ", " parameter is included more than once."}},
     {reason::authorization_too_large, error_code::invalid_client, 401,
      "The Authorization header exceeds the size limit."},
     {reason::unsupported_authorization_scheme, error_code::invalid_client, 401,
@@ -238,17 +234,29 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
      "Client credentials in the request body are not accepted; use HTTP Basic authentication."},
     {reason::multiple_client_authentication_methods, error_code::invalid_request, 400,
      "The client must use only one authentication method."},
+    {reason::client_id_mismatch, error_code::invalid_request, 400,
+     "The client_id parameter does not match the authenticated client."},
+    {reason::public_client_not_allowed, error_code::invalid_client, 401,
+     "This grant type requires client authentication."},
     {reason::client_rejected, error_code::invalid_client, 401, "Client authentication failed."},
+    {reason::client_authentication_method_mismatch, error_code::invalid_client, 401, "Client authentication failed."},
     {reason::unauthorized_client, error_code::unauthorized_client, 400,
      "The client is not authorized to use this grant type."},
-    {reason::missing_grant_type, error_code::invalid_request, 400, "The grant_type parameter is required."},
+    {reason::missing_parameter,
+     error_code::invalid_request,
+     400,
+     "A required parameter is missing.",
+     {"The ", " parameter is required."}},
+    {reason::invalid_parameter,
+     error_code::invalid_request,
+     400,
+     "A parameter is malformed.",
+     {"The ", " parameter is malformed."}},
     {reason::unsupported_grant_type, error_code::unsupported_grant_type, 400, "The grant type is not supported."},
     {reason::missing_identifier, error_code::invalid_request, 400,
      "Exactly one of username or email_address is required; neither was given."},
     {reason::conflicting_identifiers, error_code::invalid_request, 400,
      "Exactly one of username or email_address is required; both were given."},
-    {reason::missing_password, error_code::invalid_request, 400, "The password parameter is required."},
-    {reason::missing_refresh_token, error_code::invalid_request, 400, "The refresh_token parameter is required."},
     {reason::invalid_scope_syntax, error_code::invalid_scope, 400, "The scope is malformed."},
     {reason::user_rejected, error_code::invalid_client, 401, "The user credentials combination does not match."},
     {reason::scope_not_allowed, error_code::invalid_scope, 400, "The requested scope is not allowed for this client."},
@@ -275,35 +283,19 @@ static_assert(table_is_indexed_by_reason(), "social_id_table must list every rea
 inline constexpr error_details rfc6749_user_rejected{error_code::invalid_grant, 400,
                                                      "The resource owner credentials are invalid."};
 
-// Descriptions of duplicate_parameter that name the parameter, indexed by parameter.
-inline constexpr std::array<std::string_view, parameter_count> duplicate_descriptions{{
-    "A parameter is included more than once.",
-    "The grant_type parameter is included more than once.",
-    "The username parameter is included more than once.",
-    "The email_address parameter is included more than once.",
-    "The password parameter is included more than once.",
-    "The client_id parameter is included more than once.",
-    "The client_secret parameter is included more than once.",
-    "The scope parameter is included more than once.",
-    "The refresh_token parameter is included more than once.",
-}};
-
-// RFC 6749 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E )
+// RFC 6749 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ). A parameter name
+// (RFC 6749 8.2, parameters.hpp) is always inside it, so a description that names one is.
 [[nodiscard]] constexpr bool is_description_text(std::string_view text) noexcept {
-    if (text.empty()) return false;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        const bool allowed = u == 0x20 || u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
-        if (!allowed) return false;
-    }
-    return true;
+    return !text.empty() && all_in(char_class::description, text);
 }
 
 [[nodiscard]] constexpr bool every_description_is_valid() noexcept {
-    for (const auto& entry : social_id_table)
+    for (const auto& entry : social_id_table) {
         if (!is_description_text(entry.description)) return false;
-    for (const auto text : duplicate_descriptions)
-        if (!is_description_text(text)) return false;
+        // The parts around a name may be empty; the name itself is never (RFC 6749 8.2).
+        for (const std::string_view part : {entry.named.before, entry.named.after})
+            if (!part.empty() && !is_description_text(part)) return false;
+    }
     return is_description_text(rfc6749_user_rejected.description);
 }
 
@@ -317,12 +309,17 @@ static_assert(every_description_is_valid(), "an error_description leaves the RFC
     if (index >= reason_count) return {error_code::server_error, 500, detail::unknown_error_description};
     if (e.reason == reason::user_rejected && p == profile::rfc6749) return detail::rfc6749_user_rejected;
     const auto& entry = detail::social_id_table[index];
-    error_details details{entry.code, entry.status, entry.description};
-    if (e.reason == reason::duplicate_parameter) {
-        const auto param = static_cast<std::size_t>(e.parameter);
-        if (param < parameter_count) details.description = detail::duplicate_descriptions[param];
-    }
-    return details;
+    const bool names_parameter = !e.parameter.empty() && !entry.named.before.empty();
+    if (!names_parameter) return {entry.code, entry.status, entry.description};
+    return {entry.code, entry.status, entry.named.before, e.parameter, entry.named.after};
+}
+
+// Writes the whole description of `details` into `dest` (description_size() bytes).
+constexpr std::size_t write_description(const error_details& details, char* dest) noexcept {
+    std::size_t out = 0;
+    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end})
+        for (const char c : part) dest[out++] = c;
+    return out;
 }
 
 // RFC 9110 15 reason phrases for the statuses oauthcore produces.

@@ -10,12 +10,13 @@
 // are, because a password or secret must reach the store byte for byte; a store that
 // wants text checks UTF-8 itself.
 //
-// On top of the standard, for the token endpoint (RFC 6749 3.2):
+// On top of the standard, for the OAuth endpoints (RFC 6749 3.1 and 3.2):
 //  - a recognised parameter given more than once is an error naming it (even when one
 //    of the occurrences is empty: a client that repeats a parameter is confused or
 //    probing, and no reading of the repeat is safe);
 //  - a parameter with an empty value counts as omitted;
-//  - unrecognised parameters are ignored;
+//  - unrecognised parameters are ignored; the recognised ones are the names of a
+//    parameter set, declared by whatever reads them (parameters.hpp);
 //  - limits on body bytes, parameter count and bytes per name or value.
 
 #include <array>
@@ -26,9 +27,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "oauthcore/detail/clear.hpp"
+#include "oauthcore/detail/name_lookup.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/result.hpp"
 
 namespace oauthcore {
@@ -48,9 +50,8 @@ struct form_pair {
 namespace detail {
 
 // WHATWG steps 1-2 as a cursor over the body, shared by form_pairs' iterator and
-// parse_form. parse_form calls next() from one place, so the compiler inlines it and
-// keeps the pair in registers (a pair written to memory field by field and read back
-// whole stalls on store forwarding, which cost more than the search).
+// parse_form, which calls next() from one place (docs/PERFORMANCE.md, "Shapes the code
+// keeps").
 class form_splitter {
 public:
     constexpr explicit form_splitter(std::string_view body) noexcept
@@ -178,14 +179,12 @@ constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexce
 }  // namespace detail
 
 // True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time,
-// since it runs over every name and value of every request (find_first_of calls
-// memchr per byte). Up to 16 bytes, the usual name or value, two overlapping words
-// and no branch per word (swar_any); longer ones stop at the first match.
+// since it runs over every name and value of every request: up to 16 bytes, the usual
+// name or value, two overlapping words; longer ones stop at the first match.
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
     if (!std::is_constant_evaluated() && raw.size() >= 8 && raw.size() <= 16) {
-        // The usual value: its first and last eight bytes, spelled out so that this is
-        // inlined (swar_any, which serves every length, is a call).
+        // The usual value: its first and last eight bytes.
         std::uint64_t first;
         std::uint64_t last;
         std::memcpy(&first, raw.data(), 8);
@@ -224,99 +223,129 @@ template <class Storage>
 
 }  // namespace detail
 
-// The recognised parameters of one request. A parameter given with an empty value
-// reads as omitted: value() is empty and given() is false.
+// The recognised parameters of one request: a view per name of the parameter set Set
+// (parameters.hpp), read by name at compile time. A parameter given with an empty value
+// reads as omitted: its value is empty and given() is false.
+//   oauthcore::form_fields<oauthcore::parameter_list<"grant_type", "scope">> form;
+//   form[oauthcore::param<"scope">]
+template <parameter_set Set>
 class form_fields {
 public:
-    // Each view's own constructor clears it; at run time detail::clear_array clears them
-    // again in a way that g++ compiles to vector stores (the views' stores are then dead).
+    using parameters = Set;
+    static constexpr std::size_t size = Set::names.size();
+
+    // Only the bits saying which parameters were given are cleared: a value is read only
+    // when its bit is set, so the views need no clearing (docs/PERFORMANCE.md, "Shapes the
+    // code keeps").
     constexpr form_fields() noexcept {
-        if (!std::is_constant_evaluated()) detail::clear_array(values_);
+        if (std::is_constant_evaluated())
+            for (auto& value : values_) value = {};
     }
 
-    [[nodiscard]] constexpr std::string_view value(parameter p) const noexcept {
-        return p == parameter::none ? std::string_view{} : values_[slot(p)];
+    template <detail::fixed_string Name>
+    [[nodiscard]] constexpr std::string_view operator[](param_t<Name>) const noexcept {
+        return at(position<Name>());
     }
-    [[nodiscard]] constexpr bool given(parameter p) const noexcept { return !value(p).empty(); }
-    constexpr void set(parameter p, std::string_view v) noexcept {
-        if (p != parameter::none) values_[slot(p)] = v;
+    template <detail::fixed_string Name>
+    [[nodiscard]] constexpr bool given(param_t<Name> p) const noexcept {
+        return !(*this)[p].empty();
+    }
+
+    // By position in Set::names, for code that walks every parameter. A parameter that
+    // was not sent reads as empty; present() tells whether it was sent at all (perhaps
+    // with an empty value).
+    [[nodiscard]] constexpr std::string_view at(std::size_t position) const noexcept {
+        if (!present(position)) return {};
+        return {values_[position].data, values_[position].size};
+    }
+    [[nodiscard]] constexpr bool present(std::size_t position) const noexcept {
+        if constexpr (size <= 64)
+            return (present_[0] >> position & 1u) != 0;
+        else
+            return (present_[position / 64] >> (position % 64) & 1u) != 0;
+    }
+    constexpr void set(std::size_t position, std::string_view value) noexcept {
+        values_[position] = {value.data(), value.size()};
+        if constexpr (size <= 64)
+            present_[0] |= std::uint64_t{1} << position;
+        else
+            present_[position / 64] |= std::uint64_t{1} << (position % 64);
     }
 
 private:
-    // parameter::none has no slot: nothing is ever stored for it, and every request
-    // clears and copies these views.
-    [[nodiscard]] static constexpr std::size_t slot(parameter p) noexcept { return static_cast<std::size_t>(p) - 1; }
-    std::array<std::string_view, parameter_count - 1> values_;
+    template <detail::fixed_string Name>
+    [[nodiscard]] static consteval std::size_t position() noexcept {
+        constexpr std::size_t found = detail::position_of(Set::names, Name.view());
+        static_assert(found != detail::not_declared,
+                      "oauthcore: this parameter is read but not declared: add it to the parameter_list of the grant "
+                      "or client authentication method that reads it");
+        return found;
+    }
+
+    // A view without constructors, so that the array is not cleared when made.
+    struct raw_view {
+        const char* data;
+        std::size_t size;
+    };
+
+    std::array<raw_view, size> values_;
+    std::array<std::uint64_t, (size + 63) / 64> present_{};
+};
+
+// The parameters of `Set` that one reader declared (`Declared`, a subset), read from the
+// endpoint's form: reading one that `Declared` does not list does not compile, so a
+// grant's code cannot depend on what another grant declares.
+template <parameter_set Declared, parameter_set Set>
+class declared_parameters {
+public:
+    constexpr explicit declared_parameters(const form_fields<Set>& form) noexcept : form_(&form) {}
+
+    template <detail::fixed_string Name>
+    [[nodiscard]] constexpr std::string_view operator[](param_t<Name> p) const noexcept {
+        static_assert(declares<Declared>(Name.view()),
+                      "oauthcore: this parameter is read but not declared in the reader's own parameter_list");
+        return (*form_)[p];
+    }
+    template <detail::fixed_string Name>
+    [[nodiscard]] constexpr bool given(param_t<Name> p) const noexcept {
+        return !(*this)[p].empty();
+    }
+
+private:
+    const form_fields<Set>* form_;
 };
 
 namespace detail {
 
-inline constexpr std::size_t longest_parameter_name = 13;  // email_address, client_secret, refresh_token
-
-// The only parameter whose name has a given length (below 16) and first character (its
-// low three bits), indexed by length * 8 + those bits: one table load picks the one name
-// `name` can be, then one comparison decides; no branch per candidate and no jump table.
-inline constexpr auto parameter_candidates = [] {
-    std::array<parameter, 16 * 8> candidates{};
-    for (std::size_t p = 1; p < parameter_count; ++p) {
-        const std::string_view name = to_string(static_cast<parameter>(p));
-        candidates[name.size() * 8 + (static_cast<unsigned char>(name[0]) & 7u)] = static_cast<parameter>(p);
-    }
-    return candidates;
+template <parameter_set Set>
+inline constexpr std::size_t longest_name = [] {
+    std::size_t longest = 0;
+    for (const std::string_view name : Set::names) longest = name.size() > longest ? name.size() : longest;
+    return longest;
 }();
 
-static_assert(
-    [] {
-        std::size_t placed = 0;
-        for (const parameter p : parameter_candidates) placed += p != parameter::none;
-        for (std::size_t p = 1; p < parameter_count; ++p)
-            if (to_string(static_cast<parameter>(p)).size() >= 16) return false;
-        return placed == parameter_count - 1;
-    }(),
-    "every parameter name is below 16 bytes and has a slot of its own in parameter_candidates");
-
-// to_string of each parameter as a table (parameter::none's is empty, which no name of
-// 1 to 15 bytes equals), so that the candidate's name is one load, not a switch.
-inline constexpr auto parameter_names = [] {
-    std::array<std::string_view, parameter_count> names{};
-    for (std::size_t p = 0; p < parameter_count; ++p) names[p] = to_string(static_cast<parameter>(p));
-    return names;
-}();
-
-[[nodiscard]] constexpr parameter parameter_named(std::string_view name) noexcept {
-    if (name.empty() || name.size() >= 16) return parameter::none;
-    const parameter candidate = parameter_candidates[name.size() * 8 + (static_cast<unsigned char>(name[0]) & 7u)];
-    return bytes_equal(parameter_names[static_cast<std::size_t>(candidate)], name) ? candidate : parameter::none;
-}
-
-// Decodes the name just far enough to recognise it: an encoded name that decodes
-// to a recognised one ("grant%5Ftype") is that parameter. No recognised name holds a
-// '+' or a '%', so a name that is one as it stands needs no decoding.
-[[nodiscard]] constexpr parameter recognise(std::string_view raw_name) noexcept {
-    if (const parameter p = parameter_named(raw_name); p != parameter::none) return p;
-    if (!needs_decoding(raw_name)) return parameter::none;
-    if (decoded_size(raw_name) > longest_parameter_name) return parameter::none;
-    std::array<char, longest_parameter_name> decoded{};
+// The position in Set::names of the parameter that an encoded name ("grant%5Ftype")
+// decodes to, or name_not_found. No declared name holds a '+' or a '%' (RFC 6749 8.2), so
+// only a name that is not recognised as it stands and holds one of them comes here.
+template <parameter_set Set>
+[[nodiscard]] constexpr std::size_t recognise_encoded(std::string_view raw_name) noexcept {
+    if (!needs_decoding(raw_name) || decoded_size(raw_name) > longest_name<Set>) return name_not_found;
+    std::array<char, longest_name<Set>> decoded{};
     const std::size_t size = decode_form_component(raw_name, decoded.data());
-    return parameter_named(std::string_view(decoded.data(), size));
+    return name_lookup<Set::names>::find(std::string_view(decoded.data(), size));
 }
 
-}  // namespace detail
-
-namespace detail {
-
-// parse_form's work, into `fields` (as constructed: every view empty); false with
+// parse_form's work, into `fields` (as constructed: nothing present); false with
 // `failure` set on an error (see filled).
-template <class Storage>
+template <parameter_set Set, class Storage>
 [[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
-                                             form_fields& fields, error& failure) noexcept {
-    const auto fail_with = [&failure](reason why, parameter p = parameter::none) {
+                                             form_fields<Set>& fields, error& failure) noexcept {
+    const auto fail_with = [&failure](reason why, parameter_name p = {}) {
         failure = error{why, p};
         return false;
     };
     if (body.size() > limits.max_body_bytes) return fail_with(reason::body_too_large);
     storage.expect_more(body.size());
-    std::array<bool, parameter_count> seen{};
     std::size_t count = 0;
     form_splitter splitter(body);
     form_pair pair;
@@ -324,11 +353,10 @@ template <class Storage>
         if (++count > limits.max_parameters) return fail_with(reason::too_many_parameters);
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
             return fail_with(reason::parameter_too_large);
-        const parameter p = recognise(pair.name);
-        if (p == parameter::none) continue;
-        auto& was_seen = seen[static_cast<std::size_t>(p)];
-        if (was_seen) return fail_with(reason::duplicate_parameter, p);
-        was_seen = true;
+        std::size_t p = name_lookup<Set::names>::find(pair.name);
+        if (p == name_not_found) p = recognise_encoded<Set>(pair.name);
+        if (p == name_not_found) continue;
+        if (fields.present(p)) return fail_with(reason::duplicate_parameter, declared_name(Set::names[p]));
         if (!needs_decoding(pair.value)) {
             fields.set(p, pair.value);
             continue;
@@ -345,15 +373,15 @@ template <class Storage>
 
 }  // namespace detail
 
-// Parses a token request body into its recognised parameters. Values with nothing to
-// decode are views into `body`; decoded values are written to `storage` (a
-// request_storage, or a fixed_storage in constant expressions). Checks, in this order:
-// the body size, then left to right for each sequence the parameter count, the name and
-// value sizes, and repetition of a recognised parameter.
-template <class Storage>
-[[nodiscard]] constexpr result<form_fields> parse_form(std::string_view body, Storage& storage,
-                                                       const form_limits& limits = {}) noexcept {
-    return detail::filled<form_fields>([&](form_fields& fields, error& failure) {
+// Parses a request body into the parameters of Set. Values with nothing to decode are
+// views into `body`; decoded values are written to `storage` (a request_storage, or a
+// fixed_storage in constant expressions). Checks, in this order: the body size, then left
+// to right for each sequence the parameter count, the name and value sizes, and
+// repetition of a recognised parameter. Unrecognised parameters are ignored.
+template <parameter_set Set, class Storage>
+[[nodiscard]] constexpr result<form_fields<Set>> parse_form(std::string_view body, Storage& storage,
+                                                            const form_limits& limits = {}) noexcept {
+    return detail::filled<form_fields<Set>>([&](form_fields<Set>& fields, error& failure) {
         return detail::parse_form_into(body, storage, limits, fields, failure);
     });
 }

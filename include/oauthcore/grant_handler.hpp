@@ -1,8 +1,25 @@
 #pragma once
-// The building blocks every grant shares after its parameters are valid: checking the
-// store outcomes in a fixed way, the scope hook, turning the issuer's token into the
-// response, and the concept a grant handler models (see endpoint.hpp for the endpoint
-// that dispatches to handlers, and password_grant.hpp / refresh_grant.hpp for two).
+// What every grant works with, and what a grant is. The endpoint (endpoint.hpp) runs the
+// checks every grant shares and hands the grant a grant_context; the grant runs its own
+// checks and stores and ends the exchange with fail() or respond_with().
+//
+// A grant handler (example models: password_grant.hpp, refresh_grant.hpp, and a
+// client_credentials grant written outside the library in tests/grant_handler.cpp):
+//   static constexpr std::string_view grant_type = "...";          // RFC 6749 4.x / an URI
+//   using parameters = parameter_list<"...", ...>;                  // what validate() reads
+//   static constexpr bool allows_public_clients = false;           // optional; false if absent
+//   using request_type = ...;                                       // its checked parameters
+//   template <class Form>
+//   result<request_type> validate(const Form& form, request_storage&) const;  // syntax, no I/O
+//   template <class Context>
+//   void respond(const Context& context);                          // stores, issuer
+// validate runs before any store is asked; respond after the client is authenticated and
+// allowed the grant type, with context.request() the value validate returned. respond
+// asks its stores through the ask_* functions (concepts.hpp) or context.ask, so that they
+// may answer now or later, and ends with exactly one call of context.fail() or
+// context.respond_with(). A continuation handed to a store captures the context by value
+// and reads what it needs through it, or captures by value what it computed: when a store
+// answers later, the stack it was asked from is gone.
 
 #include <concepts>
 #include <string_view>
@@ -11,47 +28,14 @@
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
-#include "oauthcore/grant.hpp"
 #include "oauthcore/json.hpp"
 #include "oauthcore/options.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/response.hpp"
 #include "oauthcore/scope.hpp"
 #include "oauthcore/storage.hpp"
 
 namespace oauthcore {
-
-// The client store's answer: rejected is 401 invalid_client (the observer is told),
-// failed is 500, and an accepted client must allow the grant type, else 400
-// unauthorized_client.
-template <authenticated_client Client, class Observer>
-[[nodiscard]] constexpr result<void> check_client_outcome(const outcome<Client>& client,
-                                                          const client_authentication& authentication,
-                                                          std::string_view grant_type, Observer& observer) {
-    switch (client.status()) {
-        case outcome_status::failed: return fail(reason::client_store_failure);
-        case outcome_status::rejected:
-            observer.client_authentication_failed(authentication.credentials.id);
-            return fail(reason::client_rejected);
-        case outcome_status::accepted: break;
-    }
-    if (!client.value().allows_grant(grant_type)) return fail(reason::unauthorized_client);
-    return {};
-}
-
-// The user store's answer: rejected is 401 invalid_client or 400 invalid_grant by
-// profile (the observer is told), failed is 500.
-template <class User, class Observer>
-[[nodiscard]] constexpr result<void> check_user_outcome(const outcome<User>& user, std::string_view client_id,
-                                                        const user_identifier& who, Observer& observer) {
-    switch (user.status()) {
-        case outcome_status::failed: return fail(reason::user_store_failure);
-        case outcome_status::rejected:
-            observer.user_authentication_failed(client_id, who);
-            return fail(reason::user_rejected);
-        case outcome_status::accepted: break;
-    }
-    return {};
-}
 
 namespace detail {
 
@@ -92,7 +76,7 @@ template <class Client>
     if constexpr (callable) {
         bool allowed = true;
         for_each_scope_token(scope, [&](std::string_view token) { allowed = allowed && client.allows_scope(token); });
-        if (!allowed) return fail(reason::scope_not_allowed, parameter::scope);
+        if (!allowed) return fail(reason::scope_not_allowed, param<"scope">);
     }
     return {};
 }
@@ -107,6 +91,20 @@ template <issued_token Token>
     return fields;
 }
 
+namespace detail {
+
+// make_issuer_response's work, into `r` as constructed.
+template <issued_token Token, class Storage>
+constexpr void fill_issuer_response(response& r, const outcome<Token>& token, Storage& storage,
+                                    const endpoint_options& options, std::string_view requested_scope) {
+    if (!token.accepted()) return fill_error_response(r, error{reason::issuer_failure}, storage, options.responses());
+    token_fields fields = fields_of(token.value());
+    if (fields.scope == requested_scope) fields.scope = {};
+    fill_token_response(r, fields, storage, options.responses());
+}
+
+}  // namespace detail
+
 // The response for the issuer's outcome: 200 with the token, or 500. The granted scope
 // is sent only when it differs from the one the client requested (RFC 6749 5.1: scope is
 // OPTIONAL if identical, REQUIRED otherwise).
@@ -114,44 +112,196 @@ template <issued_token Token, class Storage>
 [[nodiscard]] constexpr response make_issuer_response(const outcome<Token>& token, Storage& storage,
                                                       const endpoint_options& options = {},
                                                       std::string_view requested_scope = {}) {
-    if (!token.accepted()) return make_error_response(error{reason::issuer_failure}, storage, options.responses());
-    token_fields fields = fields_of(token.value());
-    if (fields.scope == requested_scope) fields.scope = {};
-    return make_token_response(fields, storage, options.responses());
+    response r;
+    detail::fill_issuer_response(r, token, storage, options, requested_scope);
+    return r;
 }
 
-// What a grant handler works with once the client is authenticated and allowed the grant.
-template <class Client, class Observer>
-struct grant_context {
-    const client_authentication& authentication;
-    const Client& client;
-    response_storage& storage;
-    const endpoint_options& options;
-    Observer& observer;
+namespace detail {
 
-    [[nodiscard]] response fail_with(error e) const { return make_error_response(e, storage, options.responses()); }
+// What a grant_context refers to: everything the exchange has established by the time
+// the grant runs, and where its answer goes.
+template <class Request, class Client, class Observer, class Finish>
+struct exchange_refs {
+    const client_authentication* authentication;
+    const Request* request;
+    const Client* client;
+    response* out;
+    response_storage* storage;
+    const endpoint_options* options;
+    Observer* observer;
+    const Finish* finish;
+};
 
-    template <issued_token Token>
-    [[nodiscard]] response respond_with(const outcome<Token>& token, std::string_view requested_scope) const {
-        return make_issuer_response(token, storage, options, requested_scope);
+// The same, held by value where it must outlive a store's answer.
+template <class Request, class Client, class Observer, class Finish>
+struct exchange_values {
+    client_authentication authentication;
+    Request request;
+    Client client;
+    response* out;
+    response_storage* storage;
+    const endpoint_options* options;
+    Observer* observer;
+    Finish finish;
+};
+
+}  // namespace detail
+
+// What a grant works with once the client is authenticated and allowed the grant, and how
+// it ends the exchange. A grant captures the context by value in the continuations it
+// hands its stores, and reads everything else through it.
+//
+// Two forms, one interface. When the exchange runs with stores that answer now
+// (token_endpoint::handle), every continuation runs before the store call returns, so
+// the context only points at what the endpoint holds on its stack (copies are a pointer).
+// When stores may answer later (handle_async), the context holds the request, the client
+// and the finish callback by value, so that a continuation run later finds them; the
+// response, its storage, the options and the observer belong to the host, which keeps
+// them alive until finish has run.
+template <class Request, class Client, class Observer, class Finish, bool Later>
+class grant_context {
+    using refs = detail::exchange_refs<Request, Client, Observer, Finish>;
+    using values = detail::exchange_values<Request, Client, Observer, Finish>;
+
+public:
+    // Stores may answer later: a context owning what it needs.
+    constexpr explicit grant_context(values state) requires Later : state_(std::move(state)) {}
+    // Stores answer now: a context pointing at the endpoint's locals.
+    constexpr explicit grant_context(const refs& state) requires(!Later) : state_(&state) {}
+
+    [[nodiscard]] constexpr const client_authentication& authentication() const noexcept {
+        if constexpr (Later)
+            return state_.authentication;
+        else
+            return *state_->authentication;
     }
+    [[nodiscard]] constexpr const Request& request() const noexcept {
+        if constexpr (Later)
+            return state_.request;
+        else
+            return *state_->request;
+    }
+    [[nodiscard]] constexpr const Client& client() const noexcept {
+        if constexpr (Later)
+            return state_.client;
+        else
+            return *state_->client;
+    }
+    [[nodiscard]] constexpr Observer& observer() const noexcept { return *field(&values::observer, &refs::observer); }
+    [[nodiscard]] constexpr const endpoint_options& options() const noexcept {
+        return *field(&values::options, &refs::options);
+    }
+
+    // Calls `then` with the store's answer to `question` (detail::store_asker in
+    // concepts.hpp): the ask_* functions take the context for this.
+    template <class Question, class Then>
+    constexpr void ask(Question&& question, Then&& then) const {
+        detail::store_asker<Later>{}.ask(std::forward<Question>(question), std::forward<Then>(then));
+    }
+
+    // Ends the exchange with the error response for `e`.
+    constexpr void fail(error e) const {
+        response& out = *field(&values::out, &refs::out);
+        detail::fill_error_response(out, e, *field(&values::storage, &refs::storage), options().responses());
+        finish(out);
+    }
+
+    // Ends the exchange with the issuer's answer: 200 with the token, or 500.
+    template <issued_token Token>
+    constexpr void respond_with(const outcome<Token>& token, std::string_view requested_scope) const {
+        response& out = *field(&values::out, &refs::out);
+        detail::fill_issuer_response(out, token, *field(&values::storage, &refs::storage), options(), requested_scope);
+        finish(out);
+    }
+
+private:
+    template <class T>
+    [[nodiscard]] constexpr T field(T values::*owned, T refs::*pointed) const noexcept {
+        if constexpr (Later)
+            return state_.*owned;
+        else
+            return state_->*pointed;
+    }
+    constexpr void finish(const response& out) const {
+        if constexpr (Later)
+            state_.finish(out);
+        else
+            (*state_->finish)(out);
+    }
+
+    std::conditional_t<Later, values, const refs*> state_;
 };
 
-// A grant handler for clients of type Client. Example model: password_grant.
-//   static constexpr std::string_view grant_type = "password";
-//   using request_type = ...;  // the grant's parameters, plain values
-//   result<request_type> validate(const form_fields&, request_storage&) const;   // syntax only, no I/O
-//   template <class Client, class Observer>
-//   response respond(const request_type&, const grant_context<Client, Observer>&);  // stores, issuer
-// validate runs before the client store is asked (steps 9-10 of the order of checks);
-// respond runs after the client is authenticated and allowed the grant type.
-template <class G, class Client>
-concept grant_handler_for = requires(G& grant, const G& const_grant, const form_fields& fields,
-                                     request_storage& storage, const typename G::request_type& request,
-                                     const grant_context<Client, null_observer>& context) {
-    { G::grant_type } -> std::convertible_to<std::string_view>;
-    { const_grant.validate(fields, storage) } -> std::same_as<result<typename G::request_type>>;
-    { grant.respond(request, context) } -> std::same_as<response>;
+namespace detail {
+
+// The finish callback the concept check hands a grant.
+struct finish_probe {
+    constexpr void operator()(const response&) const noexcept {}
 };
+
+template <class Request, class Client>
+using probe_context = grant_context<Request, Client, null_observer, finish_probe, true>;
+
+template <class G>
+[[nodiscard]] consteval bool allows_public_clients() {
+    if constexpr (requires { G::allows_public_clients; })
+        return G::allows_public_clients;
+    else
+        return false;
+}
+
+}  // namespace detail
+
+// A grant handler for clients of type Client (see the top of this header).
+template <class G, class Client>
+concept grant_handler_for = requires(G& grant, const G& const_grant, const form_fields<typename G::parameters>& form,
+                                     request_storage& storage,
+                                     const detail::probe_context<typename G::request_type, Client>& context) {
+    { G::grant_type } -> std::convertible_to<std::string_view>;
+    requires parameter_set<typename G::parameters>;
+    {
+        const_grant.validate(declared_parameters<typename G::parameters, typename G::parameters>(form), storage)
+        } -> std::same_as<result<typename G::request_type>>;
+    grant.respond(context);
+};
+
+namespace detail {
+
+// grant_handler_for, member by member, each with a message naming it.
+template <class G, class Client>
+constexpr bool check_grant_handler() {
+    if constexpr (!requires { G::grant_type; }) {
+        static_assert(always_false<G>,
+                      "oauthcore: grant_handler_for: the grant needs static constexpr std::string_view grant_type");
+        return false;
+    } else if constexpr (
+        !requires { typename G::parameters; } || !requires { typename G::request_type; }) {
+        static_assert(always_false<G>,
+                      "oauthcore: grant_handler_for: the grant needs the member types parameters (a parameter_list) "
+                      "and request_type");
+        return false;
+    } else if constexpr (!requires(const G& g, const form_fields<typename G::parameters>& form,
+                                   request_storage& storage) {
+                             {
+                                 g.validate(declared_parameters<typename G::parameters, typename G::parameters>(form),
+                                            storage)
+                                 } -> std::same_as<result<typename G::request_type>>;
+                         }) {
+        static_assert(always_false<G>,
+                      "oauthcore: grant_handler_for: the grant needs the const member validate(const Form&, "
+                      "request_storage&) returning result<request_type>");
+        return false;
+    } else if constexpr (!grant_handler_for<G, Client>) {
+        static_assert(always_false<G>,
+                      "oauthcore: grant_handler_for: the grant needs the member template <class Context> void "
+                      "respond(const Context&)");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
 
 }  // namespace oauthcore

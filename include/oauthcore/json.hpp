@@ -25,6 +25,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 
@@ -95,7 +96,7 @@ constexpr std::size_t write_raw(std::string_view s, char* dest) noexcept {
 // (0x20-0x7F other than quote and backslash, RFC 8259 7): tokens are made of nothing else, so the
 // strings are measured and copied a word at a time, not byte by byte.
 [[nodiscard]] constexpr std::size_t plain_json_run(std::string_view s) noexcept {
-    const auto byte = [](unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; };
+    const auto byte = [](unsigned char c) { return !is_in(char_class::json_plain, static_cast<char>(c)); };
     return swar_find(s, swar_has_json_special, byte);
 }
 

@@ -24,6 +24,7 @@ struct memory_client {
     std::string_view id;
     std::string_view grant_types;  // space-separated, e.g. "password refresh_token"
     std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
+    std::string_view method;       // the authentication method it is registered for; empty: any with a secret
 
     [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
         return scope_has_token(grant_types, grant_type);
@@ -31,38 +32,48 @@ struct memory_client {
     [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
         return scopes.empty() || scope_has_token(scopes, scope_token);
     }
+    [[nodiscard]] constexpr std::string_view authentication_method() const noexcept { return method; }
 };
 
 class memory_client_store {
 public:
     using client_type = memory_client;
 
-    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3).
+    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3);
+    // `method` pins the client to one authentication method (RFC 7591 name): "none" for a
+    // public client, which has no secret; empty for any method that carries the secret.
     void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
-             std::string scopes = {}) {
-        records_.push_back({std::move(id), std::move(secret), std::move(grant_types), std::move(scopes)});
+             std::string scopes = {}, std::string method = {}) {
+        records_.push_back(
+            {std::move(id), std::move(secret), std::move(grant_types), std::move(scopes), std::move(method)});
     }
 
     // The secret is compared in constant time, and an unknown id costs one comparison
-    // too, against a secret of the same length, so timing tells nothing.
-    [[nodiscard]] outcome<client_type> authenticate_client(std::string_view id, std::string_view secret) const {
+    // too, against a secret of the same length, so timing tells nothing. "none" finds
+    // only a client registered as public.
+    [[nodiscard]] outcome<client_type> authenticate_client(const client_authentication& presented) const {
         const record* found = nullptr;
         for (const record& r : records_)
-            if (detail::bytes_equal(r.id, id)) found = &r;
+            if (detail::bytes_equal(r.id, presented.id)) found = &r;
+        const bool is_public = presented.method == public_method;
         if (found == nullptr) {
-            (void)constant_time_equal(secret, secret_of_same_length(secret));
+            (void)constant_time_equal(presented.secret, secret_of_same_length(presented.secret));
             return outcome<client_type>::reject();
         }
-        if (!constant_time_equal(secret, found->secret)) return outcome<client_type>::reject();
-        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes});
+        if (is_public != (found->method == public_method)) return outcome<client_type>::reject();
+        if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
+        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
     }
 
 private:
+    static constexpr std::string_view public_method = "none";
+
     struct record {
         std::string id;
         std::string secret;
         std::string grant_types;
         std::string scopes;
+        std::string method;
     };
 
     static std::string_view secret_of_same_length(std::string_view secret) noexcept {

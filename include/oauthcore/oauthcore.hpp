@@ -1,18 +1,20 @@
 #pragma once
-// oauthcore: the protocol core of an OAuth 2.0 token endpoint. Includes every component.
+// oauthcore: the protocol core of an OAuth 2.0 authorization server. Includes every component.
 
 #include "oauthcore/base64.hpp"
 #include "oauthcore/basic_auth.hpp"
+#include "oauthcore/char_class.hpp"
+#include "oauthcore/client_authentication.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
-#include "oauthcore/grant.hpp"
 #include "oauthcore/grant_handler.hpp"
 #include "oauthcore/json.hpp"
 #include "oauthcore/memory_stores.hpp"
 #include "oauthcore/options.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/response.hpp"

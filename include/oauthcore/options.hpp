@@ -15,9 +15,13 @@ struct endpoint_options {
     oauthcore::profile profile = profile::social_id;
     form_limits limits{};
     basic_auth_options basic{};
-    // RFC 6749 2.3.1 allows client_id/client_secret in the body but says it is NOT
-    // RECOMMENDED; the vendor requires Basic. Off by default.
+    // client_secret_post: RFC 6749 2.3.1 allows client_id/client_secret in the body but
+    // says it is NOT RECOMMENDED; the vendor requires Basic. Off by default.
     bool allow_body_client_auth = false;
+    // "none": public clients (RFC 6749 2.1) name themselves with client_id and nothing
+    // else, for the grants that accept them (authorization_code with PKCE, device_code,
+    // refresh_token). Off by default: the vendor's endpoint has confidential clients only.
+    bool allow_public_clients = false;
     std::string_view realm = "oauthcore";
 
     [[nodiscard]] constexpr response_options responses() const noexcept { return {profile, realm}; }

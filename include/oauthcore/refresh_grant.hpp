@@ -29,6 +29,7 @@
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/grant_handler.hpp"
+#include "oauthcore/parameters.hpp"
 #include "oauthcore/scope.hpp"
 
 namespace oauthcore {
@@ -48,13 +49,89 @@ concept refresh_token_record = requires(const R& record) {
 //       rejected: unknown, expired, revoked, or issued to another client
 //   outcome_status rotate_refresh_token(const record_type&);
 //       accepted: revoked now; rejected: somebody revoked it first; failed: store error
+// Asynchronous forms take a continuation as the last argument and call it with the
+// outcome (with the outcome_status for rotate_refresh_token).
 template <class S, class Client>
-concept refresh_token_store = requires(S& store, const Client& client, std::string_view token,
-                                       const typename S::record_type& record) {
-    requires refresh_token_record<typename S::record_type>;
-    { store.find_refresh_token(client, token) } -> std::same_as<outcome<typename S::record_type>>;
-    { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
-};
+concept refresh_token_store = requires {
+    typename S::record_type;
+}
+&&refresh_token_record<typename S::record_type> &&
+    (
+        requires(S & store, const Client& client, std::string_view token) {
+            { store.find_refresh_token(client, token) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, const Client& client, std::string_view token,
+                 detail::answer_probe<outcome<typename S::record_type>> then) {
+            store.find_refresh_token(client, token, then);
+        }) &&
+    (
+        requires(S & store, const typename S::record_type& record) {
+            { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
+        } ||
+        requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
+            store.rotate_refresh_token(record, then);
+        });
+
+namespace detail {
+
+template <class S, class Client>
+constexpr bool check_refresh_token_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>, "oauthcore: refresh_token_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!refresh_token_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: record_type needs the members user() and scope() "
+                      "(refresh_token_record)");
+        return false;
+    } else if constexpr (!(
+                             requires(S & store, const Client& client, std::string_view token) {
+                                 {
+                                     store.find_refresh_token(client, token)
+                                     } -> std::same_as<outcome<typename S::record_type>>;
+                             } ||
+                             requires(S & store, const Client& client, std::string_view token,
+                                      answer_probe<outcome<typename S::record_type>> then) {
+                                 store.find_refresh_token(client, token, then);
+                             })) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: the store needs the member find_refresh_token(const Client&, "
+                      "std::string_view) returning outcome<record_type>, or taking a continuation as a third "
+                      "argument and calling it with one");
+        return false;
+    } else if constexpr (!refresh_token_store<S, Client>) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: the store needs the member rotate_refresh_token(const "
+                      "record_type&) returning outcome_status, or taking a continuation as a second argument and "
+                      "calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Client, class Then>
+constexpr void ask_find_refresh_token(const Asker& asker, Store& store, const Client& client, std::string_view token,
+                                      Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.find_refresh_token(client, token,
+                                                                   std::forward<decltype(answer)>(answer)...)) {
+            return store.find_refresh_token(client, token, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Then>
+constexpr void ask_rotate_refresh_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.rotate_refresh_token(record,
+                                                                     std::forward<decltype(answer)>(answer)...)) {
+            return store.rotate_refresh_token(record, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
 
 struct refresh_parameters {
     std::string_view refresh_token;
@@ -62,13 +139,13 @@ struct refresh_parameters {
 };
 
 // refresh_token given (400 invalid_request), then scope syntax (400 invalid_scope).
-template <class Storage>
-[[nodiscard]] constexpr result<refresh_parameters> validate_refresh_parameters(const form_fields& fields,
+template <class Form, class Storage>
+[[nodiscard]] constexpr result<refresh_parameters> validate_refresh_parameters(const Form& form,
                                                                                Storage& storage) noexcept {
-    if (!fields.given(parameter::refresh_token)) return fail(reason::missing_refresh_token);
-    const auto scope = normalize_scope(fields.value(parameter::scope), storage);
+    if (!form.given(param<"refresh_token">)) return fail(reason::missing_parameter, param<"refresh_token">);
+    const auto scope = normalize_scope(form[param<"scope">], storage);
     if (!scope) return unexpected<error>(scope.error());
-    return refresh_parameters{fields.value(parameter::refresh_token), *scope};
+    return refresh_parameters{form[param<"refresh_token">], *scope};
 }
 
 namespace detail {
@@ -109,45 +186,77 @@ template <class Store, class Issuer>
 class refresh_token_grant {
 public:
     static constexpr std::string_view grant_type = refresh_token_grant_type;
+    using parameters = parameter_list<"refresh_token", "scope">;
+    // RFC 6749 6 asks a confidential client to authenticate; a public client refreshes
+    // with its client_id (the store finds only its own tokens), and rotation, on by
+    // default, is what RFC 9700 4.14.2 asks for public clients' refresh tokens.
+    static constexpr bool allows_public_clients = true;
     using request_type = refresh_parameters;
 
     refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
         : store_(store), issuer_(issuer), options_(options) {}
 
-    [[nodiscard]] result<request_type> validate(const form_fields& fields, request_storage& storage) const noexcept {
-        return validate_refresh_parameters(fields, storage);
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
+        return validate_refresh_parameters(form, storage);
     }
 
-    template <class Client, class Observer>
-    requires refresh_token_store<Store, Client>
-    [[nodiscard]] response respond(const request_type& request, const grant_context<Client, Observer>& context) {
-        const auto record = store_.find_refresh_token(context.client, request.refresh_token);
-        switch (record.status()) {
-            case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
-            case outcome_status::rejected: return rejected(context);
-            case outcome_status::accepted: break;
-        }
-        const std::string_view original = record.value().scope();
-        if (!request.scope.empty() && (original.empty() || !scope_includes(original, request.scope)))
-            return context.fail_with(error{reason::scope_exceeds_grant, parameter::scope});
-        const std::string_view scope = request.scope.empty() ? original : request.scope;
-        if (const auto allowed = check_scope_allowed(context.client, scope); !allowed)
-            return context.fail_with(allowed.error());
-        if (options_.rotate) {
-            switch (store_.rotate_refresh_token(record.value())) {
-                case outcome_status::failed: return context.fail_with(error{reason::refresh_store_failure});
-                case outcome_status::rejected: return rejected(context);
-                case outcome_status::accepted: break;
-            }
-        }
-        return context.respond_with(issuer_.issue_token(context.client, record.value().user(), scope), request.scope);
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using record_type = typename Store::record_type;
+        static_assert(detail::check_refresh_token_store<Store, client_type>());
+        ask_find_refresh_token(context, store_, context.client(), context.request().refresh_token,
+                               [this, context](const outcome<record_type>& record) {
+                                   switch (record.status()) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::refresh_store_failure});
+                                       case outcome_status::rejected: return rejected(context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   found(record.value(), context);
+                               });
     }
 
 private:
-    template <class Client, class Observer>
-    [[nodiscard]] static response rejected(const grant_context<Client, Observer>& context) {
-        notify_refresh_token_rejected(context.observer, context.authentication.credentials.id);
-        return context.fail_with(error{reason::refresh_token_rejected});
+    // Steps 2-5, with the record the store found.
+    template <class Record, class Context>
+    void found(const Record& record, const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using user_type = std::remove_cvref_t<decltype(record.user())>;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        const std::string_view requested = context.request().scope;
+        const std::string_view original = record.scope();
+        if (!requested.empty() && (original.empty() || !scope_includes(original, requested)))
+            return context.fail(error{reason::scope_exceeds_grant, param<"scope">});
+        if (const auto allowed = check_scope_allowed(context.client(), requested.empty() ? original : requested);
+            !allowed)
+            return context.fail(allowed.error());
+        // Without a requested scope, the original one is granted (RFC 6749 6), read from
+        // the record the issuer is given: when the store answers later, that is a copy.
+        const auto issue = [this, context](const Record& kept) {
+            const std::string_view requested_scope = context.request().scope;
+            ask_issuer(context, issuer_, context.client(), kept.user(),
+                       requested_scope.empty() ? kept.scope() : requested_scope,
+                       [context](const outcome<typename Issuer::token_type>& token) {
+                           context.respond_with(token, context.request().scope);
+                       });
+        };
+        if (!options_.rotate) return issue(record);
+        ask_rotate_refresh_token(context, store_, record, [record, context, issue](outcome_status rotated) {
+            switch (rotated) {
+                case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
+                case outcome_status::rejected: return rejected(context);
+                case outcome_status::accepted: break;
+            }
+            issue(record);
+        });
+    }
+
+    template <class Context>
+    static void rejected(const Context& context) {
+        notify_refresh_token_rejected(context.observer(), context.authentication().id);
+        context.fail(error{reason::refresh_token_rejected});
     }
 
     Store& store_;

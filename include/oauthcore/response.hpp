@@ -11,12 +11,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string_view>
 #include <type_traits>
 
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/detail/ascii.hpp"
-#include "oauthcore/detail/clear.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/json.hpp"
@@ -29,11 +28,73 @@ struct header_field {
     std::string_view value;
 };
 
+// The most headers one response holds. oauthcore's own responses carry at most five
+// (Content-Type, Cache-Control, Pragma, and WWW-Authenticate or Allow); the rest is
+// room for a host's own. add_header says when it is full, and adds nothing then.
+inline constexpr std::size_t max_response_headers = 8;
+
+class response;
+namespace detail {
+constexpr void add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+}  // namespace detail
+
 class response {
+    // A header without constructors, so that the array is not cleared when a response is
+    // made (docs/PERFORMANCE.md, "Shapes the code keeps"): only the first header_count_
+    // entries are ever read.
+    struct stored_header {
+        const char* name;
+        std::size_t name_size;
+        const char* value;
+        std::size_t value_size;
+    };
+
 public:
-    // The headers are cleared as form_fields' views are (detail::clear_array).
+    // The headers, in the order they were added: a range of header_field values.
+    class header_list {
+    public:
+        class iterator {
+        public:
+            using value_type = header_field;
+            using difference_type = std::ptrdiff_t;
+
+            constexpr iterator() = default;
+            constexpr header_field operator*() const noexcept {
+                return {{at_->name, at_->name_size}, {at_->value, at_->value_size}};
+            }
+            constexpr iterator& operator++() noexcept {
+                ++at_;
+                return *this;
+            }
+            constexpr iterator operator++(int) noexcept {
+                iterator before = *this;
+                ++at_;
+                return before;
+            }
+            friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.at_ == b.at_; }
+
+        private:
+            friend class header_list;
+            constexpr explicit iterator(const stored_header* at) noexcept : at_(at) {}
+            const stored_header* at_ = nullptr;
+        };
+
+        [[nodiscard]] constexpr iterator begin() const noexcept { return iterator(first_); }
+        [[nodiscard]] constexpr iterator end() const noexcept { return iterator(first_ + size_); }
+        [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+        [[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+        [[nodiscard]] constexpr header_field operator[](std::size_t i) const noexcept { return *iterator(first_ + i); }
+
+    private:
+        friend class response;
+        constexpr header_list(const stored_header* first, std::size_t size) noexcept : first_(first), size_(size) {}
+        const stored_header* first_;
+        std::size_t size_;
+    };
+
     constexpr response() noexcept {
-        if (!std::is_constant_evaluated()) detail::clear_array(headers_);
+        if (std::is_constant_evaluated())
+            for (auto& h : headers_) h = {};
     }
 
     int status = 500;
@@ -42,21 +103,26 @@ public:
     std::optional<oauthcore::error> error;
     std::string_view body;
 
-    [[nodiscard]] std::span<const header_field> headers() const noexcept { return {headers_.data(), header_count_}; }
+    [[nodiscard]] constexpr header_list headers() const noexcept { return {headers_.data(), header_count_}; }
 
     // The value of the header named `name` (case-insensitive), if present.
     [[nodiscard]] constexpr std::optional<std::string_view> header(std::string_view name) const noexcept {
-        for (std::size_t i = 0; i < header_count_; ++i)
-            if (detail::iequals(headers_[i].name, name)) return headers_[i].value;
+        for (const header_field field : headers())
+            if (detail::iequals(field.name, name)) return field.value;
         return std::nullopt;
     }
 
-    constexpr void add_header(std::string_view name, std::string_view value) noexcept {
-        if (header_count_ < headers_.size()) headers_[header_count_++] = {name, value};
+    // Adds a header; false, and nothing added, when max_response_headers are there already.
+    [[nodiscard]] constexpr bool add_header(std::string_view name, std::string_view value) noexcept {
+        if (header_count_ == headers_.size()) return false;
+        headers_[header_count_++] = {name.data(), name.size(), value.data(), value.size()};
+        return true;
     }
 
 private:
-    std::array<header_field, 4> headers_;
+    friend constexpr void detail::add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+
+    std::array<stored_header, max_response_headers> headers_;
     std::size_t header_count_ = 0;
 };
 
@@ -82,16 +148,20 @@ inline constexpr std::string_view json_content_type = "application/json;charset=
            (token.scope.empty() || is_scope_syntax(token.scope));
 }
 
-constexpr void add_common_headers(response& r) noexcept {
-    r.add_header("Content-Type", json_content_type);
-    r.add_header("Cache-Control", "no-store");
-    r.add_header("Pragma", "no-cache");
+// For the headers oauthcore adds to the responses it builds: at most five, into a
+// response as constructed, so there is always room.
+constexpr void add_own_header(response& r, std::string_view name, std::string_view value) noexcept {
+    r.headers_[r.header_count_++] = {name.data(), name.size(), value.data(), value.size()};
 }
 
-[[nodiscard]] constexpr bool is_realm_byte(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return u == '\t' || (u >= 0x20 && u != 0x7F);
+constexpr void add_common_headers(response& r) noexcept {
+    add_own_header(r, "Content-Type", json_content_type);
+    add_own_header(r, "Cache-Control", "no-store");
+    add_own_header(r, "Pragma", "no-cache");
 }
+
+// RFC 9110 5.6.4: a quoted-string holds HTAB, SP and visible or obs-text bytes.
+[[nodiscard]] constexpr bool is_realm_byte(char c) noexcept { return c == '\t' || !is_in(char_class::control, c); }
 
 template <class Storage>
 [[nodiscard]] constexpr std::string_view write_challenge(std::string_view realm, Storage& storage) noexcept {
@@ -121,35 +191,57 @@ inline constexpr auto out_of_memory_body = [] {
 
 }  // namespace detail
 
+namespace detail {
+
+// The description of `details` as one view: the fixed text itself, or, when it names a
+// parameter, the text and the name written into `storage` (empty when storage is out).
+template <class Storage>
+[[nodiscard]] constexpr std::string_view description_text(const error_details& details, Storage& storage) noexcept {
+    if (details.parameter.empty()) return details.description;
+    const std::size_t size = details.description_size();
+    storage.expect_more(size);
+    char* const dest = storage.take(size);
+    if (dest == nullptr) return {};
+    return {dest, write_description(details, dest)};
+}
+
+// make_error_response's work, into `r` as constructed.
+template <class Storage>
+constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
+    const error_details details = describe(e, options.profile);
+    r.status = details.status;
+    r.reason_phrase = oauthcore::reason_phrase(details.status);
+    r.error = e;
+    add_common_headers(r);
+    if (details.status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
+    if (details.status == 405) add_own_header(r, "Allow", "POST");
+    const std::string_view description = description_text(details, storage);
+    const std::size_t size = error_json_size(details.code, description);
+    storage.expect_more(size);
+    char* const dest = description.empty() ? nullptr : storage.take(size);
+    if (dest == nullptr) {
+        r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
+        return;
+    }
+    r.body = {dest, write_error_json(details.code, description, dest)};
+}
+
+}  // namespace detail
+
 // The error response for `e` under the options' profile.
 template <class Storage>
 [[nodiscard]] constexpr response make_error_response(error e, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    const error_details details = describe(e, options.profile);
     response r;
-    r.status = details.status;
-    r.reason_phrase = oauthcore::reason_phrase(details.status);
-    r.error = e;
-    detail::add_common_headers(r);
-    if (details.status == 401) r.add_header("WWW-Authenticate", detail::write_challenge(options.realm, storage));
-    if (details.status == 405) r.add_header("Allow", "POST");
-    const std::size_t size = error_json_size(details.code, details.description);
-    storage.expect_more(size);
-    char* dest = storage.take(size);
-    if (dest == nullptr) {
-        r.body = {detail::out_of_memory_body.data(), detail::out_of_memory_body.size()};
-        return r;
-    }
-    r.body = {dest, write_error_json(details.code, details.description, dest)};
+    detail::fill_error_response(r, e, storage, options);
     return r;
 }
 
 namespace detail {
 
 // The success body of `token` in `storage`; on an error, a null view and `failure` set
-// (a body is never empty). A view and an out-parameter rather than a result: the view
-// comes back in two registers, while the caller's copy of a result just written to
-// memory field by field stalled on store forwarding.
+// (a body is never empty: docs/PERFORMANCE.md, "Shapes the code keeps", says why not a
+// result).
 // The usual token's strings are VSCHAR and none holds a '"' or '\' (a valid scope is
 // NQCHAR tokens, never one of those): then the body is its parts, sized from the lengths,
 // and each string is checked in the pass that copies it. When one is not plain, the
@@ -185,25 +277,34 @@ template <class Storage>
 
 }  // namespace detail
 
+namespace detail {
+
+// make_token_response's work, into `r` as constructed.
+template <class Storage>
+constexpr void fill_token_response(response& r, const token_fields& token, Storage& storage,
+                                   const response_options& options) noexcept {
+    reason failure{};
+    const std::string_view body = write_token_body(token, storage, failure);
+    if (body.data() == nullptr) {
+        fill_error_response(r, error{failure}, storage, options);
+        return;
+    }
+    r.status = 200;
+    r.reason_phrase = oauthcore::reason_phrase(200);
+    r.body = body;
+    add_common_headers(r);
+}
+
+}  // namespace detail
+
 // The 200 response for `token`. A token outside RFC 6749 Appendix A (an access or
 // refresh token that is not VSCHAR, a scope that is not NQCHAR tokens) is an issuer bug:
 // it is answered with 500 server_error (reason::invalid_issued_token) and never sent.
 template <class Storage>
 [[nodiscard]] constexpr response make_token_response(const token_fields& token, Storage& storage,
                                                      const response_options& options = {}) noexcept {
-    // Every return returns `r`, so that it is built in the caller's slot (NRVO): a copy
-    // of this struct, just written field by field, costs more than the body itself.
     response r;
-    reason failure{};
-    const std::string_view body = detail::write_token_body(token, storage, failure);
-    if (body.data() == nullptr) {
-        r = make_error_response(error{failure}, storage, options);
-        return r;
-    }
-    r.status = 200;
-    r.reason_phrase = oauthcore::reason_phrase(200);
-    r.body = body;
-    detail::add_common_headers(r);
+    detail::fill_token_response(r, token, storage, options);
     return r;
 }
 

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
 
@@ -22,9 +23,7 @@ inline constexpr std::size_t max_scope_tokens = 64;
 
 namespace detail {
 
-[[nodiscard]] constexpr bool is_nqchar(char c) noexcept {
-    return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
-}
+[[nodiscard]] constexpr bool is_nqchar(char c) noexcept { return is_in(char_class::nqchar, c); }
 
 // The token of `scope` starting at `from`, which must be a token start.
 [[nodiscard]] constexpr std::string_view scope_token_at(std::string_view scope, std::size_t from) noexcept {
@@ -82,12 +81,12 @@ template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> normalize_scope(std::string_view requested,
                                                                  Storage& storage) noexcept {
     if (requested.empty()) return requested;
-    if (!is_scope_syntax(requested)) return fail(reason::invalid_scope_syntax, parameter::scope);
+    if (!is_scope_syntax(requested)) return fail(reason::invalid_scope_syntax, param<"scope">);
     std::size_t tokens = 0;
     bool repeats = false;
     for (std::size_t at = 0; at < requested.size();) {
         const std::string_view token = detail::scope_token_at(requested, at);
-        if (++tokens > max_scope_tokens) return fail(reason::invalid_scope_syntax, parameter::scope);
+        if (++tokens > max_scope_tokens) return fail(reason::invalid_scope_syntax, param<"scope">);
         repeats = repeats || scope_includes(requested.substr(0, at == 0 ? 0 : at - 1), token);
         at += token.size() + 1;
     }
