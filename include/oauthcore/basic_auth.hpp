@@ -89,11 +89,12 @@ template <class Storage>
 
 namespace detail {
 
-// parse_basic_authorization's work, into `out`; false with `failure` set on an error
-// (see filled).
-template <class Storage>
+// parse_basic_authorization's work, into the `id` and `secret` members of `out` (a
+// client_credentials, or the client_authentication it ends up in); false with `failure`
+// set on an error (see filled).
+template <class Storage, class Credentials>
 [[nodiscard]] constexpr bool parse_basic_authorization_into(std::string_view header_value, Storage& storage,
-                                                            const basic_auth_options& options, client_credentials& out,
+                                                            const basic_auth_options& options, Credentials& out,
                                                             error& failure) noexcept {
     const auto fail_with = [&failure](reason why) {
         failure = error{why};
@@ -132,7 +133,8 @@ template <class Storage>
     if ((flags & user_pass_encoded) == 0) {
         // Neither the id nor the secret holds a '+' or '%': nothing to decode.
         if (colon == 0) return fail_with(reason::empty_client_id);
-        out = {raw_id, raw_secret};
+        out.id = raw_id;
+        out.secret = raw_secret;
         return true;
     }
     const auto id = decode_credential(raw_id, storage, options.decoding);
@@ -146,7 +148,8 @@ template <class Storage>
         failure = secret.error();
         return false;
     }
-    out = {*id, *secret};
+    out.id = *id;
+    out.secret = *secret;
     return true;
 }
 

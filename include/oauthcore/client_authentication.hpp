@@ -65,12 +65,8 @@ struct client_secret_basic {
                                                                        const Form& /*form*/, Storage& storage,
                                                                        const endpoint_options& options) const noexcept {
         return detail::filled<client_authentication>([&](client_authentication& out, error& failure) {
-            client_credentials credentials;
-            if (!detail::parse_basic_authorization_into(*request.authorization, storage, options.basic, credentials,
-                                                        failure))
-                return false;
-            out = {name, credentials.id, credentials.secret};
-            return true;
+            out.method = name;
+            return detail::parse_basic_authorization_into(*request.authorization, storage, options.basic, out, failure);
         });
     }
 };

@@ -45,6 +45,7 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "oauthcore/client_authentication.hpp"
@@ -154,19 +155,30 @@ public:
     }
 
 private:
-    template <class Finish>
-    void fail(error e, exchange_storage& storage, response& out, const Finish& finish) const {
-        detail::fill_error_response(out, e, storage.response, options_.responses());
-        finish(out);
+    // Where one exchange's answer goes and who hears of failures: what every step passes
+    // on. When stores may answer later, it holds the finish callback by value, since a
+    // continuation that copies it outlives handle_async's frame.
+    template <bool Later, class Observer, class Finish>
+    struct exchange_io {
+        exchange_storage& storage;
+        response& out;
+        Observer& observer;
+        std::conditional_t<Later, Finish, const Finish&> finish;
+    };
+
+    template <class Io>
+    void fail(error e, const Io& io) const {
+        detail::fill_error_response(io.out, e, io.storage.response, options_.responses());
+        io.finish(io.out);
     }
 
     // Steps 1-8. Later: whether stores may answer later (handle_async).
     template <bool Later, class Observer, class Finish>
     void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
              const Finish& finish) {
+        const exchange_io<Later, Observer, Finish> io{storage, out, observer, finish};
         // Steps 1-3.
-        if (const auto transport = check_transport(request); !transport)
-            return fail(transport.error(), storage, out, finish);
+        if (const auto transport = check_transport(request); !transport) return fail(transport.error(), io);
         // The form's values and the Basic credentials share storage.request, whose heap
         // block, once made, cannot grow: so both bounds are announced before the first
         // byte is taken (the form's raw body; at most twice the header for the
@@ -179,89 +191,85 @@ private:
         // Steps 4-5.
         form_type form;
         if (error failure; !detail::parse_form_into(request.body, storage.request, options_.limits, form, failure))
-            return fail(failure, storage, out, finish);
+            return fail(failure, io);
         // Step 6.
         const auto client = select_client_authentication(methods_, request, form, storage.request, options_);
-        if (!client) return fail(client.error(), storage, out, finish);
-        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, storage, out, finish);
+        if (!client) return fail(client.error(), io);
+        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, io);
         // Step 7.
         const std::string_view grant_type = form[param<"grant_type">];
-        if (grant_type.empty())
-            return fail(error{reason::missing_parameter, param<"grant_type">}, storage, out, finish);
+        if (grant_type.empty()) return fail(error{reason::missing_parameter, param<"grant_type">}, io);
         // Step 8.
-        dispatch<Later, 0>(grant_type, form, *client, storage, out, observer, finish);
+        dispatch<0>(grant_type, form, *client, io);
     }
 
     // grant_type is compared with each handler's name in the order the handlers were given.
-    template <bool Later, std::size_t I, class Observer, class Finish>
+    template <std::size_t I, class Io>
     void dispatch(std::string_view grant_type, const form_type& form, const client_authentication& client,
-                  exchange_storage& storage, response& out, Observer& observer, const Finish& finish) {
+                  const Io& io) {
         if constexpr (I == sizeof...(Grants)) {
-            fail(error{reason::unsupported_grant_type}, storage, out, finish);
+            fail(error{reason::unsupported_grant_type}, io);
         } else {
             using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
             if (detail::bytes_equal(grant_type, Grant::grant_type))
-                return run_grant<Later>(std::get<I>(grants_), form, client, storage, out, observer, finish);
-            dispatch<Later, I + 1>(grant_type, form, client, storage, out, observer, finish);
+                return run_grant(std::get<I>(grants_), form, client, io);
+            dispatch<I + 1>(grant_type, form, client, io);
         }
     }
 
     // Steps 9-11.
-    template <bool Later, class Grant, class Observer, class Finish>
-    void run_grant(Grant& grant, const form_type& form, const client_authentication& client, exchange_storage& storage,
-                   response& out, Observer& observer, const Finish& finish) {
+    template <class Grant, bool Later, class Observer, class Finish>
+    void run_grant(Grant& grant, const form_type& form, const client_authentication& client,
+                   const exchange_io<Later, Observer, Finish>& io) {
         // Step 9.
         if (!detail::allows_public_clients<Grant>() && client.method == public_client_method)
-            return fail(error{reason::public_client_not_allowed}, storage, out, finish);
+            return fail(error{reason::public_client_not_allowed}, io);
         // Step 10.
         const auto validated =
-            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), storage.request);
-        if (!validated) return fail(validated.error(), storage, out, finish);
+            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), io.storage.request);
+        if (!validated) return fail(validated.error(), io);
         // Step 11: the first store. When it may answer later, the continuation keeps its
         // own copies of what this stack frame holds.
         if constexpr (Later) {
             ask_client_store(detail::store_asker<true>{}, clients_, client,
-                             [this, &grant, client, request = *validated, &storage, &out, &observer,
-                              finish](const outcome<client_type>& found) {
-                                 after_client<true>(grant, found, client, request, storage, out, observer, finish);
+                             [this, &grant, client, request = *validated, io](const outcome<client_type>& found) {
+                                 after_client(grant, found, client, request, io);
                              });
         } else {
             ask_client_store(detail::store_asker<false>{}, clients_, client, [&](const outcome<client_type>& found) {
-                after_client<false>(grant, found, client, *validated, storage, out, observer, finish);
+                after_client(grant, found, client, *validated, io);
             });
         }
     }
 
     // Steps 11-14, once the client store has answered.
-    template <bool Later, class Grant, class Observer, class Finish>
+    template <class Grant, bool Later, class Observer, class Finish>
     void after_client(Grant& grant, const outcome<client_type>& found, const client_authentication& client,
-                      const typename Grant::request_type& request, exchange_storage& storage, response& out,
-                      Observer& observer, const Finish& finish) {
+                      const typename Grant::request_type& request, const exchange_io<Later, Observer, Finish>& io) {
         // Step 11.
         switch (found.status()) {
-            case outcome_status::failed: return fail(error{reason::client_store_failure}, storage, out, finish);
+            case outcome_status::failed: return fail(error{reason::client_store_failure}, io);
             case outcome_status::rejected:
-                observer.client_authentication_failed(client.id);
-                return fail(error{reason::client_rejected}, storage, out, finish);
+                io.observer.client_authentication_failed(client.id);
+                return fail(error{reason::client_rejected}, io);
             case outcome_status::accepted: break;
         }
         // Step 12.
         if (!detail::uses_registered_method(found.value(), client.method)) {
-            observer.client_authentication_failed(client.id);
-            return fail(error{reason::client_authentication_method_mismatch}, storage, out, finish);
+            io.observer.client_authentication_failed(client.id);
+            return fail(error{reason::client_authentication_method_mismatch}, io);
         }
         // Step 13.
-        if (!found.value().allows_grant(Grant::grant_type))
-            return fail(error{reason::unauthorized_client}, storage, out, finish);
+        if (!found.value().allows_grant(Grant::grant_type)) return fail(error{reason::unauthorized_client}, io);
         // Steps 14-16: the grant's own.
         using request_type = typename Grant::request_type;
         using context = grant_context<request_type, client_type, Observer, Finish, Later>;
         if constexpr (Later) {
             grant.respond(context(detail::exchange_values<request_type, client_type, Observer, Finish>{
-                client, request, found.value(), &out, &storage.response, &options_, &observer, finish}));
+                client, request, found.value(), &io.out, &io.storage.response, &options_, &io.observer, io.finish}));
         } else {
             const detail::exchange_refs<request_type, client_type, Observer, Finish> refs{
-                &client, &request, &found.value(), &out, &storage.response, &options_, &observer, &finish};
+                &client, &request, &found.value(), &io.out, &io.storage.response, &options_, &io.observer, &io.finish};
             grant.respond(context(refs));
         }
     }

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -317,8 +318,10 @@ static_assert(every_description_is_valid(), "an error_description leaves the RFC
 // Writes the whole description of `details` into `dest` (description_size() bytes).
 constexpr std::size_t write_description(const error_details& details, char* dest) noexcept {
     std::size_t out = 0;
-    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end})
-        for (const char c : part) dest[out++] = c;
+    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end}) {
+        std::char_traits<char>::copy(dest + out, part.data(), part.size());
+        out += part.size();
+    }
     return out;
 }
 

@@ -223,6 +223,15 @@ template <class Storage>
 
 }  // namespace detail
 
+template <parameter_set Set>
+class form_fields;
+
+namespace detail {
+template <parameter_set Set, class Storage>
+[[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                             form_fields<Set>& fields, error& failure) noexcept;
+}  // namespace detail
+
 // The recognised parameters of one request: a view per name of the parameter set Set
 // (parameters.hpp), read by name at compile time. A parameter given with an empty value
 // reads as omitted: its value is empty and given() is false.
@@ -273,6 +282,12 @@ public:
     }
 
 private:
+    // The parser keeps the "given" bits in a register while it runs and stores them once.
+    template <parameter_set S, class Storage>
+    friend constexpr bool detail::parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                                  form_fields<S>& fields, error& failure) noexcept;
+    using given_bits = std::array<std::uint64_t, (size + 63) / 64>;
+
     template <detail::fixed_string Name>
     [[nodiscard]] static consteval std::size_t position() noexcept {
         constexpr std::size_t found = detail::position_of(Set::names, Name.view());
@@ -289,7 +304,7 @@ private:
     };
 
     std::array<raw_view, size> values_;
-    std::array<std::uint64_t, (size + 63) / 64> present_{};
+    given_bits present_{};
 };
 
 // The parameters of `Set` that one reader declared (`Declared`, a subset), read from the
@@ -347,6 +362,7 @@ template <parameter_set Set, class Storage>
     if (body.size() > limits.max_body_bytes) return fail_with(reason::body_too_large);
     storage.expect_more(body.size());
     std::size_t count = 0;
+    typename form_fields<Set>::given_bits given{};
     form_splitter splitter(body);
     form_pair pair;
     while (splitter.next(pair)) {
@@ -356,18 +372,22 @@ template <parameter_set Set, class Storage>
         std::size_t p = name_lookup<Set::names>::find(pair.name);
         if (p == name_not_found) p = recognise_encoded<Set>(pair.name);
         if (p == name_not_found) continue;
-        if (fields.present(p)) return fail_with(reason::duplicate_parameter, declared_name(Set::names[p]));
-        if (!needs_decoding(pair.value)) {
-            fields.set(p, pair.value);
-            continue;
+        std::uint64_t& word = given[p / 64];
+        const std::uint64_t bit = std::uint64_t{1} << (p % 64);
+        if ((word & bit) != 0) return fail_with(reason::duplicate_parameter, declared_name(Set::names[p]));
+        word |= bit;
+        std::string_view value = pair.value;
+        if (needs_decoding(value)) {
+            const auto decoded = decode_to_storage(value, storage);
+            if (!decoded) {
+                failure = decoded.error();
+                return false;
+            }
+            value = *decoded;
         }
-        const auto decoded = decode_to_storage(pair.value, storage);
-        if (!decoded) {
-            failure = decoded.error();
-            return false;
-        }
-        fields.set(p, *decoded);
+        fields.values_[p] = {value.data(), value.size()};
     }
+    fields.present_ = given;
     return true;
 }
 

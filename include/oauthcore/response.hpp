@@ -36,6 +36,7 @@ inline constexpr std::size_t max_response_headers = 8;
 class response;
 namespace detail {
 constexpr void add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+constexpr void add_common_headers(response& r) noexcept;
 }  // namespace detail
 
 class response {
@@ -121,6 +122,7 @@ public:
 
 private:
     friend constexpr void detail::add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+    friend constexpr void detail::add_common_headers(response& r) noexcept;
 
     std::array<stored_header, max_response_headers> headers_;
     std::size_t header_count_ = 0;
@@ -154,10 +156,17 @@ constexpr void add_own_header(response& r, std::string_view name, std::string_vi
     r.headers_[r.header_count_++] = {name.data(), name.size(), value.data(), value.size()};
 }
 
+// The three headers of every response (RFC 6749 5.1), into a response as constructed.
 constexpr void add_common_headers(response& r) noexcept {
-    add_own_header(r, "Content-Type", json_content_type);
-    add_own_header(r, "Cache-Control", "no-store");
-    add_own_header(r, "Pragma", "no-cache");
+    constexpr std::string_view content_type = "Content-Type";
+    constexpr std::string_view cache_control = "Cache-Control";
+    constexpr std::string_view pragma = "Pragma";
+    constexpr std::string_view no_store = "no-store";
+    constexpr std::string_view no_cache = "no-cache";
+    r.headers_[0] = {content_type.data(), content_type.size(), json_content_type.data(), json_content_type.size()};
+    r.headers_[1] = {cache_control.data(), cache_control.size(), no_store.data(), no_store.size()};
+    r.headers_[2] = {pragma.data(), pragma.size(), no_cache.data(), no_cache.size()};
+    r.header_count_ = 3;
 }
 
 // RFC 9110 5.6.4: a quoted-string holds HTAB, SP and visible or obs-text bytes.

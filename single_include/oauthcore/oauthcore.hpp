@@ -621,6 +621,7 @@ namespace oauthcore::detail {
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -1271,8 +1272,10 @@ static_assert(every_description_is_valid(), "an error_description leaves the RFC
 // Writes the whole description of `details` into `dest` (description_size() bytes).
 constexpr std::size_t write_description(const error_details& details, char* dest) noexcept {
     std::size_t out = 0;
-    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end})
-        for (const char c : part) dest[out++] = c;
+    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end}) {
+        std::char_traits<char>::copy(dest + out, part.data(), part.size());
+        out += part.size();
+    }
     return out;
 }
 
@@ -1624,6 +1627,15 @@ template <class Storage>
 
 }  // namespace detail
 
+template <parameter_set Set>
+class form_fields;
+
+namespace detail {
+template <parameter_set Set, class Storage>
+[[nodiscard]] constexpr bool parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                             form_fields<Set>& fields, error& failure) noexcept;
+}  // namespace detail
+
 // The recognised parameters of one request: a view per name of the parameter set Set
 // (parameters.hpp), read by name at compile time. A parameter given with an empty value
 // reads as omitted: its value is empty and given() is false.
@@ -1674,6 +1686,12 @@ public:
     }
 
 private:
+    // The parser keeps the "given" bits in a register while it runs and stores them once.
+    template <parameter_set S, class Storage>
+    friend constexpr bool detail::parse_form_into(std::string_view body, Storage& storage, const form_limits& limits,
+                                                  form_fields<S>& fields, error& failure) noexcept;
+    using given_bits = std::array<std::uint64_t, (size + 63) / 64>;
+
     template <detail::fixed_string Name>
     [[nodiscard]] static consteval std::size_t position() noexcept {
         constexpr std::size_t found = detail::position_of(Set::names, Name.view());
@@ -1690,7 +1708,7 @@ private:
     };
 
     std::array<raw_view, size> values_;
-    std::array<std::uint64_t, (size + 63) / 64> present_{};
+    given_bits present_{};
 };
 
 // The parameters of `Set` that one reader declared (`Declared`, a subset), read from the
@@ -1748,6 +1766,7 @@ template <parameter_set Set, class Storage>
     if (body.size() > limits.max_body_bytes) return fail_with(reason::body_too_large);
     storage.expect_more(body.size());
     std::size_t count = 0;
+    typename form_fields<Set>::given_bits given{};
     form_splitter splitter(body);
     form_pair pair;
     while (splitter.next(pair)) {
@@ -1757,18 +1776,22 @@ template <parameter_set Set, class Storage>
         std::size_t p = name_lookup<Set::names>::find(pair.name);
         if (p == name_not_found) p = recognise_encoded<Set>(pair.name);
         if (p == name_not_found) continue;
-        if (fields.present(p)) return fail_with(reason::duplicate_parameter, declared_name(Set::names[p]));
-        if (!needs_decoding(pair.value)) {
-            fields.set(p, pair.value);
-            continue;
+        std::uint64_t& word = given[p / 64];
+        const std::uint64_t bit = std::uint64_t{1} << (p % 64);
+        if ((word & bit) != 0) return fail_with(reason::duplicate_parameter, declared_name(Set::names[p]));
+        word |= bit;
+        std::string_view value = pair.value;
+        if (needs_decoding(value)) {
+            const auto decoded = decode_to_storage(value, storage);
+            if (!decoded) {
+                failure = decoded.error();
+                return false;
+            }
+            value = *decoded;
         }
-        const auto decoded = decode_to_storage(pair.value, storage);
-        if (!decoded) {
-            failure = decoded.error();
-            return false;
-        }
-        fields.set(p, *decoded);
+        fields.values_[p] = {value.data(), value.size()};
     }
+    fields.present_ = given;
     return true;
 }
 
@@ -1848,11 +1871,12 @@ template <class Storage>
 
 namespace detail {
 
-// parse_basic_authorization's work, into `out`; false with `failure` set on an error
-// (see filled).
-template <class Storage>
+// parse_basic_authorization's work, into the `id` and `secret` members of `out` (a
+// client_credentials, or the client_authentication it ends up in); false with `failure`
+// set on an error (see filled).
+template <class Storage, class Credentials>
 [[nodiscard]] constexpr bool parse_basic_authorization_into(std::string_view header_value, Storage& storage,
-                                                            const basic_auth_options& options, client_credentials& out,
+                                                            const basic_auth_options& options, Credentials& out,
                                                             error& failure) noexcept {
     const auto fail_with = [&failure](reason why) {
         failure = error{why};
@@ -1891,7 +1915,8 @@ template <class Storage>
     if ((flags & user_pass_encoded) == 0) {
         // Neither the id nor the secret holds a '+' or '%': nothing to decode.
         if (colon == 0) return fail_with(reason::empty_client_id);
-        out = {raw_id, raw_secret};
+        out.id = raw_id;
+        out.secret = raw_secret;
         return true;
     }
     const auto id = decode_credential(raw_id, storage, options.decoding);
@@ -1905,7 +1930,8 @@ template <class Storage>
         failure = secret.error();
         return false;
     }
-    out = {*id, *secret};
+    out.id = *id;
+    out.secret = *secret;
     return true;
 }
 
@@ -2856,6 +2882,7 @@ inline constexpr std::size_t max_response_headers = 8;
 class response;
 namespace detail {
 constexpr void add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+constexpr void add_common_headers(response& r) noexcept;
 }  // namespace detail
 
 class response {
@@ -2941,6 +2968,7 @@ public:
 
 private:
     friend constexpr void detail::add_own_header(response& r, std::string_view name, std::string_view value) noexcept;
+    friend constexpr void detail::add_common_headers(response& r) noexcept;
 
     std::array<stored_header, max_response_headers> headers_;
     std::size_t header_count_ = 0;
@@ -2974,10 +3002,17 @@ constexpr void add_own_header(response& r, std::string_view name, std::string_vi
     r.headers_[r.header_count_++] = {name.data(), name.size(), value.data(), value.size()};
 }
 
+// The three headers of every response (RFC 6749 5.1), into a response as constructed.
 constexpr void add_common_headers(response& r) noexcept {
-    add_own_header(r, "Content-Type", json_content_type);
-    add_own_header(r, "Cache-Control", "no-store");
-    add_own_header(r, "Pragma", "no-cache");
+    constexpr std::string_view content_type = "Content-Type";
+    constexpr std::string_view cache_control = "Cache-Control";
+    constexpr std::string_view pragma = "Pragma";
+    constexpr std::string_view no_store = "no-store";
+    constexpr std::string_view no_cache = "no-cache";
+    r.headers_[0] = {content_type.data(), content_type.size(), json_content_type.data(), json_content_type.size()};
+    r.headers_[1] = {cache_control.data(), cache_control.size(), no_store.data(), no_store.size()};
+    r.headers_[2] = {pragma.data(), pragma.size(), no_cache.data(), no_cache.size()};
+    r.header_count_ = 3;
 }
 
 // RFC 9110 5.6.4: a quoted-string holds HTAB, SP and visible or obs-text bytes.
@@ -3344,12 +3379,8 @@ struct client_secret_basic {
                                                                        const Form& /*form*/, Storage& storage,
                                                                        const endpoint_options& options) const noexcept {
         return detail::filled<client_authentication>([&](client_authentication& out, error& failure) {
-            client_credentials credentials;
-            if (!detail::parse_basic_authorization_into(*request.authorization, storage, options.basic, credentials,
-                                                        failure))
-                return false;
-            out = {name, credentials.id, credentials.secret};
-            return true;
+            out.method = name;
+            return detail::parse_basic_authorization_into(*request.authorization, storage, options.basic, out, failure);
         });
     }
 };
@@ -3591,6 +3622,7 @@ namespace detail {
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 // What every grant works with, and what a grant is. The endpoint (endpoint.hpp) runs the
@@ -4090,19 +4122,30 @@ public:
     }
 
 private:
-    template <class Finish>
-    void fail(error e, exchange_storage& storage, response& out, const Finish& finish) const {
-        detail::fill_error_response(out, e, storage.response, options_.responses());
-        finish(out);
+    // Where one exchange's answer goes and who hears of failures: what every step passes
+    // on. When stores may answer later, it holds the finish callback by value, since a
+    // continuation that copies it outlives handle_async's frame.
+    template <bool Later, class Observer, class Finish>
+    struct exchange_io {
+        exchange_storage& storage;
+        response& out;
+        Observer& observer;
+        std::conditional_t<Later, Finish, const Finish&> finish;
+    };
+
+    template <class Io>
+    void fail(error e, const Io& io) const {
+        detail::fill_error_response(io.out, e, io.storage.response, options_.responses());
+        io.finish(io.out);
     }
 
     // Steps 1-8. Later: whether stores may answer later (handle_async).
     template <bool Later, class Observer, class Finish>
     void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
              const Finish& finish) {
+        const exchange_io<Later, Observer, Finish> io{storage, out, observer, finish};
         // Steps 1-3.
-        if (const auto transport = check_transport(request); !transport)
-            return fail(transport.error(), storage, out, finish);
+        if (const auto transport = check_transport(request); !transport) return fail(transport.error(), io);
         // The form's values and the Basic credentials share storage.request, whose heap
         // block, once made, cannot grow: so both bounds are announced before the first
         // byte is taken (the form's raw body; at most twice the header for the
@@ -4115,89 +4158,85 @@ private:
         // Steps 4-5.
         form_type form;
         if (error failure; !detail::parse_form_into(request.body, storage.request, options_.limits, form, failure))
-            return fail(failure, storage, out, finish);
+            return fail(failure, io);
         // Step 6.
         const auto client = select_client_authentication(methods_, request, form, storage.request, options_);
-        if (!client) return fail(client.error(), storage, out, finish);
-        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, storage, out, finish);
+        if (!client) return fail(client.error(), io);
+        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, io);
         // Step 7.
         const std::string_view grant_type = form[param<"grant_type">];
-        if (grant_type.empty())
-            return fail(error{reason::missing_parameter, param<"grant_type">}, storage, out, finish);
+        if (grant_type.empty()) return fail(error{reason::missing_parameter, param<"grant_type">}, io);
         // Step 8.
-        dispatch<Later, 0>(grant_type, form, *client, storage, out, observer, finish);
+        dispatch<0>(grant_type, form, *client, io);
     }
 
     // grant_type is compared with each handler's name in the order the handlers were given.
-    template <bool Later, std::size_t I, class Observer, class Finish>
+    template <std::size_t I, class Io>
     void dispatch(std::string_view grant_type, const form_type& form, const client_authentication& client,
-                  exchange_storage& storage, response& out, Observer& observer, const Finish& finish) {
+                  const Io& io) {
         if constexpr (I == sizeof...(Grants)) {
-            fail(error{reason::unsupported_grant_type}, storage, out, finish);
+            fail(error{reason::unsupported_grant_type}, io);
         } else {
             using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
             if (detail::bytes_equal(grant_type, Grant::grant_type))
-                return run_grant<Later>(std::get<I>(grants_), form, client, storage, out, observer, finish);
-            dispatch<Later, I + 1>(grant_type, form, client, storage, out, observer, finish);
+                return run_grant(std::get<I>(grants_), form, client, io);
+            dispatch<I + 1>(grant_type, form, client, io);
         }
     }
 
     // Steps 9-11.
-    template <bool Later, class Grant, class Observer, class Finish>
-    void run_grant(Grant& grant, const form_type& form, const client_authentication& client, exchange_storage& storage,
-                   response& out, Observer& observer, const Finish& finish) {
+    template <class Grant, bool Later, class Observer, class Finish>
+    void run_grant(Grant& grant, const form_type& form, const client_authentication& client,
+                   const exchange_io<Later, Observer, Finish>& io) {
         // Step 9.
         if (!detail::allows_public_clients<Grant>() && client.method == public_client_method)
-            return fail(error{reason::public_client_not_allowed}, storage, out, finish);
+            return fail(error{reason::public_client_not_allowed}, io);
         // Step 10.
         const auto validated =
-            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), storage.request);
-        if (!validated) return fail(validated.error(), storage, out, finish);
+            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), io.storage.request);
+        if (!validated) return fail(validated.error(), io);
         // Step 11: the first store. When it may answer later, the continuation keeps its
         // own copies of what this stack frame holds.
         if constexpr (Later) {
             ask_client_store(detail::store_asker<true>{}, clients_, client,
-                             [this, &grant, client, request = *validated, &storage, &out, &observer,
-                              finish](const outcome<client_type>& found) {
-                                 after_client<true>(grant, found, client, request, storage, out, observer, finish);
+                             [this, &grant, client, request = *validated, io](const outcome<client_type>& found) {
+                                 after_client(grant, found, client, request, io);
                              });
         } else {
             ask_client_store(detail::store_asker<false>{}, clients_, client, [&](const outcome<client_type>& found) {
-                after_client<false>(grant, found, client, *validated, storage, out, observer, finish);
+                after_client(grant, found, client, *validated, io);
             });
         }
     }
 
     // Steps 11-14, once the client store has answered.
-    template <bool Later, class Grant, class Observer, class Finish>
+    template <class Grant, bool Later, class Observer, class Finish>
     void after_client(Grant& grant, const outcome<client_type>& found, const client_authentication& client,
-                      const typename Grant::request_type& request, exchange_storage& storage, response& out,
-                      Observer& observer, const Finish& finish) {
+                      const typename Grant::request_type& request, const exchange_io<Later, Observer, Finish>& io) {
         // Step 11.
         switch (found.status()) {
-            case outcome_status::failed: return fail(error{reason::client_store_failure}, storage, out, finish);
+            case outcome_status::failed: return fail(error{reason::client_store_failure}, io);
             case outcome_status::rejected:
-                observer.client_authentication_failed(client.id);
-                return fail(error{reason::client_rejected}, storage, out, finish);
+                io.observer.client_authentication_failed(client.id);
+                return fail(error{reason::client_rejected}, io);
             case outcome_status::accepted: break;
         }
         // Step 12.
         if (!detail::uses_registered_method(found.value(), client.method)) {
-            observer.client_authentication_failed(client.id);
-            return fail(error{reason::client_authentication_method_mismatch}, storage, out, finish);
+            io.observer.client_authentication_failed(client.id);
+            return fail(error{reason::client_authentication_method_mismatch}, io);
         }
         // Step 13.
-        if (!found.value().allows_grant(Grant::grant_type))
-            return fail(error{reason::unauthorized_client}, storage, out, finish);
+        if (!found.value().allows_grant(Grant::grant_type)) return fail(error{reason::unauthorized_client}, io);
         // Steps 14-16: the grant's own.
         using request_type = typename Grant::request_type;
         using context = grant_context<request_type, client_type, Observer, Finish, Later>;
         if constexpr (Later) {
             grant.respond(context(detail::exchange_values<request_type, client_type, Observer, Finish>{
-                client, request, found.value(), &out, &storage.response, &options_, &observer, finish}));
+                client, request, found.value(), &io.out, &io.storage.response, &options_, &io.observer, io.finish}));
         } else {
             const detail::exchange_refs<request_type, client_type, Observer, Finish> refs{
-                &client, &request, &found.value(), &out, &storage.response, &options_, &observer, &finish};
+                &client, &request, &found.value(), &io.out, &io.storage.response, &options_, &io.observer, &io.finish};
             grant.respond(context(refs));
         }
     }
