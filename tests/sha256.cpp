@@ -1,7 +1,9 @@
 #include "oauthcore/sha256.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -210,6 +212,62 @@ TEST_CASE("sha256: the SHA-extensions block function equals the portable one, bi
         detail::sha256_blocks_sha_ni(fast, flipped.data(), 1);
         INFO("bit " << bit);
         CHECK(fast == portable);
+    }
+}
+#endif
+
+TEST_CASE("sha256: the final step equals the portable FIPS 180-4 5.1.1 padding for every tail length, "
+          "each tail in an exact-size block",
+          "[sha256][fips180-4]") {
+    // sha256_final builds the padded blocks in registers with the SHA extensions (from the
+    // tail's last sixteen bytes, or through a buffer below sixteen): every tail length from
+    // 0 to 63, so one block of padding or two, after a random state and a length that is
+    // not the tail's own (the bytes of the length must come from the argument). The tail
+    // sits in a heap block of exactly its size, so a read past either end is caught by
+    // ASan or valgrind.
+#if OAUTHCORE_HAVE_SHA_NI
+    if (!detail::cpu_has_sha_ni()) WARN("this CPU has no SHA extensions: sha256_final runs the portable code");
+#endif
+    std::mt19937_64 random(5112);
+    for (std::size_t size = 0; size < detail::sha256_block_size; ++size) {
+        for (int trial = 0; trial < 20; ++trial) {
+            detail::sha256_state state;
+            for (auto& word : state) word = static_cast<std::uint32_t>(random());
+            const std::string bytes = random_bytes(random, size);
+            const auto exact = std::make_unique<char[]>(size == 0 ? 1 : size);
+            std::copy(bytes.begin(), bytes.end(), exact.get());
+            const std::string_view tail(exact.get(), size);
+            const std::uint64_t message_bytes = trial == 0 ? size : size + 64 * (random() % 100000);
+            INFO("tail of " << size << " bytes, message of " << message_bytes);
+            CHECK(detail::sha256_final(state, tail, message_bytes) ==
+                  detail::sha256_final_portable(state, tail, message_bytes));
+        }
+    }
+}
+
+#if OAUTHCORE_HAVE_SHA_NI
+TEST_CASE("sha256: the SHA-extensions final step equals the portable one, bit by bit of the tail and the length",
+          "[sha256][fips180-4]") {
+    if (!detail::cpu_has_sha_ni()) {
+        WARN("this CPU has no SHA extensions: sha256_final_sha_ni is not run");
+        return;
+    }
+    std::mt19937_64 random(1804);
+    for (const std::size_t size : {std::size_t{15}, std::size_t{16}, std::size_t{43}, std::size_t{55},
+                                   std::size_t{56}, std::size_t{63}}) {
+        const std::string bytes = random_bytes(random, size);
+        for (std::size_t bit = 0; bit < 8 * size + 64; ++bit) {
+            std::string tail = bytes;
+            std::uint64_t message_bytes = size + 64 * 12345;
+            if (bit < 8 * size) {
+                tail[bit / 8] = static_cast<char>(tail[bit / 8] ^ (1 << (bit % 8)));
+            } else {
+                message_bytes ^= std::uint64_t{1} << (bit - 8 * size);
+            }
+            INFO("tail of " << size << " bytes, bit " << bit);
+            CHECK(detail::sha256_final_sha_ni(detail::sha256_initial_state, tail, message_bytes) ==
+                  detail::sha256_final_portable(detail::sha256_initial_state, tail, message_bytes));
+        }
     }
 }
 #endif

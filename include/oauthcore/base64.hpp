@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -269,26 +270,30 @@ inline constexpr std::string_view base64url_alphabet =
 
 // Encodes `bytes` with `alphabet` (RFC 4648 4 or 5) into `dest`; the last group is
 // completed with '=' when `pad`, and left short otherwise. Returns the characters written.
-constexpr std::size_t encode_base64_with(std::string_view bytes, char* dest, std::string_view alphabet,
+template <class Byte>
+constexpr std::size_t encode_base64_with(std::span<const Byte> bytes, char* dest, std::string_view alphabet,
                                          bool pad) noexcept {
+    static_assert(sizeof(Byte) == 1);
+    const auto byte = [bytes](std::size_t at) { return unsigned{static_cast<unsigned char>(bytes[at])}; };
     std::size_t out = 0;
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::size_t left = bytes.size() - i;
-        unsigned group = static_cast<unsigned char>(bytes[i]) << 16;
-        if (left > 1) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (left > 2) group |= static_cast<unsigned char>(bytes[i + 2]);
-        dest[out++] = alphabet[(group >> 18) & 63u];
-        dest[out++] = alphabet[(group >> 12) & 63u];
-        if (left > 1) {
-            dest[out++] = alphabet[(group >> 6) & 63u];
-        } else if (pad) {
-            dest[out++] = '=';
-        }
-        if (left > 2) {
-            dest[out++] = alphabet[group & 63u];
-        } else if (pad) {
-            dest[out++] = '=';
-        }
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3, out += 4) {
+        const unsigned group = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        dest[out] = alphabet[group >> 18];
+        dest[out + 1] = alphabet[group >> 12 & 63u];
+        dest[out + 2] = alphabet[group >> 6 & 63u];
+        dest[out + 3] = alphabet[group & 63u];
+    }
+    const std::size_t left = bytes.size() - i;
+    if (left == 0) return out;
+    // One or two bytes left: two or three characters, then padding to four if asked.
+    const unsigned group = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0u);
+    dest[out++] = alphabet[group >> 18];
+    dest[out++] = alphabet[group >> 12 & 63u];
+    if (left == 2) dest[out++] = alphabet[group >> 6 & 63u];
+    if (pad) {
+        if (left == 1) dest[out++] = '=';
+        dest[out++] = '=';
     }
     return out;
 }
@@ -300,7 +305,7 @@ constexpr std::size_t encode_base64_with(std::string_view bytes, char* dest, std
 // Encodes `bytes` with padding into `dest` (room for base64_encoded_size bytes);
 // returns the characters written.
 constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept {
-    return detail::encode_base64_with(bytes, dest, detail::base64_alphabet, true);
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64_alphabet, true);
 }
 
 // The characters encode_base64url writes for `bytes`: two for a last byte alone, three
@@ -313,6 +318,11 @@ constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept
 // without padding (RFC 4648 5; RFC 7636 Appendix A), into `dest` (room for
 // base64url_encoded_size bytes); returns the characters written.
 constexpr std::size_t encode_base64url(std::string_view bytes, char* dest) noexcept {
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64url_alphabet, false);
+}
+
+// The same for bytes held as unsigned char, such as a digest or random bytes.
+constexpr std::size_t encode_base64url(std::span<const unsigned char> bytes, char* dest) noexcept {
     return detail::encode_base64_with(bytes, dest, detail::base64url_alphabet, false);
 }
 

@@ -112,11 +112,8 @@ inline constexpr auto unreserved_characters = [] {
 // `verifier`, whatever its bytes (check them with is_code_verifier first where it matters).
 [[nodiscard]] constexpr std::array<char, s256_code_challenge_size> s256_code_challenge(
     std::string_view verifier) noexcept {
-    const sha256_digest digest = sha256(verifier);
-    std::array<char, sha256_size> digest_chars;
-    for (std::size_t i = 0; i < digest.size(); ++i) digest_chars[i] = static_cast<char>(digest[i]);
     std::array<char, s256_code_challenge_size> challenge;
-    encode_base64url(std::string_view(digest_chars.data(), digest_chars.size()), challenge.data());
+    encode_base64url(sha256(verifier), challenge.data());
     return challenge;
 }
 

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "oauthcore/detail/sha256_blocks.hpp"
 
@@ -40,9 +41,11 @@ inline constexpr sha256_state sha256_initial_state = {0x6a09e667, 0xbb67ae85, 0x
 // The digest of a message of `message_bytes` bytes, given the state after its whole blocks
 // and its last `tail` bytes (fewer than 64). Padding (FIPS 180-4 5.1.1): a 1 bit, zeros up
 // to 56 bytes modulo 64, then the length in bits as a big-endian 64-bit integer; so one
-// more block when the tail leaves room for the nine bytes, two otherwise.
-[[nodiscard]] constexpr sha256_digest sha256_final(sha256_state state, std::string_view tail,
-                                                   std::uint64_t message_bytes) noexcept {
+// more block when the tail leaves room for the nine bytes, two otherwise. The digest is
+// H0..H7, each word most significant byte first (6.2.2). The plain steps, which constant
+// evaluation and CPUs without the SHA extensions run, and the tests hold the fast path to.
+[[nodiscard]] constexpr sha256_digest sha256_final_portable(sha256_state state, std::string_view tail,
+                                                            std::uint64_t message_bytes) noexcept {
     std::array<char, 2 * sha256_block_size> last;
     const std::size_t used = tail.size();
     const std::size_t blocks = used < sha256_block_size - 8 ? 1 : 2;
@@ -50,18 +53,21 @@ inline constexpr sha256_state sha256_initial_state = {0x6a09e667, 0xbb67ae85, 0x
     std::copy_n(tail.data(), used, last.data());
     last[used] = static_cast<char>(0x80);
     std::fill(last.data() + used + 1, last.data() + end - 8, '\0');
-    const std::uint64_t bits = message_bytes * 8;
-    for (std::size_t i = 0; i < 8; ++i) last[end - 1 - i] = static_cast<char>(bits >> (8 * i) & 0xFFu);
-    sha256_blocks(state, last.data(), blocks);
+    store_big_endian(last.data() + end - 8, std::uint64_t{message_bytes * 8});
+    sha256_blocks_portable(state, last.data(), blocks);
 
     sha256_digest digest;
-    for (std::size_t i = 0; i < state.size(); ++i) {
-        digest[4 * i] = static_cast<unsigned char>(state[i] >> 24);
-        digest[4 * i + 1] = static_cast<unsigned char>(state[i] >> 16 & 0xFFu);
-        digest[4 * i + 2] = static_cast<unsigned char>(state[i] >> 8 & 0xFFu);
-        digest[4 * i + 3] = static_cast<unsigned char>(state[i] & 0xFFu);
-    }
+    for (std::size_t i = 0; i < state.size(); ++i) store_big_endian(digest.data() + 4 * i, state[i]);
     return digest;
+}
+
+// sha256_final_portable, or the same with the SHA extensions where the CPU has them.
+[[nodiscard]] constexpr sha256_digest sha256_final(const sha256_state& state, std::string_view tail,
+                                                   std::uint64_t message_bytes) noexcept {
+#if OAUTHCORE_HAVE_SHA_NI
+    if (!std::is_constant_evaluated() && cpu_has_sha_ni()) return sha256_final_sha_ni(state, tail, message_bytes);
+#endif
+    return sha256_final_portable(state, tail, message_bytes);
 }
 
 }  // namespace detail

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #include <type_traits>
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -51,6 +52,30 @@ inline constexpr std::array<std::uint32_t, 64> sha256_round_constants = {
 [[nodiscard]] constexpr std::uint32_t load_big_endian_32(const char* bytes) noexcept {
     const auto byte = [bytes](std::size_t i) { return std::uint32_t{static_cast<unsigned char>(bytes[i])}; };
     return byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
+}
+
+// Writes `word` at `dest`, most significant byte first. At run time on a little- or
+// big-endian target, as one (byte-swapped) store of the whole word: g++ 12 builds the
+// shifted bytes of a digest in registers otherwise, which cost a third of the time of
+// hashing a code verifier. The order is always the big-endian one, whatever the target's.
+template <class Byte, class Word>
+constexpr void store_big_endian(Byte* dest, Word word) noexcept {
+    static_assert(sizeof(Byte) == 1 && (std::is_same_v<Word, std::uint32_t> || std::is_same_v<Word, std::uint64_t>));
+    if constexpr (std::endian::native == std::endian::little || std::endian::native == std::endian::big) {
+        if (!std::is_constant_evaluated()) {
+            if constexpr (std::endian::native == std::endian::little) {
+                if constexpr (sizeof(Word) == 4) {
+                    word = __builtin_bswap32(word);
+                } else {
+                    word = __builtin_bswap64(word);
+                }
+            }
+            std::memcpy(dest, &word, sizeof word);
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < sizeof word; ++i)
+        dest[i] = static_cast<Byte>(word >> (8 * (sizeof word - 1 - i)) & 0xFFu);
 }
 
 // The functions of FIPS 180-4 4.1.2.
@@ -129,6 +154,18 @@ constexpr void sha256_blocks_portable(sha256_state& state, const char* blocks, s
 using sha256_lanes = std::uint32_t __attribute__((vector_size(16)));
 using sha256_builtin_lanes = int __attribute__((vector_size(16)));
 using sha256_byte_lanes = unsigned char __attribute__((vector_size(16)));
+using sha256_builtin_byte_lanes = char __attribute__((vector_size(16)));
+using sha256_signed_byte_lanes = signed char __attribute__((vector_size(16)));
+using sha256_half_lanes = std::uint64_t __attribute__((vector_size(16)));
+
+// The K vectors of sha256_four_rounds, four constants each.
+inline constexpr auto sha256_round_constant_lanes = [] {
+    std::array<sha256_lanes, 16> lanes{};
+    for (std::size_t quad = 0; quad < lanes.size(); ++quad)
+        lanes[quad] = sha256_lanes{sha256_round_constants[4 * quad], sha256_round_constants[4 * quad + 1],
+                                   sha256_round_constants[4 * quad + 2], sha256_round_constants[4 * quad + 3]};
+    return lanes;
+}();
 
 // Each helper carries the target of its caller, so that it is inlined there.
 #define OAUTHCORE_SHA_NI_TARGET __attribute__((target("sha,ssse3")))
@@ -147,9 +184,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh,
 // Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
 OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
                                                       std::size_t quad) noexcept {
-    sha256_lanes k;
-    std::memcpy(&k, sha256_round_constants.data() + 4 * quad, sizeof k);
-    const sha256_lanes wk = w + k;
+    const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
     cdgh = sha256_two_rounds(cdgh, abef, wk);
     abef = sha256_two_rounds(abef, cdgh, __builtin_shufflevector(wk, wk, 2, 3, 0, 1));
 }
@@ -166,49 +201,137 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, s
                                                                     reinterpret_cast<sha256_builtin_lanes>(w3)));
 }
 
+// One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
+                                                       sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
+    const sha256_lanes abef_before = abef;
+    const sha256_lanes cdgh_before = cdgh;
+#pragma GCC unroll 4
+    for (std::size_t quad = 0; quad < 16; quad += 4) {
+        if (quad > 0) w0 = sha256_next_words(w0, w1, w2, w3);
+        sha256_four_rounds(abef, cdgh, w0, quad);
+        if (quad > 0) w1 = sha256_next_words(w1, w2, w3, w0);
+        sha256_four_rounds(abef, cdgh, w1, quad + 1);
+        if (quad > 0) w2 = sha256_next_words(w2, w3, w0, w1);
+        sha256_four_rounds(abef, cdgh, w2, quad + 2);
+        if (quad > 0) w3 = sha256_next_words(w3, w0, w1, w2);
+        sha256_four_rounds(abef, cdgh, w3, quad + 3);
+    }
+    abef += abef_before;
+    cdgh += cdgh_before;
+}
+
 // Four message words from sixteen bytes, each read big-endian.
+OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
+    return reinterpret_cast<sha256_lanes>(
+        __builtin_shufflevector(bytes, bytes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
+}
+
 OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
     sha256_byte_lanes raw;
     std::memcpy(&raw, bytes, sizeof raw);
-    return reinterpret_cast<sha256_lanes>(
-        __builtin_shufflevector(raw, raw, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
+    return sha256_words_of(raw);
+}
+
+// A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
+OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
+                                                   sha256_lanes& cdgh) noexcept {
+    sha256_lanes abcd;
+    sha256_lanes efgh;
+    std::memcpy(&abcd, state.data(), sizeof abcd);
+    std::memcpy(&efgh, state.data() + 4, sizeof efgh);
+    abef = __builtin_shufflevector(efgh, abcd, 1, 0, 5, 4);
+    cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
 }
 
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
                                                         std::size_t count) noexcept {
-    sha256_lanes abcd;
-    sha256_lanes efgh;
-    std::memcpy(&abcd, state.data(), sizeof abcd);
-    std::memcpy(&efgh, state.data() + 4, sizeof efgh);
-    // Lanes 0 to 3: F E B A and H G D C, as sha256rnds2 holds the state.
-    sha256_lanes abef = __builtin_shufflevector(efgh, abcd, 1, 0, 5, 4);
-    sha256_lanes cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
     for (std::size_t block = 0; block < count; ++block) {
         const char* const message = blocks + block * sha256_block_size;
-        const sha256_lanes abef_before = abef;
-        const sha256_lanes cdgh_before = cdgh;
-        sha256_lanes w0 = sha256_load_words(message);
-        sha256_lanes w1 = sha256_load_words(message + 16);
-        sha256_lanes w2 = sha256_load_words(message + 32);
-        sha256_lanes w3 = sha256_load_words(message + 48);
-        for (std::size_t quad = 0; quad < 16; quad += 4) {
-            if (quad > 0) w0 = sha256_next_words(w0, w1, w2, w3);
-            sha256_four_rounds(abef, cdgh, w0, quad);
-            if (quad > 0) w1 = sha256_next_words(w1, w2, w3, w0);
-            sha256_four_rounds(abef, cdgh, w1, quad + 1);
-            if (quad > 0) w2 = sha256_next_words(w2, w3, w0, w1);
-            sha256_four_rounds(abef, cdgh, w2, quad + 2);
-            if (quad > 0) w3 = sha256_next_words(w3, w0, w1, w2);
-            sha256_four_rounds(abef, cdgh, w3, quad + 3);
-        }
-        abef += abef_before;
-        cdgh += cdgh_before;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
     }
-    abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
-    efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
+    const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
+    const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
     std::memcpy(state.data(), &abcd, sizeof abcd);
     std::memcpy(state.data() + 4, &efgh, sizeof efgh);
+}
+
+// Bytes 16 * chunk to 16 * chunk + 15 of the padded last block or blocks (FIPS 180-4
+// 5.1.1) of a message whose last `tail.size()` bytes (fewer than 64) are `tail`: the
+// tail's bytes, the 0x80 that follows them, zeros; the length is the caller's. Built in a
+// register and never stored: a sixteen-byte load of a block just written in pieces (a
+// copy, a byte, a length) waits for every piece to reach the cache, which cost more than
+// half the time of hashing a code verifier. When the chunk ends inside the tail and the
+// tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
+// into place with pshufb; a shorter tail goes through a small buffer.
+OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
+                                                                    std::size_t chunk) noexcept {
+    const std::size_t size = tail.size();
+    const std::size_t first = 16 * chunk;
+    sha256_byte_lanes bytes{};
+    if (first + 16 <= size) {
+        std::memcpy(&bytes, tail.data() + first, sizeof bytes);
+        return bytes;
+    }
+    const sha256_byte_lanes lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    if (first < size && size >= 16) {
+        sha256_byte_lanes last16;
+        std::memcpy(&last16, tail.data() + size - 16, sizeof last16);
+        // Lane j takes lane j + first + 16 - size of the last sixteen (at most 127 here);
+        // lanes past the tail's end take zero (pshufb zeroes a lane whose index has its
+        // high bit set).
+        const sha256_byte_lanes index = lane + static_cast<unsigned char>(first + 16 - size);
+        const auto past_end = reinterpret_cast<sha256_byte_lanes>(index > 15);
+        bytes = reinterpret_cast<sha256_byte_lanes>(
+            __builtin_ia32_pshufb128(reinterpret_cast<sha256_builtin_byte_lanes>(last16),
+                                     reinterpret_cast<sha256_builtin_byte_lanes>(index | past_end)));
+    } else if (first < size) {
+        unsigned char buffer[16] = {};
+        std::memcpy(buffer, tail.data() + first, size - first);
+        std::memcpy(&bytes, buffer, sizeof bytes);
+    }
+    if (first <= size && size < first + 16) {
+        const auto marker = reinterpret_cast<sha256_byte_lanes>(lane == static_cast<unsigned char>(size - first));
+        bytes |= marker & static_cast<unsigned char>(0x80);
+    }
+    return bytes;
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
+// from them; only where cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                std::string_view tail,
+                                                                                std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
+    for (std::size_t block = 0; block < blocks; ++block) {
+        sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
+        if (block + 1 == blocks) {
+            // The length in bits, big-endian, in the block's last eight bytes.
+            last |= reinterpret_cast<sha256_byte_lanes>(sha256_half_lanes{0, __builtin_bswap64(message_bytes * 8)});
+        }
+        sha256_block_sha_ni(abef, cdgh, sha256_words_of(sha256_padded_chunk(tail, 4 * block)),
+                            sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
+                            sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
+    }
+    // H0..H7, each word's bytes most significant first.
+    const sha256_lanes abcd = sha256_words_of(
+        reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
+    const sha256_lanes efgh = sha256_words_of(
+        reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+    std::array<unsigned char, 32> digest;
+    std::memcpy(digest.data(), &abcd, sizeof abcd);
+    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    return digest;
 }
 
 #undef OAUTHCORE_SHA_NI_TARGET
