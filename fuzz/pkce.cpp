@@ -4,9 +4,9 @@
 // Every input, whatever the mode:
 //  - SHA-256: the one-shot digest equals the hasher's with the material cut at a chosen
 //    point and in three pieces, libsodium's crypto_hash_sha256 where the build has it
-//    (OAUTHCORE_FUZZ_HAVE_SODIUM), and the material's whole blocks give the same state
+//    (OAUTHCORE_FUZZ_HAVE_SODIUM); the material's whole blocks give the same state
 //    through the dispatching block function (the SHA extensions where the CPU has them)
-//    and the portable one.
+//    and the portable one, and its last bytes the same digest through both final steps.
 //  - base64url: encode_base64url writes base64url_encoded_size characters, the same as
 //    an encoder written here bit by bit (RFC 4648 5, no padding).
 //  - The method names: parse_code_challenge_method accepts exactly "plain" and "S256".
@@ -115,6 +115,12 @@ void check_sha256(std::string_view material, unsigned cut_byte) {
     oauthcore::detail::sha256_state portable = oauthcore::detail::sha256_initial_state;
     oauthcore::detail::sha256_blocks_portable(portable, material.data(), blocks);
     require(dispatched == portable);
+    // The last bytes after those blocks, padded in registers with the SHA extensions or in
+    // memory by the portable code (the state need not be H(0), nor the length the tail's).
+    const std::string_view tail = material.substr(blocks * oauthcore::detail::sha256_block_size);
+    const std::uint64_t message_bytes = material.size() + 64 * std::uint64_t{cut_byte};
+    require(oauthcore::detail::sha256_final(portable, tail, message_bytes) ==
+            oauthcore::detail::sha256_final_portable(portable, tail, message_bytes));
 }
 
 void check_base64url(std::string_view material) {

@@ -242,3 +242,27 @@ TEST_CASE("pkce: a method outside the enumeration verifies nothing", "[pkce]") {
     CHECK_FALSE(verify_code_verifier(appendix_b_verifier, appendix_b_verifier, unknown));
     CHECK_FALSE(is_code_challenge(appendix_b_challenge, unknown));
 }
+
+TEST_CASE("pkce: the sixteen-byte unreserved scan agrees with the table, every byte at every position "
+          "(RFC 3986 2.3)",
+          "[pkce][rfc3986]") {
+    // detail::all_unreserved takes sixteen bytes a step from sixteen bytes up (the last step
+    // overlapping): each byte value at each position of strings around those steps must be
+    // judged as the plain reference judges it.
+    for (const std::size_t size : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{31},
+                                   std::size_t{32}, std::size_t{33}, std::size_t{43}, std::size_t{128}}) {
+        const std::string base = verifier_of(size);
+        REQUIRE(detail::all_unreserved(base));
+        for (std::size_t at = 0; at < size; ++at) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string s = base;
+                s[at] = static_cast<char>(byte);
+                const bool expected = unreserved.find(static_cast<char>(byte)) != std::string_view::npos;
+                INFO("length " << size << ", position " << at << ", byte " << byte);
+                CHECK(detail::all_unreserved(s) == expected);
+                CHECK(detail::all_unreserved_bytewise(s) == expected);
+            }
+        }
+    }
+    CHECK(detail::all_unreserved(""));
+}

@@ -40,6 +40,7 @@
 
 #include "oauthcore/base64.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/detail/unreserved.hpp"
 #include "oauthcore/sha256.hpp"
 
 namespace oauthcore {
@@ -52,29 +53,10 @@ inline constexpr std::size_t s256_code_challenge_size = 43;
 // The code_challenge_method values (RFC 7636 4.3, registered in 6.2.2).
 enum class code_challenge_method { plain, s256 };
 
-namespace detail {
-
-// RFC 3986 2.3 unreserved, one load per character.
-inline constexpr auto unreserved_characters = [] {
-    std::array<bool, 256> table{};
-    for (unsigned c = 0; c < table.size(); ++c)
-        table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '.' || c == '_' || c == '~';
-    return table;
-}();
-
-[[nodiscard]] constexpr bool is_unreserved(char c) noexcept {
-    return unreserved_characters[static_cast<unsigned char>(c)];
-}
-
-}  // namespace detail
-
 // True when `verifier` is a code-verifier: 43 to 128 unreserved characters (RFC 7636 4.1).
 [[nodiscard]] constexpr bool is_code_verifier(std::string_view verifier) noexcept {
-    if (verifier.size() < code_verifier_min_size || verifier.size() > code_verifier_max_size) return false;
-    for (const char c : verifier)
-        if (!detail::is_unreserved(c)) return false;
-    return true;
+    return verifier.size() >= code_verifier_min_size && verifier.size() <= code_verifier_max_size &&
+           detail::all_unreserved(verifier);
 }
 
 // True when `challenge` is a code_challenge that `method` can be met with: for plain, the
@@ -85,8 +67,9 @@ inline constexpr auto unreserved_characters = [] {
         case code_challenge_method::plain: return is_code_verifier(challenge);
         case code_challenge_method::s256: {
             if (challenge.size() != s256_code_challenge_size) return false;
+            // base64url's alphabet is the unreserved set without '.' and '~' (RFC 4648 5).
             for (const char c : challenge)
-                if (detail::base64url_alphabet.find(c) == std::string_view::npos) return false;
+                if (!detail::is_unreserved(c) || c == '.' || c == '~') return false;
             // 43 characters carry 258 bits: the last one's two low bits are not the digest's.
             return detail::base64url_alphabet.find(challenge.back()) % 4 == 0;
         }
