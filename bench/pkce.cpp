@@ -35,8 +35,8 @@ void pkce_s256_verify(benchmark::State& state) {
     allocation_meter meter(state);
     for (auto _ : state) {
         meter.start();
-        const bool ok =
-            oauthcore::verify_code_verifier(opaque(verifier), opaque(challenge), oauthcore::code_challenge_method::s256);
+        const bool ok = oauthcore::verify_code_verifier(opaque(verifier), opaque(challenge),
+                                                        oauthcore::code_challenge_method::s256);
         escape(&ok);
         meter.stop();
     }

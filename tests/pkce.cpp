@@ -49,9 +49,8 @@ TEST_CASE("pkce: the RFC 7636 Appendix B octets and digest, through base64url wi
     constexpr std::array<unsigned char, 32> octets = {116, 24,  223, 180, 151, 153, 224, 37,  79,  250, 96,
                                                       125, 216, 173, 187, 186, 22,  212, 37,  77,  105, 214,
                                                       191, 240, 91,  88,  5,   88,  83,  132, 141, 121};
-    constexpr sha256_digest digest = {19,  211, 30,  150, 26,  26,  216, 236, 47,  22,  177,
-                                      12,  76,  152, 46,  8,   118, 168, 120, 173, 109, 241,
-                                      68,  86,  110, 225, 137, 74,  203, 112, 249, 195};
+    constexpr sha256_digest digest = {19,  211, 30,  150, 26,  26,  216, 236, 47,  22,  177, 12, 76,  152, 46,  8,
+                                      118, 168, 120, 173, 109, 241, 68,  86,  110, 225, 137, 74, 203, 112, 249, 195};
     const std::string octet_chars(octets.begin(), octets.end());
     std::string encoded(base64url_encoded_size(octet_chars.size()), '\0');
     REQUIRE(encode_base64url(octet_chars, encoded.data()) == encoded.size());
@@ -80,16 +79,17 @@ TEST_CASE("pkce: an S256 challenge compared in full, wherever it differs (RFC 76
         INFO(wrong);
         CHECK_FALSE(verify_code_verifier(appendix_b_verifier, wrong, code_challenge_method::s256));
     }
-    CHECK_FALSE(verify_code_verifier(appendix_b_verifier, appendix_b_challenge.substr(0, 42),
-                                     code_challenge_method::s256));
+    CHECK_FALSE(
+        verify_code_verifier(appendix_b_verifier, appendix_b_challenge.substr(0, 42), code_challenge_method::s256));
     CHECK_FALSE(verify_code_verifier(appendix_b_verifier, std::string(appendix_b_challenge) + "=",
                                      code_challenge_method::s256));
     CHECK_FALSE(verify_code_verifier(appendix_b_verifier, "", code_challenge_method::s256));
 }
 
-TEST_CASE("pkce: the S256 challenge is not met by the verifier itself, nor plain by the S256 challenge "
-          "(RFC 7636 4.6, 7.2)",
-          "[pkce][rfc7636]") {
+TEST_CASE(
+    "pkce: the S256 challenge is not met by the verifier itself, nor plain by the S256 challenge "
+    "(RFC 7636 4.6, 7.2)",
+    "[pkce][rfc7636]") {
     // The method stored with the code decides the comparison: a client cannot switch it.
     CHECK_FALSE(verify_code_verifier(appendix_b_verifier, appendix_b_verifier, code_challenge_method::s256));
     CHECK_FALSE(verify_code_verifier(appendix_b_verifier, appendix_b_challenge, code_challenge_method::plain));
@@ -126,9 +126,10 @@ TEST_CASE("pkce: verifier length 43 to 128 (RFC 7636 4.1)", "[pkce][rfc7636]") {
     }
 }
 
-TEST_CASE("pkce: a verifier outside the grammar never verifies, even against its own transformation "
-          "(RFC 7636 4.1, 4.6)",
-          "[pkce][rfc7636]") {
+TEST_CASE(
+    "pkce: a verifier outside the grammar never verifies, even against its own transformation "
+    "(RFC 7636 4.1, 4.6)",
+    "[pkce][rfc7636]") {
     const std::string too_short = verifier_of(42);
     CHECK_FALSE(verify_code_verifier(too_short, view(s256_code_challenge(too_short)), code_challenge_method::s256));
     CHECK_FALSE(verify_code_verifier(too_short, too_short, code_challenge_method::plain));
@@ -144,9 +145,10 @@ TEST_CASE("pkce: a verifier outside the grammar never verifies, even against its
     CHECK_FALSE(verify_code_verifier(percent, percent, code_challenge_method::plain));
 }
 
-TEST_CASE("pkce: every byte value at the first, a middle and the last position of a verifier "
-          "(RFC 7636 4.1 unreserved)",
-          "[pkce][rfc7636]") {
+TEST_CASE(
+    "pkce: every byte value at the first, a middle and the last position of a verifier "
+    "(RFC 7636 4.1 unreserved)",
+    "[pkce][rfc7636]") {
     for (const std::size_t size : {std::size_t{43}, std::size_t{128}}) {
         for (const std::size_t at : {std::size_t{0}, size / 2, size - 1}) {
             for (int byte = 0; byte < 256; ++byte) {
@@ -168,9 +170,8 @@ TEST_CASE("pkce: code_challenge_method names are exactly \"plain\" and \"S256\" 
           "[pkce][rfc7636]") {
     CHECK(parse_code_challenge_method("S256") == code_challenge_method::s256);
     CHECK(parse_code_challenge_method("plain") == code_challenge_method::plain);
-    for (const std::string_view name :
-         {"s256", "S-256", "sha256", "SHA256", "S256 ", " S256", "S25", "S2566", "Plain", "PLAIN", "plain ", "",
-          "none"}) {
+    for (const std::string_view name : {"s256", "S-256", "sha256", "SHA256", "S256 ", " S256", "S25", "S2566", "Plain",
+                                        "PLAIN", "plain ", "", "none"}) {
         INFO('"' << std::string(name) << '"');
         CHECK_FALSE(parse_code_challenge_method(name));
     }
@@ -243,14 +244,15 @@ TEST_CASE("pkce: a method outside the enumeration verifies nothing", "[pkce]") {
     CHECK_FALSE(is_code_challenge(appendix_b_challenge, unknown));
 }
 
-TEST_CASE("pkce: the sixteen-byte unreserved scan agrees with the table, every byte at every position "
-          "(RFC 3986 2.3)",
-          "[pkce][rfc3986]") {
+TEST_CASE(
+    "pkce: the sixteen-byte unreserved scan agrees with the table, every byte at every position "
+    "(RFC 3986 2.3)",
+    "[pkce][rfc3986]") {
     // detail::all_unreserved takes sixteen bytes a step from sixteen bytes up (the last step
     // overlapping): each byte value at each position of strings around those steps must be
     // judged as the plain reference judges it.
-    for (const std::size_t size : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{31},
-                                   std::size_t{32}, std::size_t{33}, std::size_t{43}, std::size_t{128}}) {
+    for (const std::size_t size : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{31}, std::size_t{32},
+                                   std::size_t{33}, std::size_t{43}, std::size_t{128}}) {
         const std::string base = verifier_of(size);
         REQUIRE(detail::all_unreserved(base));
         for (std::size_t at = 0; at < size; ++at) {

@@ -148,9 +148,10 @@ TEST_CASE("sha256: every length from 0 to 200, around each block boundary, one-s
     }
 }
 
-TEST_CASE("sha256: K0..K63 are the cube roots of the first 64 primes, H(0) the square roots of the first 8 "
-          "(FIPS 180-4 4.2.2, 5.3.3)",
-          "[sha256][fips180-4]") {
+TEST_CASE(
+    "sha256: K0..K63 are the cube roots of the first 64 primes, H(0) the square roots of the first 8 "
+    "(FIPS 180-4 4.2.2, 5.3.3)",
+    "[sha256][fips180-4]") {
     // First 32 bits of the fractional part, in long double (64-bit mantissa on x86, 53
     // bits elsewhere: either leaves more than 32 bits after the point for roots below 18).
     const auto fraction_bits = [](long double root) {
@@ -193,8 +194,7 @@ TEST_CASE("sha256: the block function's dispatch equals the portable FIPS 180-4 
 }
 
 #if OAUTHCORE_HAVE_SHA_NI
-TEST_CASE("sha256: the SHA-extensions block function equals the portable one, bit by bit of the input",
-          "[sha256]") {
+TEST_CASE("sha256: the SHA-extensions block function equals the portable one, bit by bit of the input", "[sha256]") {
     if (!detail::cpu_has_sha_ni()) {
         WARN("this CPU has no SHA extensions: sha256_blocks_sha_ni is not run");
         return;
@@ -216,9 +216,10 @@ TEST_CASE("sha256: the SHA-extensions block function equals the portable one, bi
 }
 #endif
 
-TEST_CASE("sha256: the final step equals the portable FIPS 180-4 5.1.1 padding for every tail length, "
-          "each tail in an exact-size block",
-          "[sha256][fips180-4]") {
+TEST_CASE(
+    "sha256: the final step equals the portable FIPS 180-4 5.1.1 padding for every tail length, "
+    "each tail in an exact-size block",
+    "[sha256][fips180-4]") {
     // sha256_final builds the padded blocks in registers with the SHA extensions (from the
     // tail's last sixteen bytes, or through a buffer below sixteen): every tail length from
     // 0 to 63, so one block of padding or two, after a random state and a length that is
@@ -253,8 +254,8 @@ TEST_CASE("sha256: the SHA-extensions final step equals the portable one, bit by
         return;
     }
     std::mt19937_64 random(1804);
-    for (const std::size_t size : {std::size_t{15}, std::size_t{16}, std::size_t{43}, std::size_t{55},
-                                   std::size_t{56}, std::size_t{63}}) {
+    for (const std::size_t size :
+         {std::size_t{15}, std::size_t{16}, std::size_t{43}, std::size_t{55}, std::size_t{56}, std::size_t{63}}) {
         const std::string bytes = random_bytes(random, size);
         for (std::size_t bit = 0; bit < 8 * size + 64; ++bit) {
             std::string tail = bytes;

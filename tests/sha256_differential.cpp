@@ -59,11 +59,11 @@ TEST_CASE("sha256 differential: libsodium agrees on random inputs, one-shot and 
     }
 }
 
-TEST_CASE("sha256 differential: S256 challenges of random verifiers are libsodium's digest in base64url "
-          "(RFC 7636 4.2)",
-          "[sha256][differential][pkce][rfc7636]") {
-    static constexpr std::string_view unreserved =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+TEST_CASE(
+    "sha256 differential: S256 challenges of random verifiers are libsodium's digest in base64url "
+    "(RFC 7636 4.2)",
+    "[sha256][differential][pkce][rfc7636]") {
+    static constexpr std::string_view unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     std::mt19937_64 random(7636);
     for (int trial = 0; trial < 500; ++trial) {
         std::string verifier(code_verifier_min_size + random() % (code_verifier_max_size - code_verifier_min_size + 1),

@@ -174,16 +174,15 @@ inline constexpr auto sha256_round_constant_lanes = [] {
 // W[t] + K[t] in lane 0 and W[t+1] + K[t+1] in lane 1. The answer is the new A, B, E, F;
 // the new C, D, G, H are the old A, B, E, F.
 OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
-                                                             sha256_lanes wk) noexcept {
-    return reinterpret_cast<sha256_lanes>(
-        __builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
-                                   reinterpret_cast<sha256_builtin_lanes>(abef),
-                                   reinterpret_cast<sha256_builtin_lanes>(wk)));
+                                                              sha256_lanes wk) noexcept {
+    return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
+                                                                     reinterpret_cast<sha256_builtin_lanes>(abef),
+                                                                     reinterpret_cast<sha256_builtin_lanes>(wk)));
 }
 
 // Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
 OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
-                                                      std::size_t quad) noexcept {
+                                                       std::size_t quad) noexcept {
     const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
     cdgh = sha256_two_rounds(cdgh, abef, wk);
     abef = sha256_two_rounds(abef, cdgh, __builtin_shufflevector(wk, wk, 2, 3, 0, 1));
@@ -193,7 +192,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha25
 // to `w3` (W[t-4] to W[t-1]): sha256msg1 adds sigma0 of the next word to each of `w0`,
 // then W[t-7] to W[t-4] are added, and sha256msg2 adds sigma1 of W[t-2] (6.2.2 step 1).
 OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
-                                                             sha256_lanes w3) noexcept {
+                                                              sha256_lanes w3) noexcept {
     const auto partial = reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg1(
         reinterpret_cast<sha256_builtin_lanes>(w0), reinterpret_cast<sha256_builtin_lanes>(w1)));
     const sha256_lanes with_w7 = partial + __builtin_shufflevector(w2, w3, 1, 2, 3, 4);
@@ -203,7 +202,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, s
 
 // One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
 OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
-                                                       sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
+                                                        sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
     const sha256_lanes abef_before = abef;
     const sha256_lanes cdgh_before = cdgh;
 #pragma GCC unroll 4
@@ -235,7 +234,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes)
 
 // A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
 OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
-                                                   sha256_lanes& cdgh) noexcept {
+                                                    sha256_lanes& cdgh) noexcept {
     sha256_lanes abcd;
     sha256_lanes efgh;
     std::memcpy(&abcd, state.data(), sizeof abcd);
@@ -246,7 +245,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
 
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
-                                                        std::size_t count) noexcept {
+                                                         std::size_t count) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
@@ -270,7 +269,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, co
 // tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
 // into place with pshufb; a shorter tail goes through a small buffer.
 OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
-                                                                    std::size_t chunk) noexcept {
+                                                                     std::size_t chunk) noexcept {
     const std::size_t size = tail.size();
     const std::size_t first = 16 * chunk;
     sha256_byte_lanes bytes{};
@@ -307,8 +306,8 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
 // with the padded blocks built in registers (sha256_padded_chunk) and the digest written
 // from them; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
-                                                                                std::string_view tail,
-                                                                                std::uint64_t message_bytes) noexcept {
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
@@ -324,10 +323,10 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
     }
     // H0..H7, each word's bytes most significant first.
-    const sha256_lanes abcd = sha256_words_of(
-        reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
-    const sha256_lanes efgh = sha256_words_of(
-        reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+    const sha256_lanes abcd =
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
+    const sha256_lanes efgh =
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
     std::array<unsigned char, 32> digest;
     std::memcpy(digest.data(), &abcd, sizeof abcd);
     std::memcpy(digest.data() + 16, &efgh, sizeof efgh);

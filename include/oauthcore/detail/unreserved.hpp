@@ -18,8 +18,8 @@ namespace oauthcore::detail {
 inline constexpr auto unreserved_characters = [] {
     std::array<bool, 256> table{};
     for (unsigned c = 0; c < table.size(); ++c)
-        table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '.' || c == '_' || c == '~';
+        table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                   c == '_' || c == '~';
     return table;
 }();
 
