@@ -3776,9 +3776,10 @@ using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
 // SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
 // so only a message of 2^61 bytes or more (which no request holds) would wrap.
 //
-// constexpr and noexcept, no allocation; a hasher is 112 bytes of state on the stack.
-// The compression of whole blocks is detail/sha256_blocks.hpp (portable, or with the x86
-// SHA extensions chosen at run time).
+// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
+// length) on the stack. The costly parts, the compression of whole blocks and the padded
+// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
+// where the CPU has them (chosen at run time).
 //
 // SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
 // way to store codes and tokens as digests of high-entropy values.
