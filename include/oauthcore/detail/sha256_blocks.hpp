@@ -1,17 +1,20 @@
 #pragma once
 // The SHA-256 compression function (FIPS 180-4 6.2.2) over whole 64-byte blocks: a
-// state and blocks in, the state after them out. Padding, lengths and the digest's bytes
-// are sha256.hpp's; this is the part that costs.
+// state and blocks in, the state after them out. sha256.hpp pads the message and writes
+// the digest; this is the part that costs.
 //  - sha256_blocks_portable: the standard's steps as written (the schedule of 6.2.2 step
 //    1, the 64 rounds of step 3), words read big-endian with shifts, so the byte order of
 //    the target never matters. Constant evaluation and every target run it, and the tests
 //    hold the fast path to it.
 //  - sha256_blocks_sha_ni: the same with the x86 SHA extensions (sha256rnds2 does two
-//    rounds, sha256msg1/msg2 the schedule), about five times faster. x86-64 without
-//    -march does not assume them, so they are chosen at run time from CPUID (Intel since
-//    Goldmont and Ice Lake, AMD since Zen). Written with the compilers' builtins on generic
-//    vectors, like detail/swar.hpp, rather than <immintrin.h>, which would add half a
-//    second to every translation unit that includes the library.
+//    rounds, sha256msg1/msg2 the schedule), eight times faster. x86-64 without -march
+//    does not assume them, so they are chosen at run time from CPUID (Intel since
+//    Goldmont and Ice Lake, AMD since Zen). And sha256_final_sha_ni: the padded last
+//    block or two built in registers and the digest written from them, for the same
+//    answer as sha256.hpp's portable final step (state, last bytes, length in; digest
+//    out) without a block written in pieces and read back. Written with the compilers'
+//    builtins on generic vectors, like detail/swar.hpp, rather than <immintrin.h>, which
+//    would add half a second to every translation unit that includes the library.
 
 #include <array>
 #include <bit>
