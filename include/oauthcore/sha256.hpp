@@ -16,7 +16,6 @@
 // SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
 // way to store codes and tokens as digests of high-entropy values.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -51,9 +50,9 @@ inline constexpr sha256_state sha256_initial_state = {0x6a09e667, 0xbb67ae85, 0x
     const std::size_t used = tail.size();
     const std::size_t blocks = used < sha256_block_size - 8 ? 1 : 2;
     const std::size_t end = blocks * sha256_block_size;
-    std::copy_n(tail.data(), used, last.data());
+    std::char_traits<char>::copy(last.data(), tail.data(), used);
     last[used] = static_cast<char>(0x80);
-    std::fill(last.data() + used + 1, last.data() + end - 8, '\0');
+    std::char_traits<char>::assign(last.data() + used + 1, end - 8 - used - 1, '\0');
     store_big_endian(last.data() + end - 8, std::uint64_t{message_bytes * 8});
     sha256_blocks_portable(state, last.data(), blocks);
 
@@ -95,8 +94,9 @@ public:
         std::size_t buffered = static_cast<std::size_t>(length_ % detail::sha256_block_size);
         length_ += bytes.size();
         if (buffered > 0) {
-            const std::size_t taken = std::min(detail::sha256_block_size - buffered, bytes.size());
-            std::copy_n(bytes.data(), taken, buffer_.data() + buffered);
+            const std::size_t room = detail::sha256_block_size - buffered;
+            const std::size_t taken = bytes.size() < room ? bytes.size() : room;
+            std::char_traits<char>::copy(buffer_.data() + buffered, bytes.data(), taken);
             bytes.remove_prefix(taken);
             buffered += taken;
             if (buffered < detail::sha256_block_size) return *this;
@@ -106,7 +106,7 @@ public:
         const std::size_t whole = bytes.size() / detail::sha256_block_size;
         if (whole > 0) detail::sha256_blocks(state_, bytes.data(), whole);
         bytes.remove_prefix(whole * detail::sha256_block_size);
-        std::copy_n(bytes.data(), bytes.size(), buffer_.data());
+        std::char_traits<char>::copy(buffer_.data(), bytes.data(), bytes.size());
         return *this;
     }
 
