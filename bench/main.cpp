@@ -1,5 +1,5 @@
 // One binary for every benchmark, registered in the order of the issue so that the
-// output reads like its list: form, basic, json, end to end, floor.
+// output reads like its list: form, basic, json, end to end, PKCE and SHA-256, floor.
 
 #include <benchmark/benchmark.h>
 
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     bench::register_basic_auth();
     bench::register_json();
     bench::register_endpoint();
+    bench::register_pkce();
     bench::register_floor();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

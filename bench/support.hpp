@@ -118,6 +118,7 @@ void register_form();
 void register_basic_auth();
 void register_json();
 void register_endpoint();
+void register_pkce();
 void register_floor();
 
 }  // namespace bench

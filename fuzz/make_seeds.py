@@ -170,3 +170,45 @@ endpoint = {
 }
 for name, data in endpoint.items():
     write("endpoint", name, data)
+
+# pkce: first byte % 4 is the mode (0 verifier, 1 verifier mapped into unreserved,
+# 2 "verifier\nchallenge", 3 the same with the challenge mapped into base64url); the
+# whole first byte also chooses where the SHA-256 hasher cuts the material.
+APPENDIX_B_VERIFIER = b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+APPENDIX_B_CHALLENGE = b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def verifier_of(n):
+    return bytes(UNRESERVED[(i * 7 + 3) % len(UNRESERVED)] for i in range(n))
+
+
+pkce = {
+    "rfc7636_appendix_b": b"\x00" + APPENDIX_B_VERIFIER,
+    "rfc7636_appendix_b_pair": b"\x02" + APPENDIX_B_VERIFIER + b"\n" + APPENDIX_B_CHALLENGE,
+    "rfc7636_appendix_b_plain_pair": b"\x06" + APPENDIX_B_VERIFIER + b"\n" + APPENDIX_B_VERIFIER,
+    "wrong_last_character": b"\x02" + APPENDIX_B_VERIFIER + b"\n" + APPENDIX_B_CHALLENGE[:-1] + b"N",
+    "verifier_42": b"\x00" + verifier_of(42),
+    "verifier_43": b"\x00" + verifier_of(43),
+    "verifier_128": b"\x00" + verifier_of(128),
+    "verifier_129": b"\x00" + verifier_of(129),
+    "verifier_space": b"\x00" + APPENDIX_B_VERIFIER[:20] + b" " + APPENDIX_B_VERIFIER[21:],
+    "verifier_percent": b"\x00" + verifier_of(40) + b"%7E",
+    "verifier_high_bytes": b"\x04" + b"\xff\x80" * 30,
+    "mapped_64": b"\x01" + bytes(range(64)),
+    "mapped_challenge": b"\x03" + verifier_of(50) + b"\n" + bytes(range(0, 172, 4)),
+    "method_s256": b"\x00S256",
+    "method_plain": b"\x00plain",
+    "method_lowercase": b"\x00s256",
+    "nist_abc": b"\x80abc",
+    "nist_448_bits": b"\x40abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+    "nist_896_bits": b"\xc4abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+    "sha256_55": b"\x10" + b"a" * 55,
+    "sha256_56": b"\x20" + b"a" * 56,
+    "sha256_64": b"\xfc" + b"a" * 64,
+    "sha256_119": b"\x08" + b"b" * 119,
+    "sha256_120": b"\x0c" + b"b" * 120,
+    "empty": b"\x00",
+}
+for name, data in pkce.items():
+    write("pkce", name, data)

@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(asan valgrind callgrind)
-bash scripts/install-deps.sh g++ clang-14 libclang-rt-14-dev cmake ninja-build catch2 nlohmann-json3-dev valgrind python3
+bash scripts/install-deps.sh g++ clang-14 libclang-rt-14-dev cmake ninja-build catch2 nlohmann-json3-dev valgrind python3 \
+  pkg-config libsodium-dev
 out=${OAUTHCORE_BUILD_ROOT:-build}
 
 configure() {  # build dir, compiler, extra cmake arguments...
@@ -47,7 +48,7 @@ valgrind_memcheck() {
   "${vg[@]}" "$dir/tests/oauthcore_tests" --reporter compact
   "${vg[@]}" "$dir/tests/readme_embedding" >/dev/null
   local target
-  for target in form basic_auth json endpoint; do
+  for target in form basic_auth json endpoint pkce; do
     "${vg[@]}" "$dir/fuzz/oauthcore_replay_$target" "fuzz/corpus/$target" 2>/dev/null
   done
   echo "valgrind: no errors"

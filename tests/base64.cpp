@@ -265,3 +265,57 @@ TEST_CASE("base64: the lane-table groups alone decode what the dispatching decod
         plain += static_cast<char>(bytes * 53 + 3);
     }
 }
+
+namespace {
+
+std::string encode_url(std::string_view bytes) {
+    std::string out(base64url_encoded_size(bytes.size()), '\0');
+    REQUIRE(encode_base64url(bytes, out.data()) == out.size());
+    return out;
+}
+
+template <std::size_t N>
+constexpr bool url_encodes_to(std::string_view bytes, std::string_view expected) {
+    std::array<char, N> out{};
+    const std::size_t written = encode_base64url(bytes, out.data());
+    return written == base64url_encoded_size(bytes.size()) && std::string_view(out.data(), written) == expected;
+}
+
+// RFC 4648 10 test vectors in base64url without padding, at compile time.
+static_assert(url_encodes_to<1>("", ""));
+static_assert(url_encodes_to<8>("f", "Zg"));
+static_assert(url_encodes_to<8>("foobar", "Zm9vYmFy"));
+
+}  // namespace
+
+TEST_CASE("base64url: RFC 4648 section 10 test vectors, without padding (RFC 4648 5, RFC 7636 Appendix A)",
+          "[base64][rfc4648][rfc7636]") {
+    CHECK(encode_url("") == "");
+    CHECK(encode_url("f") == "Zg");
+    CHECK(encode_url("fo") == "Zm8");
+    CHECK(encode_url("foo") == "Zm9v");
+    CHECK(encode_url("foob") == "Zm9vYg");
+    CHECK(encode_url("fooba") == "Zm9vYmE");
+    CHECK(encode_url("foobar") == "Zm9vYmFy");
+}
+
+TEST_CASE("base64url: '-' and '_' stand for '+' and '/' (RFC 4648 5)", "[base64][rfc4648]") {
+    CHECK(encode("\xfb\xff") == "+/8=");
+    CHECK(encode_url("\xfb\xff") == "-_8");
+    CHECK(encode_url("\xff\xff\xff") == "____");
+    CHECK(encode_url("\xfb\xef\xbe") == "----");
+}
+
+TEST_CASE("base64url: for every length, the base64 encoding with the URL alphabet and no padding (RFC 4648 5)",
+          "[base64][rfc4648]") {
+    std::string bytes;
+    for (std::size_t size = 0; size <= 100; ++size) {
+        std::string expected = encode(bytes);
+        while (!expected.empty() && expected.back() == '=') expected.pop_back();
+        for (char& c : expected) c = c == '+' ? '-' : c == '/' ? '_' : c;
+        INFO("length " << size);
+        CHECK(base64url_encoded_size(size) == expected.size());
+        CHECK(encode_url(bytes) == expected);
+        bytes += static_cast<char>(size * 151 + 29);
+    }
+}

@@ -1,6 +1,7 @@
 #pragma once
 // Strict base64 (RFC 4648 section 4, the standard alphabet), as RFC 7617 Basic
-// credentials use it. Strict means:
+// credentials use it; and base64url encoding without padding (RFC 4648 section 5), as
+// PKCE's S256 code challenge uses it (RFC 7636 4.2, Appendix A). Strict means:
 //  - only A-Z a-z 0-9 + / and '=' padding; no whitespace, no URL-safe alphabet;
 //  - the length is a multiple of 4 and padding is present (RFC 4648 3.2);
 //  - '=' appears only as the last one or two characters;
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -261,23 +263,67 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     return detail::decode_base64_portable(encoded, dest);
 }
 
+namespace detail {
+
+inline constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// Encodes `bytes` with `alphabet` (RFC 4648 4 or 5) into `dest`; the last group is
+// completed with '=' when `pad`, and left short otherwise. Returns the characters written.
+template <class Byte>
+constexpr std::size_t encode_base64_with(std::span<const Byte> bytes, char* dest, std::string_view alphabet,
+                                         bool pad) noexcept {
+    static_assert(sizeof(Byte) == 1);
+    const auto byte = [bytes](std::size_t at) { return unsigned{static_cast<unsigned char>(bytes[at])}; };
+    std::size_t out = 0;
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3, out += 4) {
+        const unsigned group = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        dest[out] = alphabet[group >> 18];
+        dest[out + 1] = alphabet[group >> 12 & 63u];
+        dest[out + 2] = alphabet[group >> 6 & 63u];
+        dest[out + 3] = alphabet[group & 63u];
+    }
+    const std::size_t left = bytes.size() - i;
+    if (left == 0) return out;
+    // One or two bytes left: two or three characters, then padding to four if asked.
+    const unsigned group = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0u);
+    dest[out++] = alphabet[group >> 18];
+    dest[out++] = alphabet[group >> 12 & 63u];
+    if (left == 2) dest[out++] = alphabet[group >> 6 & 63u];
+    if (pad) {
+        if (left == 1) dest[out++] = '=';
+        dest[out++] = '=';
+    }
+    return out;
+}
+
+}  // namespace detail
+
 [[nodiscard]] constexpr std::size_t base64_encoded_size(std::size_t bytes) noexcept { return (bytes + 2) / 3 * 4; }
 
 // Encodes `bytes` with padding into `dest` (room for base64_encoded_size bytes);
 // returns the characters written.
 constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::size_t left = bytes.size() - i;
-        unsigned group = static_cast<unsigned char>(bytes[i]) << 16;
-        if (left > 1) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (left > 2) group |= static_cast<unsigned char>(bytes[i + 2]);
-        dest[out++] = detail::base64_alphabet[(group >> 18) & 63u];
-        dest[out++] = detail::base64_alphabet[(group >> 12) & 63u];
-        dest[out++] = left > 1 ? detail::base64_alphabet[(group >> 6) & 63u] : '=';
-        dest[out++] = left > 2 ? detail::base64_alphabet[group & 63u] : '=';
-    }
-    return out;
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64_alphabet, true);
+}
+
+// The characters encode_base64url writes for `bytes`: two for a last byte alone, three
+// for a last pair, as no padding completes the group (RFC 4648 3.2, 5).
+[[nodiscard]] constexpr std::size_t base64url_encoded_size(std::size_t bytes) noexcept {
+    return bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
+}
+
+// Encodes `bytes` in the URL- and filename-safe alphabet ('-' and '_' for '+' and '/'),
+// without padding (RFC 4648 5; RFC 7636 Appendix A), into `dest` (room for
+// base64url_encoded_size bytes); returns the characters written.
+constexpr std::size_t encode_base64url(std::string_view bytes, char* dest) noexcept {
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64url_alphabet, false);
+}
+
+// The same for bytes held as unsigned char, such as a digest or random bytes.
+constexpr std::size_t encode_base64url(std::span<const unsigned char> bytes, char* dest) noexcept {
+    return detail::encode_base64_with(bytes, dest, detail::base64url_alphabet, false);
 }
 
 }  // namespace oauthcore

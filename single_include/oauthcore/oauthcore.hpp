@@ -4,7 +4,8 @@
 // oauthcore: the protocol core of an OAuth 2.0 authorization server. Includes every component.
 
 // Strict base64 (RFC 4648 section 4, the standard alphabet), as RFC 7617 Basic
-// credentials use it. Strict means:
+// credentials use it; and base64url encoding without padding (RFC 4648 section 5), as
+// PKCE's S256 code challenge uses it (RFC 7636 4.2, Appendix A). Strict means:
 //  - only A-Z a-z 0-9 + / and '=' padding; no whitespace, no URL-safe alphabet;
 //  - the length is a multiple of 4 and padding is present (RFC 4648 3.2);
 //  - '=' appears only as the last one or two characters;
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -265,23 +267,67 @@ constexpr std::optional<std::size_t> decode_base64(std::string_view encoded, cha
     return detail::decode_base64_portable(encoded, dest);
 }
 
+namespace detail {
+
+inline constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// Encodes `bytes` with `alphabet` (RFC 4648 4 or 5) into `dest`; the last group is
+// completed with '=' when `pad`, and left short otherwise. Returns the characters written.
+template <class Byte>
+constexpr std::size_t encode_base64_with(std::span<const Byte> bytes, char* dest, std::string_view alphabet,
+                                         bool pad) noexcept {
+    static_assert(sizeof(Byte) == 1);
+    const auto byte = [bytes](std::size_t at) { return unsigned{static_cast<unsigned char>(bytes[at])}; };
+    std::size_t out = 0;
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3, out += 4) {
+        const unsigned group = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        dest[out] = alphabet[group >> 18];
+        dest[out + 1] = alphabet[group >> 12 & 63u];
+        dest[out + 2] = alphabet[group >> 6 & 63u];
+        dest[out + 3] = alphabet[group & 63u];
+    }
+    const std::size_t left = bytes.size() - i;
+    if (left == 0) return out;
+    // One or two bytes left: two or three characters, then padding to four if asked.
+    const unsigned group = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0u);
+    dest[out++] = alphabet[group >> 18];
+    dest[out++] = alphabet[group >> 12 & 63u];
+    if (left == 2) dest[out++] = alphabet[group >> 6 & 63u];
+    if (pad) {
+        if (left == 1) dest[out++] = '=';
+        dest[out++] = '=';
+    }
+    return out;
+}
+
+}  // namespace detail
+
 [[nodiscard]] constexpr std::size_t base64_encoded_size(std::size_t bytes) noexcept { return (bytes + 2) / 3 * 4; }
 
 // Encodes `bytes` with padding into `dest` (room for base64_encoded_size bytes);
 // returns the characters written.
 constexpr std::size_t encode_base64(std::string_view bytes, char* dest) noexcept {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::size_t left = bytes.size() - i;
-        unsigned group = static_cast<unsigned char>(bytes[i]) << 16;
-        if (left > 1) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (left > 2) group |= static_cast<unsigned char>(bytes[i + 2]);
-        dest[out++] = detail::base64_alphabet[(group >> 18) & 63u];
-        dest[out++] = detail::base64_alphabet[(group >> 12) & 63u];
-        dest[out++] = left > 1 ? detail::base64_alphabet[(group >> 6) & 63u] : '=';
-        dest[out++] = left > 2 ? detail::base64_alphabet[group & 63u] : '=';
-    }
-    return out;
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64_alphabet, true);
+}
+
+// The characters encode_base64url writes for `bytes`: two for a last byte alone, three
+// for a last pair, as no padding completes the group (RFC 4648 3.2, 5).
+[[nodiscard]] constexpr std::size_t base64url_encoded_size(std::size_t bytes) noexcept {
+    return bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
+}
+
+// Encodes `bytes` in the URL- and filename-safe alphabet ('-' and '_' for '+' and '/'),
+// without padding (RFC 4648 5; RFC 7636 Appendix A), into `dest` (room for
+// base64url_encoded_size bytes); returns the characters written.
+constexpr std::size_t encode_base64url(std::string_view bytes, char* dest) noexcept {
+    return detail::encode_base64_with(std::span<const char>(bytes), dest, detail::base64url_alphabet, false);
+}
+
+// The same for bytes held as unsigned char, such as a digest or random bytes.
+constexpr std::size_t encode_base64url(std::span<const unsigned char> bytes, char* dest) noexcept {
+    return detail::encode_base64_with(bytes, dest, detail::base64url_alphabet, false);
 }
 
 }  // namespace oauthcore
@@ -4749,6 +4795,673 @@ static_assert(client_store<memory_client_store>);
 static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
+
+}  // namespace oauthcore
+// PKCE, Proof Key for Code Exchange (RFC 7636): the pure parts that the authorization
+// endpoint (which stores a code's challenge) and the token endpoint (which checks the
+// verifier against it) share.
+//
+//   code-verifier  = 43*128unreserved                          ; RFC 7636 4.1
+//   code-challenge = 43*128unreserved                          ; RFC 7636 4.2
+//   unreserved     = ALPHA / DIGIT / "-" / "." / "_" / "~"     ; RFC 3986 2.3
+//   ALPHA          = %x41-5A / %x61-7A
+//   DIGIT          = %x30-39
+//
+//   plain: code_challenge = code_verifier                       ; RFC 7636 4.2
+//   S256:  code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
+//
+// What we accept and why:
+//  - A verifier exactly as the grammar says, nothing trimmed (the form layer has already
+//    percent-decoded it). A verifier outside the grammar never verifies, even when its
+//    transformation equals the challenge: one shorter than 43 characters holds too little
+//    entropy to resist guessing (RFC 7636 4.1, 7.1), and no conforming client sends the
+//    others.
+//  - A plain challenge by the same rule (it is a verifier).
+//  - An S256 challenge more strictly than the grammar: exactly 43 characters of the
+//    base64url alphabet (RFC 4648 5) whose last carries no bit beyond the digest's 256
+//    (RFC 4648 3.5), since BASE64URL-ENCODE of a SHA-256 digest (RFC 7636 Appendix A: no
+//    padding) writes nothing else. Any other S256 challenge can never be met, so an
+//    authorization endpoint refuses it at once (invalid_request, RFC 7636 4.4.1) rather
+//    than issue a code nobody can redeem.
+//  - The method names "plain" and "S256" exactly (RFC 7636 4.3, 6.2.2; case-sensitive, so
+//    "s256" is refused). A request without code_challenge_method means plain (4.3); that,
+//    and whether plain is allowed at all (RFC 9700 2.1.1: S256 is the one to use), is the
+//    caller's decision.
+//
+// Nothing here allocates; everything but verify_code_verifier (whose comparison is built
+// to run in the same time whatever the bytes) also runs in constant evaluation.
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+// The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
+// (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
+// defines them, and a scan that says whether every byte of a string is in it: the table a
+// byte at a time, and sixteen bytes a step with the compilers' generic vectors (as
+// detail/swar.hpp does) for strings of sixteen bytes or more, which every valid verifier
+// is. The tests hold the vector scan to the table for every byte value at every position.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+
+namespace oauthcore::detail {
+
+[[nodiscard]] constexpr bool is_unreserved(char c) noexcept { return is_in(char_class::unreserved, c); }
+
+// True when every byte of `s` is unreserved, one byte at a time.
+[[nodiscard]] constexpr bool all_unreserved_bytewise(std::string_view s) noexcept {
+    for (const char c : s)
+        if (!is_unreserved(c)) return false;
+    return true;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
+
+// All ones in each lane of `v` that holds an unreserved byte, zero in the others. As
+// unsigned bytes, x - low < count is the range test low <= x < low + count (smaller x wrap
+// to large values); ORing 0x20 folds 'A'-'Z' onto 'a'-'z' and nothing else onto them.
+[[nodiscard]] inline unreserved_byte_lanes unreserved_lanes(unreserved_byte_lanes v) noexcept {
+    const auto letter = ((v | 0x20) - 'a') < 26;
+    const auto digit = (v - '0') < 10;
+    const auto hyphen_or_dot = (v - '-') < 2;
+    return reinterpret_cast<unreserved_byte_lanes>(letter | digit | hyphen_or_dot | (v == '_') | (v == '~'));
+}
+
+// all_unreserved_bytewise(s) for s.size() >= 16, sixteen bytes a step (the last step
+// overlaps the one before it).
+[[nodiscard]] inline bool all_unreserved_vector(std::string_view s) noexcept {
+    unreserved_byte_lanes all = ~unreserved_byte_lanes{};
+    unreserved_byte_lanes v;
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+        std::memcpy(&v, s.data() + i, sizeof v);
+        all &= unreserved_lanes(v);
+    }
+    std::memcpy(&v, s.data() + s.size() - 16, sizeof v);
+    all &= unreserved_lanes(v);
+    std::uint64_t halves[2];
+    std::memcpy(halves, &all, sizeof halves);
+    return (halves[0] & halves[1]) == ~std::uint64_t{0};
+}
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 1
+#else
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 0
+#endif
+
+// True when every byte of `s` is unreserved (RFC 3986 2.3).
+[[nodiscard]] constexpr bool all_unreserved(std::string_view s) noexcept {
+#if OAUTHCORE_HAVE_UNRESERVED_VECTORS
+    if (!std::is_constant_evaluated() && s.size() >= 16) return all_unreserved_vector(s);
+#endif
+    return all_unreserved_bytewise(s);
+}
+
+}  // namespace oauthcore::detail
+// SHA-256 (FIPS 180-4), which PKCE's S256 method needs (RFC 7636 4.2:
+// BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))), carried here so that oauthcore keeps no
+// dependency beyond the standard library.
+//
+// What it accepts: any bytes (a string_view may hold NUL and 0x80-0xFF), in one call or
+// in pieces; the digest is the same however the message is cut. FIPS 180-4 defines
+// SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
+// so only a message of 2^61 bytes or more (which no request holds) would wrap.
+//
+// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
+// length) on the stack. The costly parts, the compression of whole blocks and the padded
+// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
+// where the CPU has them (chosen at run time).
+//
+// SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
+// way to store codes and tokens as digests of high-entropy values.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+// The SHA-256 compression function (FIPS 180-4 6.2.2) over whole 64-byte blocks: a
+// state and blocks in, the state after them out. sha256.hpp pads the message and writes
+// the digest; this is the part that costs.
+//  - sha256_blocks_portable: the standard's steps as written (the schedule of 6.2.2 step
+//    1, the 64 rounds of step 3), words read big-endian with shifts, so the byte order of
+//    the target never matters. Constant evaluation and every target run it, and the tests
+//    hold the fast path to it.
+//  - sha256_blocks_sha_ni: the same with the x86 SHA extensions (sha256rnds2 does two
+//    rounds, sha256msg1/msg2 the schedule), eight times faster. x86-64 without -march
+//    does not assume them, so they are chosen at run time from CPUID (Intel since
+//    Goldmont and Ice Lake, AMD since Zen). And sha256_final_sha_ni: the padded last
+//    block or two built in registers and the digest written from them, for the same
+//    answer as sha256.hpp's portable final step (state, last bytes, length in; digest
+//    out) without a block written in pieces and read back. Written with the compilers'
+//    builtins on generic vectors, like detail/swar.hpp, rather than <immintrin.h>, which
+//    would add half a second to every translation unit that includes the library.
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#define OAUTHCORE_HAVE_SHA_NI 1
+#else
+#define OAUTHCORE_HAVE_SHA_NI 0
+#endif
+
+namespace oauthcore::detail {
+
+// H0..H7, or A..H while a block is processed (FIPS 180-4 6.2).
+using sha256_state = std::array<std::uint32_t, 8>;
+
+inline constexpr std::size_t sha256_block_size = 64;
+
+// K0..K63 (FIPS 180-4 4.2.2): the first 32 bits of the fractional parts of the cube roots
+// of the first 64 primes (tests/sha256.cpp derives them again).
+inline constexpr std::array<std::uint32_t, 64> sha256_round_constants = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+// The word at `bytes`, most significant byte first (FIPS 180-4 3.1: big-endian words).
+[[nodiscard]] constexpr std::uint32_t load_big_endian_32(const char* bytes) noexcept {
+    const auto byte = [bytes](std::size_t i) { return std::uint32_t{static_cast<unsigned char>(bytes[i])}; };
+    return byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
+}
+
+// Writes `word` at `dest`, most significant byte first. At run time on a little- or
+// big-endian target, as one (byte-swapped) store of the whole word: g++ 12 builds the
+// shifted bytes of a digest in registers otherwise, which cost a third of the time of
+// hashing a code verifier. The order is always the big-endian one, whatever the target's.
+template <class Byte, class Word>
+constexpr void store_big_endian(Byte* dest, Word word) noexcept {
+    static_assert(sizeof(Byte) == 1 && (std::is_same_v<Word, std::uint32_t> || std::is_same_v<Word, std::uint64_t>));
+    if constexpr (std::endian::native == std::endian::little || std::endian::native == std::endian::big) {
+        if (!std::is_constant_evaluated()) {
+            if constexpr (std::endian::native == std::endian::little) {
+                if constexpr (sizeof(Word) == 4) {
+                    word = __builtin_bswap32(word);
+                } else {
+                    word = __builtin_bswap64(word);
+                }
+            }
+            std::memcpy(dest, &word, sizeof word);
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < sizeof word; ++i)
+        dest[i] = static_cast<Byte>(word >> (8 * (sizeof word - 1 - i)) & 0xFFu);
+}
+
+// The functions of FIPS 180-4 4.1.2.
+[[nodiscard]] constexpr std::uint32_t sha256_ch(std::uint32_t x, std::uint32_t y, std::uint32_t z) noexcept {
+    return (x & y) ^ (~x & z);
+}
+[[nodiscard]] constexpr std::uint32_t sha256_maj(std::uint32_t x, std::uint32_t y, std::uint32_t z) noexcept {
+    return (x & y) ^ (x & z) ^ (y & z);
+}
+[[nodiscard]] constexpr std::uint32_t sha256_big_sigma0(std::uint32_t x) noexcept {
+    return std::rotr(x, 2) ^ std::rotr(x, 13) ^ std::rotr(x, 22);
+}
+[[nodiscard]] constexpr std::uint32_t sha256_big_sigma1(std::uint32_t x) noexcept {
+    return std::rotr(x, 6) ^ std::rotr(x, 11) ^ std::rotr(x, 25);
+}
+[[nodiscard]] constexpr std::uint32_t sha256_small_sigma0(std::uint32_t x) noexcept {
+    return std::rotr(x, 7) ^ std::rotr(x, 18) ^ (x >> 3);
+}
+[[nodiscard]] constexpr std::uint32_t sha256_small_sigma1(std::uint32_t x) noexcept {
+    return std::rotr(x, 17) ^ std::rotr(x, 19) ^ (x >> 10);
+}
+
+// FIPS 180-4 6.2.2 for each of the `count` blocks at `blocks`.
+constexpr void sha256_blocks_portable(sha256_state& state, const char* blocks, std::size_t count) noexcept {
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        // Step 1: the message schedule W0..W63.
+        std::array<std::uint32_t, 64> w;
+        for (std::size_t t = 0; t < 16; ++t) w[t] = load_big_endian_32(message + 4 * t);
+        for (std::size_t t = 16; t < 64; ++t)
+            w[t] = sha256_small_sigma1(w[t - 2]) + w[t - 7] + sha256_small_sigma0(w[t - 15]) + w[t - 16];
+        // Step 2: the working variables.
+        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+        std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+        // Step 3: the rounds.
+        for (std::size_t t = 0; t < 64; ++t) {
+            const std::uint32_t t1 = h + sha256_big_sigma1(e) + sha256_ch(e, f, g) + sha256_round_constants[t] + w[t];
+            const std::uint32_t t2 = sha256_big_sigma0(a) + sha256_maj(a, b, c);
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        // Step 4: the intermediate hash value.
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+        state[4] += e;
+        state[5] += f;
+        state[6] += g;
+        state[7] += h;
+    }
+}
+
+#if OAUTHCORE_HAVE_SHA_NI
+// True when the CPU has the SHA extensions and SSSE3 (for the byte shuffle that reads the
+// words big-endian). CPUID is slow, and under a hypervisor slower still (it traps), so it
+// is asked once.
+[[nodiscard]] inline bool cpu_has_sha_ni() noexcept {
+    static const bool has = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        if (__get_cpuid_count(1, 0, &eax, &ebx, &ecx, &edx) == 0 || (ecx & bit_SSSE3) == 0) return false;
+        if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+        return (ebx & bit_SHA) != 0;
+    }();
+    return has;
+}
+
+// Four 32-bit lanes, lane 0 at the lowest address; `int` lanes are what the builtins take,
+// unsigned ones are for the additions (which wrap, as FIPS 180-4 addition is modulo 2^32).
+using sha256_lanes = std::uint32_t __attribute__((vector_size(16)));
+using sha256_builtin_lanes = int __attribute__((vector_size(16)));
+using sha256_byte_lanes = unsigned char __attribute__((vector_size(16)));
+using sha256_builtin_byte_lanes = char __attribute__((vector_size(16)));
+using sha256_signed_byte_lanes = signed char __attribute__((vector_size(16)));
+using sha256_half_lanes = std::uint64_t __attribute__((vector_size(16)));
+
+// The K vectors of sha256_four_rounds, four constants each.
+inline constexpr auto sha256_round_constant_lanes = [] {
+    std::array<sha256_lanes, 16> lanes{};
+    for (std::size_t quad = 0; quad < lanes.size(); ++quad)
+        lanes[quad] = sha256_lanes{sha256_round_constants[4 * quad], sha256_round_constants[4 * quad + 1],
+                                   sha256_round_constants[4 * quad + 2], sha256_round_constants[4 * quad + 3]};
+    return lanes;
+}();
+
+// Each helper carries the target of its caller, so that it is inlined there.
+#define OAUTHCORE_SHA_NI_TARGET __attribute__((target("sha,ssse3")))
+
+// Two rounds: `abef` holds A, B, E, F in lanes 3 to 0, `cdgh` C, D, G, H; `wk` holds
+// W[t] + K[t] in lane 0 and W[t+1] + K[t+1] in lane 1. The answer is the new A, B, E, F;
+// the new C, D, G, H are the old A, B, E, F.
+OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
+                                                              sha256_lanes wk) noexcept {
+    return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
+                                                                     reinterpret_cast<sha256_builtin_lanes>(abef),
+                                                                     reinterpret_cast<sha256_builtin_lanes>(wk)));
+}
+
+// Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
+OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
+                                                       std::size_t quad) noexcept {
+    const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
+    cdgh = sha256_two_rounds(cdgh, abef, wk);
+    abef = sha256_two_rounds(abef, cdgh, __builtin_shufflevector(wk, wk, 2, 3, 0, 1));
+}
+
+// W[t] to W[t+3] from the sixteen words before them, given as `w0` (W[t-16] to W[t-13])
+// to `w3` (W[t-4] to W[t-1]): sha256msg1 adds sigma0 of the next word to each of `w0`,
+// then W[t-7] to W[t-4] are added, and sha256msg2 adds sigma1 of W[t-2] (6.2.2 step 1).
+OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
+                                                              sha256_lanes w3) noexcept {
+    const auto partial = reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg1(
+        reinterpret_cast<sha256_builtin_lanes>(w0), reinterpret_cast<sha256_builtin_lanes>(w1)));
+    const sha256_lanes with_w7 = partial + __builtin_shufflevector(w2, w3, 1, 2, 3, 4);
+    return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg2(reinterpret_cast<sha256_builtin_lanes>(with_w7),
+                                                                    reinterpret_cast<sha256_builtin_lanes>(w3)));
+}
+
+// One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
+                                                        sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
+    const sha256_lanes abef_before = abef;
+    const sha256_lanes cdgh_before = cdgh;
+#pragma GCC unroll 4
+    for (std::size_t quad = 0; quad < 16; quad += 4) {
+        if (quad > 0) w0 = sha256_next_words(w0, w1, w2, w3);
+        sha256_four_rounds(abef, cdgh, w0, quad);
+        if (quad > 0) w1 = sha256_next_words(w1, w2, w3, w0);
+        sha256_four_rounds(abef, cdgh, w1, quad + 1);
+        if (quad > 0) w2 = sha256_next_words(w2, w3, w0, w1);
+        sha256_four_rounds(abef, cdgh, w2, quad + 2);
+        if (quad > 0) w3 = sha256_next_words(w3, w0, w1, w2);
+        sha256_four_rounds(abef, cdgh, w3, quad + 3);
+    }
+    abef += abef_before;
+    cdgh += cdgh_before;
+}
+
+// Four message words from sixteen bytes, each read big-endian.
+OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
+    return reinterpret_cast<sha256_lanes>(
+        __builtin_shufflevector(bytes, bytes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
+}
+
+OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
+    sha256_byte_lanes raw;
+    std::memcpy(&raw, bytes, sizeof raw);
+    return sha256_words_of(raw);
+}
+
+// A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
+OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
+                                                    sha256_lanes& cdgh) noexcept {
+    sha256_lanes abcd;
+    sha256_lanes efgh;
+    std::memcpy(&abcd, state.data(), sizeof abcd);
+    std::memcpy(&efgh, state.data() + 4, sizeof efgh);
+    abef = __builtin_shufflevector(efgh, abcd, 1, 0, 5, 4);
+    cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
+}
+
+// sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
+                                                         std::size_t count) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
+    }
+    const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
+    const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
+    std::memcpy(state.data(), &abcd, sizeof abcd);
+    std::memcpy(state.data() + 4, &efgh, sizeof efgh);
+}
+
+// Bytes 16 * chunk to 16 * chunk + 15 of the padded last block or blocks (FIPS 180-4
+// 5.1.1) of a message whose last `tail.size()` bytes (fewer than 64) are `tail`: the
+// tail's bytes, the 0x80 that follows them, zeros; the length is the caller's. Built in a
+// register and never stored: a sixteen-byte load of a block just written in pieces (a
+// copy, a byte, a length) waits for every piece to reach the cache, which cost more than
+// half the time of hashing a code verifier. When the chunk ends inside the tail and the
+// tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
+// into place with pshufb; a shorter tail goes through a small buffer.
+OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
+                                                                     std::size_t chunk) noexcept {
+    const std::size_t size = tail.size();
+    const std::size_t first = 16 * chunk;
+    sha256_byte_lanes bytes{};
+    if (first + 16 <= size) {
+        std::memcpy(&bytes, tail.data() + first, sizeof bytes);
+        return bytes;
+    }
+    const sha256_byte_lanes lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    if (first < size && size >= 16) {
+        sha256_byte_lanes last16;
+        std::memcpy(&last16, tail.data() + size - 16, sizeof last16);
+        // Lane j takes lane j + first + 16 - size of the last sixteen (at most 127 here);
+        // lanes past the tail's end take zero (pshufb zeroes a lane whose index has its
+        // high bit set).
+        const sha256_byte_lanes index = lane + static_cast<unsigned char>(first + 16 - size);
+        const auto past_end = reinterpret_cast<sha256_byte_lanes>(index > 15);
+        bytes = reinterpret_cast<sha256_byte_lanes>(
+            __builtin_ia32_pshufb128(reinterpret_cast<sha256_builtin_byte_lanes>(last16),
+                                     reinterpret_cast<sha256_builtin_byte_lanes>(index | past_end)));
+    } else if (first < size) {
+        unsigned char buffer[16] = {};
+        std::memcpy(buffer, tail.data() + first, size - first);
+        std::memcpy(&bytes, buffer, sizeof bytes);
+    }
+    if (first <= size && size < first + 16) {
+        const auto marker = reinterpret_cast<sha256_byte_lanes>(lane == static_cast<unsigned char>(size - first));
+        bytes |= marker & static_cast<unsigned char>(0x80);
+    }
+    return bytes;
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
+// from them; only where cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
+    for (std::size_t block = 0; block < blocks; ++block) {
+        sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
+        if (block + 1 == blocks) {
+            // The length in bits, big-endian, in the block's last eight bytes.
+            last |= reinterpret_cast<sha256_byte_lanes>(sha256_half_lanes{0, __builtin_bswap64(message_bytes * 8)});
+        }
+        sha256_block_sha_ni(abef, cdgh, sha256_words_of(sha256_padded_chunk(tail, 4 * block)),
+                            sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
+                            sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
+    }
+    // H0..H7, each word's bytes most significant first.
+    const sha256_lanes abcd =
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
+    const sha256_lanes efgh =
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+    std::array<unsigned char, 32> digest;
+    std::memcpy(digest.data(), &abcd, sizeof abcd);
+    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    return digest;
+}
+
+#undef OAUTHCORE_SHA_NI_TARGET
+#endif
+
+// The `count` blocks at `blocks` into `state`: with the SHA extensions where the CPU has
+// them, otherwise (and in constant evaluation) the portable code.
+constexpr void sha256_blocks(sha256_state& state, const char* blocks, std::size_t count) noexcept {
+#if OAUTHCORE_HAVE_SHA_NI
+    if (!std::is_constant_evaluated() && cpu_has_sha_ni()) {
+        sha256_blocks_sha_ni(state, blocks, count);
+        return;
+    }
+#endif
+    sha256_blocks_portable(state, blocks, count);
+}
+
+}  // namespace oauthcore::detail
+
+namespace oauthcore {
+
+inline constexpr std::size_t sha256_size = 32;
+
+// H(N) as bytes, H0 first, each word big-endian (FIPS 180-4 6.2.2).
+using sha256_digest = std::array<unsigned char, sha256_size>;
+
+namespace detail {
+
+// H(0) (FIPS 180-4 5.3.3): the first 32 bits of the fractional parts of the square roots
+// of the first eight primes.
+inline constexpr sha256_state sha256_initial_state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+// The digest of a message of `message_bytes` bytes, given the state after its whole blocks
+// and its last `tail` bytes (fewer than 64). Padding (FIPS 180-4 5.1.1): a 1 bit, zeros up
+// to 56 bytes modulo 64, then the length in bits as a big-endian 64-bit integer; so one
+// more block when the tail leaves room for the nine bytes, two otherwise. The digest is
+// H0..H7, each word most significant byte first (6.2.2). The plain steps, which constant
+// evaluation and CPUs without the SHA extensions run, and the tests hold the fast path to.
+[[nodiscard]] constexpr sha256_digest sha256_final_portable(sha256_state state, std::string_view tail,
+                                                            std::uint64_t message_bytes) noexcept {
+    std::array<char, 2 * sha256_block_size> last;
+    const std::size_t used = tail.size();
+    const std::size_t blocks = used < sha256_block_size - 8 ? 1 : 2;
+    const std::size_t end = blocks * sha256_block_size;
+    std::char_traits<char>::copy(last.data(), tail.data(), used);
+    last[used] = static_cast<char>(0x80);
+    std::char_traits<char>::assign(last.data() + used + 1, end - 8 - used - 1, '\0');
+    store_big_endian(last.data() + end - 8, std::uint64_t{message_bytes * 8});
+    sha256_blocks_portable(state, last.data(), blocks);
+
+    sha256_digest digest;
+    for (std::size_t i = 0; i < state.size(); ++i) store_big_endian(digest.data() + 4 * i, state[i]);
+    return digest;
+}
+
+// sha256_final_portable, or the same with the SHA extensions where the CPU has them.
+[[nodiscard]] constexpr sha256_digest sha256_final(const sha256_state& state, std::string_view tail,
+                                                   std::uint64_t message_bytes) noexcept {
+#if OAUTHCORE_HAVE_SHA_NI
+    if (!std::is_constant_evaluated() && cpu_has_sha_ni()) return sha256_final_sha_ni(state, tail, message_bytes);
+#endif
+    return sha256_final_portable(state, tail, message_bytes);
+}
+
+}  // namespace detail
+
+// The SHA-256 digest of `bytes`.
+[[nodiscard]] constexpr sha256_digest sha256(std::string_view bytes) noexcept {
+    detail::sha256_state state = detail::sha256_initial_state;
+    const std::size_t whole = bytes.size() / detail::sha256_block_size;
+    if (whole > 0) detail::sha256_blocks(state, bytes.data(), whole);
+    return detail::sha256_final(state, bytes.substr(whole * detail::sha256_block_size), bytes.size());
+}
+
+// SHA-256 of a message given in pieces: update() with each piece in order, then finish().
+//
+//   oauthcore::sha256_hasher hasher;
+//   hasher.update(client_id).update(":").update(code);
+//   const oauthcore::sha256_digest digest = hasher.finish();
+class sha256_hasher {
+public:
+    constexpr sha256_hasher() noexcept = default;
+
+    // Appends `bytes` to the message.
+    constexpr sha256_hasher& update(std::string_view bytes) noexcept {
+        std::size_t buffered = static_cast<std::size_t>(length_ % detail::sha256_block_size);
+        length_ += bytes.size();
+        if (buffered > 0) {
+            const std::size_t room = detail::sha256_block_size - buffered;
+            const std::size_t taken = bytes.size() < room ? bytes.size() : room;
+            std::char_traits<char>::copy(buffer_.data() + buffered, bytes.data(), taken);
+            bytes.remove_prefix(taken);
+            buffered += taken;
+            if (buffered < detail::sha256_block_size) return *this;
+            detail::sha256_blocks(state_, buffer_.data(), 1);
+        }
+        // Whole blocks straight from the caller's bytes, without a copy.
+        const std::size_t whole = bytes.size() / detail::sha256_block_size;
+        if (whole > 0) detail::sha256_blocks(state_, bytes.data(), whole);
+        bytes.remove_prefix(whole * detail::sha256_block_size);
+        std::char_traits<char>::copy(buffer_.data(), bytes.data(), bytes.size());
+        return *this;
+    }
+
+    // The digest of the bytes given so far. The hasher is left as it was: more bytes may
+    // follow, and a later finish() gives the digest of the longer message.
+    [[nodiscard]] constexpr sha256_digest finish() const noexcept {
+        const auto buffered = static_cast<std::size_t>(length_ % detail::sha256_block_size);
+        return detail::sha256_final(state_, std::string_view(buffer_.data(), buffered), length_);
+    }
+
+private:
+    detail::sha256_state state_ = detail::sha256_initial_state;
+    std::array<char, detail::sha256_block_size> buffer_{};
+    std::uint64_t length_ = 0;  // bytes so far
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+inline constexpr std::size_t code_verifier_min_size = 43;   // RFC 7636 4.1
+inline constexpr std::size_t code_verifier_max_size = 128;  // RFC 7636 4.1
+// BASE64URL-ENCODE of 32 bytes without padding (RFC 7636 4.2, Appendix A).
+inline constexpr std::size_t s256_code_challenge_size = 43;
+
+// The code_challenge_method values (RFC 7636 4.3, registered in 6.2.2).
+enum class code_challenge_method { plain, s256 };
+
+// True when `verifier` is a code-verifier: 43 to 128 unreserved characters (RFC 7636 4.1).
+[[nodiscard]] constexpr bool is_code_verifier(std::string_view verifier) noexcept {
+    return verifier.size() >= code_verifier_min_size && verifier.size() <= code_verifier_max_size &&
+           detail::all_unreserved(verifier);
+}
+
+// True when `challenge` is a code_challenge that `method` can be met with: for plain, the
+// verifier's rule; for S256, the 43 characters BASE64URL-ENCODE writes for a digest (see
+// the top of this header).
+[[nodiscard]] constexpr bool is_code_challenge(std::string_view challenge, code_challenge_method method) noexcept {
+    switch (method) {
+        case code_challenge_method::plain: return is_code_verifier(challenge);
+        case code_challenge_method::s256: {
+            if (challenge.size() != s256_code_challenge_size) return false;
+            // base64url's alphabet is the unreserved set without '.' and '~' (RFC 4648 5).
+            for (const char c : challenge)
+                if (!detail::is_unreserved(c) || c == '.' || c == '~') return false;
+            // 43 characters carry 258 bits: the last one's two low bits are not the digest's.
+            return detail::base64url_alphabet.find(challenge.back()) % 4 == 0;
+        }
+    }
+    return false;
+}
+
+// The method named `name` ("plain" or "S256", case-sensitive: RFC 7636 4.3), or nullopt.
+[[nodiscard]] constexpr std::optional<code_challenge_method> parse_code_challenge_method(
+    std::string_view name) noexcept {
+    if (name == "S256") return code_challenge_method::s256;
+    if (name == "plain") return code_challenge_method::plain;
+    return std::nullopt;
+}
+
+// The registered name of `method` (RFC 7636 6.2.2), for storage and for server metadata
+// (code_challenge_methods_supported, RFC 8414 2).
+[[nodiscard]] constexpr std::string_view code_challenge_method_name(code_challenge_method method) noexcept {
+    return method == code_challenge_method::s256 ? "S256" : "plain";
+}
+
+// BASE64URL-ENCODE(SHA256(ASCII(verifier))) (RFC 7636 4.2): the S256 challenge of
+// `verifier`, whatever its bytes (check them with is_code_verifier first where it matters).
+[[nodiscard]] constexpr std::array<char, s256_code_challenge_size> s256_code_challenge(
+    std::string_view verifier) noexcept {
+    std::array<char, s256_code_challenge_size> challenge;
+    encode_base64url(sha256(verifier), challenge.data());
+    return challenge;
+}
+
+// The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
+// its transformation by `method` equals the `challenge` stored with the code. For S256,
+// BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
+// code_verifier == code_challenge. The comparison is constant_time_equal (its time
+// depends on the lengths alone), so a client cannot learn, byte by byte, how much of a
+// guess was right. An invalid verifier returns at once: the time then tells only what the
+// client sent.
+//
+// The caller decides beforehand whether `method` is allowed for this client (plain only
+// when the host enables it, RFC 9700 2.1.1), and treats a false answer as invalid_grant
+// (RFC 7636 4.6).
+[[nodiscard]] inline bool verify_code_verifier(std::string_view verifier, std::string_view challenge,
+                                               code_challenge_method method) noexcept {
+    if (!is_code_verifier(verifier)) return false;
+    switch (method) {
+        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
+        case code_challenge_method::s256: {
+            const auto expected = s256_code_challenge(verifier);
+            return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
+        }
+    }
+    return false;
+}
 
 }  // namespace oauthcore
 // The one place the version lives; CMake, Meson and the .pc file read it from here.

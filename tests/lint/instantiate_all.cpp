@@ -49,5 +49,12 @@ int main() {
     endpoint.handle_async(lint_request{"grant_type=password&username=john_doe&password=pw"}, storage, out,
                           [&finished](const oauthcore::response&) { ++finished; });
     failures += finished == 1 && out.status == 200 ? 0 : 1;
+
+    // RFC 7636 Appendix B: the verifier meets its S256 challenge.
+    failures += oauthcore::verify_code_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                                                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                                                oauthcore::code_challenge_method::s256)
+                    ? 0
+                    : 1;
     return failures;
 }
