@@ -24,9 +24,9 @@
 namespace token_server {
 
 struct attempt_limits {
-    unsigned max_failures = 5;           // per user identifier and per client id; 0: not counted
-    unsigned max_address_failures = 50;  // per source address; 0: not counted
-    std::chrono::seconds lockout{60};    // the first back-off; doubles per further failure
+    unsigned max_failures = 5;                 // per user identifier and per client id; 0: not counted
+    unsigned max_address_failures = 50;        // per source address; 0: not counted
+    std::chrono::seconds lockout{60};          // the first back-off; doubles per further failure
     std::chrono::seconds failure_window{900};  // failures further apart than this start the count again
 };
 

@@ -147,8 +147,9 @@ bool set_flag(std::string_view arg, serve_options& o) {
 template <class Number>
 result<Number> bounded(std::string_view name, std::string_view value, Number low, Number high) {
     const auto n = number_in<Number>(value, low, high);
-    if (!n) return failure(std::string(name) + " takes a number from " + std::to_string(low) + " to " +
-                           std::to_string(high));
+    if (!n)
+        return failure(std::string(name) + " takes a number from " + std::to_string(low) + " to " +
+                       std::to_string(high));
     return *n;
 }
 
@@ -214,11 +215,24 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
 
 result<command> parse_serve(std::span<const std::string_view> args) {
     serve_options o;
-    constexpr std::string_view known[] = {
-        "--host",          "--port",           "--db",           "--profile",         "--expires-in",
-        "--refresh-expires-in", "--scopes",    "--tls-cert",     "--tls-key",         "--workers",
-        "--max-queued",    "--max-connections", "--request-timeout", "--idle-timeout", "--max-failures",
-        "--max-address-failures", "--lockout", "--failure-window"};
+    constexpr std::string_view known[] = {"--host",
+                                          "--port",
+                                          "--db",
+                                          "--profile",
+                                          "--expires-in",
+                                          "--refresh-expires-in",
+                                          "--scopes",
+                                          "--tls-cert",
+                                          "--tls-key",
+                                          "--workers",
+                                          "--max-queued",
+                                          "--max-connections",
+                                          "--request-timeout",
+                                          "--idle-timeout",
+                                          "--max-failures",
+                                          "--max-address-failures",
+                                          "--lockout",
+                                          "--failure-window"};
     for (std::size_t i = 0; i < args.size();) {
         const std::string_view arg = args[i];
         if (set_flag(arg, o)) {

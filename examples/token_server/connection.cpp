@@ -155,8 +155,7 @@ private:
 
     void on_header(std::size_t size) {
         const std::string_view block = buffered().substr(0, size);
-        if (const auto refusal = check_header_block(block, context_.limits.max_header_fields))
-            return refuse(*refusal);
+        if (const auto refusal = check_header_block(block, context_.limits.max_header_fields)) return refuse(*refusal);
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
         // Counted as the body arrives, for Content-Length (refused before any of it is
@@ -198,10 +197,9 @@ private:
     }
 
     void read_body() {
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
-                             self->on_body(ec);
-                         });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_body(ec); });
     }
 
     void on_body(const beast::error_code& ec) {
@@ -258,17 +256,16 @@ private:
         message.content_length(message.body().size());
         if (head_) message.body().clear();  // the length of what GET would get, no body (RFC 9110 9.3.2)
         keep_alive_ = keep_alive;
-        const std::optional<logged_error> error =
-            answer.log_code == "-" && answer.log_name == "-" ? std::nullopt
-                                                             : std::optional(logged_error{answer.log_code, answer.log_name});
-        write_log_line(format_log_line({log_method_, log_path_, static_cast<int>(message.result_int()), error,
-                                        elapsed()}));
+        const std::optional<logged_error> error = answer.log_code == "-" && answer.log_name == "-"
+                                                      ? std::nullopt
+                                                      : std::optional(logged_error{answer.log_code, answer.log_name});
+        write_log_line(
+            format_log_line({log_method_, log_path_, static_cast<int>(message.result_int()), error, elapsed()}));
         response_.emplace(std::move(message));
         lowest().expires_after(context_.limits.request_timeout);
-        http::async_write(stream_, *response_,
-                          [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
-                              self->on_write(ec);
-                          });
+        http::async_write(
+            stream_, *response_,
+            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_write(ec); });
     }
 
     std::optional<std::chrono::microseconds> elapsed() const {
@@ -312,13 +309,13 @@ private:
     }
 
     void drain() {
-        lowest().async_read_some(asio::buffer(drain_),
-                                 [self = this->shared_from_this()](const beast::error_code& ec, std::size_t n) {
-                                     self->drained_ += n;
-                                     if (ec || self->stopping_ || self->drained_ >= self->context_.limits.max_linger_bytes)
-                                         return self->close();
-                                     self->drain();
-                                 });
+        lowest().async_read_some(
+            asio::buffer(drain_), [self = this->shared_from_this()](const beast::error_code& ec, std::size_t n) {
+                self->drained_ += n;
+                if (ec || self->stopping_ || self->drained_ >= self->context_.limits.max_linger_bytes)
+                    return self->close();
+                self->drain();
+            });
     }
 
     void close() {

@@ -41,20 +41,20 @@ void listener::stop() {
 
 void listener::accept() {
     // Each connection gets a strand: its handlers never run at once on two I/O threads.
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (ec) {
-            // Out of descriptors or memory for a moment: try again shortly, not in a busy loop.
-            self->retry_.expires_after(std::chrono::milliseconds(100));
-            self->retry_.async_wait([self](const boost::system::error_code& e) {
-                if (!e) self->accept();
-            });
-            return;
-        }
-        start_connection(std::move(socket), self->context_);
-        self->accept();
-    });
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+                               if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+                               if (ec) {
+                                   // Out of descriptors or memory for a moment: try again shortly, not in a busy loop.
+                                   self->retry_.expires_after(std::chrono::milliseconds(100));
+                                   self->retry_.async_wait([self](const boost::system::error_code& e) {
+                                       if (!e) self->accept();
+                                   });
+                                   return;
+                               }
+                               start_connection(std::move(socket), self->context_);
+                               self->accept();
+                           });
 }
 
 }  // namespace token_server

@@ -47,8 +47,8 @@ int run_server(const token_server::serve_options& options) {
         std::fprintf(stderr, "token_server: %s\n", address.error().c_str());
         return 2;
     }
-    const auto seeding =
-        options.demo ? token_server::token_database::seeding::demo_data_if_new : token_server::token_database::seeding::none;
+    const auto seeding = options.demo ? token_server::token_database::seeding::demo_data_if_new
+                                      : token_server::token_database::seeding::none;
     auto db = token_server::token_database::open(options.db_path, seeding);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());

@@ -12,7 +12,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace token_server {
 
 // The error code the client got and the reason for it: oauthcore's to_string(code) and

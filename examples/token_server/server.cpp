@@ -54,7 +54,7 @@ std::size_t connections_allowed(std::size_t wanted) {
     }
     if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > reserved_descriptors + wanted) return wanted;
     return static_cast<std::size_t>(limit.rlim_cur > 2 * reserved_descriptors ? limit.rlim_cur - reserved_descriptors
-                                                                               : limit.rlim_cur / 2);
+                                                                              : limit.rlim_cur / 2);
 }
 
 }  // namespace
@@ -89,7 +89,8 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
     connection_context context{service, *pool, registry, limits, tls.get()};
     asio::io_context io(static_cast<int>(limits.io_threads));
 
-    auto opened = listener::open(io, asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(options.port)), context);
+    auto opened =
+        listener::open(io, asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(options.port)), context);
     if (!opened) {
         log_line(opened.error());
         return 1;

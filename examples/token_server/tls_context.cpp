@@ -14,7 +14,7 @@ constexpr const char* tls12_ciphers =
 }  // namespace
 
 result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cert_path,
-                                                                     const std::string& key_path) {
+                                                                    const std::string& key_path) {
     namespace ssl = boost::asio::ssl;
     auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
     SSL_CTX* native = context->native_handle();

@@ -15,6 +15,6 @@ namespace token_server {
 // A context with the certificate chain and private key of these PEM files, or why
 // there is none (a message naming the file, without its contents).
 [[nodiscard]] result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cert_path,
-                                                                                   const std::string& key_path);
+                                                                                  const std::string& key_path);
 
 }  // namespace token_server

@@ -12,21 +12,21 @@
 namespace token_server {
 
 enum class transport_error : unsigned char {
-    malformed_request,        // what Beast's parser refuses (RFC 9112 2-7 syntax)
-    bare_line_ending,         // LF without CR, or CR without LF (RFC 9112 2.2)
-    obsolete_line_folding,    // a field line starting with SP or HTAB (RFC 9112 5.2)
-    duplicate_content_length,           // RFC 9112 6.3 (5)
-    invalid_content_length,             // RFC 9112 6.3 (5): not 1*DIGIT
+    malformed_request,                      // what Beast's parser refuses (RFC 9112 2-7 syntax)
+    bare_line_ending,                       // LF without CR, or CR without LF (RFC 9112 2.2)
+    obsolete_line_folding,                  // a field line starting with SP or HTAB (RFC 9112 5.2)
+    duplicate_content_length,               // RFC 9112 6.3 (5)
+    invalid_content_length,                 // RFC 9112 6.3 (5): not 1*DIGIT
     content_length_with_transfer_encoding,  // RFC 9112 6.1, 6.3 (3): a smuggling shape
-    unsupported_transfer_coding,        // anything but "chunked" alone (RFC 9112 6.3 (4))
-    transfer_encoding_in_http_1_0,      // RFC 9112 6.1
-    header_too_large,         // RFC 6585 5
-    too_many_header_fields,   // RFC 6585 5
-    length_required,          // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
-    content_encoding,         // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
-    not_found,                // a path that is not the token endpoint
-    busy,                     // the work queue is full (RFC 9110 15.6.4)
-    too_many_failures,        // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
+    unsupported_transfer_coding,            // anything but "chunked" alone (RFC 9112 6.3 (4))
+    transfer_encoding_in_http_1_0,          // RFC 9112 6.1
+    header_too_large,                       // RFC 6585 5
+    too_many_header_fields,                 // RFC 6585 5
+    length_required,                        // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
+    content_encoding,                       // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
+    not_found,                              // a path that is not the token endpoint
+    busy,                                   // the work queue is full (RFC 9110 15.6.4)
+    too_many_failures,                      // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
 };
 
 struct transport_error_info {
@@ -65,8 +65,7 @@ inline constexpr std::array<transport_error_info, 15> transport_errors{{
     {400, "Bad Request", framing_body, "invalid_request", "unsupported_transfer_coding", true},
     {400, "Bad Request", framing_body, "invalid_request", "transfer_encoding_in_http_1_0", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "header_too_large", true},
-    {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "too_many_header_fields",
-     true},
+    {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "too_many_header_fields", true},
     {411, "Length Required", length_required_body, "invalid_request", "length_required", false},
     // The body was not read: the connection closes rather than skip it.
     {415, "Unsupported Media Type", content_encoding_body, "invalid_request", "content_encoding", true},
