@@ -20,8 +20,15 @@ bool is_loopback(const boost::asio::ip::address& address) noexcept {
 }
 
 std::string url_of(const boost::asio::ip::address& address, std::uint16_t port, bool tls) {
-    const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return (tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+    // Appended piece by piece: g++ 12 at -O3 warns (-Wrestrict, a false positive) on
+    // "[" + std::string + "]".
+    std::string url = tls ? "https://" : "http://";
+    if (address.is_v6()) url += '[';
+    url += address.to_string();
+    if (address.is_v6()) url += ']';
+    url += ':';
+    url += std::to_string(port);
+    return url;
 }
 
 }  // namespace token_server
