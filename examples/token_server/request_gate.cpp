@@ -12,6 +12,20 @@ bool request_gate::admits_client(std::string_view client_id) {
     return admits(attempt_kind::address, address_) && admits(attempt_kind::client, client_id);
 }
 
+bool request_gate::admits_named_user(std::string_view body, const oauthcore::form_limits& limits) {
+    using oauthcore::parameter;
+    oauthcore::request_storage storage;
+    const auto fields = oauthcore::parse_form(body, storage, limits);
+    if (!fields || fields->value(parameter::grant_type) != oauthcore::password_grant_type) return !refused_;
+    if (fields->given(parameter::username))
+        return admits_user(
+            oauthcore::user_identifier{oauthcore::identifier_kind::username, fields->value(parameter::username)});
+    if (fields->given(parameter::email_address))
+        return admits_user(oauthcore::user_identifier{oauthcore::identifier_kind::email_address,
+                                                      fields->value(parameter::email_address)});
+    return !refused_;
+}
+
 bool request_gate::admits_user(oauthcore::user_identifier who) { return admits(attempt_kind::user, user_key(who)); }
 
 void request_gate::client_authentication_failed(std::string_view client_id) {

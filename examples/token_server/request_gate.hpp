@@ -1,12 +1,16 @@
 #pragma once
-// Brute-force limits around one request (attempt_limiter.hpp), in two parts:
+// Brute-force limits around one request (attempt_limiter.hpp), in three parts:
+//   - before oauthcore is called, admits_named_user() looks at the password grant's
+//     user identifier (read with oauthcore's own form parser) so that a refused user
+//     costs no argon2id check at all, not even the client's, which oauthcore does first;
 //   - before each argon2id check, the store wrappers below ask the gate whether the
-//     source address, the client id or the user identifier is under back-off; a refused
-//     one costs no hash, and the server answers 429 for it (token_service.cpp);
+//     source address, the client id or the user identifier (as oauthcore parsed it) is
+//     under back-off; a refused one costs no hash. The server answers 429 for either
+//     (token_service.cpp);
 //   - oauthcore tells the gate, as its authentication_observer, of each failed client
 //     and user authentication, which it counts.
-// oauthcore parses the request: the gate sees the client id and the user identifier
-// only as oauthcore hands them to the stores, so no protocol parsing happens here.
+// The protocol decisions stay oauthcore's: a request the form parser refuses is left to
+// oauthcore, which refuses it before any store is asked.
 
 #include <chrono>
 #include <optional>
@@ -15,6 +19,8 @@
 
 #include "attempt_limiter.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/form.hpp"
+#include "oauthcore/storage.hpp"
 #include "oauthcore/grant.hpp"
 
 namespace token_server {
@@ -24,6 +30,9 @@ public:
     request_gate(attempt_limiter& limiter, std::string_view source_address) noexcept
         : limiter_(limiter), address_(source_address) {}
 
+    // Before oauthcore is called: the user named by a password grant request's body
+    // (grant_type=password and username or email_address), if there is one.
+    [[nodiscard]] bool admits_named_user(std::string_view body, const oauthcore::form_limits& limits);
     // Before the client secret is checked: the address and the client id.
     [[nodiscard]] bool admits_client(std::string_view client_id);
     // Before the password is checked: the user identifier.
