@@ -94,6 +94,17 @@ public:
 
     void start(std::uint64_t id) {
         id_ = id;
+        // On the connection's strand, like everything after it (stop() included).
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->begin(); });
+    }
+
+    void stop() override {
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_stop(); });
+    }
+
+private:
+    void begin() {
+        if (stopping_) return close();
         // The first request's deadline runs from the accept, the TLS handshake included.
         lowest().expires_after(context_.limits.request_timeout);
         if constexpr (is_tls) {
@@ -107,11 +118,6 @@ public:
         }
     }
 
-    void stop() override {
-        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_stop(); });
-    }
-
-private:
     static Stream make_stream(tcp::socket&& socket, connection_context& context) {
         if constexpr (is_tls)
             return Stream(beast::tcp_stream(std::move(socket)), *context.tls);

@@ -43,7 +43,7 @@ header_scan scan_header_block(std::string_view bytes) noexcept {
 }
 
 std::optional<transport_error> check_header_block(std::string_view block, std::size_t max_fields) noexcept {
-    std::size_t content_lengths = 0, transfer_encodings = 0, fields = 0;
+    std::size_t content_lengths = 0, transfer_encodings = 0, hosts = 0, fields = 0;
     std::string_view content_length, transfer_encoding, request_line;
     bool first = true;
     while (!block.empty()) {
@@ -70,11 +70,14 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
         } else if (iequals(name, "Transfer-Encoding")) {
             ++transfer_encodings;
             transfer_encoding = value;
+        } else if (iequals(name, "Host")) {
+            ++hosts;
         }
     }
+    // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest.
+    const bool http_1_1 = request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.1";
+    if (hosts > 1 || (http_1_1 && hosts == 0)) return transport_error::missing_or_duplicate_host;
     if (transfer_encodings > 0) {
-        // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest.
-        const bool http_1_1 = request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.1";
         if (!http_1_1) return transport_error::transfer_encoding_in_http_1_0;
         if (content_lengths > 0) return transport_error::content_length_with_transfer_encoding;
         if (transfer_encodings > 1 || !iequals(transfer_encoding, "chunked"))

@@ -12,6 +12,7 @@
 //   - Content-Length: one field, 1*DIGIT (RFC 9112 6.3 (5), RFC 9110 8.6)
 //   - Transfer-Encoding: one field whose value is "chunked" alone, never with a
 //     Content-Length, never in HTTP/1.0 (RFC 9112 6.1, 6.3 (3) and (4))
+//   - Host: exactly one in HTTP/1.1, at most one in HTTP/1.0 (RFC 9112 3.2)
 // The rest of the syntax (request line, field names and values) is Beast's to check.
 
 #include <cstddef>

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 
 HOST = "127.0.0.1"
 TOKEN_PATH = "/v2/marketing/oauth/token"
@@ -250,7 +251,7 @@ def test_slow_clients(binary, workdir):
 
 
 def test_request_deadline(binary, workdir):
-    print("a trickling client is cut off at --request-timeout", flush=True)
+    print("deadlines (--request-timeout, --idle-timeout) and --max-connections", flush=True)
     server = Server(binary, workdir, "--request-timeout", "2", "--idle-timeout", "1")
     start = time.monotonic()
     with socket.create_connection((HOST, server.port), timeout=10) as s:
@@ -280,6 +281,22 @@ def test_request_deadline(binary, workdir):
     check(first is not None and first[0] == 405 and rest == b"" and 0.5 < idle_for < 2.5,
           "idle keep-alive connection: closed after %.2f s, expected about 1 s" % idle_for)
     check(server.stop() == 0, "request deadline: exit status")
+
+    # Over --max-connections, a new connection is closed as soon as it is accepted.
+    server = Server(binary, workdir, "--max-connections", "5")
+    held = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(5)]
+    time.sleep(0.3)
+    with socket.create_connection((HOST, server.port), timeout=5) as extra:
+        try:
+            refused = extra.recv(1) == b""
+        except (ConnectionResetError, socket.timeout):
+            refused = True
+    for s in held:
+        s.close()
+    time.sleep(0.3)
+    check(refused, "a connection over --max-connections was kept")
+    check(request(server.port, method="GET", body=None)[0] == 405, "a connection after the others closed")
+    check(server.stop() == 0, "connection cap: exit status")
 
 
 # --- floods and memory --------------------------------------------------------------------
@@ -384,6 +401,8 @@ SMUGGLING_SHAPES = {
     "obs-fold": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"X-Folded: a\r\n b\r\nContent-Length: 3\r\n\r\nabc",
     "obs-fold in Content-Length": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
         b"Content-Length:\r\n 3\r\n\r\nabc",
+    "no Host in HTTP/1.1": b"POST /oauth/token HTTP/1.1\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
+    "Host twice": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\nHost: y\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
     "bare LF": b"POST /oauth/token HTTP/1.1\nHost: x\n" + FORM + b"Content-Length: 3\n\nabc",
     "bare LF at the end": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 3\r\n\nabc",
     "bare CR": b"POST /oauth/token HTTP/1.1\r\nHost: x\rX: y\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
@@ -578,6 +597,7 @@ def test_tls(binary, workdir):
     with socket.create_connection((HOST, server.port), timeout=10) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as s:
             check(s.version() in ("TLSv1.2", "TLSv1.3"), "negotiated %s" % s.version())
+    warnings.simplefilter("ignore", DeprecationWarning)  # asking for TLS 1.1 on purpose
     for name, configure in (("TLS 1.1", lambda c: setattr(c, "maximum_version", ssl.TLSVersion.TLSv1_1)),
                             ("a CBC cipher suite", lambda c: (setattr(c, "maximum_version", ssl.TLSVersion.TLSv1_2),
                                                              c.set_ciphers("ECDHE-RSA-AES128-SHA:AES128-SHA:"
@@ -606,8 +626,9 @@ def test_tls(binary, workdir):
           "plain HTTP on 0.0.0.0: status %d, %r" % (out.returncode, message))
     check(not os.path.exists(os.path.join(workdir, "no.db")), "the refused server created its database")
     server = Server(binary, workdir, "--insecure-http-behind-proxy", host="0.0.0.0")
-    warnings = [line for line in server.log_text().splitlines() if "WARNING" in line]
-    check(len(warnings) == 1 and "--insecure-http-behind-proxy" in warnings[0], "proxy warning: %r" % warnings)
+    warning_lines = [line for line in server.log_text().splitlines() if "WARNING" in line]
+    check(len(warning_lines) == 1 and "--insecure-http-behind-proxy" in warning_lines[0],
+          "proxy warning: %r" % warning_lines)
     check(server.stop() == 0, "behind a proxy: exit status")
     if os.path.exists("/proc/net/if_inet6"):
         server = Server(binary, workdir, host="::1")
