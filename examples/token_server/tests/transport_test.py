@@ -232,14 +232,23 @@ def test_slow_clients(binary, workdir):
     trickler.start()
     try:
         time.sleep(2.5)  # two bytes from every trickling client
-        elapsed_password, result = timed(password_request, server.port)
-        check(result[0] == 200, "password request among slow clients: status %d" % result[0])
-        elapsed_refresh, result = timed(refresh_request, server.port, refresh_token)
-        check(result[0] == 200, "refresh request among slow clients: status %d" % result[0])
+        # Medians of three, like the usual times: one late scheduling of a shared CPU is
+        # not what is measured, slow clients holding up service would be (all three late).
+        password_times, refresh_times = [], []
+        for _ in range(3):
+            elapsed, result = timed(password_request, server.port)
+            password_times.append(elapsed)
+            check(result[0] == 200, "password request among slow clients: status %d" % result[0])
+            elapsed, result = timed(refresh_request, server.port, refresh_token)
+            refresh_times.append(elapsed)
+            check(result[0] == 200, "refresh request among slow clients: status %d" % result[0])
+            refresh_token = json.loads(result[2]).get("refresh_token", "") if result[0] == 200 else refresh_token
+        elapsed_password = statistics.median(password_times)
+        elapsed_refresh = statistics.median(refresh_times)
     finally:
         stop.set()
         trickler.join()
-    note("password request %.3f s (usual %.3f s), refresh %.3f s (usual %.3f s)" %
+    note("password request %.3f s (usual %.3f s), refresh %.3f s (usual %.3f s), medians of 3" %
          (elapsed_password, usual_password, elapsed_refresh, usual_refresh))
     check(elapsed_password <= usual_password + 0.5, "password request took %.3f s among slow clients, usual %.3f s" %
           (elapsed_password, usual_password))
