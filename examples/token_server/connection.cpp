@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <array>
+#include <iterator>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -178,6 +179,7 @@ private:
         log_method_ = view(header.method_string());
         log_path_ = target.substr(0, target.find('?'));  // a query may carry credentials: never logged
         head_ = header.method() == http::verb::head;
+        header_fields_ = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
         if (token_service::is_token_path(target)) {
             // Nothing is decompressed: a body is read and limited as sent.
             if (header.find(http::field::content_encoding) != header.end())
@@ -212,6 +214,12 @@ private:
         if (ec == http::error::body_limit) return respond(context_.service.body_too_large(), true);
         if (ec && is_syntax_error(ec)) return refuse(transport_error::malformed_request);
         if (ec) return close();
+        // Beast adds a chunked body's trailer fields to the header's; a client could slip
+        // an Authorization or a Content-Type past whatever checked the header. None is
+        // accepted (RFC 9110 6.5.1 lets a recipient refuse to merge them).
+        const auto& fields = parser_->get();
+        if (static_cast<std::size_t>(std::distance(fields.begin(), fields.end())) != header_fields_)
+            return refuse(transport_error::trailer_fields);
         on_request();
     }
 
@@ -351,6 +359,7 @@ private:
     std::array<char, 4096> drain_{};
     std::uint64_t drained_ = 0;
     std::uint64_t id_ = 0;
+    std::size_t header_fields_ = 0;
     bool head_ = false;
     bool keep_alive_ = false;
     bool working_ = false;

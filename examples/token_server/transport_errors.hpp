@@ -21,13 +21,14 @@ enum class transport_error : unsigned char {
     unsupported_transfer_coding,            // anything but "chunked" alone (RFC 9112 6.3 (4))
     transfer_encoding_in_http_1_0,          // RFC 9112 6.1
     missing_or_duplicate_host,              // RFC 9112 3.2: HTTP/1.1 needs exactly one Host
-    header_too_large,                       // RFC 6585 5
-    too_many_header_fields,                 // RFC 6585 5
-    length_required,                        // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
-    content_encoding,                       // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
-    not_found,                              // a path that is not the token endpoint
-    busy,                                   // the work queue is full (RFC 9110 15.6.4)
-    too_many_failures,                      // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
+    trailer_fields,          // fields after a chunked body: never merged into the header (RFC 9110 6.5.1)
+    header_too_large,        // RFC 6585 5
+    too_many_header_fields,  // RFC 6585 5
+    length_required,         // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
+    content_encoding,        // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
+    not_found,               // a path that is not the token endpoint
+    busy,                    // the work queue is full (RFC 9110 15.6.4)
+    too_many_failures,       // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
 };
 
 struct transport_error_info {
@@ -56,7 +57,7 @@ inline constexpr std::string_view busy_body =
 inline constexpr std::string_view too_many_failures_body =
     R"({"error":"temporarily_unavailable","error_description":"Too many failed attempts. Retry later."})";
 
-inline constexpr std::array<transport_error_info, 16> transport_errors{{
+inline constexpr std::array<transport_error_info, 17> transport_errors{{
     {400, "Bad Request", malformed_body, "invalid_request", "malformed_request", true},
     {400, "Bad Request", malformed_body, "invalid_request", "bare_line_ending", true},
     {400, "Bad Request", malformed_body, "invalid_request", "obsolete_line_folding", true},
@@ -66,6 +67,7 @@ inline constexpr std::array<transport_error_info, 16> transport_errors{{
     {400, "Bad Request", framing_body, "invalid_request", "unsupported_transfer_coding", true},
     {400, "Bad Request", framing_body, "invalid_request", "transfer_encoding_in_http_1_0", true},
     {400, "Bad Request", malformed_body, "invalid_request", "missing_or_duplicate_host", true},
+    {400, "Bad Request", malformed_body, "invalid_request", "trailer_fields", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "header_too_large", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "too_many_header_fields", true},
     {411, "Length Required", length_required_body, "invalid_request", "length_required", false},

@@ -405,6 +405,8 @@ SMUGGLING_SHAPES = {
         b"Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
     "Transfer-Encoding twice": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
         b"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "a trailer field after a chunked body": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nAuthorization: Basic MTM4Og==\r\n\r\n",
     "Transfer-Encoding in HTTP/1.0": b"POST /oauth/token HTTP/1.0\r\nHost: x\r\n" + FORM +
         b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "obs-fold": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"X-Folded: a\r\n b\r\nContent-Length: 3\r\n\r\nabc",
@@ -439,6 +441,14 @@ def test_framing(binary, workdir):
     received, closed = raw_exchange(server.port, pipelined, timeout=30)
     statuses = [r[0] for r in parse_responses(received)]
     check(statuses == [405, 404, 200], "three pipelined requests: statuses %r" % statuses)
+
+    half = len(PASSWORD_BODY) // 2
+    chunked = (b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: chunked\r\n" +
+               ("Authorization: %s\r\nConnection: close\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" %
+                (AUTH, half, PASSWORD_BODY[:half], len(PASSWORD_BODY) - half, PASSWORD_BODY[half:])).encode())
+    received, _ = raw_exchange(server.port, chunked, timeout=30)
+    statuses = [r[0] for r in parse_responses(received)]
+    check(statuses == [200], "a chunked password request: statuses %r" % statuses)
 
     received, _ = raw_exchange(server.port, b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
                                b"Connection: close\r\n\r\n")
