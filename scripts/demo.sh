@@ -5,7 +5,7 @@
 # request and response. Then it stops the server and shows the server's log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh g++ cmake ninja-build catch2 libcpp-httplib-dev libsqlite3-dev libsodium-dev \
+bash scripts/install-deps.sh g++ cmake ninja-build catch2 libboost1.81-dev libssl-dev libsqlite3-dev libsodium-dev \
   pkg-config curl
 
 echo "building examples/token_server (Release)..."
@@ -25,8 +25,9 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$work"' EXIT
 
-# --port 0: the server picks a free port and says which on stderr.
-"$server" --host 127.0.0.1 --port 0 --db "$work/tokens.db" 2>"$work/server.log" &
+# --port 0: the server picks a free port and says which on stderr. --demo: the new
+# database gets the vendor document's client 138 and user john_doe.
+"$server" --host 127.0.0.1 --port 0 --db "$work/tokens.db" --demo 2>"$work/server.log" &
 server_pid=$!
 port=
 for _ in $(seq 1 100); do

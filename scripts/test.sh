@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
-  libcpp-httplib-dev libsqlite3-dev libsodium-dev curl python3-requests-oauthlib python3-authlib
+  libboost1.81-dev libssl-dev openssl libsqlite3-dev libsodium-dev curl python3-requests-oauthlib python3-authlib
 
 jobs=2
 out=${OAUTHCORE_BUILD_ROOT:-build}

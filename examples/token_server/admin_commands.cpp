@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <iterator>
 #include <string>
 
 #include "password_hash.hpp"
@@ -15,14 +14,15 @@ namespace token_server {
 
 namespace {
 
-// All of stdin, without one trailing line end: `echo secret | token_server ...` and a
-// file with a final newline both mean "secret". Everything else is kept as is (spaces,
-// '+', '%', UTF-8), since a secret is bytes, not a word.
+// The first line of stdin, without its line end ("\n" or "\r\n"): `echo secret |
+// token_server ...` and a file with a final newline both mean "secret", and whatever
+// follows the first line is not read. Within the line every byte is kept (spaces, '+',
+// '%', UTF-8), since a secret is bytes, not a word.
 std::string read_stdin_line() {
-    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    return text;
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
 }
 
 int report(const std::string& message) {

@@ -9,7 +9,10 @@
 #include <variant>
 
 #include "oauthcore/errors.hpp"
+#include "attempt_limiter.hpp"
 #include "result.hpp"
+#include "transport_limits.hpp"
+#include "work_pool.hpp"
 
 namespace token_server {
 
@@ -22,6 +25,15 @@ struct serve_options {
     std::uint64_t refresh_expires_in = 2592000;  // 30 days
     std::string scopes;                          // what clients may ask for; empty: no scope
     bool allow_body_client_auth = false;
+    bool demo = false;  // a new database gets the vendor document's public example credentials
+    // TLS (RFC 6749 1.6, 2.3.1, 3.1): both or neither. Without them only a loopback
+    // address is served, unless a TLS-terminating proxy is declared in front.
+    std::string tls_cert;
+    std::string tls_key;
+    bool insecure_http_behind_proxy = false;
+    transport_limits limits;
+    work_limits work;
+    attempt_limits attempts;
 };
 
 struct add_client_options {

@@ -1,6 +1,7 @@
 // token_server: the reference embedding of oauthcore. See README.md beside this file.
 
 #include <sodium.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <string>
@@ -11,26 +12,56 @@
 
 #include "admin_commands.hpp"
 #include "command_line.hpp"
+#include "listen_address.hpp"
 #include "server.hpp"
-#include "stop_signals.hpp"
 #include "token_database.hpp"
 
 namespace {
 
+using token_server::result;
+
+// RFC 6749 2.3.1 and 3.1: the token endpoint carries passwords and client secrets and
+// MUST be served over TLS. Plain HTTP is served on loopback (tests, the demo, a proxy on
+// the same machine) or when the operator says a TLS-terminating proxy is in front.
+result<boost::asio::ip::address> deployment_address(const token_server::serve_options& options) {
+    auto address = token_server::listen_address_of(options.host);
+    if (!address) return address;
+    const bool tls = !options.tls_cert.empty();
+    if (tls || token_server::is_loopback(*address)) return address;
+    if (!options.insecure_http_behind_proxy)
+        return token_server::failure(
+            "refusing to serve plain HTTP on " + options.host +
+            ", which is not a loopback address: passwords and client secrets would cross the network in clear "
+            "(RFC 6749 2.3.1). Give --tls-cert and --tls-key, or --insecure-http-behind-proxy if a "
+            "TLS-terminating proxy is in front.");
+    std::fprintf(stderr,
+                 "token_server: WARNING: plain HTTP on %s (--insecure-http-behind-proxy): only safe if every "
+                 "client reaches this port through a TLS-terminating proxy\n",
+                 options.host.c_str());
+    return address;
+}
+
 int run_server(const token_server::serve_options& options) {
-    token_server::block_stop_signals();
-    auto db =
-        token_server::token_database::open(options.db_path, token_server::token_database::seeding::demo_data_if_new);
+    const auto address = deployment_address(options);
+    if (!address) {
+        std::fprintf(stderr, "token_server: %s\n", address.error().c_str());
+        return 2;
+    }
+    const auto seeding = options.demo ? token_server::token_database::seeding::demo_data_if_new
+                                      : token_server::token_database::seeding::none;
+    auto db = token_server::token_database::open(options.db_path, seeding);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());
         return 1;
     }
     if ((*db)->created())
         std::fprintf(stderr,
-                     "token_server: created %s with the vendor document's demo client 138 and user john_doe "
-                     "(their credentials are public: not for real clients)\n",
+                     options.demo ? "token_server: created %s with the vendor document's demo client 138 and user "
+                                    "john_doe (their credentials are public: not for real clients)\n"
+                                  : "token_server: created %s (empty: add clients and users with add-client and "
+                                    "add-user)\n",
                      options.db_path.c_str());
-    const int status = token_server::serve(options, **db);
+    const int status = token_server::serve(options, *address, **db);
     db->reset();  // closes the database before exit
     return status;
 }
@@ -45,6 +76,9 @@ int main(int argc, char** argv) {
                      static_cast<int>(token_server::usage_text.size()), token_server::usage_text.data());
         return 2;
     }
+    // Database files (and their WAL and shared-memory files, which SQLite creates with the
+    // database file's mode) are readable by their owner only: they hold password hashes.
+    umask(077);
     if (sodium_init() < 0) {
         std::fprintf(stderr, "token_server: libsodium cannot start\n");
         return 1;

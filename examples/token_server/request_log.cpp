@@ -44,9 +44,9 @@ std::string format_log_line(const request_log_entry& entry) {
     line += ' ';
     line += std::to_string(entry.status);
     line += ' ';
-    line += entry.error ? oauthcore::to_string(entry.error->code) : std::string_view("-");
+    line += entry.error ? entry.error->code : std::string_view("-");
     line += ' ';
-    line += entry.error ? oauthcore::to_string(entry.error->reason) : std::string_view("-");
+    line += entry.error ? entry.error->reason : std::string_view("-");
     line += ' ';
     line += entry.elapsed ? std::to_string(entry.elapsed->count()) + "us" : std::string("-");
     line += '\n';

@@ -12,13 +12,13 @@
 #include <string>
 #include <string_view>
 
-#include "oauthcore/errors.hpp"
-
 namespace token_server {
 
+// The error code the client got and the reason for it: oauthcore's to_string(code) and
+// to_string(reason), or the transport's own names (transport_errors.hpp).
 struct logged_error {
-    oauthcore::error_code code;
-    oauthcore::reason reason;
+    std::string_view code;
+    std::string_view reason;
 };
 
 struct request_log_entry {

@@ -1,14 +1,16 @@
 #pragma once
-// The HTTP server: routes, request logging and graceful shutdown around an
-// oauthcore::token_endpoint with the password and refresh_token grants.
+// The HTTP server: the listener, the connections, the work pool and shutdown around the
+// token service.
+
+#include <boost/asio/ip/address.hpp>
 
 #include "command_line.hpp"
 #include "token_database.hpp"
 
 namespace token_server {
 
-// Serves until SIGINT or SIGTERM, then answers the requests in flight and returns 0;
-// returns 1 when it cannot listen. block_stop_signals() must have run.
-[[nodiscard]] int serve(const serve_options& options, token_database& db);
+// Serves on `address` until SIGINT or SIGTERM, then answers the requests being worked
+// on and returns 0; returns 1 when it cannot listen or the TLS files are unusable.
+[[nodiscard]] int serve(const serve_options& options, const boost::asio::ip::address& address, token_database& db);
 
 }  // namespace token_server

@@ -2,7 +2,7 @@
 // The server's SQLite database: clients, users and issued tokens, through statements
 // prepared once when the database is opened.
 //
-// Concurrency: one connection shared by all of cpp-httplib's worker threads, behind a
+// Concurrency: one connection shared by all of the server's password workers, behind a
 // mutex. SQLite lets only one writer in at a time anyway (WAL too), and every query
 // here is a primary-key or unique-index lookup or a one-row insert that takes
 // microseconds; the slow step of a request, the argon2id check (~0.1-0.2 s), runs in

@@ -1,0 +1,86 @@
+#include "attempt_limiter.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace token_server {
+
+attempt_limiter::attempt_limiter(const attempt_limits& limits, std::size_t max_entries)
+    : limits_(limits), max_entries_(std::max<std::size_t>(max_entries, 1)) {
+    static_assert(sizeof hash_key_ == crypto_generichash_KEYBYTES);
+    crypto_generichash_keygen(hash_key_);
+}
+
+unsigned attempt_limiter::limit_of(attempt_kind kind) const noexcept {
+    return kind == attempt_kind::address ? limits_.max_address_failures : limits_.max_failures;
+}
+
+std::uint64_t attempt_limiter::key_of(attempt_kind kind, std::string_view name) const noexcept {
+    // Keyed BLAKE2b over the kind and the name, so that a client id and a user name
+    // that are the same text are two entries.
+    unsigned char digest[crypto_generichash_BYTES_MIN];
+    crypto_generichash_state state;
+    const auto kind_byte = static_cast<unsigned char>(kind);
+    crypto_generichash_init(&state, hash_key_, sizeof hash_key_, sizeof digest);
+    crypto_generichash_update(&state, &kind_byte, 1);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(name.data()), name.size());
+    crypto_generichash_final(&state, digest, sizeof digest);
+    std::uint64_t key = 0;
+    std::memcpy(&key, digest, sizeof key);
+    return key;
+}
+
+std::optional<std::chrono::seconds> attempt_limiter::refused(attempt_kind kind, std::string_view name,
+                                                             clock::time_point now) {
+    if (!counts(kind)) return std::nullopt;
+    const std::uint64_t key = key_of(kind, name);
+    const std::lock_guard lock(mutex_);
+    const auto found = entries_.find(key);
+    if (found == entries_.end() || found->second.refused_until <= now) return std::nullopt;
+    return found->second.back_off;
+}
+
+void attempt_limiter::record_failure(attempt_kind kind, std::string_view name, clock::time_point now) {
+    if (!counts(kind)) return;
+    const std::uint64_t key = key_of(kind, name);
+    const std::lock_guard lock(mutex_);
+    auto found = entries_.find(key);
+    if (found == entries_.end()) {
+        if (entries_.size() >= max_entries_) make_room(now);
+        found = entries_.emplace(key, entry{}).first;
+    }
+    entry& e = found->second;
+    if (e.failures > 0 && now - e.last_failure > limits_.failure_window) e = entry{};
+    ++e.failures;
+    e.last_failure = now;
+    const unsigned limit = limit_of(kind);
+    if (e.failures >= limit) {
+        // limit failures: lockout; each one after: twice the one before, up to max_lockout.
+        const unsigned doublings = std::min(e.failures - limit, 12u);
+        e.back_off = std::min<std::chrono::seconds>(limits_.lockout * (1u << doublings), max_lockout);
+        e.refused_until = now + e.back_off;
+    }
+}
+
+void attempt_limiter::forget(attempt_kind kind, std::string_view name) {
+    if (!counts(kind)) return;
+    const std::uint64_t key = key_of(kind, name);
+    const std::lock_guard lock(mutex_);
+    entries_.erase(key);
+}
+
+void attempt_limiter::make_room(clock::time_point now) {
+    std::erase_if(entries_, [&](const auto& item) {
+        const entry& e = item.second;
+        return e.refused_until <= now && now - e.last_failure > limits_.failure_window;
+    });
+    if (entries_.size() < max_entries_) return;
+    const auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+        return a.second.last_failure < b.second.last_failure;
+    });
+    entries_.erase(oldest);
+}
+
+}  // namespace token_server

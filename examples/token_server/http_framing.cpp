@@ -1,0 +1,91 @@
+#include "http_framing.hpp"
+
+namespace token_server {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+// OWS = *( SP / HTAB ) around a field value (RFC 9110 5.5).
+std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool is_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (const char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+}  // namespace
+
+header_scan scan_header_block(std::string_view bytes) noexcept {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] == '\n') {
+            if (i == 0 || bytes[i - 1] != '\r') return {header_scan::state::refused, i + 1};
+            // "\r\n\r\n": the empty line that ends the block (a request line comes first).
+            if (i >= 3 && bytes[i - 2] == '\n' && bytes[i - 3] == '\r') return {header_scan::state::complete, i + 1};
+        } else if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] != '\n') {
+            return {header_scan::state::refused, i + 1};
+        }
+    }
+    return {};
+}
+
+std::optional<transport_error> check_header_block(std::string_view block, std::size_t max_fields) noexcept {
+    std::size_t content_lengths = 0, transfer_encodings = 0, hosts = 0, fields = 0;
+    std::string_view content_length, transfer_encoding, request_line;
+    bool first = true;
+    while (!block.empty()) {
+        const std::size_t lf = block.find('\n');
+        if (lf == std::string_view::npos || lf == 0 || block[lf - 1] != '\r') return transport_error::bare_line_ending;
+        const std::string_view line = block.substr(0, lf - 1);
+        block.remove_prefix(lf + 1);
+        if (line.find('\r') != std::string_view::npos) return transport_error::bare_line_ending;
+        if (first) {
+            request_line = line;
+            first = false;
+            continue;
+        }
+        if (line.empty()) break;  // the end of the block
+        if (line.front() == ' ' || line.front() == '\t') return transport_error::obsolete_line_folding;
+        if (++fields > max_fields) return transport_error::too_many_header_fields;
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return transport_error::malformed_request;
+        const std::string_view name = line.substr(0, colon);
+        const std::string_view value = trim_ows(line.substr(colon + 1));
+        if (iequals(name, "Content-Length")) {
+            ++content_lengths;
+            content_length = value;
+        } else if (iequals(name, "Transfer-Encoding")) {
+            ++transfer_encodings;
+            transfer_encoding = value;
+        } else if (iequals(name, "Host")) {
+            ++hosts;
+        }
+    }
+    // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest.
+    const bool http_1_1 = request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.1";
+    if (hosts > 1 || (http_1_1 && hosts == 0)) return transport_error::missing_or_duplicate_host;
+    if (transfer_encodings > 0) {
+        if (!http_1_1) return transport_error::transfer_encoding_in_http_1_0;
+        if (content_lengths > 0) return transport_error::content_length_with_transfer_encoding;
+        if (transfer_encodings > 1 || !iequals(transfer_encoding, "chunked"))
+            return transport_error::unsupported_transfer_coding;
+    }
+    if (content_lengths > 1) return transport_error::duplicate_content_length;
+    if (content_lengths == 1 && !is_digits(content_length)) return transport_error::invalid_content_length;
+    return std::nullopt;
+}
+
+}  // namespace token_server

@@ -1,0 +1,49 @@
+#include "request_gate.hpp"
+
+namespace token_server {
+
+bool request_gate::admits(attempt_kind kind, std::string_view name) {
+    if (refused_) return false;
+    refused_ = limiter_.refused(kind, name, attempt_limiter::clock::now());
+    return !refused_;
+}
+
+bool request_gate::admits_client(std::string_view client_id) {
+    return admits(attempt_kind::address, address_) && admits(attempt_kind::client, client_id);
+}
+
+bool request_gate::admits_named_user(std::string_view body, const oauthcore::form_limits& limits) {
+    using oauthcore::param;
+    // Only what names the user: the rest of the request is oauthcore's to judge.
+    using named_user = oauthcore::parameter_list<"grant_type", "username", "email_address">;
+    oauthcore::request_storage storage;
+    const auto form = oauthcore::parse_form<named_user>(body, storage, limits);
+    if (!form || (*form)[param<"grant_type">] != oauthcore::password_grant_type) return !refused_;
+    const auto who = oauthcore::validate_user_identifier(*form);
+    return who ? admits_user(*who) : !refused_;
+}
+
+bool request_gate::admits_user(oauthcore::user_identifier who) { return admits(attempt_kind::user, user_key(who)); }
+
+void request_gate::client_authentication_failed(std::string_view client_id) {
+    if (refused_) return;
+    const auto now = attempt_limiter::clock::now();
+    limiter_.record_failure(attempt_kind::client, client_id, now);
+    limiter_.record_failure(attempt_kind::address, address_, now);
+}
+
+void request_gate::user_authentication_failed(std::string_view /*client_id*/, oauthcore::user_identifier who) {
+    if (refused_) return;
+    const auto now = attempt_limiter::clock::now();
+    limiter_.record_failure(attempt_kind::user, user_key(who), now);
+    limiter_.record_failure(attempt_kind::address, address_, now);
+}
+
+std::string request_gate::user_key(oauthcore::user_identifier who) {
+    const bool email = who.kind == oauthcore::identifier_kind::email_address;
+    std::string key(email ? "email:" : "username:");
+    for (const char c : who.value) key += email && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    return key;
+}
+
+}  // namespace token_server

@@ -1,0 +1,109 @@
+#pragma once
+// Brute-force limits around one request (attempt_limiter.hpp), in three parts:
+//   - before oauthcore is called, admits_named_user() looks at the password grant's
+//     user identifier (read with oauthcore's own form parser) so that a refused user
+//     costs no argon2id check at all, not even the client's, which oauthcore does first;
+//   - before each argon2id check, the store wrappers below ask the gate whether the
+//     source address, the client id or the user identifier (as oauthcore parsed it) is
+//     under back-off; a refused one costs no hash. The server answers 429 for either
+//     (token_service.cpp);
+//   - oauthcore tells the gate, as its authentication_observer, of each failed client
+//     and user authentication, which it counts.
+// The protocol decisions stay oauthcore's: a request the form parser refuses is left to
+// oauthcore, which refuses it before any store is asked.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "attempt_limiter.hpp"
+#include "oauthcore/concepts.hpp"
+#include "oauthcore/form.hpp"
+#include "oauthcore/password_grant.hpp"
+#include "oauthcore/storage.hpp"
+
+namespace token_server {
+
+class request_gate {
+public:
+    request_gate(attempt_limiter& limiter, std::string_view source_address) noexcept
+        : limiter_(limiter), address_(source_address) {}
+
+    // Before oauthcore is called: the user named by a password grant request's body
+    // (grant_type=password and username or email_address), if there is one.
+    [[nodiscard]] bool admits_named_user(std::string_view body, const oauthcore::form_limits& limits);
+    // Before the client secret is checked: the address and the client id.
+    [[nodiscard]] bool admits_client(std::string_view client_id);
+    // Before the password is checked: the user identifier.
+    [[nodiscard]] bool admits_user(oauthcore::user_identifier who);
+    void client_accepted(std::string_view client_id) { limiter_.forget(attempt_kind::client, client_id); }
+    void user_accepted(oauthcore::user_identifier who) { limiter_.forget(attempt_kind::user, user_key(who)); }
+
+    // oauthcore::authentication_observer: unknown names arrive here exactly as wrong
+    // secrets do, so both are counted alike. Nothing is counted for a request the gate
+    // refused (it checked nothing).
+    void client_authentication_failed(std::string_view client_id);
+    void user_authentication_failed(std::string_view client_id, oauthcore::user_identifier who);
+
+    // The back-off that refused this request, if one did.
+    [[nodiscard]] std::optional<std::chrono::seconds> refused() const noexcept { return refused_; }
+
+    // The limiter's name for a user: a username as sent (the database compares it
+    // exactly), an email address in ASCII lower case (the database compares it
+    // case-insensitively, so Case variants are one name), each in its own namespace.
+    [[nodiscard]] static std::string user_key(oauthcore::user_identifier who);
+
+private:
+    [[nodiscard]] bool admits(attempt_kind kind, std::string_view name);
+
+    attempt_limiter& limiter_;
+    std::string_view address_;
+    std::optional<std::chrono::seconds> refused_;
+};
+
+static_assert(oauthcore::authentication_observer<request_gate>);
+
+// oauthcore's client store, asking the gate before the secret is checked. A refused
+// client is rejected without a hash; the server replaces oauthcore's answer with 429.
+template <class Inner>
+class gated_client_store {
+public:
+    using client_type = typename Inner::client_type;
+
+    gated_client_store(Inner& inner, request_gate& gate) noexcept : inner_(inner), gate_(gate) {}
+
+    [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
+        const oauthcore::client_authentication& presented) {
+        if (!gate_.admits_client(presented.id)) return oauthcore::outcome<client_type>::reject();
+        auto result = inner_.authenticate_client(presented);
+        if (result.accepted()) gate_.client_accepted(presented.id);
+        return result;
+    }
+
+private:
+    Inner& inner_;
+    request_gate& gate_;
+};
+
+template <class Inner>
+class gated_user_store {
+public:
+    using user_type = typename Inner::user_type;
+
+    gated_user_store(Inner& inner, request_gate& gate) noexcept : inner_(inner), gate_(gate) {}
+
+    [[nodiscard]] oauthcore::outcome<user_type> authenticate_user(oauthcore::user_identifier who,
+                                                                  std::string_view password) {
+        if (!gate_.admits_user(who)) return oauthcore::outcome<user_type>::reject();
+        auto result = inner_.authenticate_user(who, password);
+        if (result.accepted()) gate_.user_accepted(who);
+        return result;
+    }
+
+private:
+    Inner& inner_;
+    request_gate& gate_;
+};
+
+}  // namespace token_server

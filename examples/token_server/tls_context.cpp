@@ -1,0 +1,37 @@
+#include "tls_context.hpp"
+
+#include <openssl/ssl.h>
+
+namespace token_server {
+
+namespace {
+
+// Mozilla's "intermediate" TLS 1.2 list: ECDHE key exchange, AES-GCM or ChaCha20-Poly1305.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+}  // namespace
+
+result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cert_path,
+                                                                    const std::string& key_path) {
+    namespace ssl = boost::asio::ssl;
+    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* native = context->native_handle();
+    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) return failure("cannot require TLS 1.2 or later");
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
+                         ssl::context::single_dh_use);
+    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_set_cipher_list(native, tls12_ciphers) != 1) return failure("cannot set the TLS 1.2 cipher suites");
+
+    boost::system::error_code ec;
+    context->use_certificate_chain_file(cert_path, ec);
+    if (ec) return failure("cannot use " + cert_path + " as a PEM certificate chain: " + ec.message());
+    context->use_private_key_file(key_path, ssl::context::pem, ec);
+    if (ec) return failure("cannot use " + key_path + " as a PEM private key: " + ec.message());
+    if (SSL_CTX_check_private_key(native) != 1)
+        return failure(key_path + " is not the private key of the certificate in " + cert_path);
+    return context;
+}
+
+}  // namespace token_server
