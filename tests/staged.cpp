@@ -253,7 +253,8 @@ TEST_CASE("staged: a store answering on another thread (RFC 6749 4.3.2 password 
     exchange_storage storage;
     response out;
     std::string body;
-    endpoint.handle_async(test_request{}, storage, out, [&body](const response& r) { body = r.body; });
+    const test_request request;  // its bytes must outlive the exchange: the store reads them later
+    endpoint.handle_async(request, storage, out, [&body](const response& r) { body = r.body; });
     for (auto& t : threads) t.join();
     CHECK(body == oauthcore_test::vendor_success_json);
     CHECK(answer(out) == now(test_request{}));

@@ -4167,6 +4167,11 @@ public:
         handle_async(request, storage, out, std::move(finish), none);
     }
 
+    // A temporary request would be gone before a store that answers later reads it.
+    template <request_source R, class Finish, class... Observer>
+    void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
+                      Observer&... observer) = delete;
+
 private:
     // Where one exchange's answer goes and who hears of failures: what every step passes
     // on. When stores may answer later, it holds the finish callback by value, since a

@@ -46,8 +46,8 @@ int main() {
 
     oauthcore::response out;
     int finished = 0;
-    endpoint.handle_async(lint_request{"grant_type=password&username=john_doe&password=pw"}, storage, out,
-                          [&finished](const oauthcore::response&) { ++finished; });
+    const lint_request async_request{"grant_type=password&username=john_doe&password=pw"};
+    endpoint.handle_async(async_request, storage, out, [&finished](const oauthcore::response&) { ++finished; });
     failures += finished == 1 && out.status == 200 ? 0 : 1;
 
     // RFC 7636 Appendix B: the verifier meets its S256 challenge.
