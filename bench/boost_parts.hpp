@@ -113,7 +113,7 @@ inline response handle_token_request(const request& in, const oauthcore::memory_
                                            : "Exactly one of username or email_address is required; both were given.");
     if (fields.password.empty()) return bad("The password parameter is required.");
 
-    const auto found = clients.authenticate_client(client.id, client.secret);
+    const auto found = clients.authenticate_client({"client_secret_basic", client.id, client.secret});
     if (!found.accepted()) return error_response(401, "invalid_client", "Client authentication failed.");
     if (!found.value().allows_grant("password"))
         return error_response(400, "unauthorized_client", "The client is not authorized to use this grant type.");

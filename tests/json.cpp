@@ -276,3 +276,16 @@ TEST_CASE("json: every byte value is classified alike at every place in a vector
         }
     }
 }
+
+TEST_CASE("json: an error body's description in parts, plain or escaped (RFC 6749 5.2, RFC 8259 7)", "[json]") {
+    const oauthcore::error_details named{oauthcore::error_code::invalid_request, 400, "The ",
+                                         oauthcore::param<"code_verifier">, " parameter is malformed."};
+    std::string body(oauthcore::error_json_size(named), '\0');
+    CHECK(oauthcore::write_error_json(named, body.data()) == body.size());
+    CHECK(body == R"({"error":"invalid_request","error_description":"The code_verifier parameter is malformed."})");
+    // Parts a host made itself, with bytes JSON escapes: escaped part by part, one string.
+    const oauthcore::error_details odd{oauthcore::error_code::invalid_request, 400, "a\"b", {}, "\n\\"};
+    std::string escaped(oauthcore::error_json_size(odd), '\0');
+    CHECK(oauthcore::write_error_json(odd, escaped.data()) == escaped.size());
+    CHECK(escaped == R"({"error":"invalid_request","error_description":"a\"b\n\\"})");
+}

@@ -202,18 +202,6 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
-// The description of `details` as one view: the fixed text itself, or, when it names a
-// parameter, the text and the name written into `storage` (empty when storage is out).
-template <class Storage>
-[[nodiscard]] constexpr std::string_view description_text(const error_details& details, Storage& storage) noexcept {
-    if (details.parameter.empty()) return details.description;
-    const std::size_t size = details.description_size();
-    storage.expect_more(size);
-    char* const dest = storage.take(size);
-    if (dest == nullptr) return {};
-    return {dest, write_description(details, dest)};
-}
-
 // make_error_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
@@ -224,15 +212,17 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     add_common_headers(r);
     if (details.status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
     if (details.status == 405) add_own_header(r, "Allow", "POST");
-    const std::string_view description = description_text(details, storage);
-    const std::size_t size = error_json_size(details.code, description);
+    // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
+    // sized from the lengths and copied, with no scan.
+    const std::string_view code = to_string(details.code);
+    const std::size_t size = plain_error_json_size(code, details);
     storage.expect_more(size);
-    char* const dest = description.empty() ? nullptr : storage.take(size);
+    char* const dest = storage.take(size);
     if (dest == nullptr) {
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
-    r.body = {dest, write_error_json(details.code, description, dest)};
+    r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 
 }  // namespace detail

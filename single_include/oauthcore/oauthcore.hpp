@@ -2532,46 +2532,47 @@ constexpr std::size_t write_decimal(std::uint64_t n, char* dest) noexcept {
 
 }  // namespace detail
 
-// Bytes write_json_string needs for `text`, quotes included.
-[[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
-    if (detail::is_plain_json_text(text)) return text.size() + 2;
-    std::size_t size = 2;
+namespace detail {
+
+// The bytes of `text` inside a JSON string, without the quotes: what json_string_size and
+// write_json_string add two quotes to.
+[[nodiscard]] constexpr std::size_t json_contents_size(std::string_view text) noexcept {
+    if (is_plain_json_text(text)) return text.size();
+    std::size_t size = 0;
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t plain = detail::plain_json_run(text.substr(i));
+        const std::size_t plain = plain_json_run(text.substr(i));
         size += plain;
         i += plain;
         if (i == text.size()) break;
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
-            size += detail::short_escape(c) != 0 ? 2 : (c < 0x20 ? 6 : 1);
+            size += short_escape(c) != 0 ? 2 : (c < 0x20 ? 6 : 1);
             ++i;
             continue;
         }
-        const std::size_t length = detail::utf8_sequence_length(text, i);
-        size += length == 0 ? detail::replacement_escape.size() : length;
+        const std::size_t length = utf8_sequence_length(text, i);
+        size += length == 0 ? replacement_escape.size() : length;
         i += length == 0 ? 1 : length;
     }
     return size;
 }
 
-// Writes `text` as a JSON string, quotes included; returns the bytes written.
-constexpr std::size_t write_json_string(std::string_view text, char* dest) noexcept {
-    if (detail::is_plain_json_text(text)) return detail::write_plain_json_string(text, dest);
+constexpr std::size_t write_json_contents(std::string_view text, char* dest) noexcept {
+    if (is_plain_json_text(text)) return write_raw(text, dest);
     constexpr std::string_view hex = "0123456789abcdef";
     std::size_t out = 0;
-    dest[out++] = '"';
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t plain = detail::plain_json_run(text.substr(i));
-        out += detail::write_raw(text.substr(i, plain), dest + out);
+        const std::size_t plain = plain_json_run(text.substr(i));
+        out += write_raw(text.substr(i, plain), dest + out);
         i += plain;
         if (i == text.size()) break;
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
-            if (const char e = detail::short_escape(c); e != 0) {
+            if (const char e = short_escape(c); e != 0) {
                 dest[out++] = '\\';
                 dest[out++] = e;
             } else if (c < 0x20) {
-                out += detail::write_raw("\\u00", dest + out);
+                out += write_raw("\\u00", dest + out);
                 dest[out++] = hex[c >> 4];
                 dest[out++] = hex[c & 0xF];
             } else {
@@ -2580,17 +2581,32 @@ constexpr std::size_t write_json_string(std::string_view text, char* dest) noexc
             ++i;
             continue;
         }
-        const std::size_t length = detail::utf8_sequence_length(text, i);
+        const std::size_t length = utf8_sequence_length(text, i);
         if (length == 0) {
-            out += detail::write_raw(detail::replacement_escape, dest + out);
+            out += write_raw(replacement_escape, dest + out);
             ++i;
         } else {
-            out += detail::write_raw(text.substr(i, length), dest + out);
+            out += write_raw(text.substr(i, length), dest + out);
             i += length;
         }
     }
-    dest[out++] = '"';
     return out;
+}
+
+}  // namespace detail
+
+// Bytes write_json_string needs for `text`, quotes included.
+[[nodiscard]] constexpr std::size_t json_string_size(std::string_view text) noexcept {
+    return detail::json_contents_size(text) + 2;
+}
+
+// Writes `text` as a JSON string, quotes included; returns the bytes written.
+constexpr std::size_t write_json_string(std::string_view text, char* dest) noexcept {
+    if (detail::is_plain_json_text(text)) return detail::write_plain_json_string(text, dest);
+    dest[0] = '"';
+    const std::size_t out = 1 + detail::write_json_contents(text, dest + 1);
+    dest[out] = '"';
+    return out + 1;
 }
 
 // The members of a successful token response (RFC 6749 5.1). Empty refresh_token and
@@ -2617,6 +2633,9 @@ public:
     }
     constexpr void string(std::string_view s) noexcept {
         out_ += dest_ != nullptr ? write_json_string(s, dest_ + out_) : json_string_size(s);
+    }
+    constexpr void contents(std::string_view s) noexcept {
+        out_ += dest_ != nullptr ? write_json_contents(s, dest_ + out_) : json_contents_size(s);
     }
     constexpr void number(std::uint64_t n) noexcept {
         out_ += dest_ != nullptr ? write_decimal(n, dest_ + out_) : decimal_digits(n);
@@ -2727,33 +2746,45 @@ constexpr plain_write write_plain_token_json(const token_fields& token, char* de
 inline constexpr std::string_view plain_error_open = "{\"error\":\"";
 inline constexpr std::string_view plain_error_description_open = "\",\"error_description\":\"";
 
-// The error body when the code and the description are written as they are, as the fixed
-// descriptions always are: sized from the lengths, and each string copied and checked in
-// one pass.
-[[nodiscard]] constexpr std::size_t plain_error_json_size(std::string_view code,
-                                                          std::string_view description) noexcept {
-    return plain_error_open.size() + code.size() + plain_error_description_open.size() + description.size() +
+// The error body when the code and the description's parts are written as they are, as
+// the fixed descriptions and declared parameter names always are: sized from the lengths,
+// and each string copied and checked in one pass.
+[[nodiscard]] constexpr std::size_t plain_error_json_size(std::string_view code, const error_details& d) noexcept {
+    return plain_error_open.size() + code.size() + plain_error_description_open.size() + d.description_size() +
            plain_close.size();
 }
 
-constexpr plain_write write_plain_error_json(std::string_view code, std::string_view description, char* dest) noexcept {
+// When Check, each string is checked in the pass that copies it; otherwise the strings
+// are known to be plain (describe()'s details always are: the table's texts are checked
+// while compiling, and a parameter_name is RFC 6749 8.2 characters) and are only copied.
+template <bool Check>
+constexpr plain_write write_plain_error_json(std::string_view code, const error_details& d, char* dest) noexcept {
+    const auto copy = [](std::string_view s, char* to) -> std::uint64_t {
+        if constexpr (Check) return copy_non_plain_token_bytes(s, to);
+        write_raw(s, to);
+        return 0;
+    };
     std::size_t out = write_raw(plain_error_open, dest);
-    std::uint64_t non_plain = copy_non_plain_token_bytes(code, dest + out);
+    std::uint64_t non_plain = copy(code, dest + out);
     out += code.size();
     out += write_raw(plain_error_description_open, dest + out);
-    non_plain |= copy_non_plain_token_bytes(description, dest + out);
-    out += description.size();
+    for (const std::string_view part : {d.description, d.parameter.text(), d.description_end}) {
+        non_plain |= copy(part, dest + out);
+        out += part.size();
+    }
     out += write_raw(plain_close, dest + out);
     return {out, non_plain};
 }
 
-constexpr std::size_t error_json(error_code code, std::string_view description, char* dest) noexcept {
+// The careful serializer of an error body: the description's parts escaped as needed, as
+// one JSON string.
+constexpr std::size_t error_json(const error_details& d, char* dest) noexcept {
     json_writer json(dest);
     json.raw("{\"error\":");
-    json.string(to_string(code));
-    json.raw(",\"error_description\":");
-    json.string(description);
-    json.raw("}");
+    json.string(to_string(d.code));
+    json.raw(",\"error_description\":\"");
+    for (const std::string_view part : {d.description, d.parameter.text(), d.description_end}) json.contents(part);
+    json.raw("\"}");
     return json.size();
 }
 
@@ -2788,20 +2819,31 @@ constexpr std::size_t write_token_json(const token_fields& token, char* dest, st
     return size;
 }
 
-[[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
-    const std::string_view name = to_string(code);
-    if ((detail::non_plain_token_bytes(name) | detail::non_plain_token_bytes(description)) == 0)
-        return detail::plain_error_json_size(name, description);
-    return detail::error_json(code, description, nullptr);
+// The error body of `details` (RFC 6749 5.2): its code and its whole description.
+[[nodiscard]] constexpr std::size_t error_json_size(const error_details& details) noexcept {
+    const std::string_view code = to_string(details.code);
+    std::uint64_t non_plain = detail::non_plain_token_bytes(code);
+    for (const std::string_view part : {details.description, details.parameter.text(), details.description_end})
+        non_plain |= detail::non_plain_token_bytes(part);
+    if (non_plain == 0) return detail::plain_error_json_size(code, details);
+    return detail::error_json(details, nullptr);
 }
 
-// Writes the error body into `dest` (room for error_json_size bytes); returns the
-// bytes written.
-constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+// Writes the error body into `dest` (room for error_json_size bytes); returns the bytes
+// written.
+constexpr std::size_t write_error_json(const error_details& details, char* dest) noexcept {
     // As for the token: the plain body fits wherever the escaped one does.
-    const detail::plain_write plain = detail::write_plain_error_json(to_string(code), description, dest);
+    const detail::plain_write plain = detail::write_plain_error_json<true>(to_string(details.code), details, dest);
     if (plain.non_plain == 0) return plain.size;
-    return detail::error_json(code, description, dest);
+    return detail::error_json(details, dest);
+}
+
+// The same for a code and a description of one piece.
+[[nodiscard]] constexpr std::size_t error_json_size(error_code code, std::string_view description) noexcept {
+    return error_json_size(error_details{code, 0, description});
+}
+constexpr std::size_t write_error_json(error_code code, std::string_view description, char* dest) noexcept {
+    return write_error_json(error_details{code, 0, description}, dest);
 }
 
 }  // namespace oauthcore
@@ -3094,18 +3136,6 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
-// The description of `details` as one view: the fixed text itself, or, when it names a
-// parameter, the text and the name written into `storage` (empty when storage is out).
-template <class Storage>
-[[nodiscard]] constexpr std::string_view description_text(const error_details& details, Storage& storage) noexcept {
-    if (details.parameter.empty()) return details.description;
-    const std::size_t size = details.description_size();
-    storage.expect_more(size);
-    char* const dest = storage.take(size);
-    if (dest == nullptr) return {};
-    return {dest, write_description(details, dest)};
-}
-
 // make_error_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
@@ -3116,15 +3146,17 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     add_common_headers(r);
     if (details.status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
     if (details.status == 405) add_own_header(r, "Allow", "POST");
-    const std::string_view description = description_text(details, storage);
-    const std::size_t size = error_json_size(details.code, description);
+    // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
+    // sized from the lengths and copied, with no scan.
+    const std::string_view code = to_string(details.code);
+    const std::size_t size = plain_error_json_size(code, details);
     storage.expect_more(size);
-    char* const dest = description.empty() ? nullptr : storage.take(size);
+    char* const dest = storage.take(size);
     if (dest == nullptr) {
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
-    r.body = {dest, write_error_json(details.code, description, dest)};
+    r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 
 }  // namespace detail
