@@ -277,7 +277,7 @@ private:
         const std::string_view redirect_uri = record.redirect_uri();
         if (!redirect_uri.empty() && !detail::bytes_equal(context.request().redirect_uri, redirect_uri))
             return fail(reason::redirect_uri_mismatch);
-        const bool required = options_.require_pkce || client.method == public_client_method;
+        const bool required = options_.require_pkce || detail::bytes_equal(client.method, public_client_method);
         return check_pkce(context.request().code_verifier, record.code_challenge(), record.code_challenge_method(),
                           required, options_);
     }

@@ -59,12 +59,12 @@ public:
         const record* found = nullptr;
         for (const record& r : records_)
             if (detail::bytes_equal(r.id, presented.id)) found = &r;
-        const bool is_public = presented.method == public_method;
+        const bool is_public = detail::bytes_equal(presented.method, public_method);
         if (found == nullptr) {
             (void)constant_time_equal(presented.secret, secret_of_same_length(presented.secret));
             return outcome<client_type>::reject();
         }
-        if (is_public != (found->method == public_method)) return outcome<client_type>::reject();
+        if (is_public != detail::bytes_equal(found->method, public_method)) return outcome<client_type>::reject();
         if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
         return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
     }
