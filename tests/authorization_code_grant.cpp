@@ -521,6 +521,7 @@ TEST_CASE("memory_authorization_code_store: a spent code is kept and told apart 
     store.add({"c", "spa", str(redirect), str(appendix_b_challenge), "S256", "john_doe", "", "read", 10});
     CHECK(store.consume_authorization_code("unknown").status() == outcome_status::rejected);
     CHECK_FALSE(store.spent("c"));
+    CHECK_FALSE(store.spent("unknown"));
     const auto first = store.consume_authorization_code("c");
     REQUIRE(first.accepted());
     CHECK_FALSE(first.value().used_before());

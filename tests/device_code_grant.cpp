@@ -327,6 +327,8 @@ TEST_CASE("memory_device_code_store: records each poll, spends an approved code 
     store.add({"dc", "tv", "read", 100, 5});
     CHECK(store.poll_device_code("unknown", 1).status() == outcome_status::rejected);
     CHECK_FALSE(store.approve("unknown", "john_doe", ""));
+    CHECK_FALSE(store.deny("unknown"));
+    CHECK_FALSE(store.spent("unknown"));
     const auto first = store.poll_device_code("dc", 1);
     REQUIRE(first.accepted());
     CHECK(first.value().client_id() == "tv");
