@@ -370,8 +370,11 @@ TEST_CASE("staged: a store answering on another thread (RFC 6749 4.3.2 password 
     exchange_storage storage;
     response out;
     std::string body;
-    endpoint.handle_async(test_request{}, storage, out, [&body](const response& r) { body = r.body; });
+    // The host keeps the request's bytes alive until finish has run: the user store's
+    // thread reads the username and password from them.
+    const test_request request;
+    endpoint.handle_async(request, storage, out, [&body](const response& r) { body = r.body; });
     for (auto& t : threads) t.join();
     CHECK(body == oauthcore_test::vendor_success_json);
-    CHECK(answer(out) == now(test_request{}));
+    CHECK(answer(out) == now(request));
 }
