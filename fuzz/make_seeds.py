@@ -168,6 +168,63 @@ endpoint = {
     "empty": b"",
     "flags_only": b"\xff",
 }
+
+# The other grants (fuzz/endpoint.cpp's tables: clients 138 and the public spa, codes,
+# device codes, refresh tokens). PUBLIC: Content-Type, no Authorization, public clients
+# and client_secret_post allowed; PLAIN adds the rfc6749 profile, which also allows plain.
+PUBLIC = 0x01 | 0x08
+PLAIN = 0x04
+VERIFIER = b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"  # RFC 7636 Appendix B
+PLAIN_VERIFIER = b"plain-verifier-of-43-characters-0123456789_"
+SPA_REDIRECT = b"&redirect_uri=https%3A%2F%2Fspa.example%2Fcb"
+DEVICE = b"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+
+
+def spa_code(code, verifier=VERIFIER, redirect=SPA_REDIRECT):
+    body = b"grant_type=authorization_code&code=" + code + redirect + b"&client_id=spa"
+    return body + (b"&code_verifier=" + verifier if verifier else b"")
+
+
+def spa_device(device_code):
+    return DEVICE + b"&device_code=" + device_code + b"&client_id=spa"
+
+
+endpoint.update({
+    "client_credentials": request(HAS, b"grant_type=client_credentials"),
+    "client_credentials_scope": request(HAS, b"grant_type=client_credentials&scope=read+write"),
+    "client_credentials_post": request(PUBLIC, b"grant_type=client_credentials&client_id=138&client_secret=" + VENDOR_SECRET),
+    "client_credentials_public": request(PUBLIC, b"grant_type=client_credentials&client_id=spa"),
+    "client_credentials_rfc6749_4.4.2": request(HAS, b"grant_type=client_credentials", target=b"/token", auth=RFC_AUTH),
+    "refresh_token": request(HAS, b"grant_type=refresh_token&refresh_token=rt-138"),
+    "refresh_token_public": request(PUBLIC, b"grant_type=refresh_token&refresh_token=rt-spa&client_id=spa"),
+    "refresh_token_other_client": request(PUBLIC, b"grant_type=refresh_token&refresh_token=rt-138&client_id=spa"),
+    "code_public_s256": request(PUBLIC, spa_code(b"code-spa")),
+    "code_public_plain": request(PUBLIC | PLAIN, spa_code(b"code-spa-plain", PLAIN_VERIFIER)),
+    "code_public_plain_refused": request(PUBLIC, spa_code(b"code-spa-plain", PLAIN_VERIFIER)),
+    "code_public_without_pkce": request(PUBLIC, spa_code(b"code-spa-none", b"")),
+    "code_confidential": request(HAS, b"grant_type=authorization_code&code=code-138&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"),
+    "code_confidential_s256": request(HAS, b"grant_type=authorization_code&code=code-138-s256&code_verifier=" + VERIFIER),
+    "code_rfc6749_4.1.3": request(HAS, b"grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&redirect_uri=https%3A%2F%2Fclient%2Eexample%2Ecom%2Fcb", target=b"/token", auth=RFC_AUTH),
+    "code_spent": request(PUBLIC, spa_code(b"code-spent")),
+    "code_expired": request(PUBLIC, spa_code(b"code-expired")),
+    "code_unknown": request(PUBLIC, spa_code(b"no-such-code")),
+    "code_wrong_verifier": request(PUBLIC, spa_code(b"code-spa", b"v" * 43)),
+    "code_malformed_verifier": request(PUBLIC, spa_code(b"code-spa", b"short+verifier")),
+    "code_missing_verifier": request(PUBLIC, spa_code(b"code-spa", b"")),
+    "code_downgrade": request(HAS, b"grant_type=authorization_code&code=code-138&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=" + VERIFIER),
+    "code_redirect_mismatch": request(PUBLIC, spa_code(b"code-spa", VERIFIER, b"&redirect_uri=https%3A%2F%2Fspa.example%2Fcb%2F")),
+    "code_other_client": request(HAS, b"grant_type=authorization_code&code=code-spa" + SPA_REDIRECT + b"&code_verifier=" + VERIFIER),
+    "code_missing": request(PUBLIC, b"grant_type=authorization_code&client_id=spa"),
+    "device_code": request(PUBLIC, spa_device(b"dc-spa")),
+    "device_code_confidential": request(HAS, b"grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=dc-138"),
+    "device_code_pending": request(PUBLIC, spa_device(b"dc-pending")),
+    "device_code_slow_down": request(PUBLIC, spa_device(b"dc-slow")),
+    "device_code_denied": request(PUBLIC, spa_device(b"dc-denied")),
+    "device_code_expired": request(PUBLIC, spa_device(b"dc-expired")),
+    "device_code_other_client": request(HAS, DEVICE + b"&device_code=dc-spa"),
+    "device_code_missing": request(PUBLIC, DEVICE + b"&client_id=spa"),
+    "device_code_rfc8628_3.4": request(PUBLIC, DEVICE + b"&device_code=GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS&client_id=1406020730", target=b"/token"),
+})
 for name, data in endpoint.items():
     write("endpoint", name, data)
 

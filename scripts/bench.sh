@@ -2,7 +2,7 @@
 # The benchmarks in one command: installs Google Benchmark and the C++ peers, builds
 # Release with g++ -O2 (no -march), waits for a quiet machine, runs every benchmark
 # with 5 repetitions, writes bench-results.json (medians and the other aggregates) at
-# the repository root, measures the compile cost, and checks the targets of issue 4
+# the repository root, measures the compile cost, and checks the targets of issues 4 and 14
 # (the exit status is non-zero when one fails).
 #   OAUTHCORE_BENCH_MAX_WAIT   seconds to wait for the 1-minute load to drop (900)
 #   OAUTHCORE_BENCH_MAX_LOAD   the load to wait for (0.7)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "oauthcore/memory_stores.hpp"
 #include "support.hpp"
 
 using namespace oauthcore;
@@ -362,6 +363,71 @@ TEST_CASE(
     CHECK(finished == 1);
     CHECK(out.status == 200);
     CHECK(allocations == 0);
+}
+
+TEST_CASE(
+    "endpoint: zero heap allocations on the success path of every grant, one call and asynchronous "
+    "(ARCHITECTURE: per-request memory)",
+    "[endpoint][allocations]") {
+    memory_client_store clients;
+    clients.add("svc", "svc-secret", "client_credentials refresh_token");
+    clients.add("spa", "", "authorization_code urn:ietf:params:oauth:grant-type:device_code", {}, "none");
+    memory_refresh_token_store refresh_tokens;
+    memory_authorization_code_store codes;
+    memory_device_code_store devices;
+    fixed_token_issuer issuer({oauthcore_test::vendor_access_token, 3600, oauthcore_test::vendor_refresh_token, {}});
+    const auto now = [] { return std::uint64_t{10}; };
+    client_credentials_grant services{issuer};
+    refresh_token_grant refresh{refresh_tokens, issuer};
+    authorization_code_grant code{codes, issuer, now};
+    device_code_grant device{devices, issuer, now};
+    endpoint_options options;
+    options.allow_public_clients = true;
+    token_endpoint endpoint{clients, options, services, refresh, code, device};
+    exchange_storage storage;
+    const std::string challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";  // RFC 7636 Appendix B
+
+    for (const bool later : {false, true}) {
+        // Fresh records for this round, made before counting.
+        const std::string round = later ? "-async" : "-now";
+        refresh_tokens.add("rt" + round, "svc", "", "", "read", 100);
+        codes.add({"code" + round, "spa", "https://spa.example/cb", challenge, "S256", "john_doe", "", "read", 100});
+        devices.add({"dc" + round, "spa", "read", 100, 5});
+        REQUIRE(devices.approve("dc" + round, "john_doe", ""));
+        const std::vector<test_request> requests{
+            test_request{}
+                .with_header("Authorization", basic("svc:svc-secret"))
+                .with_body("grant_type=client_credentials&scope=read"),
+            test_request{}
+                .with_header("Authorization", basic("svc:svc-secret"))
+                .with_body("grant_type=refresh_token&refresh_token=rt" + round),
+            test_request{}
+                .without_header("Authorization")
+                .with_body("grant_type=authorization_code&code=code" + round +
+                           "&redirect_uri=https%3A%2F%2Fspa.example%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_"
+                           "wW1gFWFOEjXk"
+                           "&client_id=spa"),
+            test_request{}
+                .without_header("Authorization")
+                .with_body("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=dc" + round +
+                           "&client_id=spa"),
+        };
+        for (const auto& request : requests) {
+            INFO(request.body_ << (later ? " (handle_async)" : " (handle)"));
+            response out;
+            int finished = 0;
+            allocations = 0;
+            counting = true;
+            if (later)
+                endpoint.handle_async(request, storage, out, [&finished](const response&) { ++finished; });
+            else
+                out = endpoint.handle(request, storage);
+            counting = false;
+            CHECK(out.status == 200);
+            CHECK(allocations == 0);
+            CHECK(finished == (later ? 1 : 0));
+        }
+    }
 }
 
 TEST_CASE("endpoint: error responses and percent-encoded requests allocate nothing either", "[endpoint][allocations]") {

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "catch.hpp"
 #include "support.hpp"
@@ -24,6 +25,50 @@ TEST_CASE("errors: codes are the RFC 6749 5.2 strings plus server_error", "[erro
     CHECK(to_string(error_code::unsupported_grant_type) == "unsupported_grant_type");
     CHECK(to_string(error_code::invalid_scope) == "invalid_scope");
     CHECK(to_string(error_code::server_error) == "server_error");
+}
+
+TEST_CASE("errors: the device flow's codes are the RFC 8628 3.5 strings, each 400 in both profiles",
+          "[errors][device_code]") {
+    CHECK(to_string(error_code::authorization_pending) == "authorization_pending");
+    CHECK(to_string(error_code::slow_down) == "slow_down");
+    CHECK(to_string(error_code::access_denied) == "access_denied");
+    CHECK(to_string(error_code::expired_token) == "expired_token");
+    struct row {
+        reason why;
+        error_code code;
+    };
+    for (const row r :
+         {row{reason::authorization_pending, error_code::authorization_pending},
+          row{reason::slow_down, error_code::slow_down}, row{reason::access_denied, error_code::access_denied},
+          row{reason::expired_token, error_code::expired_token}}) {
+        for (const auto p : {profile::social_id, profile::rfc6749}) {
+            const auto d = describe(error{r.why}, p);
+            CHECK(d.code == r.code);
+            CHECK(d.status == 400);
+        }
+    }
+}
+
+TEST_CASE("errors: every refused code, and every refused device code, has one answer (RFC 6749 5.2; no oracle)",
+          "[errors][authorization_code][device_code]") {
+    for (const auto& group :
+         {std::vector<reason>(detail::code_rejection_reasons.begin(), detail::code_rejection_reasons.end()),
+          std::vector<reason>(detail::device_code_rejection_reasons.begin(),
+                              detail::device_code_rejection_reasons.end())}) {
+        std::set<std::string> bodies;
+        std::set<std::string> names;
+        for (const auto p : {profile::social_id, profile::rfc6749}) {
+            for (const reason r : group) {
+                const auto d = describe(error{r}, p);
+                CHECK(d.code == error_code::invalid_grant);
+                CHECK(d.status == 400);
+                bodies.insert(oauthcore_test::description_of(d));
+                names.insert(std::string(to_string(r)));
+            }
+        }
+        CHECK(bodies.size() == 1);
+        CHECK(names.size() == group.size());
+    }
 }
 
 TEST_CASE("errors: every reason maps to a documented status and code in both profiles", "[errors]") {

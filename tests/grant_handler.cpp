@@ -1,7 +1,7 @@
-// The extension point: grants written by a user join the endpoint without any change to
-// the library. client_credentials (RFC 6749 4.4) reads only scope; token exchange (RFC
-// 8693, tests/token_exchange_grant.hpp) brings three parameters of its own, one of them
-// 21 bytes long, and a store of its own.
+// Grants on one endpoint, dispatched by grant_type, and the extension point: a grant
+// written by a user joins the endpoint without any change to the library. Token exchange
+// (RFC 8693, tests/token_exchange_grant.hpp) brings three parameters of its own, one of
+// them 21 bytes long, and a store of its own.
 
 #include "oauthcore/grant_handler.hpp"
 
@@ -19,31 +19,6 @@ using oauthcore_test::test_request;
 
 namespace {
 
-// RFC 6749 4.4: the client acts on its own behalf; only the optional scope is a parameter.
-class client_credentials_grant {
-public:
-    static constexpr std::string_view grant_type = "client_credentials";
-    using parameters = parameter_list<"scope">;
-    using request_type = std::string_view;  // the normalized scope
-
-    template <class Form>
-    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const {
-        return normalize_scope(form[param<"scope">], storage);
-    }
-
-    template <class Context>
-    void respond(const Context& context) {
-        const std::string_view scope = context.request();
-        if (const auto allowed = check_scope_allowed(context.client(), scope); !allowed)
-            return context.fail(allowed.error());
-        ++issued;
-        // RFC 6749 4.4.3: a refresh token SHOULD NOT be included.
-        context.respond_with(outcome<token_view>::accept({"service-token", 60, {}, scope}), scope);
-    }
-
-    int issued = 0;
-};
-
 // Has everything but respond().
 struct handler_without_respond {
     [[maybe_unused]] static constexpr std::string_view grant_type = "x";
@@ -57,18 +32,22 @@ struct handler_without_respond {
 
 using exchange_grant = oauthcore_test::token_exchange_grant<oauthcore_test::subject_store, fixed_token_issuer>;
 
-static_assert(grant_handler_for<client_credentials_grant, memory_client>);
+static_assert(grant_handler_for<client_credentials_grant<fixed_token_issuer>, memory_client>);
 static_assert(grant_handler_for<exchange_grant, memory_client>);
 static_assert(grant_handler_for<password_grant<memory_user_store, fixed_token_issuer>, memory_client>);
 static_assert(!grant_handler_for<handler_without_respond, memory_client>);
 
 }  // namespace
 
-TEST_CASE("grant handlers: a user-defined grant joins the endpoint, dispatched by grant_type", "[grant_handler]") {
+TEST_CASE(
+    "grant handlers: grants share an endpoint, dispatched by grant_type, each client to its own grants "
+    "(RFC 6749 4.3, 4.4)",
+    "[grant_handler]") {
     oauthcore_test::vendor_endpoint base;
     base.clients.add("service", "service-secret", "client_credentials", "metrics");
     password_grant password{base.users, base.issuer};
-    client_credentials_grant service;
+    fixed_token_issuer service_issuer({"service-token", 60, {}, {}});
+    client_credentials_grant service{service_issuer};
     const token_endpoint endpoint_value{base.clients, base.options, password, service};
     auto endpoint = endpoint_value;
 
@@ -82,7 +61,7 @@ TEST_CASE("grant handlers: a user-defined grant joins the endpoint, dispatched b
     const auto by_service = endpoint.handle(request, base.storage);
     CHECK(by_service.status == 200);
     CHECK(by_service.body == R"({"access_token":"service-token","expires_in":60,"token_type":"bearer"})");
-    CHECK(service.issued == 1);
+    CHECK(service_issuer.issued() == 1);
 
     // The vendor's client may not use it; the service client may not use the password grant.
     const auto vendor_client = endpoint.handle(test_request{}.with_body("grant_type=client_credentials"), base.storage);
@@ -90,13 +69,13 @@ TEST_CASE("grant handlers: a user-defined grant joins the endpoint, dispatched b
     const auto service_password = endpoint.handle(
         test_request{}.with_header("Authorization", oauthcore_test::basic("service:service-secret")), base.storage);
     CHECK(service_password.error == error{reason::unauthorized_client});
-    // Scope hook applies to the new grant too.
+    // Scope hook applies to it too.
     const auto wide = endpoint.handle(test_request{}
                                           .with_header("Authorization", oauthcore_test::basic("service:service-secret"))
                                           .with_body("grant_type=client_credentials&scope=admin"),
                                       base.storage);
     CHECK(wide.error == error{reason::scope_not_allowed, param<"scope">});
-    CHECK(service.issued == 1);
+    CHECK(service_issuer.issued() == 1);
 }
 
 TEST_CASE("grant handlers: a grant type outside the set is unsupported_grant_type (RFC 6749 5.2)", "[grant_handler]") {
@@ -114,8 +93,10 @@ TEST_CASE("grant handlers: a grant type outside the set is unsupported_grant_typ
           error{reason::missing_parameter, param<"grant_type">});
 }
 
-TEST_CASE("grant handlers: a grant with parameters of its own, one 21 bytes long (RFC 8693 2.1, RFC 9396 2)",
-          "[grant_handler][extension]") {
+TEST_CASE(
+    "grant handlers: a user-defined grant with parameters of its own, one 21 bytes long (RFC 8693 2.1, "
+    "RFC 9396 2)",
+    "[grant_handler][extension]") {
     oauthcore_test::vendor_endpoint base;
     base.clients.add("exchanger", "exchanger-secret", "urn:ietf:params:oauth:grant-type:token-exchange");
     oauthcore_test::subject_store subjects;

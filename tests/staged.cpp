@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <functional>
 #include <string>
 #include <thread>
@@ -90,6 +91,27 @@ struct later_issuer {
     }
 };
 
+struct later_codes {
+    memory_authorization_code_store& real;
+    pending_work& work;
+    using record_type = memory_authorization_code_store::record_type;
+    template <class Then>
+    void consume_authorization_code(std::string_view code, Then then) {
+        work.later("consume_authorization_code", [this, code, then] { then(real.consume_authorization_code(code)); });
+    }
+};
+
+struct later_devices {
+    memory_device_code_store& real;
+    pending_work& work;
+    using record_type = memory_device_code_store::record_type;
+    template <class Then>
+    void poll_device_code(std::string_view device_code, std::uint64_t now, Then then) {
+        work.later("poll_device_code",
+                   [this, device_code, now, then] { then(real.poll_device_code(device_code, now)); });
+    }
+};
+
 struct later_subjects {
     oauthcore_test::subject_store& real;
     pending_work& work;
@@ -103,6 +125,14 @@ struct later_subjects {
 static_assert(client_store<later_clients>);
 static_assert(user_store<later_users>);
 static_assert(refresh_token_store<later_refresh_tokens, memory_client>);
+static_assert(authorization_code_store<later_codes>);
+static_assert(device_code_store<later_devices>);
+
+// RFC 7636 Appendix B.
+constexpr std::string_view appendix_b_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr std::string_view appendix_b_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+constexpr std::uint64_t now_seconds = 50;
+const auto fixed_clock = [] { return now_seconds; };
 
 // Everything both endpoints read from; each endpoint gets its own copy of the stores, so
 // that a refresh token rotated by one is still good for the other.
@@ -112,14 +142,34 @@ struct world {
     memory_refresh_token_store refresh_tokens;
     fixed_token_issuer issuer{{oauthcore_test::vendor_access_token, 604800, oauthcore_test::vendor_refresh_token, {}}};
     oauthcore_test::subject_store subjects;
+    memory_authorization_code_store codes;
+    memory_device_code_store devices;
 
     world() {
         clients.add(str(oauthcore_test::vendor_client_id), str(oauthcore_test::vendor_client_secret),
-                    "password refresh_token urn:ietf:params:oauth:grant-type:token-exchange", "read write");
-        clients.add("spa", "", "refresh_token", "read", "none");
+                    "password refresh_token urn:ietf:params:oauth:grant-type:token-exchange client_credentials "
+                    "authorization_code urn:ietf:params:oauth:grant-type:device_code",
+                    "read write");
+        clients.add("spa", "", "refresh_token authorization_code urn:ietf:params:oauth:grant-type:device_code", "read",
+                    "none");
         users.add("john_doe", "john_doe@domain.com", "john_doe_secret");
         refresh_tokens.add("rt-1", "138", "john_doe", "", "read write", 100);
         refresh_tokens.add("rt-spa", "spa", "john_doe", "", "read", 100);
+        const auto code = [this](std::string value, std::string client, std::string challenge, std::uint64_t expiry) {
+            codes.add({std::move(value), std::move(client), "https://spa.example/cb", std::move(challenge), "S256",
+                       "john_doe", "", "read", expiry});
+        };
+        code("code-spa", "spa", str(appendix_b_challenge), 100);
+        code("code-138", "138", "", 100);
+        code("code-used", "spa", str(appendix_b_challenge), 100);
+        (void)codes.consume_authorization_code("code-used");
+        code("code-expired", "spa", str(appendix_b_challenge), now_seconds);
+        for (const char* device : {"dc-approved", "dc-pending", "dc-slow", "dc-denied"})
+            devices.add({device, "spa", "read", 100, 5});
+        devices.add({"dc-expired", "spa", "read", now_seconds, 5});
+        (void)devices.approve("dc-approved", "john_doe", "");
+        (void)devices.deny("dc-denied");
+        (void)devices.poll_device_code("dc-slow", now_seconds - 1);
     }
 };
 
@@ -175,6 +225,32 @@ const std::vector<test_request>& requests() {
         r.push_back(test_request{}.with_body(exchange_type + "subject_token=nobody" + subject_type));
         r.push_back(test_request{}.with_body(exchange_type + "subject_token=broken-store" + subject_type));
         r.push_back(test_request{}.with_body(exchange_type + "subject_token=x&subject_token_type=jwt"));
+        // client_credentials: success, a scope the client may not have, a public client
+        r.push_back(test_request{}.with_body("grant_type=client_credentials&scope=read"));
+        r.push_back(test_request{}.with_body("grant_type=client_credentials&scope=admin"));
+        r.push_back(
+            test_request{}.without_header("Authorization").with_body("grant_type=client_credentials&client_id=spa"));
+        // authorization_code: a public client with PKCE, a confidential one without, a
+        // second use, a wrong verifier, another redirect_uri, expired, unknown, and a
+        // malformed verifier
+        const std::string code_type = "grant_type=authorization_code&redirect_uri=https%3A%2F%2Fspa.example%2Fcb&";
+        const auto as_spa = [](std::string body) {
+            return test_request{}.without_header("Authorization").with_body(std::move(body) + "&client_id=spa");
+        };
+        const std::string verifier = "&code_verifier=" + str(appendix_b_verifier);
+        r.push_back(as_spa(code_type + "code=code-spa" + verifier));
+        r.push_back(test_request{}.with_body(code_type + "code=code-138"));
+        r.push_back(as_spa(code_type + "code=code-used" + verifier));
+        r.push_back(as_spa(code_type + "code=code-spa&code_verifier=" + std::string(43, 'v')));
+        r.push_back(
+            as_spa("grant_type=authorization_code&redirect_uri=https://other.example/cb&code=code-spa" + verifier));
+        r.push_back(as_spa(code_type + "code=code-expired" + verifier));
+        r.push_back(as_spa(code_type + "code=unknown" + verifier));
+        r.push_back(as_spa(code_type + "code=code-spa&code_verifier=short"));
+        // device_code: approved, pending, polled too soon, denied, expired, unknown
+        for (const char* device : {"dc-approved", "dc-pending", "dc-slow", "dc-denied", "dc-expired", "dc-unknown"})
+            r.push_back(as_spa("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=" +
+                               std::string(device)));
         // failures before any store
         r.push_back(test_request{}.with_body("grant_type=unknown"));
         r.push_back(test_request{}.without_header("Authorization"));
@@ -189,7 +265,10 @@ answer now(const test_request& request) {
     password_grant password{w.users, w.issuer};
     refresh_token_grant refresh{w.refresh_tokens, w.issuer};
     oauthcore_test::token_exchange_grant exchange{w.subjects, w.issuer};
-    token_endpoint endpoint{w.clients, options_for_all(), password, refresh, exchange};
+    client_credentials_grant services{w.issuer};
+    authorization_code_grant code{w.codes, w.issuer, fixed_clock};
+    device_code_grant device{w.devices, w.issuer, fixed_clock};
+    token_endpoint endpoint{w.clients, options_for_all(), password, refresh, exchange, services, code, device};
     exchange_storage storage;
     return answer(endpoint.handle(request, storage));
 }
@@ -208,10 +287,15 @@ TEST_CASE("staged: every grant with every store answering later gives the one-ca
         later_refresh_tokens refresh_tokens{w.refresh_tokens, work};
         later_issuer<fixed_token_issuer> issuer{w.issuer, work};
         later_subjects subjects{w.subjects, work};
+        later_codes codes{w.codes, work};
+        later_devices devices{w.devices, work};
         password_grant password{users, issuer};
         refresh_token_grant refresh{refresh_tokens, issuer};
         oauthcore_test::token_exchange_grant exchange{subjects, issuer};
-        token_endpoint endpoint{clients, options_for_all(), password, refresh, exchange};
+        client_credentials_grant services{issuer};
+        authorization_code_grant code{codes, issuer, fixed_clock};
+        device_code_grant device{devices, issuer, fixed_clock};
+        token_endpoint endpoint{clients, options_for_all(), password, refresh, exchange, services, code, device};
 
         exchange_storage storage;
         response out;
@@ -226,13 +310,46 @@ TEST_CASE("staged: every grant with every store answering later gives the one-ca
         CHECK(finished == 1);
         CHECK(answer(out) == now(request));
     }
+    // The requests reach the outcomes they were written for, on both paths.
+    std::set<std::string> outcomes;
+    int successes = 0;
+    for (const auto& request : requests()) {
+        const answer a = now(request);
+        if (a.failure) outcomes.insert(std::string(to_string(a.failure->reason)));
+        successes += a.status == 200 ? 1 : 0;
+    }
+    CHECK(successes == 12);
+    for (const char* expected : {"user_rejected",
+                                 "client_rejected",
+                                 "scope_not_allowed",
+                                 "refresh_token_rejected",
+                                 "scope_exceeds_grant",
+                                 "public_client_not_allowed",
+                                 "invalid_parameter",
+                                 "issuer_failure",
+                                 "code_reused",
+                                 "code_verifier_mismatch",
+                                 "redirect_uri_mismatch",
+                                 "code_expired",
+                                 "code_rejected",
+                                 "authorization_pending",
+                                 "slow_down",
+                                 "access_denied",
+                                 "expired_token",
+                                 "device_code_rejected",
+                                 "unsupported_grant_type",
+                                 "client_authentication_missing"}) {
+        INFO(expected);
+        CHECK(outcomes.count(expected) == 1);
+    }
     // Every store member answered later at least once, and the client store for every
-    // request but the four that fail before it (an unknown grant type, no client
-    // authentication, a public client on the password grant, a bad subject_token_type).
+    // request but the six that fail before it (an unknown grant type, no client
+    // authentication, a public client on the password grant and on client_credentials, a
+    // bad subject_token_type, a malformed code_verifier).
     for (const char* member : {"authenticate_client", "authenticate_user", "find_refresh_token", "rotate_refresh_token",
-                               "issue_token", "find_subject"})
+                               "issue_token", "find_subject", "consume_authorization_code", "poll_device_code"})
         CHECK(answered[member] > 0);
-    CHECK(answered["authenticate_client"] == static_cast<int>(requests().size()) - 4);
+    CHECK(answered["authenticate_client"] == static_cast<int>(requests().size()) - 6);
 }
 
 TEST_CASE("staged: a store answering on another thread (RFC 6749 4.3.2 password grant)", "[staged][endpoint]") {
@@ -253,9 +370,11 @@ TEST_CASE("staged: a store answering on another thread (RFC 6749 4.3.2 password 
     exchange_storage storage;
     response out;
     std::string body;
-    const test_request request;  // its bytes must outlive the exchange: the store reads them later
+    // The host keeps the request's bytes alive until finish has run: the user store's
+    // thread reads the username and password from them.
+    const test_request request;
     endpoint.handle_async(request, storage, out, [&body](const response& r) { body = r.body; });
     for (auto& t : threads) t.join();
     CHECK(body == oauthcore_test::vendor_success_json);
-    CHECK(answer(out) == now(test_request{}));
+    CHECK(answer(out) == now(request));
 }

@@ -204,6 +204,14 @@ concept token_issuer = requires {
             issuer.issue_token(client, user, scope, then);
         });
 
+// The time, as the grants that compare times read it (the expiry of authorization codes
+// and device codes, the device flow's polling interval): a callable returning the
+// current time in seconds, in the epoch of the times the host's stores record (Unix
+// time, say). oauthcore reads no clock of its own: the host hands one to the grant, and
+// a test hands one it sets. Example: `[] { return std::uint64_t(std::time(nullptr)); }`.
+template <class C>
+concept seconds_clock = std::invocable<C&> && std::convertible_to<std::invoke_result_t<C&>, std::uint64_t>;
+
 // Told of every failed client and user authentication, so that the host can count and
 // lock out (RFC 6749 4.3.2 requires protection against brute force; the counting is
 // the host's). The password and secret are never passed on.
@@ -296,6 +304,14 @@ constexpr bool check_user_store() {
     } else {
         return true;
     }
+}
+
+template <class C>
+constexpr bool check_seconds_clock() {
+    static_assert(seconds_clock<C>,
+                  "oauthcore: seconds_clock: the clock must be callable with no arguments and return the time in "
+                  "seconds as std::uint64_t");
+    return seconds_clock<C>;
 }
 
 template <class I, class Client, class User>

@@ -29,7 +29,8 @@
 //      is the method used
 //  13. the client may use the grant type                 400 unauthorized_client
 //  14. the grant's own checks and stores (its respond(): password_grant.hpp,
-//      refresh_grant.hpp, or the host's grant)
+//      refresh_grant.hpp, client_credentials_grant.hpp, authorization_code_grant.hpp,
+//      device_code_grant.hpp, or the host's grant)
 //  15. the issuer: failed, or a token outside VSCHAR      500 server_error
 //  16. 200 with the token
 // Syntax is checked before any store is asked, so malformed requests cost no database

@@ -1,6 +1,6 @@
 #pragma once
-// Error codes (RFC 6749 5.2 plus server_error), the reasons behind them, fixed
-// descriptions, HTTP status mapping and the two profiles.
+// Error codes (RFC 6749 5.2, RFC 8628 3.5, plus server_error), the reasons behind them,
+// fixed descriptions, HTTP status mapping and the two profiles.
 //
 // Every failure inside oauthcore is an `error`: a small `reason` plus, where the
 // description names one, the `parameter` concerned. One constexpr table per profile
@@ -20,7 +20,8 @@
 
 namespace oauthcore {
 
-// RFC 6749 5.2 error codes, plus server_error for the vendor's 500.
+// RFC 6749 5.2 error codes, the device flow's (RFC 8628 3.5), plus server_error for the
+// vendor's 500.
 enum class error_code : std::uint8_t {
     invalid_request,
     invalid_client,
@@ -28,6 +29,10 @@ enum class error_code : std::uint8_t {
     unauthorized_client,
     unsupported_grant_type,
     invalid_scope,
+    authorization_pending,
+    slow_down,
+    access_denied,
+    expired_token,
     server_error,
 };
 
@@ -39,6 +44,10 @@ enum class error_code : std::uint8_t {
         case error_code::unauthorized_client: return "unauthorized_client";
         case error_code::unsupported_grant_type: return "unsupported_grant_type";
         case error_code::invalid_scope: return "invalid_scope";
+        case error_code::authorization_pending: return "authorization_pending";
+        case error_code::slow_down: return "slow_down";
+        case error_code::access_denied: return "access_denied";
+        case error_code::expired_token: return "expired_token";
         case error_code::server_error: return "server_error";
     }
     return "server_error";
@@ -86,10 +95,29 @@ enum class reason : std::uint8_t {
     scope_not_allowed,
     scope_exceeds_grant,
     refresh_token_rejected,
+    // authorization_code (authorization_code_grant.hpp): one answer for the client, a
+    // reason each for the host's logs
+    code_rejected,
+    code_reused,
+    code_issued_to_another_client,
+    code_expired,
+    redirect_uri_mismatch,
+    pkce_missing,
+    pkce_downgrade,
+    code_verifier_mismatch,
+    // device_code (device_code_grant.hpp)
+    device_code_rejected,
+    device_code_issued_to_another_client,
+    authorization_pending,
+    slow_down,
+    access_denied,
+    expired_token,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
     refresh_store_failure,
+    code_store_failure,
+    device_store_failure,
     issuer_failure,
     invalid_issued_token,
     out_of_memory,
@@ -128,9 +156,25 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "scope_not_allowed",
     "scope_exceeds_grant",
     "refresh_token_rejected",
+    "code_rejected",
+    "code_reused",
+    "code_issued_to_another_client",
+    "code_expired",
+    "redirect_uri_mismatch",
+    "pkce_missing",
+    "pkce_downgrade",
+    "code_verifier_mismatch",
+    "device_code_rejected",
+    "device_code_issued_to_another_client",
+    "authorization_pending",
+    "slow_down",
+    "access_denied",
+    "expired_token",
     "client_store_failure",
     "user_store_failure",
     "refresh_store_failure",
+    "code_store_failure",
+    "device_store_failure",
     "issuer_failure",
     "invalid_issued_token",
     "out_of_memory",
@@ -193,6 +237,13 @@ struct error_details {
 namespace detail {
 
 inline constexpr std::string_view unknown_error_description = "An unknown error happened.";
+// One text for every refused authorization code (RFC 6749 5.2 invalid_grant, RFC 7636
+// 4.6), and one for every refused device code: the client cannot tell which check failed.
+inline constexpr std::string_view code_rejected_description =
+    "The authorization code is invalid, expired or already used, or does not match the client, the redirect_uri "
+    "or the code_verifier.";
+inline constexpr std::string_view device_code_rejected_description =
+    "The device code is invalid or already used, or was issued to another client.";
 
 // How a reason that names its parameter says so: around the name, before and after.
 struct parameter_text {
@@ -265,9 +316,28 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
      "The requested scope exceeds the scope originally granted."},
     {reason::refresh_token_rejected, error_code::invalid_grant, 400,
      "The refresh token is invalid, expired, revoked, or was issued to another client."},
+    {reason::code_rejected, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_reused, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_issued_to_another_client, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_expired, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::redirect_uri_mismatch, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::pkce_missing, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::pkce_downgrade, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_verifier_mismatch, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::device_code_rejected, error_code::invalid_grant, 400, device_code_rejected_description},
+    {reason::device_code_issued_to_another_client, error_code::invalid_grant, 400, device_code_rejected_description},
+    {reason::authorization_pending, error_code::authorization_pending, 400,
+     "The user has not yet completed the authorization; keep polling."},
+    {reason::slow_down, error_code::slow_down, 400,
+     "The authorization is still pending and polling is too frequent; add 5 seconds to the interval."},
+    {reason::access_denied, error_code::access_denied, 400, "The user denied the authorization request."},
+    {reason::expired_token, error_code::expired_token, 400,
+     "The device code has expired; start a new device authorization request."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::code_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::device_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
@@ -301,6 +371,32 @@ inline constexpr error_details rfc6749_user_rejected{error_code::invalid_grant, 
 }
 
 static_assert(every_description_is_valid(), "an error_description leaves the RFC 6749 5.2 character set");
+
+// The reasons a code, or a device code, is refused for: the client gets one answer for
+// all of a group (code, status, description), so that no answer says which check failed
+// and a client probing a code learns nothing from the difference; the host's logs see
+// which one it was.
+inline constexpr std::array code_rejection_reasons{
+    reason::code_rejected,  reason::code_reused,           reason::code_issued_to_another_client,
+    reason::code_expired,   reason::redirect_uri_mismatch, reason::pkce_missing,
+    reason::pkce_downgrade, reason::code_verifier_mismatch};
+inline constexpr std::array device_code_rejection_reasons{reason::device_code_rejected,
+                                                          reason::device_code_issued_to_another_client};
+
+template <std::size_t N>
+[[nodiscard]] constexpr bool one_answer_for(const std::array<oauthcore::reason, N>& reasons) noexcept {
+    const table_entry& first = social_id_table[static_cast<std::size_t>(reasons[0])];
+    for (const oauthcore::reason r : reasons) {
+        const table_entry& entry = social_id_table[static_cast<std::size_t>(r)];
+        if (entry.code != first.code || entry.status != first.status || entry.description != first.description ||
+            !entry.named.before.empty())
+            return false;
+    }
+    return true;
+}
+
+static_assert(one_answer_for(code_rejection_reasons) && one_answer_for(device_code_rejection_reasons),
+              "every refused authorization code gets one answer, and every refused device code one answer");
 
 }  // namespace detail
 

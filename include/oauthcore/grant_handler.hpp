@@ -3,8 +3,10 @@
 // checks every grant shares and hands the grant a grant_context; the grant runs its own
 // checks and stores and ends the exchange with fail() or respond_with().
 //
-// A grant handler (example models: password_grant.hpp, refresh_grant.hpp, and a
-// client_credentials grant written outside the library in tests/grant_handler.cpp):
+// A grant handler (example models: password_grant.hpp, refresh_grant.hpp,
+// client_credentials_grant.hpp, authorization_code_grant.hpp, device_code_grant.hpp, and
+// an RFC 8693 token exchange grant written outside the library in
+// tests/token_exchange_grant.hpp):
 //   static constexpr std::string_view grant_type = "...";          // RFC 6749 4.x / an URI
 //   using parameters = parameter_list<"...", ...>;                  // what validate() reads
 //   static constexpr bool allows_public_clients = false;           // optional; false if absent

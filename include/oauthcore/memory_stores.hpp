@@ -1,7 +1,8 @@
 #pragma once
 // In-memory models of the store and issuer concepts, for tests, examples and hosts
 // that keep a handful of clients in configuration. They hold their records in
-// std::vector and std::string, so adding records allocates; authenticating does not.
+// std::vector, std::deque and std::string, so adding records allocates; authenticating,
+// finding and spending do not.
 
 #include <cstdint>
 #include <deque>
@@ -11,9 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/detail/swar.hpp"
+#include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/scope.hpp"
 
@@ -55,12 +59,12 @@ public:
         const record* found = nullptr;
         for (const record& r : records_)
             if (detail::bytes_equal(r.id, presented.id)) found = &r;
-        const bool is_public = presented.method == public_method;
+        const bool is_public = detail::bytes_equal(presented.method, public_method);
         if (found == nullptr) {
             (void)constant_time_equal(presented.secret, secret_of_same_length(presented.secret));
             return outcome<client_type>::reject();
         }
-        if (is_public != (found->method == public_method)) return outcome<client_type>::reject();
+        if (is_public != detail::bytes_equal(found->method, public_method)) return outcome<client_type>::reject();
         if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
         return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
     }
@@ -220,9 +224,178 @@ private:
     std::uint64_t now_ = 0;
 };
 
+// An authorization code as the authorization endpoint recorded it (RFC 6749 4.1.1,
+// RFC 7636 4.3).
+struct memory_authorization_code {
+    std::string code;
+    std::string client_id;
+    std::string redirect_uri;           // of the authorization request; empty if it had none
+    std::string code_challenge;         // empty if none
+    std::string code_challenge_method;  // "S256", "plain", or empty (plain when there is a challenge)
+    std::string username;
+    std::string email_address;
+    std::string scope;
+    std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
+};
+
+// Authorization codes in memory. Consuming one marks it spent and keeps it, so that a
+// second use is told apart from an unknown code.
+class memory_authorization_code_store {
+public:
+    struct record_type {
+        std::string_view client;
+        std::string_view redirect;
+        std::string_view challenge;
+        std::string_view method;
+        std::string_view granted_scope;
+        memory_user owner;
+        std::uint64_t expiry = 0;
+        bool spent_before = false;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] std::string_view redirect_uri() const noexcept { return redirect; }
+        [[nodiscard]] std::string_view code_challenge() const noexcept { return challenge; }
+        [[nodiscard]] std::string_view code_challenge_method() const noexcept { return method; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] memory_user user() const noexcept { return owner; }
+        [[nodiscard]] std::uint64_t expires_at() const noexcept { return expiry; }
+        [[nodiscard]] bool used_before() const noexcept { return spent_before; }
+    };
+
+    void add(memory_authorization_code code) { records_.push_back({std::move(code), false}); }
+    [[nodiscard]] bool spent(std::string_view code) const noexcept {
+        for (const auto& r : records_)
+            if (r.code.code == code) return r.spent;
+        return false;
+    }
+
+    // The code is compared in constant time, with every record's.
+    [[nodiscard]] outcome<record_type> consume_authorization_code(std::string_view code) {
+        stored* found = nullptr;
+        for (auto& r : records_)
+            if (constant_time_equal(r.code.code, code)) found = &r;
+        if (found == nullptr) return outcome<record_type>::reject();
+        const bool spent_before = found->spent;
+        found->spent = true;
+        const memory_authorization_code& c = found->code;
+        return outcome<record_type>::accept({c.client_id,
+                                             c.redirect_uri,
+                                             c.code_challenge,
+                                             c.code_challenge_method,
+                                             c.scope,
+                                             {c.username, c.email_address},
+                                             c.expires_at,
+                                             spent_before});
+    }
+
+private:
+    struct stored {
+        memory_authorization_code code;
+        bool spent;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+// A device authorization request as the device authorization endpoint recorded it
+// (RFC 8628 3.1, 3.2).
+struct memory_device_authorization {
+    std::string device_code;
+    std::string client_id;
+    std::string scope;
+    std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
+    std::uint64_t interval = 5;    // RFC 8628 3.2: 5 seconds when the response gives none
+};
+
+// Device codes in memory, with the user's decision and the time of the last poll.
+class memory_device_code_store {
+public:
+    struct record_type {
+        std::string_view client;
+        device_authorization_state decision = device_authorization_state::pending;
+        memory_user approver;
+        std::string_view granted_scope;
+        std::uint64_t expiry = 0;
+        std::optional<std::uint64_t> last_poll;
+        std::uint64_t poll_interval = 5;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] device_authorization_state state() const noexcept { return decision; }
+        [[nodiscard]] memory_user user() const noexcept { return approver; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] std::uint64_t expires_at() const noexcept { return expiry; }
+        [[nodiscard]] std::optional<std::uint64_t> last_polled_at() const noexcept { return last_poll; }
+        [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+    };
+
+    void add(memory_device_authorization request) {
+        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false});
+    }
+    // The user's decision, as the verification page records it (RFC 8628 3.3); false for
+    // an unknown device code.
+    bool approve(std::string_view device_code, std::string username, std::string email_address) {
+        stored* r = find(device_code);
+        if (r == nullptr) return false;
+        r->state = device_authorization_state::approved;
+        r->username = std::move(username);
+        r->email_address = std::move(email_address);
+        return true;
+    }
+    bool deny(std::string_view device_code) {
+        stored* r = find(device_code);
+        if (r == nullptr) return false;
+        r->state = device_authorization_state::denied;
+        return true;
+    }
+    [[nodiscard]] bool spent(std::string_view device_code) const noexcept {
+        for (const auto& r : records_)
+            if (r.request.device_code == device_code) return r.spent;
+        return false;
+    }
+
+    // The device code is compared in constant time, with every record's.
+    [[nodiscard]] outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now) {
+        stored* found = nullptr;
+        for (auto& r : records_)
+            if (constant_time_equal(r.request.device_code, device_code)) found = &r;
+        if (found == nullptr || found->spent) return outcome<record_type>::reject();
+        const record_type before{found->request.client_id,
+                                 found->state,
+                                 {found->username, found->email_address},
+                                 found->request.scope,
+                                 found->request.expires_at,
+                                 found->last_poll,
+                                 found->request.interval};
+        found->last_poll = now;
+        found->spent = found->state == device_authorization_state::approved;
+        return outcome<record_type>::accept(before);
+    }
+
+private:
+    struct stored {
+        memory_device_authorization request;
+        device_authorization_state state;
+        std::string username;
+        std::string email_address;
+        std::optional<std::uint64_t> last_poll;
+        bool spent;
+    };
+
+    stored* find(std::string_view device_code) noexcept {
+        for (auto& r : records_)
+            if (r.request.device_code == device_code) return &r;
+        return nullptr;
+    }
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
 static_assert(client_store<memory_client_store>);
 static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
+static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
+static_assert(authorization_code_store<memory_authorization_code_store>);
+static_assert(device_code_store<memory_device_code_store>);
 
 }  // namespace oauthcore

@@ -1,12 +1,15 @@
 #pragma once
 // oauthcore: the protocol core of an OAuth 2.0 authorization server. Includes every component.
 
+#include "oauthcore/authorization_code_grant.hpp"
 #include "oauthcore/base64.hpp"
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/char_class.hpp"
 #include "oauthcore/client_authentication.hpp"
+#include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"

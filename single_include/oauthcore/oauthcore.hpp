@@ -3,6 +3,119 @@
 #pragma once
 // oauthcore: the protocol core of an OAuth 2.0 authorization server. Includes every component.
 
+// The authorization_code grant (RFC 6749 4.1.3) with PKCE (RFC 7636), as RFC 9700 2.1.1
+// and 4.8 ask:
+//
+//   grant_type=authorization_code & code=... [& redirect_uri=...] [& code_verifier=...]
+//   [& client_id=...]   (a public client names itself with it: "none", client_authentication.hpp)
+//
+// Before any store is asked (validate), in this order:
+//  1. code given                                                   400 invalid_request
+//  2. code_verifier, when given, is 43*128unreserved (RFC 7636 4.1) 400 invalid_request
+//     A malformed verifier is the request's fault, found before the code is looked at:
+//     the answer cannot depend on the code, and the code is not spent.
+// After the client is authenticated and allowed the grant (respond), in this order:
+//  3. the store finds the code and spends it, in one atomic operation, so that a code
+//     works once (RFC 6749 4.1.2, 10.5); an unknown code                400 invalid_grant
+//  4. the code had not been spent before; if it had, the observer is told (below)
+//                                                                     400 invalid_grant
+//  5. the code was issued to this client (RFC 6749 4.1.3)             400 invalid_grant
+//  6. the code has not expired: the grant's clock reads before its expires_at
+//     (RFC 6749 4.1.2: codes MUST expire shortly after they are issued) 400 invalid_grant
+//  7. redirect_uri: when the authorization request had one, it is given and identical,
+//     byte for byte (RFC 6749 4.1.3); when it had none, it is not looked at
+//                                                                     400 invalid_grant
+//  8. PKCE (RFC 7636 4.6; RFC 9700 2.1.1, 4.8.2): a code with a code_challenge needs a
+//     code_verifier that meets it, by S256, or by plain when the host enables plain;
+//     a code_verifier for a code without a challenge is a downgrade and refused; a
+//     public client (and every client when the host requires PKCE) needs a code with a
+//     challenge                                                       400 invalid_grant
+//  9. the client's scope hook accepts the code's scope               400 invalid_scope
+// 10. the issuer makes the token for the code's user and scope (and, normally, a refresh
+//     token: the issuer decides)                                      500 when it fails
+//
+// Steps 3-8 answer the client with the same bytes whichever failed (errors.hpp,
+// code_rejection_reasons): nothing in the answer tells a client which check its code
+// failed. The response's error keeps the reason for the host's logs. The code is spent
+// at step 3 whatever follows, so a code presented by another client, with another
+// redirect_uri or with a wrong verifier is gone: whoever intercepted it has one try.
+//
+// An observer that also has `void authorization_code_reused(std::string_view client_id,
+// const record_type& record)` is told at step 4, with the id of the client presenting the
+// code and the store's record of it: RFC 6749 4.1.2 says the server SHOULD then revoke
+// every token issued on that code, and the record is how the host finds them. Observers
+// without the member are not asked; a member of that name with another signature does not
+// compile (static_assert), rather than being silently skipped.
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// Client authentication at the token endpoint (RFC 6749 2.3), as a set of methods named
+// as RFC 7591 names them (token_endpoint_auth_method):
+//  - client_secret_basic: HTTP Basic with the client id and secret (RFC 6749 2.3.1);
+//    always on, the default.
+//  - client_secret_post: client_id and client_secret in the body; RFC 6749 2.3.1 says it
+//    is NOT RECOMMENDED, so endpoint_options::allow_body_client_auth turns it on.
+//  - none (public_client): client_id in the body, no secret, for clients that cannot
+//    keep one (RFC 6749 2.1); endpoint_options::allow_public_clients turns it on, and
+//    only grants that declare allows_public_clients accept it.
+// A host adds a method (RFC 7523 private_key_jwt, say) by writing a type like these and
+// listing it in client_authentication_methods<...>; see tests/client_authentication.cpp.
+//
+// A method type has:
+//   static constexpr std::string_view name;        // RFC 7591 name, or the host's own
+//   using parameters = parameter_list<...>;        // the body parameters it reads
+//   static constexpr bool carries_credentials;     // false only for "none"
+//   template <class Form> bool presented(const request_view&, const Form&) const;
+//       // the request carries this method's credentials
+//   template <class Form, class Storage> result<client_authentication>
+//       authenticate(const request_view&, const Form&, Storage&, const endpoint_options&) const;
+//       // the id and credential, syntax only: the client store judges them
+//
+// How one method is chosen (select_client_authentication), in this order:
+//  1. two or more methods that carry credentials are presented     400 invalid_request
+//     (RFC 6749 2.3: "MUST NOT use more than one authentication method")
+//  2. exactly one: its authenticate() (Basic: 401 on anything malformed), then a
+//     client_id in the body must equal the id it names                400 invalid_request
+//     (RFC 6749 3.2.1 lets a client send client_id to identify itself; requests-oauthlib
+//     does, next to Basic)
+//  3. none: the first method that carries no credentials and is presented (none:
+//     client_id alone); otherwise                                     401 invalid_client
+
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+// HTTP Basic client credentials: RFC 7617 with RFC 6749 2.3.1.
+//
+//   credentials = auth-scheme 1*SP token68        (RFC 7235 2.1, RFC 7617 2)
+//   user-pass   = user-id ":" password            (RFC 7617 2)
+//
+// What oauthcore accepts, and why:
+//  - The header value may carry leading and trailing spaces or tabs (a field value's
+//    OWS, RFC 9110 5.5); they are ignored. One or more spaces separate the scheme from
+//    the credentials; nothing else may (no tab, no other whitespace inside).
+//  - The scheme name is case-insensitive ("basic", "BASIC"; RFC 7235 2.1).
+//  - The credentials are strict base64 (see base64.hpp): no whitespace, padding
+//    required, no stray bits.
+//  - The decoded user-pass must hold a ':' and no control character (RFC 7617 2: the
+//    user-id and password MUST NOT contain control characters); it splits at the first
+//    ':', so the secret may contain ':' and the id may not (before id decoding).
+//  - Then the decoding policy (credential_decoding) applies to id and secret.
+//  - An empty client id is rejected; an empty secret is passed on (the store decides).
+//  - Bytes >= 0x80 are passed through unchanged under both policies: a secret is
+//    compared as bytes, UTF-8 or not.
+// Every failure here is invalid_client (401) with a WWW-Authenticate challenge.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
 // Strict base64 (RFC 4648 section 4, the standard alphabet), as RFC 7617 Basic
 // credentials use it; and base64url encoding without padding (RFC 4648 section 5), as
 // PKCE's S256 code challenge uses it (RFC 7636 4.2, Appendix A). Strict means:
@@ -331,31 +444,6 @@ constexpr std::size_t encode_base64url(std::span<const unsigned char> bytes, cha
 }
 
 }  // namespace oauthcore
-// HTTP Basic client credentials: RFC 7617 with RFC 6749 2.3.1.
-//
-//   credentials = auth-scheme 1*SP token68        (RFC 7235 2.1, RFC 7617 2)
-//   user-pass   = user-id ":" password            (RFC 7617 2)
-//
-// What oauthcore accepts, and why:
-//  - The header value may carry leading and trailing spaces or tabs (a field value's
-//    OWS, RFC 9110 5.5); they are ignored. One or more spaces separate the scheme from
-//    the credentials; nothing else may (no tab, no other whitespace inside).
-//  - The scheme name is case-insensitive ("basic", "BASIC"; RFC 7235 2.1).
-//  - The credentials are strict base64 (see base64.hpp): no whitespace, padding
-//    required, no stray bits.
-//  - The decoded user-pass must hold a ':' and no control character (RFC 7617 2: the
-//    user-id and password MUST NOT contain control characters); it splits at the first
-//    ':', so the secret may contain ':' and the id may not (before id decoding).
-//  - Then the decoding policy (credential_decoding) applies to id and secret.
-//  - An empty client id is rejected; an empty secret is passed on (the store decides).
-//  - Bytes >= 0x80 are passed through unchanged under both policies: a secret is
-//    compared as bytes, UTF-8 or not.
-// Every failure here is invalid_client (401) with a WWW-Authenticate challenge.
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
 // ASCII helpers shared by the HTTP-facing parsers.
 
 #include <cstddef>
@@ -656,8 +744,8 @@ namespace oauthcore::detail {
 }
 
 }  // namespace oauthcore::detail
-// Error codes (RFC 6749 5.2 plus server_error), the reasons behind them, fixed
-// descriptions, HTTP status mapping and the two profiles.
+// Error codes (RFC 6749 5.2, RFC 8628 3.5, plus server_error), the reasons behind them,
+// fixed descriptions, HTTP status mapping and the two profiles.
 //
 // Every failure inside oauthcore is an `error`: a small `reason` plus, where the
 // description names one, the `parameter` concerned. One constexpr table per profile
@@ -1020,7 +1108,8 @@ private:
 
 namespace oauthcore {
 
-// RFC 6749 5.2 error codes, plus server_error for the vendor's 500.
+// RFC 6749 5.2 error codes, the device flow's (RFC 8628 3.5), plus server_error for the
+// vendor's 500.
 enum class error_code : std::uint8_t {
     invalid_request,
     invalid_client,
@@ -1028,6 +1117,10 @@ enum class error_code : std::uint8_t {
     unauthorized_client,
     unsupported_grant_type,
     invalid_scope,
+    authorization_pending,
+    slow_down,
+    access_denied,
+    expired_token,
     server_error,
 };
 
@@ -1039,6 +1132,10 @@ enum class error_code : std::uint8_t {
         case error_code::unauthorized_client: return "unauthorized_client";
         case error_code::unsupported_grant_type: return "unsupported_grant_type";
         case error_code::invalid_scope: return "invalid_scope";
+        case error_code::authorization_pending: return "authorization_pending";
+        case error_code::slow_down: return "slow_down";
+        case error_code::access_denied: return "access_denied";
+        case error_code::expired_token: return "expired_token";
         case error_code::server_error: return "server_error";
     }
     return "server_error";
@@ -1086,10 +1183,29 @@ enum class reason : std::uint8_t {
     scope_not_allowed,
     scope_exceeds_grant,
     refresh_token_rejected,
+    // authorization_code (authorization_code_grant.hpp): one answer for the client, a
+    // reason each for the host's logs
+    code_rejected,
+    code_reused,
+    code_issued_to_another_client,
+    code_expired,
+    redirect_uri_mismatch,
+    pkce_missing,
+    pkce_downgrade,
+    code_verifier_mismatch,
+    // device_code (device_code_grant.hpp)
+    device_code_rejected,
+    device_code_issued_to_another_client,
+    authorization_pending,
+    slow_down,
+    access_denied,
+    expired_token,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
     refresh_store_failure,
+    code_store_failure,
+    device_store_failure,
     issuer_failure,
     invalid_issued_token,
     out_of_memory,
@@ -1128,9 +1244,25 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "scope_not_allowed",
     "scope_exceeds_grant",
     "refresh_token_rejected",
+    "code_rejected",
+    "code_reused",
+    "code_issued_to_another_client",
+    "code_expired",
+    "redirect_uri_mismatch",
+    "pkce_missing",
+    "pkce_downgrade",
+    "code_verifier_mismatch",
+    "device_code_rejected",
+    "device_code_issued_to_another_client",
+    "authorization_pending",
+    "slow_down",
+    "access_denied",
+    "expired_token",
     "client_store_failure",
     "user_store_failure",
     "refresh_store_failure",
+    "code_store_failure",
+    "device_store_failure",
     "issuer_failure",
     "invalid_issued_token",
     "out_of_memory",
@@ -1193,6 +1325,13 @@ struct error_details {
 namespace detail {
 
 inline constexpr std::string_view unknown_error_description = "An unknown error happened.";
+// One text for every refused authorization code (RFC 6749 5.2 invalid_grant, RFC 7636
+// 4.6), and one for every refused device code: the client cannot tell which check failed.
+inline constexpr std::string_view code_rejected_description =
+    "The authorization code is invalid, expired or already used, or does not match the client, the redirect_uri "
+    "or the code_verifier.";
+inline constexpr std::string_view device_code_rejected_description =
+    "The device code is invalid or already used, or was issued to another client.";
 
 // How a reason that names its parameter says so: around the name, before and after.
 struct parameter_text {
@@ -1265,9 +1404,28 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
      "The requested scope exceeds the scope originally granted."},
     {reason::refresh_token_rejected, error_code::invalid_grant, 400,
      "The refresh token is invalid, expired, revoked, or was issued to another client."},
+    {reason::code_rejected, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_reused, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_issued_to_another_client, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_expired, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::redirect_uri_mismatch, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::pkce_missing, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::pkce_downgrade, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::code_verifier_mismatch, error_code::invalid_grant, 400, code_rejected_description},
+    {reason::device_code_rejected, error_code::invalid_grant, 400, device_code_rejected_description},
+    {reason::device_code_issued_to_another_client, error_code::invalid_grant, 400, device_code_rejected_description},
+    {reason::authorization_pending, error_code::authorization_pending, 400,
+     "The user has not yet completed the authorization; keep polling."},
+    {reason::slow_down, error_code::slow_down, 400,
+     "The authorization is still pending and polling is too frequent; add 5 seconds to the interval."},
+    {reason::access_denied, error_code::access_denied, 400, "The user denied the authorization request."},
+    {reason::expired_token, error_code::expired_token, 400,
+     "The device code has expired; start a new device authorization request."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::code_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::device_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
@@ -1301,6 +1459,32 @@ inline constexpr error_details rfc6749_user_rejected{error_code::invalid_grant, 
 }
 
 static_assert(every_description_is_valid(), "an error_description leaves the RFC 6749 5.2 character set");
+
+// The reasons a code, or a device code, is refused for: the client gets one answer for
+// all of a group (code, status, description), so that no answer says which check failed
+// and a client probing a code learns nothing from the difference; the host's logs see
+// which one it was.
+inline constexpr std::array code_rejection_reasons{
+    reason::code_rejected,  reason::code_reused,           reason::code_issued_to_another_client,
+    reason::code_expired,   reason::redirect_uri_mismatch, reason::pkce_missing,
+    reason::pkce_downgrade, reason::code_verifier_mismatch};
+inline constexpr std::array device_code_rejection_reasons{reason::device_code_rejected,
+                                                          reason::device_code_issued_to_another_client};
+
+template <std::size_t N>
+[[nodiscard]] constexpr bool one_answer_for(const std::array<oauthcore::reason, N>& reasons) noexcept {
+    const table_entry& first = social_id_table[static_cast<std::size_t>(reasons[0])];
+    for (const oauthcore::reason r : reasons) {
+        const table_entry& entry = social_id_table[static_cast<std::size_t>(r)];
+        if (entry.code != first.code || entry.status != first.status || entry.description != first.description ||
+            !entry.named.before.empty())
+            return false;
+    }
+    return true;
+}
+
+static_assert(one_answer_for(code_rejection_reasons) && one_answer_for(device_code_rejection_reasons),
+              "every refused authorization code gets one answer, and every refused device code one answer");
 
 }  // namespace detail
 
@@ -1995,43 +2179,6 @@ template <class Storage>
 }
 
 }  // namespace oauthcore
-// Client authentication at the token endpoint (RFC 6749 2.3), as a set of methods named
-// as RFC 7591 names them (token_endpoint_auth_method):
-//  - client_secret_basic: HTTP Basic with the client id and secret (RFC 6749 2.3.1);
-//    always on, the default.
-//  - client_secret_post: client_id and client_secret in the body; RFC 6749 2.3.1 says it
-//    is NOT RECOMMENDED, so endpoint_options::allow_body_client_auth turns it on.
-//  - none (public_client): client_id in the body, no secret, for clients that cannot
-//    keep one (RFC 6749 2.1); endpoint_options::allow_public_clients turns it on, and
-//    only grants that declare allows_public_clients accept it.
-// A host adds a method (RFC 7523 private_key_jwt, say) by writing a type like these and
-// listing it in client_authentication_methods<...>; see tests/client_authentication.cpp.
-//
-// A method type has:
-//   static constexpr std::string_view name;        // RFC 7591 name, or the host's own
-//   using parameters = parameter_list<...>;        // the body parameters it reads
-//   static constexpr bool carries_credentials;     // false only for "none"
-//   template <class Form> bool presented(const request_view&, const Form&) const;
-//       // the request carries this method's credentials
-//   template <class Form, class Storage> result<client_authentication>
-//       authenticate(const request_view&, const Form&, Storage&, const endpoint_options&) const;
-//       // the id and credential, syntax only: the client store judges them
-//
-// How one method is chosen (select_client_authentication), in this order:
-//  1. two or more methods that carry credentials are presented     400 invalid_request
-//     (RFC 6749 2.3: "MUST NOT use more than one authentication method")
-//  2. exactly one: its authenticate() (Basic: 401 on anything malformed), then a
-//     client_id in the body must equal the id it names                400 invalid_request
-//     (RFC 6749 3.2.1 lets a client send client_id to identify itself; requests-oauthlib
-//     does, next to Basic)
-//  3. none: the first method that carries no credentials and is presented (none:
-//     client_id alone); otherwise                                     401 invalid_client
-
-#include <cstddef>
-#include <string_view>
-#include <tuple>
-#include <utility>
-
 // The plug-in interfaces: what a host provides so that oauthcore can finish a request,
 // and the values it is handed. Each is a C++20 concept; the README has a table of every
 // member. Grants and the endpoint check their stores member by member (check_* below), so
@@ -2235,6 +2382,14 @@ concept token_issuer = requires {
             issuer.issue_token(client, user, scope, then);
         });
 
+// The time, as the grants that compare times read it (the expiry of authorization codes
+// and device codes, the device flow's polling interval): a callable returning the
+// current time in seconds, in the epoch of the times the host's stores record (Unix
+// time, say). oauthcore reads no clock of its own: the host hands one to the grant, and
+// a test hands one it sets. Example: `[] { return std::uint64_t(std::time(nullptr)); }`.
+template <class C>
+concept seconds_clock = std::invocable<C&> && std::convertible_to<std::invoke_result_t<C&>, std::uint64_t>;
+
 // Told of every failed client and user authentication, so that the host can count and
 // lock out (RFC 6749 4.3.2 requires protection against brute force; the counting is
 // the host's). The password and secret are never passed on.
@@ -2327,6 +2482,14 @@ constexpr bool check_user_store() {
     } else {
         return true;
     }
+}
+
+template <class C>
+constexpr bool check_seconds_clock() {
+    static_assert(seconds_clock<C>,
+                  "oauthcore: seconds_clock: the clock must be callable with no arguments and return the time in "
+                  "seconds as std::uint64_t");
+    return seconds_clock<C>;
 }
 
 template <class I, class Client, class User>
@@ -3575,140 +3738,14 @@ template <class Form>
 }
 
 }  // namespace oauthcore
-// Comparison of secrets whose running time does not depend on where they differ
-// (RFC 6749 10.10 and 10.3: credentials must resist guessing; a comparison that
-// stops at the first difference tells an attacker, byte by byte, how much of a guess
-// was right).
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <string_view>
-
-namespace oauthcore {
-
-namespace detail {
-
-// Hides a value from the optimizer, so that it cannot turn the accumulation below
-// back into an early exit.
-template <class T>
-inline T opaque(T value) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __asm__ volatile("" : "+r"(value));
-#endif
-    return value;
-}
-
-}  // namespace detail
-
-namespace detail {
-
-// The usual case of the comparison below: two strings of the same length, eight bytes or
-// more. Sixteen bytes a step, one barrier per step, and the last bytes as the eight that
-// end the strings (re-reading some already compared): no byte loop, still no early exit,
-// and the work depends on the length alone.
-[[nodiscard]] inline bool constant_time_equal_words(const char* a, const char* b, std::size_t length) noexcept {
-    const auto difference = [&](std::size_t at) {
-        std::uint64_t x;
-        std::uint64_t y;
-        std::memcpy(&x, a + at, 8);
-        std::memcpy(&y, b + at, 8);
-        return x ^ y;
-    };
-    std::uint64_t word_difference = 0;
-    std::size_t i = 0;
-    for (; i + 16 <= length; i += 16) word_difference = opaque(word_difference | difference(i) | difference(i + 8));
-    if (i + 8 <= length) word_difference |= difference(i);
-    word_difference = opaque(word_difference | difference(length - 8));
-    return word_difference == 0;
-}
-
-}  // namespace detail
-
-// True when `a` and `b` hold the same bytes. It reads max(a.size(), b.size()) bytes
-// whatever they hold: it does not return early on a difference, nor on a length
-// mismatch (only the lengths, never the contents, decide how long it runs).
-[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() == b.size() && a.size() >= 8) return detail::constant_time_equal_words(a.data(), b.data(), a.size());
-    const std::size_t length = a.size() > b.size() ? a.size() : b.size();
-    const std::size_t common = a.size() < b.size() ? a.size() : b.size();
-    // Eight bytes at a time over the bytes both hold, then byte by byte: still no early
-    // exit, and which path runs depends on the lengths alone.
-    std::uint64_t word_difference = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= common; i += 8) {
-        std::uint64_t x;
-        std::uint64_t y;
-        std::memcpy(&x, a.data() + i, 8);
-        std::memcpy(&y, b.data() + i, 8);
-        word_difference = detail::opaque(word_difference | (x ^ y));
-    }
-    unsigned char difference = a.size() == b.size() ? 0 : 1;
-    difference = static_cast<unsigned char>(difference | ((word_difference | (0 - word_difference)) >> 63));
-    for (; i < length; ++i) {
-        const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
-        const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
-        difference = detail::opaque(static_cast<unsigned char>(difference | (x ^ y)));
-    }
-    return difference == 0;
-}
-
-}  // namespace oauthcore
-// The token endpoint (RFC 6749 3.2): one order of checks for every grant, written once
-// (token_endpoint::run), run the same way whether the host's stores answer now or later.
-//
-// The order of checks. Every request runs down this list and stops at the first
-// failure, so the same input always yields the same error. The README's table and the
-// test matrix in tests/endpoint.cpp use these numbers.
-//   1. method is POST                                    405 invalid_request
-//   2. no query in the request target                    400 invalid_request
-//   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
-//   4. body within max_body_bytes                        400 invalid_request
-//   5. form, left to right: parameter count, name/value  400 invalid_request
-//      size, a recognised parameter repeated (named)
-//   6. client authentication (client_authentication.hpp):
-//      two methods carrying credentials                  400 invalid_request
-//      Authorization too large, not Basic, malformed,    401 invalid_client
-//      empty client id; body credentials while off; none
-//      a body client_id other than the authenticated id  400 invalid_request
-//   7. grant_type given                                  400 invalid_request
-//   8. grant_type is one of the endpoint's grants        400 unsupported_grant_type
-//   9. a public client (method "none") only for a grant  401 invalid_client
-//      that allows public clients
-//  10. the grant's parameters (its validate(): syntax)   400 invalid_request or
-//                                                        invalid_scope (see the grant)
-//  --- no store has been asked anything before this line ---
-//  11. client store: rejected                            401 invalid_client
-//                    failed                              500 server_error
-//  12. the client's registered method, when it has one,  401 invalid_client
-//      is the method used
-//  13. the client may use the grant type                 400 unauthorized_client
-//  14. the grant's own checks and stores (its respond(): password_grant.hpp,
-//      refresh_grant.hpp, or the host's grant)
-//  15. the issuer: failed, or a token outside VSCHAR      500 server_error
-//  16. 200 with the token
-// Syntax is checked before any store is asked, so malformed requests cost no database
-// work, and the client is authenticated before the user's password is looked at.
-//
-// The stores are asked at steps 11 and 14: those are the points where the exchange waits
-// for a store that answers later (concepts.hpp). handle() runs it with stores that answer
-// now and returns the response; handle_async() lets any store answer later and calls the
-// host's finish callback with the response, once, when the exchange is over.
-
-#include <concepts>
-#include <cstddef>
-#include <optional>
-#include <string_view>
-#include <tuple>
-#include <type_traits>
-#include <utility>
-
 // What every grant works with, and what a grant is. The endpoint (endpoint.hpp) runs the
 // checks every grant shares and hands the grant a grant_context; the grant runs its own
 // checks and stores and ends the exchange with fail() or respond_with().
 //
-// A grant handler (example models: password_grant.hpp, refresh_grant.hpp, and a
-// client_credentials grant written outside the library in tests/grant_handler.cpp):
+// A grant handler (example models: password_grant.hpp, refresh_grant.hpp,
+// client_credentials_grant.hpp, authorization_code_grant.hpp, device_code_grant.hpp, and
+// an RFC 8693 token exchange grant written outside the library in
+// tests/token_exchange_grant.hpp):
 //   static constexpr std::string_view grant_type = "...";          // RFC 6749 4.x / an URI
 //   using parameters = parameter_list<"...", ...>;                  // what validate() reads
 //   static constexpr bool allows_public_clients = false;           // optional; false if absent
@@ -4000,840 +4037,6 @@ constexpr bool check_grant_handler() {
 }  // namespace detail
 
 }  // namespace oauthcore
-// The Resource Owner Password Credentials grant (RFC 6749 4.3) as the vendor document
-// describes it: the vendor's endpoint, and the grant of handle_token_request.
-//
-//   grant_type=password & (username=... | email_address=...) & password=... [& scope=...]
-//
-// Its parameters, checked before any store is asked (validate), in this order:
-//  1. exactly one of username and email_address            400 invalid_request (saying
-//     whether neither or both were given; the vendor's rule)
-//  2. password given                                        400 invalid_request
-//  3. scope, when given, is RFC 6749 3.3 syntax             400 invalid_scope
-// After the client is authenticated and allowed the grant (respond):
-//  4. the client's scope hook accepts the scope            400 invalid_scope
-//  5. the user store accepts the user and password          profile social_id: 401
-//     invalid_client; rfc6749: 400 invalid_grant; 500 when the store fails
-//  6. the issuer makes the token                            500 when it fails
-//
-// RFC 9700 2.4 says the password grant MUST NOT be used; it is here for the vendor's
-// first-party clients (README, Security).
-
-#include <string_view>
-
-
-namespace oauthcore {
-
-inline constexpr std::string_view password_grant_type = "password";
-
-// The password grant's parameters, checked.
-struct password_parameters {
-    user_identifier identifier;
-    std::string_view password;
-    std::string_view scope;  // normalized (scope.hpp); empty when not requested
-};
-
-// Step 1.
-template <class Form>
-[[nodiscard]] constexpr result<user_identifier> validate_user_identifier(const Form& form) noexcept {
-    const bool username = form.given(param<"username">);
-    const bool email = form.given(param<"email_address">);
-    if (username && email) return fail(reason::conflicting_identifiers);
-    if (username) return user_identifier{identifier_kind::username, form[param<"username">]};
-    if (email) return user_identifier{identifier_kind::email_address, form[param<"email_address">]};
-    return fail(reason::missing_identifier);
-}
-
-// Steps 1-3.
-template <class Form, class Storage>
-[[nodiscard]] constexpr result<password_parameters> validate_password_parameters(const Form& form,
-                                                                                 Storage& storage) noexcept {
-    const auto identifier = validate_user_identifier(form);
-    if (!identifier) return unexpected<error>(identifier.error());
-    if (!form.given(param<"password">)) return fail(reason::missing_parameter, param<"password">);
-    if (!form.given(param<"scope">)) return password_parameters{*identifier, form[param<"password">], {}};
-    const auto scope = normalize_scope(form[param<"scope">], storage);
-    if (!scope) return unexpected<error>(scope.error());
-    return password_parameters{*identifier, form[param<"password">], *scope};
-}
-
-template <class Users, class Issuer>
-class password_grant {
-    static_assert(detail::check_user_store<Users>());
-
-public:
-    static constexpr std::string_view grant_type = password_grant_type;
-    using parameters = parameter_list<"username", "email_address", "password", "scope">;
-    using request_type = password_parameters;
-
-    password_grant(Users& users, Issuer& issuer) noexcept : users_(users), issuer_(issuer) {}
-
-    template <class Form>
-    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
-        return validate_password_parameters(form, storage);
-    }
-
-    // Steps 4-6.
-    template <class Context>
-    void respond(const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using user_type = typename Users::user_type;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
-        const password_parameters& request = context.request();
-        if (const auto scope = check_scope_allowed(context.client(), request.scope); !scope)
-            return context.fail(scope.error());
-        ask_user_store(context, users_, request.identifier, request.password,
-                       [this, context](const outcome<user_type>& user) {
-                           switch (user.status()) {
-                               case outcome_status::failed: return context.fail(error{reason::user_store_failure});
-                               case outcome_status::rejected:
-                                   context.observer().user_authentication_failed(context.authentication().id,
-                                                                                 context.request().identifier);
-                                   return context.fail(error{reason::user_rejected});
-                               case outcome_status::accepted: break;
-                           }
-                           ask_issuer(context, issuer_, context.client(), user.value(), context.request().scope,
-                                      [context](const outcome<typename Issuer::token_type>& token) {
-                                          context.respond_with(token, context.request().scope);
-                                      });
-                       });
-    }
-
-private:
-    Users& users_;
-    Issuer& issuer_;
-};
-
-}  // namespace oauthcore
-
-namespace oauthcore {
-
-// Builds the request_view of a request_source.
-template <request_source R>
-[[nodiscard]] constexpr request_view view_of(const R& request) {
-    return request_view{request.method(), request.target(), request.header("Content-Type"),
-                        request.header("Authorization"), request.body()};
-}
-
-namespace detail {
-
-// Step 12: a client that says which method it is registered for must have used it.
-template <class Client>
-[[nodiscard]] constexpr bool uses_registered_method(const Client& client, std::string_view method) noexcept {
-    if constexpr (requires {
-                      { client.authentication_method() } -> std::convertible_to<std::string_view>;
-                  }) {
-        const std::string_view registered = client.authentication_method();
-        return registered.empty() || registered == method;
-    } else {
-        return true;
-    }
-}
-
-}  // namespace detail
-
-// A token endpoint over client authentication methods and grant handlers fixed at compile
-// time. It reads grant_type once and dispatches to the handler of that name; a grant type
-// outside the set is unsupported_grant_type. Example:
-//   oauthcore::password_grant password{users, issuer};
-//   oauthcore::refresh_token_grant refresh{refresh_tokens, issuer};
-//   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
-//   oauthcore::response r = endpoint.handle(request, storage);
-// The methods are default_client_authentication unless a client_authentication_methods
-// value comes after the options.
-template <class Clients, class Methods, class... Grants>
-class token_endpoint {
-    static_assert(detail::is_client_authentication_methods<Methods>,
-                  "oauthcore: token_endpoint: Methods is a client_authentication_methods<...>");
-    static_assert(sizeof...(Grants) > 0, "oauthcore: a token_endpoint needs at least one grant");
-    static_assert(detail::check_client_store<Clients>());
-
-public:
-    using client_type = typename Clients::client_type;
-    // What the endpoint recognises in a body: grant_type, client_id, and what its client
-    // authentication methods and grants declare (RFC 6749 3.2: the rest is ignored).
-    using parameters = parameter_union<parameter_list<"grant_type", "client_id">, typename Methods::parameters,
-                                       typename Grants::parameters...>;
-    using form_type = form_fields<parameters>;
-
-    static_assert((detail::check_grant_handler<Grants, client_type>() && ...));
-
-    token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
-        : clients_(clients), options_(options), grants_(grants...) {}
-    // A template, so that the class's implicit deduction guides never take a grant for
-    // the methods (the guides below say which is which).
-    template <class... Accepted>
-    requires std::same_as<Methods, client_authentication_methods<Accepted...>> token_endpoint(
-        Clients& clients, const endpoint_options& options, client_authentication_methods<Accepted...> methods,
-        Grants&... grants)
-    noexcept : clients_(clients), options_(options), methods_(std::move(methods)), grants_(grants...) {}
-
-    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
-
-    // The whole exchange with stores that answer now: request in, response out. The
-    // response's views point into `storage` (and static strings), valid until its next
-    // reset().
-    template <request_source R, authentication_observer Observer = null_observer>
-    [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
-        response out;
-        storage.reset();
-        run<false>(view_of(request), storage, out, observer, [](const response&) {});
-        return out;
-    }
-
-    // The same exchange with stores that may answer later. `finish(const response&)` is
-    // called exactly once, with `out`, when the exchange is over: before handle_async
-    // returns if every store answered now, else from the continuation of the last store
-    // that answered. Until then the host keeps alive the request's bytes, `storage`,
-    // `out`, the observer, this endpoint and its stores. `finish` is copied.
-    template <request_source R, class Finish, authentication_observer Observer>
-    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
-        out = response{};
-        storage.reset();
-        run<true>(view_of(request), storage, out, observer, finish);
-    }
-
-    template <request_source R, class Finish>
-    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
-        static null_observer none;
-        handle_async(request, storage, out, std::move(finish), none);
-    }
-
-    // A temporary request would be gone before a store that answers later reads it.
-    template <request_source R, class Finish, class... Observer>
-    void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
-                      Observer&... observer) = delete;
-
-private:
-    // Where one exchange's answer goes and who hears of failures: what every step passes
-    // on. When stores may answer later, it holds the finish callback by value, since a
-    // continuation that copies it outlives handle_async's frame.
-    template <bool Later, class Observer, class Finish>
-    struct exchange_io {
-        exchange_storage& storage;
-        response& out;
-        Observer& observer;
-        std::conditional_t<Later, Finish, const Finish&> finish;
-    };
-
-    template <class Io>
-    void fail(error e, const Io& io) const {
-        detail::fill_error_response(io.out, e, io.storage.response, options_.responses());
-        io.finish(io.out);
-    }
-
-    // Steps 1-8. Later: whether stores may answer later (handle_async).
-    template <bool Later, class Observer, class Finish>
-    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
-             const Finish& finish) {
-        const exchange_io<Later, Observer, Finish> io{storage, out, observer, finish};
-        // Steps 1-3.
-        if (const auto transport = check_transport(request); !transport) return fail(transport.error(), io);
-        // The form's values and the Basic credentials share storage.request, whose heap
-        // block, once made, cannot grow: so both bounds are announced before the first
-        // byte is taken (the form's raw body; at most twice the header for the
-        // credentials and their decoded id and secret), each within its limit. The parsers
-        // announce theirs again, which only makes a needed heap block larger.
-        const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
-        const std::size_t header_bound =
-            request.authorization ? at_most(request.authorization->size(), options_.basic.max_header_bytes) : 0;
-        storage.request.expect_more(at_most(request.body.size(), options_.limits.max_body_bytes) + 2 * header_bound);
-        // Steps 4-5.
-        form_type form;
-        if (error failure; !detail::parse_form_into(request.body, storage.request, options_.limits, form, failure))
-            return fail(failure, io);
-        // Step 6.
-        const auto client = select_client_authentication(methods_, request, form, storage.request, options_);
-        if (!client) return fail(client.error(), io);
-        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, io);
-        // Step 7.
-        const std::string_view grant_type = form[param<"grant_type">];
-        if (grant_type.empty()) return fail(error{reason::missing_parameter, param<"grant_type">}, io);
-        // Step 8.
-        dispatch<0>(grant_type, form, *client, io);
-    }
-
-    // grant_type is compared with each handler's name in the order the handlers were given.
-    template <std::size_t I, class Io>
-    void dispatch(std::string_view grant_type, const form_type& form, const client_authentication& client,
-                  const Io& io) {
-        if constexpr (I == sizeof...(Grants)) {
-            fail(error{reason::unsupported_grant_type}, io);
-        } else {
-            using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
-            if (detail::bytes_equal(grant_type, Grant::grant_type))
-                return run_grant(std::get<I>(grants_), form, client, io);
-            dispatch<I + 1>(grant_type, form, client, io);
-        }
-    }
-
-    // Steps 9-11.
-    template <class Grant, bool Later, class Observer, class Finish>
-    void run_grant(Grant& grant, const form_type& form, const client_authentication& client,
-                   const exchange_io<Later, Observer, Finish>& io) {
-        // Step 9.
-        if (!detail::allows_public_clients<Grant>() && client.method == public_client_method)
-            return fail(error{reason::public_client_not_allowed}, io);
-        // Step 10.
-        const auto validated =
-            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), io.storage.request);
-        if (!validated) return fail(validated.error(), io);
-        // Step 11: the first store. When it may answer later, the continuation keeps its
-        // own copies of what this stack frame holds.
-        if constexpr (Later) {
-            ask_client_store(detail::store_asker<true>{}, clients_, client,
-                             [this, &grant, client, request = *validated, io](const outcome<client_type>& found) {
-                                 after_client(grant, found, client, request, io);
-                             });
-        } else {
-            ask_client_store(detail::store_asker<false>{}, clients_, client, [&](const outcome<client_type>& found) {
-                after_client(grant, found, client, *validated, io);
-            });
-        }
-    }
-
-    // Steps 11-14, once the client store has answered.
-    template <class Grant, bool Later, class Observer, class Finish>
-    void after_client(Grant& grant, const outcome<client_type>& found, const client_authentication& client,
-                      const typename Grant::request_type& request, const exchange_io<Later, Observer, Finish>& io) {
-        // Step 11.
-        switch (found.status()) {
-            case outcome_status::failed: return fail(error{reason::client_store_failure}, io);
-            case outcome_status::rejected:
-                io.observer.client_authentication_failed(client.id);
-                return fail(error{reason::client_rejected}, io);
-            case outcome_status::accepted: break;
-        }
-        // Step 12.
-        if (!detail::uses_registered_method(found.value(), client.method)) {
-            io.observer.client_authentication_failed(client.id);
-            return fail(error{reason::client_authentication_method_mismatch}, io);
-        }
-        // Step 13.
-        if (!found.value().allows_grant(Grant::grant_type)) return fail(error{reason::unauthorized_client}, io);
-        // Steps 14-16: the grant's own.
-        using request_type = typename Grant::request_type;
-        using context = grant_context<request_type, client_type, Observer, Finish, Later>;
-        if constexpr (Later) {
-            grant.respond(context(detail::exchange_values<request_type, client_type, Observer, Finish>{
-                client, request, found.value(), &io.out, &io.storage.response, &options_, &io.observer, io.finish}));
-        } else {
-            const detail::exchange_refs<request_type, client_type, Observer, Finish> refs{
-                &client, &request, &found.value(), &io.out, &io.storage.response, &options_, &io.observer, &io.finish};
-            grant.respond(context(refs));
-        }
-    }
-
-    Clients& clients_;
-    endpoint_options options_;
-    Methods methods_{};
-    std::tuple<Grants&...> grants_;
-};
-
-template <class Clients, class... Grants>
-token_endpoint(Clients&, const endpoint_options&, Grants&...)
-    -> token_endpoint<Clients, default_client_authentication, Grants...>;
-
-template <class Clients, class... Methods, class... Grants>
-token_endpoint(Clients&, const endpoint_options&, client_authentication_methods<Methods...>, Grants&...)
-    -> token_endpoint<Clients, client_authentication_methods<Methods...>, Grants...>;
-
-// The vendor's endpoint in one call: the password grant alone, with stores that answer now.
-template <request_source R, class Clients, class Users, class Issuer, authentication_observer Observer = null_observer>
-[[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
-                                            exchange_storage& storage, const endpoint_options& options = {},
-                                            Observer&& observer = {}) {
-    password_grant<Users, Issuer> password{users, issuer};
-    token_endpoint<Clients, default_client_authentication, password_grant<Users, Issuer>> endpoint{clients, options,
-                                                                                                   password};
-    return endpoint.handle(request, storage, observer);
-}
-
-}  // namespace oauthcore
-// In-memory models of the store and issuer concepts, for tests, examples and hosts
-// that keep a handful of clients in configuration. They hold their records in
-// std::vector and std::string, so adding records allocates; authenticating does not.
-
-#include <cstdint>
-#include <deque>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-// The refresh_token grant (RFC 6749 6) as a grant handler:
-//
-//   grant_type=refresh_token&refresh_token=...[&scope=...]
-//
-// Checks after the client is authenticated and allowed the grant, in this order:
-//  1. the store finds the refresh token, issued to this client, not expired, not
-//     revoked (else 400 invalid_grant, in both profiles: RFC 6749 5.2);
-//  2. a requested scope does not exceed the scope originally granted (400 invalid_scope;
-//     when omitted, the original scope is requested, RFC 6749 6);
-//  3. the client's scope hook accepts it (400 invalid_scope);
-//  4. rotation: the store revokes the refresh token, atomically, so that it is good for
-//     exactly one refresh (RFC 9700 4.14.2 recommends rotation; a concurrent or later
-//     reuse finds it revoked: 400 invalid_grant);
-//  5. the issuer makes the new access token and, normally, a new refresh token.
-// Rotation is the default; refresh_options::rotate = false keeps refresh tokens
-// reusable until they expire (then the issuer should hand back the same refresh token).
-//
-// An observer that also has `void refresh_token_rejected(std::string_view client_id)` is
-// told of every refresh token refused in steps 1 and 4. A rotated token presented again
-// is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
-// the user's other tokens, and count guesses as it counts failed passwords. Observers
-// without the member are not asked for it; a member of that name with another signature
-// does not compile (static_assert), rather than being silently skipped.
-
-#include <concepts>
-#include <string_view>
-#include <type_traits>
-
-
-namespace oauthcore {
-
-inline constexpr std::string_view refresh_token_grant_type = "refresh_token";
-
-// What a refresh token was issued for: the user it stands for and the scope granted.
-template <class R>
-concept refresh_token_record = requires(const R& record) {
-    record.user();
-    { record.scope() } -> std::convertible_to<std::string_view>;
-};
-
-// Example model: memory_refresh_token_store in memory_stores.hpp.
-//   using record_type = ...;  // models refresh_token_record
-//   outcome<record_type> find_refresh_token(const Client&, std::string_view token);
-//       rejected: unknown, expired, revoked, or issued to another client
-//   outcome_status rotate_refresh_token(const record_type&);
-//       accepted: revoked now; rejected: somebody revoked it first; failed: store error
-// Asynchronous forms take a continuation as the last argument and call it with the
-// outcome (with the outcome_status for rotate_refresh_token).
-template <class S, class Client>
-concept refresh_token_store = requires {
-    typename S::record_type;
-}
-&&refresh_token_record<typename S::record_type> &&
-    (
-        requires(S & store, const Client& client, std::string_view token) {
-            { store.find_refresh_token(client, token) } -> std::same_as<outcome<typename S::record_type>>;
-        } ||
-        requires(S & store, const Client& client, std::string_view token,
-                 detail::answer_probe<outcome<typename S::record_type>> then) {
-            store.find_refresh_token(client, token, then);
-        }) &&
-    (
-        requires(S & store, const typename S::record_type& record) {
-            { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
-        } ||
-        requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
-            store.rotate_refresh_token(record, then);
-        });
-
-namespace detail {
-
-template <class S, class Client>
-constexpr bool check_refresh_token_store() {
-    if constexpr (!requires { typename S::record_type; }) {
-        static_assert(always_false<S>, "oauthcore: refresh_token_store: the store needs a member type record_type");
-        return false;
-    } else if constexpr (!refresh_token_record<typename S::record_type>) {
-        static_assert(always_false<S>,
-                      "oauthcore: refresh_token_store: record_type needs the members user() and scope() "
-                      "(refresh_token_record)");
-        return false;
-    } else if constexpr (!(
-                             requires(S & store, const Client& client, std::string_view token) {
-                                 {
-                                     store.find_refresh_token(client, token)
-                                     } -> std::same_as<outcome<typename S::record_type>>;
-                             } ||
-                             requires(S & store, const Client& client, std::string_view token,
-                                      answer_probe<outcome<typename S::record_type>> then) {
-                                 store.find_refresh_token(client, token, then);
-                             })) {
-        static_assert(always_false<S>,
-                      "oauthcore: refresh_token_store: the store needs the member find_refresh_token(const Client&, "
-                      "std::string_view) returning outcome<record_type>, or taking a continuation as a third "
-                      "argument and calling it with one");
-        return false;
-    } else if constexpr (!refresh_token_store<S, Client>) {
-        static_assert(always_false<S>,
-                      "oauthcore: refresh_token_store: the store needs the member rotate_refresh_token(const "
-                      "record_type&) returning outcome_status, or taking a continuation as a second argument and "
-                      "calling it with one");
-        return false;
-    } else {
-        return true;
-    }
-}
-
-}  // namespace detail
-
-template <class Asker, class Store, class Client, class Then>
-constexpr void ask_find_refresh_token(const Asker& asker, Store& store, const Client& client, std::string_view token,
-                                      Then&& then) {
-    asker.ask(
-        [&](auto&&... answer) -> decltype(store.find_refresh_token(client, token,
-                                                                   std::forward<decltype(answer)>(answer)...)) {
-            return store.find_refresh_token(client, token, std::forward<decltype(answer)>(answer)...);
-        },
-        std::forward<Then>(then));
-}
-
-template <class Asker, class Store, class Record, class Then>
-constexpr void ask_rotate_refresh_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
-    asker.ask(
-        [&](auto&&... answer) -> decltype(store.rotate_refresh_token(record,
-                                                                     std::forward<decltype(answer)>(answer)...)) {
-            return store.rotate_refresh_token(record, std::forward<decltype(answer)>(answer)...);
-        },
-        std::forward<Then>(then));
-}
-
-struct refresh_parameters {
-    std::string_view refresh_token;
-    std::string_view scope;  // normalized; empty when not requested
-};
-
-// refresh_token given (400 invalid_request), then scope syntax (400 invalid_scope).
-template <class Form, class Storage>
-[[nodiscard]] constexpr result<refresh_parameters> validate_refresh_parameters(const Form& form,
-                                                                               Storage& storage) noexcept {
-    if (!form.given(param<"refresh_token">)) return fail(reason::missing_parameter, param<"refresh_token">);
-    const auto scope = normalize_scope(form[param<"scope">], storage);
-    if (!scope) return unexpected<error>(scope.error());
-    return refresh_parameters{form[param<"refresh_token">], *scope};
-}
-
-namespace detail {
-
-// True when Observer declares anything named refresh_token_rejected (see
-// declares_allows_scope in grant_handler.hpp for how).
-struct refresh_token_rejected_probe {
-    int refresh_token_rejected;
-};
-template <class Observer>
-struct refresh_token_rejected_lookup : Observer, refresh_token_rejected_probe {};
-template <class Observer>
-[[nodiscard]] constexpr bool declares_refresh_token_rejected() noexcept {
-    if constexpr (std::is_final_v<Observer>) return requires {
-            &Observer::refresh_token_rejected;
-        };
-    else
-        return !requires { &refresh_token_rejected_lookup<Observer>::refresh_token_rejected; };
-}
-
-}  // namespace detail
-
-template <class Observer>
-constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
-    constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
-    // A member of that name that cannot take the client id is a mistake, not an opt-out.
-    static_assert(callable || !detail::declares_refresh_token_rejected<std::remove_cv_t<Observer>>(),
-                  "oauthcore: an observer's refresh_token_rejected must be callable on the observer as passed "
-                  "(a const observer needs a const member) with (std::string_view client_id)");
-    if constexpr (callable) observer.refresh_token_rejected(client_id);
-}
-
-struct refresh_options {
-    bool rotate = true;
-};
-
-template <class Store, class Issuer>
-class refresh_token_grant {
-public:
-    static constexpr std::string_view grant_type = refresh_token_grant_type;
-    using parameters = parameter_list<"refresh_token", "scope">;
-    // RFC 6749 6 asks a confidential client to authenticate; a public client refreshes
-    // with its client_id (the store finds only its own tokens), and rotation, on by
-    // default, is what RFC 9700 4.14.2 asks for public clients' refresh tokens.
-    static constexpr bool allows_public_clients = true;
-    using request_type = refresh_parameters;
-
-    refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
-        : store_(store), issuer_(issuer), options_(options) {}
-
-    template <class Form>
-    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
-        return validate_refresh_parameters(form, storage);
-    }
-
-    template <class Context>
-    void respond(const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using record_type = typename Store::record_type;
-        static_assert(detail::check_refresh_token_store<Store, client_type>());
-        ask_find_refresh_token(context, store_, context.client(), context.request().refresh_token,
-                               [this, context](const outcome<record_type>& record) {
-                                   switch (record.status()) {
-                                       case outcome_status::failed:
-                                           return context.fail(error{reason::refresh_store_failure});
-                                       case outcome_status::rejected: return rejected(context);
-                                       case outcome_status::accepted: break;
-                                   }
-                                   found(record.value(), context);
-                               });
-    }
-
-private:
-    // Steps 2-5, with the record the store found.
-    template <class Record, class Context>
-    void found(const Record& record, const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using user_type = std::remove_cvref_t<decltype(record.user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
-        const std::string_view requested = context.request().scope;
-        const std::string_view original = record.scope();
-        if (!requested.empty() && (original.empty() || !scope_includes(original, requested)))
-            return context.fail(error{reason::scope_exceeds_grant, param<"scope">});
-        if (const auto allowed = check_scope_allowed(context.client(), requested.empty() ? original : requested);
-            !allowed)
-            return context.fail(allowed.error());
-        // Without a requested scope, the original one is granted (RFC 6749 6), read from
-        // the record the issuer is given: when the store answers later, that is a copy.
-        const auto issue = [this, context](const Record& kept) {
-            const std::string_view requested_scope = context.request().scope;
-            ask_issuer(context, issuer_, context.client(), kept.user(),
-                       requested_scope.empty() ? kept.scope() : requested_scope,
-                       [context](const outcome<typename Issuer::token_type>& token) {
-                           context.respond_with(token, context.request().scope);
-                       });
-        };
-        if (!options_.rotate) return issue(record);
-        ask_rotate_refresh_token(context, store_, record, [record, context, issue](outcome_status rotated) {
-            switch (rotated) {
-                case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
-                case outcome_status::rejected: return rejected(context);
-                case outcome_status::accepted: break;
-            }
-            issue(record);
-        });
-    }
-
-    template <class Context>
-    static void rejected(const Context& context) {
-        notify_refresh_token_rejected(context.observer(), context.authentication().id);
-        context.fail(error{reason::refresh_token_rejected});
-    }
-
-    Store& store_;
-    Issuer& issuer_;
-    refresh_options options_;
-};
-
-}  // namespace oauthcore
-
-namespace oauthcore {
-
-// The authenticated client: views into the store's record.
-struct memory_client {
-    std::string_view id;
-    std::string_view grant_types;  // space-separated, e.g. "password refresh_token"
-    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
-    std::string_view method;       // the authentication method it is registered for; empty: any with a secret
-
-    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
-        return scope_has_token(grant_types, grant_type);
-    }
-    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
-        return scopes.empty() || scope_has_token(scopes, scope_token);
-    }
-    [[nodiscard]] constexpr std::string_view authentication_method() const noexcept { return method; }
-};
-
-class memory_client_store {
-public:
-    using client_type = memory_client;
-
-    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3);
-    // `method` pins the client to one authentication method (RFC 7591 name): "none" for a
-    // public client, which has no secret; empty for any method that carries the secret.
-    void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
-             std::string scopes = {}, std::string method = {}) {
-        records_.push_back(
-            {std::move(id), std::move(secret), std::move(grant_types), std::move(scopes), std::move(method)});
-    }
-
-    // The secret is compared in constant time, and an unknown id costs one comparison
-    // too, against a secret of the same length, so timing tells nothing. "none" finds
-    // only a client registered as public.
-    [[nodiscard]] outcome<client_type> authenticate_client(const client_authentication& presented) const {
-        const record* found = nullptr;
-        for (const record& r : records_)
-            if (detail::bytes_equal(r.id, presented.id)) found = &r;
-        const bool is_public = presented.method == public_method;
-        if (found == nullptr) {
-            (void)constant_time_equal(presented.secret, secret_of_same_length(presented.secret));
-            return outcome<client_type>::reject();
-        }
-        if (is_public != (found->method == public_method)) return outcome<client_type>::reject();
-        if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
-        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
-    }
-
-private:
-    static constexpr std::string_view public_method = "none";
-
-    struct record {
-        std::string id;
-        std::string secret;
-        std::string grant_types;
-        std::string scopes;
-        std::string method;
-    };
-
-    static std::string_view secret_of_same_length(std::string_view secret) noexcept {
-        static constexpr char filler[4096] = {};
-        return {filler, secret.size() < sizeof filler ? secret.size() : sizeof filler};
-    }
-
-    std::vector<record> records_;
-};
-
-struct memory_user {
-    std::string_view username;
-    std::string_view email_address;
-};
-
-class memory_user_store {
-public:
-    using user_type = memory_user;
-
-    // A user may have a username, an email address, or both (empty = none).
-    void add(std::string username, std::string email_address, std::string password) {
-        records_.push_back({std::move(username), std::move(email_address), std::move(password)});
-    }
-
-    // Unknown user and wrong password both reject, after one constant-time comparison.
-    [[nodiscard]] outcome<user_type> authenticate_user(user_identifier who, std::string_view password) const {
-        const record* found = nullptr;
-        for (const record& r : records_) {
-            const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
-            if (!key.empty() && detail::bytes_equal(key, who.value)) found = &r;
-        }
-        const bool match =
-            constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
-        if (found == nullptr || !match) return outcome<user_type>::reject();
-        return outcome<user_type>::accept({found->username, found->email_address});
-    }
-
-private:
-    struct record {
-        std::string username;
-        std::string email_address;
-        std::string password;
-    };
-
-    std::vector<record> records_;
-};
-
-// A token made of views; it models issued_token.
-struct token_view {
-    std::string_view access;
-    std::optional<std::uint64_t> lifetime;
-    std::string_view refresh;
-    std::string_view granted_scope;
-
-    [[nodiscard]] constexpr std::string_view access_token() const noexcept { return access; }
-    [[nodiscard]] constexpr std::optional<std::uint64_t> expires_in() const noexcept { return lifetime; }
-    [[nodiscard]] constexpr std::string_view refresh_token() const noexcept { return refresh; }
-    [[nodiscard]] constexpr std::string_view scope() const noexcept { return granted_scope; }
-};
-
-static_assert(issued_token<token_view>);
-
-// Hands out the same token every time (tests, benchmarks, demos); it can be told to
-// fail, to exercise the 500 path.
-class fixed_token_issuer {
-public:
-    using token_type = token_view;
-
-    explicit fixed_token_issuer(token_view token) noexcept : token_(token) {}
-
-    template <class Client, class User>
-    [[nodiscard]] outcome<token_type> issue_token(const Client& /*client*/, const User& /*user*/,
-                                                  std::string_view /*scope*/) {
-        ++issued_;
-        if (failing_) return outcome<token_type>::fail();
-        return outcome<token_type>::accept(token_);
-    }
-
-    void set_failing(bool failing) noexcept { failing_ = failing; }
-    [[nodiscard]] int issued() const noexcept { return issued_; }
-
-private:
-    token_view token_;
-    int issued_ = 0;
-    bool failing_ = false;
-};
-
-// Refresh tokens in memory, with rotation. Time is a number the owner advances
-// (set_now), so tests can expire tokens without sleeping.
-class memory_refresh_token_store {
-public:
-    struct record_type {
-        std::size_t index = 0;
-        memory_user owner;
-        std::string_view granted_scope;
-
-        [[nodiscard]] memory_user user() const noexcept { return owner; }
-        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
-    };
-
-    void add(std::string token, std::string client_id, std::string username, std::string email_address,
-             std::string scope, std::uint64_t expires_at) {
-        records_.push_back({std::move(token), std::move(client_id), std::move(username), std::move(email_address),
-                            std::move(scope), expires_at, false});
-    }
-    void set_now(std::uint64_t now) noexcept { now_ = now; }
-    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
-        for (const auto& r : records_)
-            if (r.token == token) return r.revoked;
-        return false;
-    }
-
-    // Unknown, expired, revoked and another client's tokens all reject alike.
-    [[nodiscard]] outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
-        for (std::size_t i = 0; i < records_.size(); ++i) {
-            const auto& r = records_[i];
-            if (!constant_time_equal(r.token, token)) continue;
-            if (r.revoked || r.client_id != client.id || now_ >= r.expires_at) return outcome<record_type>::reject();
-            return outcome<record_type>::accept({i, {r.username, r.email_address}, r.scope});
-        }
-        return outcome<record_type>::reject();
-    }
-
-    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
-        if (record.index >= records_.size()) return outcome_status::failed;
-        auto& r = records_[record.index];
-        if (r.revoked) return outcome_status::rejected;
-        r.revoked = true;
-        return outcome_status::accepted;
-    }
-
-private:
-    struct stored {
-        std::string token;
-        std::string client_id;
-        std::string username;
-        std::string email_address;
-        std::string scope;
-        std::uint64_t expires_at;
-        bool revoked;
-    };
-
-    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
-    std::uint64_t now_ = 0;
-};
-
-static_assert(client_store<memory_client_store>);
-static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
-static_assert(user_store<memory_user_store>);
-static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
-
-}  // namespace oauthcore
 // PKCE, Proof Key for Code Exchange (RFC 7636): the pure parts that the authorization
 // endpoint (which stores a code's challenge) and the token endpoint (which checks the
 // verifier against it) share.
@@ -4873,6 +4076,85 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 #include <optional>
 #include <string_view>
 
+// Comparison of secrets whose running time does not depend on where they differ
+// (RFC 6749 10.10 and 10.3: credentials must resist guessing; a comparison that
+// stops at the first difference tells an attacker, byte by byte, how much of a guess
+// was right).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace oauthcore {
+
+namespace detail {
+
+// Hides a value from the optimizer, so that it cannot turn the accumulation below
+// back into an early exit.
+template <class T>
+inline T opaque(T value) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__ volatile("" : "+r"(value));
+#endif
+    return value;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+// The usual case of the comparison below: two strings of the same length, eight bytes or
+// more. Sixteen bytes a step, one barrier per step, and the last bytes as the eight that
+// end the strings (re-reading some already compared): no byte loop, still no early exit,
+// and the work depends on the length alone.
+[[nodiscard]] inline bool constant_time_equal_words(const char* a, const char* b, std::size_t length) noexcept {
+    const auto difference = [&](std::size_t at) {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::memcpy(&x, a + at, 8);
+        std::memcpy(&y, b + at, 8);
+        return x ^ y;
+    };
+    std::uint64_t word_difference = 0;
+    std::size_t i = 0;
+    for (; i + 16 <= length; i += 16) word_difference = opaque(word_difference | difference(i) | difference(i + 8));
+    if (i + 8 <= length) word_difference |= difference(i);
+    word_difference = opaque(word_difference | difference(length - 8));
+    return word_difference == 0;
+}
+
+}  // namespace detail
+
+// True when `a` and `b` hold the same bytes. It reads max(a.size(), b.size()) bytes
+// whatever they hold: it does not return early on a difference, nor on a length
+// mismatch (only the lengths, never the contents, decide how long it runs).
+[[nodiscard]] inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() == b.size() && a.size() >= 8) return detail::constant_time_equal_words(a.data(), b.data(), a.size());
+    const std::size_t length = a.size() > b.size() ? a.size() : b.size();
+    const std::size_t common = a.size() < b.size() ? a.size() : b.size();
+    // Eight bytes at a time over the bytes both hold, then byte by byte: still no early
+    // exit, and which path runs depends on the lengths alone.
+    std::uint64_t word_difference = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= common; i += 8) {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        word_difference = detail::opaque(word_difference | (x ^ y));
+    }
+    unsigned char difference = a.size() == b.size() ? 0 : 1;
+    difference = static_cast<unsigned char>(difference | ((word_difference | (0 - word_difference)) >> 63));
+    for (; i < length; ++i) {
+        const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+        const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+        difference = detail::opaque(static_cast<unsigned char>(difference | (x ^ y)));
+    }
+    return difference == 0;
+}
+
+}  // namespace oauthcore
 // The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
 // (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
 // defines them, and a scan that says whether every byte of a string is in it: the table a
@@ -5499,6 +4781,1607 @@ enum class code_challenge_method { plain, s256 };
     }
     return false;
 }
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+inline constexpr std::string_view authorization_code_grant_type = "authorization_code";
+
+// What the authorization endpoint recorded when it issued a code (RFC 6749 4.1.1,
+// RFC 7636 4.3), as the store finds it:
+//   client_id()              the client the code was issued to
+//   redirect_uri()           the redirect_uri of the authorization request; empty if it had none
+//   code_challenge()         empty if the request had none
+//   code_challenge_method()  "S256", "plain", or empty (plain, RFC 7636 4.3, when there is a challenge)
+//   scope()                  the scope the user granted
+//   user()                   the user, passed to the issuer
+//   expires_at()             in the seconds of the grant's clock; the code is good while now < expires_at
+//   used_before()            true when this request is not the first to spend the code
+template <class R>
+concept authorization_code_record = requires(const R& record) {
+    { record.client_id() } -> std::convertible_to<std::string_view>;
+    { record.redirect_uri() } -> std::convertible_to<std::string_view>;
+    { record.code_challenge() } -> std::convertible_to<std::string_view>;
+    { record.code_challenge_method() } -> std::convertible_to<std::string_view>;
+    { record.scope() } -> std::convertible_to<std::string_view>;
+    record.user();
+    { record.expires_at() } -> std::convertible_to<std::uint64_t>;
+    { record.used_before() } -> std::convertible_to<bool>;
+};
+
+// Example model: memory_authorization_code_store in memory_stores.hpp.
+//   using record_type = ...;  // models authorization_code_record
+//   outcome<record_type> consume_authorization_code(std::string_view code);
+//       atomically: find the code and mark it spent. accept: the record, with
+//       used_before() true when it had been spent already (keep spent codes, or their
+//       digests, until they expire, so that a second use can be told); reject: unknown
+//       code; fail: the store could not answer (500).
+// Asynchronous form: void consume_authorization_code(std::string_view, K then).
+template <class S>
+concept authorization_code_store = requires {
+    typename S::record_type;
+}
+&&authorization_code_record<typename S::record_type> &&
+    (
+        requires(S & store, std::string_view code) {
+            { store.consume_authorization_code(code) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, std::string_view code, detail::answer_probe<outcome<typename S::record_type>> then) {
+            store.consume_authorization_code(code, then);
+        });
+
+namespace detail {
+
+template <class S>
+constexpr bool check_authorization_code_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>,
+                      "oauthcore: authorization_code_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!authorization_code_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: authorization_code_store: record_type needs the members client_id(), "
+                      "redirect_uri(), code_challenge(), code_challenge_method(), scope(), user(), expires_at() "
+                      "and used_before() (authorization_code_record)");
+        return false;
+    } else if constexpr (!authorization_code_store<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: authorization_code_store: the store needs the member "
+                      "consume_authorization_code(std::string_view) returning outcome<record_type>, or taking a "
+                      "continuation as a second argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+// True when Observer declares anything named authorization_code_reused (see
+// declares_allows_scope in grant_handler.hpp for how).
+struct authorization_code_reused_probe {
+    int authorization_code_reused;
+};
+template <class Observer>
+struct authorization_code_reused_lookup : Observer, authorization_code_reused_probe {};
+template <class Observer>
+[[nodiscard]] constexpr bool declares_authorization_code_reused() noexcept {
+    if constexpr (std::is_final_v<Observer>) return requires {
+            &Observer::authorization_code_reused;
+        };
+    else
+        return !requires { &authorization_code_reused_lookup<Observer>::authorization_code_reused; };
+}
+
+}  // namespace detail
+
+template <class Observer, class Record>
+constexpr void notify_authorization_code_reused(Observer& observer, std::string_view client_id, const Record& record) {
+    constexpr bool callable = requires { observer.authorization_code_reused(client_id, record); };
+    // A member of that name that cannot take these is a mistake, not an opt-out.
+    static_assert(callable || !detail::declares_authorization_code_reused<std::remove_cv_t<Observer>>(),
+                  "oauthcore: an observer's authorization_code_reused must be callable on the observer as passed "
+                  "(a const observer needs a const member) with (std::string_view client_id, const record_type&)");
+    if constexpr (callable) observer.authorization_code_reused(client_id, record);
+}
+
+template <class Asker, class Store, class Then>
+constexpr void ask_consume_authorization_code(const Asker& asker, Store& store, std::string_view code, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.consume_authorization_code(code,
+                                                                           std::forward<decltype(answer)>(answer)...)) {
+            return store.consume_authorization_code(code, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+struct authorization_code_parameters {
+    std::string_view code;
+    std::string_view redirect_uri;   // empty when not given
+    std::string_view code_verifier;  // empty when not given; else a code-verifier (RFC 7636 4.1)
+};
+
+// Steps 1-2.
+template <class Form>
+[[nodiscard]] constexpr result<authorization_code_parameters> validate_authorization_code_parameters(
+    const Form& form) noexcept {
+    if (!form.given(param<"code">)) return fail(reason::missing_parameter, param<"code">);
+    const std::string_view verifier = form[param<"code_verifier">];
+    if (form.given(param<"code_verifier">) && !is_code_verifier(verifier))
+        return fail(reason::invalid_parameter, param<"code_verifier">);
+    return authorization_code_parameters{form[param<"code">], form[param<"redirect_uri">], verifier};
+}
+
+struct authorization_code_options {
+    // RFC 9700 2.1.1: clients SHOULD use a challenge method that does not expose the
+    // verifier, and S256 is the one; RFC 7636 4.2 allows plain only to clients that
+    // cannot do S256. Off: a code with a plain challenge never redeems.
+    bool allow_plain = false;
+    // Public clients MUST use PKCE (RFC 9700 2.1.1), always. For confidential clients it
+    // is RECOMMENDED there, and required by OAuth 2.1; true requires it of them too.
+    bool require_pkce = false;
+};
+
+// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
+// code was issued with (empty when none). `required`: the client must use PKCE.
+[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
+                                             std::string_view method_name, bool required,
+                                             const authorization_code_options& options) noexcept {
+    if (code_challenge.empty()) {
+        // RFC 9700 4.8.2: a verifier is accepted only for a code issued with a challenge.
+        if (!code_verifier.empty()) return fail(reason::pkce_downgrade);
+        if (required) return fail(reason::pkce_missing);
+        return {};
+    }
+    // RFC 9700 2.1.1: a code issued with a challenge is redeemed only with its verifier.
+    if (code_verifier.empty()) return fail(reason::pkce_missing);
+    const std::optional<code_challenge_method> method =
+        method_name.empty() ? code_challenge_method::plain : parse_code_challenge_method(method_name);
+    if (!method || (*method == code_challenge_method::plain && !options.allow_plain) ||
+        !verify_code_verifier(code_verifier, code_challenge, *method))
+        return fail(reason::code_verifier_mismatch);
+    return {};
+}
+
+template <class Codes, class Issuer, class Clock>
+class authorization_code_grant {
+    static_assert(detail::check_authorization_code_store<Codes>());
+    static_assert(detail::check_seconds_clock<Clock>());
+
+public:
+    static constexpr std::string_view grant_type = authorization_code_grant_type;
+    using parameters = parameter_list<"code", "redirect_uri", "code_verifier">;
+    // RFC 6749 4.1.3 and RFC 9700 2.1.1: public clients redeem codes, with PKCE (step 8).
+    static constexpr bool allows_public_clients = true;
+    using request_type = authorization_code_parameters;
+
+    authorization_code_grant(Codes& codes, Issuer& issuer, Clock clock, authorization_code_options options = {})
+        : codes_(codes), issuer_(issuer), clock_(std::move(clock)), options_(options) {}
+
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
+        return validate_authorization_code_parameters(form);
+    }
+
+    // Steps 3-10.
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using record_type = typename Codes::record_type;
+        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        ask_consume_authorization_code(
+            context, codes_, context.request().code, [this, context](const outcome<record_type>& found) {
+                switch (found.status()) {
+                    case outcome_status::failed: return context.fail(error{reason::code_store_failure});
+                    case outcome_status::rejected: return context.fail(error{reason::code_rejected});
+                    case outcome_status::accepted: break;
+                }
+                const record_type& record = found.value();
+                if (const auto redeemable = check_code(record, context); !redeemable)
+                    return context.fail(redeemable.error());
+                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+                    return context.fail(allowed.error());
+                // The code's scope is what the user granted, which may be less than the
+                // client asked for: always sent (RFC 6749 5.1).
+                ask_issuer(
+                    context, issuer_, context.client(), record.user(), record.scope(),
+                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
+            });
+    }
+
+private:
+    // Steps 4-8, on the record of a code the store has just spent.
+    template <class Record, class Context>
+    [[nodiscard]] result<void> check_code(const Record& record, const Context& context) {
+        const client_authentication& client = context.authentication();
+        if (record.used_before()) {
+            notify_authorization_code_reused(context.observer(), client.id, record);
+            return fail(reason::code_reused);
+        }
+        if (!detail::bytes_equal(record.client_id(), client.id)) return fail(reason::code_issued_to_another_client);
+        if (static_cast<std::uint64_t>(clock_()) >= static_cast<std::uint64_t>(record.expires_at()))
+            return fail(reason::code_expired);
+        const std::string_view redirect_uri = record.redirect_uri();
+        if (!redirect_uri.empty() && !detail::bytes_equal(context.request().redirect_uri, redirect_uri))
+            return fail(reason::redirect_uri_mismatch);
+        const bool required = options_.require_pkce || detail::bytes_equal(client.method, public_client_method);
+        return check_pkce(context.request().code_verifier, record.code_challenge(), record.code_challenge_method(),
+                          required, options_);
+    }
+
+    Codes& codes_;
+    Issuer& issuer_;
+    Clock clock_;
+    authorization_code_options options_;
+};
+
+}  // namespace oauthcore
+// The client credentials grant (RFC 6749 4.4): a client asks for a token for itself, a
+// service calling another, with no user.
+//
+//   grant_type=client_credentials[&scope=...]
+//
+// Before any store is asked (validate):
+//  1. scope, when given, is RFC 6749 3.3 syntax               400 invalid_scope
+// After the client is authenticated and allowed the grant (respond):
+//  2. the client's scope hook accepts the scope              400 invalid_scope
+//  3. the issuer makes the token, told there is no user      500 when it fails
+//     (no_user); its refresh token, if it makes one, is left out of the response
+//     (RFC 6749 4.4.3: "A refresh token SHOULD NOT be included"), unless
+//     client_credentials_options::issue_refresh_token says otherwise.
+//
+// Only confidential clients: RFC 6749 4.4.2 says "The client MUST authenticate", so the
+// grant does not declare allows_public_clients, and a public client (method "none") is
+// refused at the endpoint's step 9 with 401 invalid_client. Not unauthorized_client: that
+// code is for an authenticated client (RFC 6749 5.2), and a public client has not
+// authenticated. A client the store accepts but whose allows_grant refuses
+// client_credentials is 400 unauthorized_client (step 13).
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+
+namespace oauthcore {
+
+inline constexpr std::string_view client_credentials_grant_type = "client_credentials";
+
+// The user a client_credentials token is issued for: nobody. The client acts on its own
+// behalf (RFC 6749 4.4), and an issuer that overloads issue_token on no_user knows it.
+struct no_user {};
+
+struct client_credentials_parameters {
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
+};
+
+struct client_credentials_options {
+    // RFC 6749 4.4.3: a refresh token SHOULD NOT be included. true sends the one the
+    // issuer makes.
+    bool issue_refresh_token = false;
+};
+
+// A token the issuer made, without its refresh token: what the response is written from
+// when the grant leaves it out. It refers to the issuer's token, which outlives it.
+template <issued_token Token>
+class without_refresh_token {
+public:
+    constexpr explicit without_refresh_token(const Token& token) noexcept : token_(&token) {}
+
+    [[nodiscard]] constexpr std::string_view access_token() const { return token_->access_token(); }
+    [[nodiscard]] constexpr std::optional<std::uint64_t> expires_in() const { return token_->expires_in(); }
+    [[nodiscard]] constexpr std::string_view refresh_token() const noexcept { return {}; }
+    [[nodiscard]] constexpr std::string_view scope() const { return token_->scope(); }
+
+private:
+    const Token* token_;
+};
+
+template <class Issuer>
+class client_credentials_grant {
+public:
+    static constexpr std::string_view grant_type = client_credentials_grant_type;
+    using parameters = parameter_list<"scope">;
+    static constexpr bool allows_public_clients = false;  // RFC 6749 4.4.2 (see the top of this header)
+    using request_type = client_credentials_parameters;
+
+    explicit client_credentials_grant(Issuer& issuer, client_credentials_options options = {}) noexcept
+        : issuer_(issuer), options_(options) {}
+
+    // Step 1.
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
+        const auto scope = normalize_scope(form[param<"scope">], storage);
+        if (!scope) return unexpected<error>(scope.error());
+        return client_credentials_parameters{*scope};
+    }
+
+    // Steps 2-3.
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using token_type = typename Issuer::token_type;
+        static_assert(detail::check_token_issuer<Issuer, client_type, no_user>());
+        const std::string_view scope = context.request().scope;
+        if (const auto allowed = check_scope_allowed(context.client(), scope); !allowed)
+            return context.fail(allowed.error());
+        ask_issuer(context, issuer_, context.client(), nobody, scope,
+                   [context, keep_refresh_token = options_.issue_refresh_token](const outcome<token_type>& token) {
+                       if (keep_refresh_token || !token.accepted())
+                           return context.respond_with(token, context.request().scope);
+                       context.respond_with(outcome<without_refresh_token<token_type>>::accept(
+                                                without_refresh_token<token_type>(token.value())),
+                                            context.request().scope);
+                   });
+    }
+
+private:
+    // Passed by reference to an issuer that may answer later: a static object outlives it.
+    static constexpr no_user nobody{};
+
+    Issuer& issuer_;
+    client_credentials_options options_;
+};
+
+}  // namespace oauthcore
+// The device authorization grant's token request (RFC 8628 3.4, 3.5): a device without a
+// browser (a TV, a console, a command-line tool) polls the token endpoint while its user
+// approves the request on another device.
+//
+//   grant_type=urn:ietf:params:oauth:grant-type:device_code & device_code=...
+//   [& client_id=...]   (a public client names itself with it, RFC 8628 3.4)
+//
+// Before any store is asked (validate):
+//  1. device_code given                                          400 invalid_request
+// After the client is authenticated and allowed the grant (respond), in this order, with
+// `now` read once from the grant's clock before the store is asked:
+//  2. the store finds the device code, records this poll at `now` and, when the user has
+//     approved, spends the code, all in one atomic operation, so that a device code
+//     yields one token (RFC 8628 3.5, 5.2); unknown or already spent  400 invalid_grant
+//  3. the code was issued to this client (RFC 8628 3.4)              400 invalid_grant
+//  4. it has not expired: now < expires_at (RFC 8628 3.2 expires_in)   400 expired_token
+//  5. the user did not deny it                                        400 access_denied
+//  6. still pending: polled again before `interval` seconds since the last poll
+//                                                                      400 slow_down
+//     otherwise                                                        400 authorization_pending
+//  7. approved: the client's scope hook accepts the code's scope      400 invalid_scope
+//  8. the issuer makes the token for the approving user              500 when it fails
+//
+// Steps 4-6 compare times the store returns with the grant's clock, so that the rules
+// are oauthcore's and tested here; the store only records. slow_down applies to a
+// pending request alone ("a variant of authorization_pending", RFC 8628 3.5): a client
+// that polls a little early after its user approved gets its token. RFC 8628 3.5 asks the
+// client to add 5 seconds to its interval after slow_down; the store may raise the
+// interval it returns as well, which makes step 6 stricter for that client.
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+
+namespace oauthcore {
+
+inline constexpr std::string_view device_code_grant_type = "urn:ietf:params:oauth:grant-type:device_code";
+
+// The user's decision on a device authorization request (RFC 8628 3.3).
+enum class device_authorization_state : unsigned char { pending, approved, denied };
+
+// A device authorization request as the store finds it, before the poll that found it:
+//   client_id()       the client the device code was issued to
+//   state()           pending, approved or denied
+//   user()            the user who approved (passed to the issuer; unused otherwise)
+//   scope()           the scope of the device authorization request, as approved
+//   expires_at()      in the seconds of the grant's clock; good while now < expires_at
+//   last_polled_at()  when the previous poll came (nullopt: this is the first)
+//   interval()        the least number of seconds between polls (RFC 8628 3.2; 5 by default)
+template <class R>
+concept device_code_record = requires(const R& record) {
+    { record.client_id() } -> std::convertible_to<std::string_view>;
+    { record.state() } -> std::convertible_to<device_authorization_state>;
+    record.user();
+    { record.scope() } -> std::convertible_to<std::string_view>;
+    { record.expires_at() } -> std::convertible_to<std::uint64_t>;
+    { record.last_polled_at() } -> std::convertible_to<std::optional<std::uint64_t>>;
+    { record.interval() } -> std::convertible_to<std::uint64_t>;
+};
+
+// Example model: memory_device_code_store in memory_stores.hpp.
+//   using record_type = ...;  // models device_code_record
+//   outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
+//       atomically: find the device code, record `now` as its last poll, and spend it if
+//       the user has approved; accept: the record as it was before this poll; reject:
+//       unknown, or spent already; fail: the store could not answer (500).
+// Asynchronous form: void poll_device_code(std::string_view, std::uint64_t, K then).
+template <class S>
+concept device_code_store = requires {
+    typename S::record_type;
+}
+&&device_code_record<typename S::record_type> &&
+    (
+        requires(S & store, std::string_view device_code, std::uint64_t now) {
+            { store.poll_device_code(device_code, now) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, std::string_view device_code, std::uint64_t now,
+                 detail::answer_probe<outcome<typename S::record_type>> then) {
+            store.poll_device_code(device_code, now, then);
+        });
+
+namespace detail {
+
+template <class S>
+constexpr bool check_device_code_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>, "oauthcore: device_code_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!device_code_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: device_code_store: record_type needs the members client_id(), state(), user(), "
+                      "scope(), expires_at(), last_polled_at() and interval() (device_code_record)");
+        return false;
+    } else if constexpr (!device_code_store<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: device_code_store: the store needs the member poll_device_code(std::string_view, "
+                      "std::uint64_t now) returning outcome<record_type>, or taking a continuation as a third "
+                      "argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Then>
+constexpr void ask_poll_device_code(const Asker& asker, Store& store, std::string_view device_code, std::uint64_t now,
+                                    Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.poll_device_code(device_code, now,
+                                                                 std::forward<decltype(answer)>(answer)...)) {
+            return store.poll_device_code(device_code, now, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+struct device_code_parameters {
+    std::string_view device_code;
+};
+
+// Steps 4-6 alone: what a poll at `now` is answered, for a request in `state` that expires
+// at `expires_at`, last polled at `last_polled_at`, with `interval` seconds between polls.
+// Success means approved: the token may be issued.
+[[nodiscard]] constexpr result<void> check_device_poll(device_authorization_state state, std::uint64_t now,
+                                                       std::uint64_t expires_at,
+                                                       std::optional<std::uint64_t> last_polled_at,
+                                                       std::uint64_t interval) noexcept {
+    if (now >= expires_at) return fail(reason::expired_token);
+    switch (state) {
+        case device_authorization_state::denied: return fail(reason::access_denied);
+        case device_authorization_state::approved: return {};
+        case device_authorization_state::pending: break;
+    }
+    // A clock that reads earlier than the last poll counts as too soon, as does any poll
+    // within `interval` of it (written without now - last, which would wrap).
+    const bool too_soon = last_polled_at && (now < *last_polled_at || now - *last_polled_at < interval);
+    return fail(too_soon ? reason::slow_down : reason::authorization_pending);
+}
+
+template <class Devices, class Issuer, class Clock>
+class device_code_grant {
+    static_assert(detail::check_device_code_store<Devices>());
+    static_assert(detail::check_seconds_clock<Clock>());
+
+public:
+    static constexpr std::string_view grant_type = device_code_grant_type;
+    using parameters = parameter_list<"device_code">;
+    // RFC 8628 3.4: the devices this grant is for usually cannot keep a secret.
+    static constexpr bool allows_public_clients = true;
+    using request_type = device_code_parameters;
+
+    device_code_grant(Devices& devices, Issuer& issuer, Clock clock)
+        : devices_(devices), issuer_(issuer), clock_(std::move(clock)) {}
+
+    // Step 1.
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
+        if (!form.given(param<"device_code">)) return fail(reason::missing_parameter, param<"device_code">);
+        return device_code_parameters{form[param<"device_code">]};
+    }
+
+    // Steps 2-8.
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using record_type = typename Devices::record_type;
+        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        const auto now = static_cast<std::uint64_t>(clock_());
+        ask_poll_device_code(
+            context, devices_, context.request().device_code, now,
+            [this, context, now](const outcome<record_type>& found) {
+                switch (found.status()) {
+                    case outcome_status::failed: return context.fail(error{reason::device_store_failure});
+                    case outcome_status::rejected: return context.fail(error{reason::device_code_rejected});
+                    case outcome_status::accepted: break;
+                }
+                const record_type& record = found.value();
+                if (!detail::bytes_equal(record.client_id(), context.authentication().id))
+                    return context.fail(error{reason::device_code_issued_to_another_client});
+                if (const auto approved = check_device_poll(record.state(), now, record.expires_at(),
+                                                            record.last_polled_at(), record.interval());
+                    !approved)
+                    return context.fail(approved.error());
+                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+                    return context.fail(allowed.error());
+                // The approved scope may be less than the client asked for: always sent
+                // (RFC 6749 5.1).
+                ask_issuer(
+                    context, issuer_, context.client(), record.user(), record.scope(),
+                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
+            });
+    }
+
+private:
+    Devices& devices_;
+    Issuer& issuer_;
+    Clock clock_;
+};
+
+}  // namespace oauthcore
+// The token endpoint (RFC 6749 3.2): one order of checks for every grant, written once
+// (token_endpoint::run), run the same way whether the host's stores answer now or later.
+//
+// The order of checks. Every request runs down this list and stops at the first
+// failure, so the same input always yields the same error. The README's table and the
+// test matrix in tests/endpoint.cpp use these numbers.
+//   1. method is POST                                    405 invalid_request
+//   2. no query in the request target                    400 invalid_request
+//   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
+//   4. body within max_body_bytes                        400 invalid_request
+//   5. form, left to right: parameter count, name/value  400 invalid_request
+//      size, a recognised parameter repeated (named)
+//   6. client authentication (client_authentication.hpp):
+//      two methods carrying credentials                  400 invalid_request
+//      Authorization too large, not Basic, malformed,    401 invalid_client
+//      empty client id; body credentials while off; none
+//      a body client_id other than the authenticated id  400 invalid_request
+//   7. grant_type given                                  400 invalid_request
+//   8. grant_type is one of the endpoint's grants        400 unsupported_grant_type
+//   9. a public client (method "none") only for a grant  401 invalid_client
+//      that allows public clients
+//  10. the grant's parameters (its validate(): syntax)   400 invalid_request or
+//                                                        invalid_scope (see the grant)
+//  --- no store has been asked anything before this line ---
+//  11. client store: rejected                            401 invalid_client
+//                    failed                              500 server_error
+//  12. the client's registered method, when it has one,  401 invalid_client
+//      is the method used
+//  13. the client may use the grant type                 400 unauthorized_client
+//  14. the grant's own checks and stores (its respond(): password_grant.hpp,
+//      refresh_grant.hpp, client_credentials_grant.hpp, authorization_code_grant.hpp,
+//      device_code_grant.hpp, or the host's grant)
+//  15. the issuer: failed, or a token outside VSCHAR      500 server_error
+//  16. 200 with the token
+// Syntax is checked before any store is asked, so malformed requests cost no database
+// work, and the client is authenticated before the user's password is looked at.
+//
+// The stores are asked at steps 11 and 14: those are the points where the exchange waits
+// for a store that answers later (concepts.hpp). handle() runs it with stores that answer
+// now and returns the response; handle_async() lets any store answer later and calls the
+// host's finish callback with the response, once, when the exchange is over.
+
+#include <concepts>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+// The Resource Owner Password Credentials grant (RFC 6749 4.3) as the vendor document
+// describes it: the vendor's endpoint, and the grant of handle_token_request.
+//
+//   grant_type=password & (username=... | email_address=...) & password=... [& scope=...]
+//
+// Its parameters, checked before any store is asked (validate), in this order:
+//  1. exactly one of username and email_address            400 invalid_request (saying
+//     whether neither or both were given; the vendor's rule)
+//  2. password given                                        400 invalid_request
+//  3. scope, when given, is RFC 6749 3.3 syntax             400 invalid_scope
+// After the client is authenticated and allowed the grant (respond):
+//  4. the client's scope hook accepts the scope            400 invalid_scope
+//  5. the user store accepts the user and password          profile social_id: 401
+//     invalid_client; rfc6749: 400 invalid_grant; 500 when the store fails
+//  6. the issuer makes the token                            500 when it fails
+//
+// RFC 9700 2.4 says the password grant MUST NOT be used; it is here for the vendor's
+// first-party clients (README, Security).
+
+#include <string_view>
+
+
+namespace oauthcore {
+
+inline constexpr std::string_view password_grant_type = "password";
+
+// The password grant's parameters, checked.
+struct password_parameters {
+    user_identifier identifier;
+    std::string_view password;
+    std::string_view scope;  // normalized (scope.hpp); empty when not requested
+};
+
+// Step 1.
+template <class Form>
+[[nodiscard]] constexpr result<user_identifier> validate_user_identifier(const Form& form) noexcept {
+    const bool username = form.given(param<"username">);
+    const bool email = form.given(param<"email_address">);
+    if (username && email) return fail(reason::conflicting_identifiers);
+    if (username) return user_identifier{identifier_kind::username, form[param<"username">]};
+    if (email) return user_identifier{identifier_kind::email_address, form[param<"email_address">]};
+    return fail(reason::missing_identifier);
+}
+
+// Steps 1-3.
+template <class Form, class Storage>
+[[nodiscard]] constexpr result<password_parameters> validate_password_parameters(const Form& form,
+                                                                                 Storage& storage) noexcept {
+    const auto identifier = validate_user_identifier(form);
+    if (!identifier) return unexpected<error>(identifier.error());
+    if (!form.given(param<"password">)) return fail(reason::missing_parameter, param<"password">);
+    if (!form.given(param<"scope">)) return password_parameters{*identifier, form[param<"password">], {}};
+    const auto scope = normalize_scope(form[param<"scope">], storage);
+    if (!scope) return unexpected<error>(scope.error());
+    return password_parameters{*identifier, form[param<"password">], *scope};
+}
+
+template <class Users, class Issuer>
+class password_grant {
+    static_assert(detail::check_user_store<Users>());
+
+public:
+    static constexpr std::string_view grant_type = password_grant_type;
+    using parameters = parameter_list<"username", "email_address", "password", "scope">;
+    using request_type = password_parameters;
+
+    password_grant(Users& users, Issuer& issuer) noexcept : users_(users), issuer_(issuer) {}
+
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
+        return validate_password_parameters(form, storage);
+    }
+
+    // Steps 4-6.
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using user_type = typename Users::user_type;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        const password_parameters& request = context.request();
+        if (const auto scope = check_scope_allowed(context.client(), request.scope); !scope)
+            return context.fail(scope.error());
+        ask_user_store(context, users_, request.identifier, request.password,
+                       [this, context](const outcome<user_type>& user) {
+                           switch (user.status()) {
+                               case outcome_status::failed: return context.fail(error{reason::user_store_failure});
+                               case outcome_status::rejected:
+                                   context.observer().user_authentication_failed(context.authentication().id,
+                                                                                 context.request().identifier);
+                                   return context.fail(error{reason::user_rejected});
+                               case outcome_status::accepted: break;
+                           }
+                           ask_issuer(context, issuer_, context.client(), user.value(), context.request().scope,
+                                      [context](const outcome<typename Issuer::token_type>& token) {
+                                          context.respond_with(token, context.request().scope);
+                                      });
+                       });
+    }
+
+private:
+    Users& users_;
+    Issuer& issuer_;
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// Builds the request_view of a request_source.
+template <request_source R>
+[[nodiscard]] constexpr request_view view_of(const R& request) {
+    return request_view{request.method(), request.target(), request.header("Content-Type"),
+                        request.header("Authorization"), request.body()};
+}
+
+namespace detail {
+
+// Step 12: a client that says which method it is registered for must have used it.
+template <class Client>
+[[nodiscard]] constexpr bool uses_registered_method(const Client& client, std::string_view method) noexcept {
+    if constexpr (requires {
+                      { client.authentication_method() } -> std::convertible_to<std::string_view>;
+                  }) {
+        const std::string_view registered = client.authentication_method();
+        return registered.empty() || registered == method;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+// A token endpoint over client authentication methods and grant handlers fixed at compile
+// time. It reads grant_type once and dispatches to the handler of that name; a grant type
+// outside the set is unsupported_grant_type. Example:
+//   oauthcore::password_grant password{users, issuer};
+//   oauthcore::refresh_token_grant refresh{refresh_tokens, issuer};
+//   oauthcore::token_endpoint endpoint{clients, options, password, refresh};
+//   oauthcore::response r = endpoint.handle(request, storage);
+// The methods are default_client_authentication unless a client_authentication_methods
+// value comes after the options.
+template <class Clients, class Methods, class... Grants>
+class token_endpoint {
+    static_assert(detail::is_client_authentication_methods<Methods>,
+                  "oauthcore: token_endpoint: Methods is a client_authentication_methods<...>");
+    static_assert(sizeof...(Grants) > 0, "oauthcore: a token_endpoint needs at least one grant");
+    static_assert(detail::check_client_store<Clients>());
+
+public:
+    using client_type = typename Clients::client_type;
+    // What the endpoint recognises in a body: grant_type, client_id, and what its client
+    // authentication methods and grants declare (RFC 6749 3.2: the rest is ignored).
+    using parameters = parameter_union<parameter_list<"grant_type", "client_id">, typename Methods::parameters,
+                                       typename Grants::parameters...>;
+    using form_type = form_fields<parameters>;
+
+    static_assert((detail::check_grant_handler<Grants, client_type>() && ...));
+
+    token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
+        : clients_(clients), options_(options), grants_(grants...) {}
+    // A template, so that the class's implicit deduction guides never take a grant for
+    // the methods (the guides below say which is which).
+    template <class... Accepted>
+    requires std::same_as<Methods, client_authentication_methods<Accepted...>> token_endpoint(
+        Clients& clients, const endpoint_options& options, client_authentication_methods<Accepted...> methods,
+        Grants&... grants)
+    noexcept : clients_(clients), options_(options), methods_(std::move(methods)), grants_(grants...) {}
+
+    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
+
+    // The whole exchange with stores that answer now: request in, response out. The
+    // response's views point into `storage` (and static strings), valid until its next
+    // reset().
+    template <request_source R, authentication_observer Observer = null_observer>
+    [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
+        response out;
+        storage.reset();
+        run<false>(view_of(request), storage, out, observer, [](const response&) {});
+        return out;
+    }
+
+    // The same exchange with stores that may answer later. `finish(const response&)` is
+    // called exactly once, with `out`, when the exchange is over: before handle_async
+    // returns if every store answered now, else from the continuation of the last store
+    // that answered. Until then the host keeps alive the request's bytes, `storage`,
+    // `out`, the observer, this endpoint and its stores. `finish` is copied.
+    template <request_source R, class Finish, authentication_observer Observer>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
+        out = response{};
+        storage.reset();
+        run<true>(view_of(request), storage, out, observer, finish);
+    }
+
+    template <request_source R, class Finish>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
+        static null_observer none;
+        handle_async(request, storage, out, std::move(finish), none);
+    }
+
+    // A temporary request would be gone before a store that answers later reads it.
+    template <request_source R, class Finish, class... Observer>
+    void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
+                      Observer&... observer) = delete;
+
+private:
+    // Where one exchange's answer goes and who hears of failures: what every step passes
+    // on. When stores may answer later, it holds the finish callback by value, since a
+    // continuation that copies it outlives handle_async's frame.
+    template <bool Later, class Observer, class Finish>
+    struct exchange_io {
+        exchange_storage& storage;
+        response& out;
+        Observer& observer;
+        std::conditional_t<Later, Finish, const Finish&> finish;
+    };
+
+    template <class Io>
+    void fail(error e, const Io& io) const {
+        detail::fill_error_response(io.out, e, io.storage.response, options_.responses());
+        io.finish(io.out);
+    }
+
+    // Steps 1-8. Later: whether stores may answer later (handle_async).
+    template <bool Later, class Observer, class Finish>
+    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
+             const Finish& finish) {
+        const exchange_io<Later, Observer, Finish> io{storage, out, observer, finish};
+        // Steps 1-3.
+        if (const auto transport = check_transport(request); !transport) return fail(transport.error(), io);
+        // The form's values and the Basic credentials share storage.request, whose heap
+        // block, once made, cannot grow: so both bounds are announced before the first
+        // byte is taken (the form's raw body; at most twice the header for the
+        // credentials and their decoded id and secret), each within its limit. The parsers
+        // announce theirs again, which only makes a needed heap block larger.
+        const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
+        const std::size_t header_bound =
+            request.authorization ? at_most(request.authorization->size(), options_.basic.max_header_bytes) : 0;
+        storage.request.expect_more(at_most(request.body.size(), options_.limits.max_body_bytes) + 2 * header_bound);
+        // Steps 4-5.
+        form_type form;
+        if (error failure; !detail::parse_form_into(request.body, storage.request, options_.limits, form, failure))
+            return fail(failure, io);
+        // Step 6.
+        const auto client = select_client_authentication(methods_, request, form, storage.request, options_);
+        if (!client) return fail(client.error(), io);
+        if (!client_id_matches(form, *client)) return fail(error{reason::client_id_mismatch}, io);
+        // Step 7.
+        const std::string_view grant_type = form[param<"grant_type">];
+        if (grant_type.empty()) return fail(error{reason::missing_parameter, param<"grant_type">}, io);
+        // Step 8.
+        dispatch<0>(grant_type, form, *client, io);
+    }
+
+    // grant_type is compared with each handler's name in the order the handlers were given.
+    template <std::size_t I, class Io>
+    void dispatch(std::string_view grant_type, const form_type& form, const client_authentication& client,
+                  const Io& io) {
+        if constexpr (I == sizeof...(Grants)) {
+            fail(error{reason::unsupported_grant_type}, io);
+        } else {
+            using Grant = std::tuple_element_t<I, std::tuple<Grants...>>;
+            if (detail::bytes_equal(grant_type, Grant::grant_type))
+                return run_grant(std::get<I>(grants_), form, client, io);
+            dispatch<I + 1>(grant_type, form, client, io);
+        }
+    }
+
+    // Steps 9-11.
+    template <class Grant, bool Later, class Observer, class Finish>
+    void run_grant(Grant& grant, const form_type& form, const client_authentication& client,
+                   const exchange_io<Later, Observer, Finish>& io) {
+        // Step 9.
+        if (!detail::allows_public_clients<Grant>() && client.method == public_client_method)
+            return fail(error{reason::public_client_not_allowed}, io);
+        // Step 10.
+        const auto validated =
+            grant.validate(declared_parameters<typename Grant::parameters, parameters>(form), io.storage.request);
+        if (!validated) return fail(validated.error(), io);
+        // Step 11: the first store. When it may answer later, the continuation keeps its
+        // own copies of what this stack frame holds.
+        if constexpr (Later) {
+            ask_client_store(detail::store_asker<true>{}, clients_, client,
+                             [this, &grant, client, request = *validated, io](const outcome<client_type>& found) {
+                                 after_client(grant, found, client, request, io);
+                             });
+        } else {
+            ask_client_store(detail::store_asker<false>{}, clients_, client, [&](const outcome<client_type>& found) {
+                after_client(grant, found, client, *validated, io);
+            });
+        }
+    }
+
+    // Steps 11-14, once the client store has answered.
+    template <class Grant, bool Later, class Observer, class Finish>
+    void after_client(Grant& grant, const outcome<client_type>& found, const client_authentication& client,
+                      const typename Grant::request_type& request, const exchange_io<Later, Observer, Finish>& io) {
+        // Step 11.
+        switch (found.status()) {
+            case outcome_status::failed: return fail(error{reason::client_store_failure}, io);
+            case outcome_status::rejected:
+                io.observer.client_authentication_failed(client.id);
+                return fail(error{reason::client_rejected}, io);
+            case outcome_status::accepted: break;
+        }
+        // Step 12.
+        if (!detail::uses_registered_method(found.value(), client.method)) {
+            io.observer.client_authentication_failed(client.id);
+            return fail(error{reason::client_authentication_method_mismatch}, io);
+        }
+        // Step 13.
+        if (!found.value().allows_grant(Grant::grant_type)) return fail(error{reason::unauthorized_client}, io);
+        // Steps 14-16: the grant's own.
+        using request_type = typename Grant::request_type;
+        using context = grant_context<request_type, client_type, Observer, Finish, Later>;
+        if constexpr (Later) {
+            grant.respond(context(detail::exchange_values<request_type, client_type, Observer, Finish>{
+                client, request, found.value(), &io.out, &io.storage.response, &options_, &io.observer, io.finish}));
+        } else {
+            const detail::exchange_refs<request_type, client_type, Observer, Finish> refs{
+                &client, &request, &found.value(), &io.out, &io.storage.response, &options_, &io.observer, &io.finish};
+            grant.respond(context(refs));
+        }
+    }
+
+    Clients& clients_;
+    endpoint_options options_;
+    Methods methods_{};
+    std::tuple<Grants&...> grants_;
+};
+
+template <class Clients, class... Grants>
+token_endpoint(Clients&, const endpoint_options&, Grants&...)
+    -> token_endpoint<Clients, default_client_authentication, Grants...>;
+
+template <class Clients, class... Methods, class... Grants>
+token_endpoint(Clients&, const endpoint_options&, client_authentication_methods<Methods...>, Grants&...)
+    -> token_endpoint<Clients, client_authentication_methods<Methods...>, Grants...>;
+
+// The vendor's endpoint in one call: the password grant alone, with stores that answer now.
+template <request_source R, class Clients, class Users, class Issuer, authentication_observer Observer = null_observer>
+[[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
+                                            exchange_storage& storage, const endpoint_options& options = {},
+                                            Observer&& observer = {}) {
+    password_grant<Users, Issuer> password{users, issuer};
+    token_endpoint<Clients, default_client_authentication, password_grant<Users, Issuer>> endpoint{clients, options,
+                                                                                                   password};
+    return endpoint.handle(request, storage, observer);
+}
+
+}  // namespace oauthcore
+// In-memory models of the store and issuer concepts, for tests, examples and hosts
+// that keep a handful of clients in configuration. They hold their records in
+// std::vector, std::deque and std::string, so adding records allocates; authenticating,
+// finding and spending do not.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// The refresh_token grant (RFC 6749 6) as a grant handler:
+//
+//   grant_type=refresh_token&refresh_token=...[&scope=...]
+//
+// Checks after the client is authenticated and allowed the grant, in this order:
+//  1. the store finds the refresh token, issued to this client, not expired, not
+//     revoked (else 400 invalid_grant, in both profiles: RFC 6749 5.2);
+//  2. a requested scope does not exceed the scope originally granted (400 invalid_scope;
+//     when omitted, the original scope is requested, RFC 6749 6);
+//  3. the client's scope hook accepts it (400 invalid_scope);
+//  4. rotation: the store revokes the refresh token, atomically, so that it is good for
+//     exactly one refresh (RFC 9700 4.14.2 recommends rotation; a concurrent or later
+//     reuse finds it revoked: 400 invalid_grant);
+//  5. the issuer makes the new access token and, normally, a new refresh token.
+// Rotation is the default; refresh_options::rotate = false keeps refresh tokens
+// reusable until they expire (then the issuer should hand back the same refresh token).
+//
+// An observer that also has `void refresh_token_rejected(std::string_view client_id)` is
+// told of every refresh token refused in steps 1 and 4. A rotated token presented again
+// is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
+// the user's other tokens, and count guesses as it counts failed passwords. Observers
+// without the member are not asked for it; a member of that name with another signature
+// does not compile (static_assert), rather than being silently skipped.
+
+#include <concepts>
+#include <string_view>
+#include <type_traits>
+
+
+namespace oauthcore {
+
+inline constexpr std::string_view refresh_token_grant_type = "refresh_token";
+
+// What a refresh token was issued for: the user it stands for and the scope granted.
+template <class R>
+concept refresh_token_record = requires(const R& record) {
+    record.user();
+    { record.scope() } -> std::convertible_to<std::string_view>;
+};
+
+// Example model: memory_refresh_token_store in memory_stores.hpp.
+//   using record_type = ...;  // models refresh_token_record
+//   outcome<record_type> find_refresh_token(const Client&, std::string_view token);
+//       rejected: unknown, expired, revoked, or issued to another client
+//   outcome_status rotate_refresh_token(const record_type&);
+//       accepted: revoked now; rejected: somebody revoked it first; failed: store error
+// Asynchronous forms take a continuation as the last argument and call it with the
+// outcome (with the outcome_status for rotate_refresh_token).
+template <class S, class Client>
+concept refresh_token_store = requires {
+    typename S::record_type;
+}
+&&refresh_token_record<typename S::record_type> &&
+    (
+        requires(S & store, const Client& client, std::string_view token) {
+            { store.find_refresh_token(client, token) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, const Client& client, std::string_view token,
+                 detail::answer_probe<outcome<typename S::record_type>> then) {
+            store.find_refresh_token(client, token, then);
+        }) &&
+    (
+        requires(S & store, const typename S::record_type& record) {
+            { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
+        } ||
+        requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
+            store.rotate_refresh_token(record, then);
+        });
+
+namespace detail {
+
+template <class S, class Client>
+constexpr bool check_refresh_token_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>, "oauthcore: refresh_token_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!refresh_token_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: record_type needs the members user() and scope() "
+                      "(refresh_token_record)");
+        return false;
+    } else if constexpr (!(
+                             requires(S & store, const Client& client, std::string_view token) {
+                                 {
+                                     store.find_refresh_token(client, token)
+                                     } -> std::same_as<outcome<typename S::record_type>>;
+                             } ||
+                             requires(S & store, const Client& client, std::string_view token,
+                                      answer_probe<outcome<typename S::record_type>> then) {
+                                 store.find_refresh_token(client, token, then);
+                             })) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: the store needs the member find_refresh_token(const Client&, "
+                      "std::string_view) returning outcome<record_type>, or taking a continuation as a third "
+                      "argument and calling it with one");
+        return false;
+    } else if constexpr (!refresh_token_store<S, Client>) {
+        static_assert(always_false<S>,
+                      "oauthcore: refresh_token_store: the store needs the member rotate_refresh_token(const "
+                      "record_type&) returning outcome_status, or taking a continuation as a second argument and "
+                      "calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Client, class Then>
+constexpr void ask_find_refresh_token(const Asker& asker, Store& store, const Client& client, std::string_view token,
+                                      Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.find_refresh_token(client, token,
+                                                                   std::forward<decltype(answer)>(answer)...)) {
+            return store.find_refresh_token(client, token, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Then>
+constexpr void ask_rotate_refresh_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.rotate_refresh_token(record,
+                                                                     std::forward<decltype(answer)>(answer)...)) {
+            return store.rotate_refresh_token(record, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+struct refresh_parameters {
+    std::string_view refresh_token;
+    std::string_view scope;  // normalized; empty when not requested
+};
+
+// refresh_token given (400 invalid_request), then scope syntax (400 invalid_scope).
+template <class Form, class Storage>
+[[nodiscard]] constexpr result<refresh_parameters> validate_refresh_parameters(const Form& form,
+                                                                               Storage& storage) noexcept {
+    if (!form.given(param<"refresh_token">)) return fail(reason::missing_parameter, param<"refresh_token">);
+    const auto scope = normalize_scope(form[param<"scope">], storage);
+    if (!scope) return unexpected<error>(scope.error());
+    return refresh_parameters{form[param<"refresh_token">], *scope};
+}
+
+namespace detail {
+
+// True when Observer declares anything named refresh_token_rejected (see
+// declares_allows_scope in grant_handler.hpp for how).
+struct refresh_token_rejected_probe {
+    int refresh_token_rejected;
+};
+template <class Observer>
+struct refresh_token_rejected_lookup : Observer, refresh_token_rejected_probe {};
+template <class Observer>
+[[nodiscard]] constexpr bool declares_refresh_token_rejected() noexcept {
+    if constexpr (std::is_final_v<Observer>) return requires {
+            &Observer::refresh_token_rejected;
+        };
+    else
+        return !requires { &refresh_token_rejected_lookup<Observer>::refresh_token_rejected; };
+}
+
+}  // namespace detail
+
+template <class Observer>
+constexpr void notify_refresh_token_rejected(Observer& observer, std::string_view client_id) {
+    constexpr bool callable = requires { observer.refresh_token_rejected(client_id); };
+    // A member of that name that cannot take the client id is a mistake, not an opt-out.
+    static_assert(callable || !detail::declares_refresh_token_rejected<std::remove_cv_t<Observer>>(),
+                  "oauthcore: an observer's refresh_token_rejected must be callable on the observer as passed "
+                  "(a const observer needs a const member) with (std::string_view client_id)");
+    if constexpr (callable) observer.refresh_token_rejected(client_id);
+}
+
+struct refresh_options {
+    bool rotate = true;
+};
+
+template <class Store, class Issuer>
+class refresh_token_grant {
+public:
+    static constexpr std::string_view grant_type = refresh_token_grant_type;
+    using parameters = parameter_list<"refresh_token", "scope">;
+    // RFC 6749 6 asks a confidential client to authenticate; a public client refreshes
+    // with its client_id (the store finds only its own tokens), and rotation, on by
+    // default, is what RFC 9700 4.14.2 asks for public clients' refresh tokens.
+    static constexpr bool allows_public_clients = true;
+    using request_type = refresh_parameters;
+
+    refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
+        : store_(store), issuer_(issuer), options_(options) {}
+
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
+        return validate_refresh_parameters(form, storage);
+    }
+
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using record_type = typename Store::record_type;
+        static_assert(detail::check_refresh_token_store<Store, client_type>());
+        ask_find_refresh_token(context, store_, context.client(), context.request().refresh_token,
+                               [this, context](const outcome<record_type>& record) {
+                                   switch (record.status()) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::refresh_store_failure});
+                                       case outcome_status::rejected: return rejected(context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   found(record.value(), context);
+                               });
+    }
+
+private:
+    // Steps 2-5, with the record the store found.
+    template <class Record, class Context>
+    void found(const Record& record, const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using user_type = std::remove_cvref_t<decltype(record.user())>;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        const std::string_view requested = context.request().scope;
+        const std::string_view original = record.scope();
+        if (!requested.empty() && (original.empty() || !scope_includes(original, requested)))
+            return context.fail(error{reason::scope_exceeds_grant, param<"scope">});
+        if (const auto allowed = check_scope_allowed(context.client(), requested.empty() ? original : requested);
+            !allowed)
+            return context.fail(allowed.error());
+        // Without a requested scope, the original one is granted (RFC 6749 6), read from
+        // the record the issuer is given: when the store answers later, that is a copy.
+        const auto issue = [this, context](const Record& kept) {
+            const std::string_view requested_scope = context.request().scope;
+            ask_issuer(context, issuer_, context.client(), kept.user(),
+                       requested_scope.empty() ? kept.scope() : requested_scope,
+                       [context](const outcome<typename Issuer::token_type>& token) {
+                           context.respond_with(token, context.request().scope);
+                       });
+        };
+        if (!options_.rotate) return issue(record);
+        ask_rotate_refresh_token(context, store_, record, [record, context, issue](outcome_status rotated) {
+            switch (rotated) {
+                case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
+                case outcome_status::rejected: return rejected(context);
+                case outcome_status::accepted: break;
+            }
+            issue(record);
+        });
+    }
+
+    template <class Context>
+    static void rejected(const Context& context) {
+        notify_refresh_token_rejected(context.observer(), context.authentication().id);
+        context.fail(error{reason::refresh_token_rejected});
+    }
+
+    Store& store_;
+    Issuer& issuer_;
+    refresh_options options_;
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// The authenticated client: views into the store's record.
+struct memory_client {
+    std::string_view id;
+    std::string_view grant_types;  // space-separated, e.g. "password refresh_token"
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
+    std::string_view method;       // the authentication method it is registered for; empty: any with a secret
+
+    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
+        return scope_has_token(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_has_token(scopes, scope_token);
+    }
+    [[nodiscard]] constexpr std::string_view authentication_method() const noexcept { return method; }
+};
+
+class memory_client_store {
+public:
+    using client_type = memory_client;
+
+    // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3);
+    // `method` pins the client to one authentication method (RFC 7591 name): "none" for a
+    // public client, which has no secret; empty for any method that carries the secret.
+    void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
+             std::string scopes = {}, std::string method = {}) {
+        records_.push_back(
+            {std::move(id), std::move(secret), std::move(grant_types), std::move(scopes), std::move(method)});
+    }
+
+    // The secret is compared in constant time, and an unknown id costs one comparison
+    // too, against a secret of the same length, so timing tells nothing. "none" finds
+    // only a client registered as public.
+    [[nodiscard]] outcome<client_type> authenticate_client(const client_authentication& presented) const {
+        const record* found = nullptr;
+        for (const record& r : records_)
+            if (detail::bytes_equal(r.id, presented.id)) found = &r;
+        const bool is_public = detail::bytes_equal(presented.method, public_method);
+        if (found == nullptr) {
+            (void)constant_time_equal(presented.secret, secret_of_same_length(presented.secret));
+            return outcome<client_type>::reject();
+        }
+        if (is_public != detail::bytes_equal(found->method, public_method)) return outcome<client_type>::reject();
+        if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
+        return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
+    }
+
+private:
+    static constexpr std::string_view public_method = "none";
+
+    struct record {
+        std::string id;
+        std::string secret;
+        std::string grant_types;
+        std::string scopes;
+        std::string method;
+    };
+
+    static std::string_view secret_of_same_length(std::string_view secret) noexcept {
+        static constexpr char filler[4096] = {};
+        return {filler, secret.size() < sizeof filler ? secret.size() : sizeof filler};
+    }
+
+    std::vector<record> records_;
+};
+
+struct memory_user {
+    std::string_view username;
+    std::string_view email_address;
+};
+
+class memory_user_store {
+public:
+    using user_type = memory_user;
+
+    // A user may have a username, an email address, or both (empty = none).
+    void add(std::string username, std::string email_address, std::string password) {
+        records_.push_back({std::move(username), std::move(email_address), std::move(password)});
+    }
+
+    // Unknown user and wrong password both reject, after one constant-time comparison.
+    [[nodiscard]] outcome<user_type> authenticate_user(user_identifier who, std::string_view password) const {
+        const record* found = nullptr;
+        for (const record& r : records_) {
+            const std::string& key = who.kind == identifier_kind::username ? r.username : r.email_address;
+            if (!key.empty() && detail::bytes_equal(key, who.value)) found = &r;
+        }
+        const bool match =
+            constant_time_equal(password, found != nullptr ? std::string_view(found->password) : password);
+        if (found == nullptr || !match) return outcome<user_type>::reject();
+        return outcome<user_type>::accept({found->username, found->email_address});
+    }
+
+private:
+    struct record {
+        std::string username;
+        std::string email_address;
+        std::string password;
+    };
+
+    std::vector<record> records_;
+};
+
+// A token made of views; it models issued_token.
+struct token_view {
+    std::string_view access;
+    std::optional<std::uint64_t> lifetime;
+    std::string_view refresh;
+    std::string_view granted_scope;
+
+    [[nodiscard]] constexpr std::string_view access_token() const noexcept { return access; }
+    [[nodiscard]] constexpr std::optional<std::uint64_t> expires_in() const noexcept { return lifetime; }
+    [[nodiscard]] constexpr std::string_view refresh_token() const noexcept { return refresh; }
+    [[nodiscard]] constexpr std::string_view scope() const noexcept { return granted_scope; }
+};
+
+static_assert(issued_token<token_view>);
+
+// Hands out the same token every time (tests, benchmarks, demos); it can be told to
+// fail, to exercise the 500 path.
+class fixed_token_issuer {
+public:
+    using token_type = token_view;
+
+    explicit fixed_token_issuer(token_view token) noexcept : token_(token) {}
+
+    template <class Client, class User>
+    [[nodiscard]] outcome<token_type> issue_token(const Client& /*client*/, const User& /*user*/,
+                                                  std::string_view /*scope*/) {
+        ++issued_;
+        if (failing_) return outcome<token_type>::fail();
+        return outcome<token_type>::accept(token_);
+    }
+
+    void set_failing(bool failing) noexcept { failing_ = failing; }
+    [[nodiscard]] int issued() const noexcept { return issued_; }
+
+private:
+    token_view token_;
+    int issued_ = 0;
+    bool failing_ = false;
+};
+
+// Refresh tokens in memory, with rotation. Time is a number the owner advances
+// (set_now), so tests can expire tokens without sleeping.
+class memory_refresh_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        memory_user owner;
+        std::string_view granted_scope;
+
+        [[nodiscard]] memory_user user() const noexcept { return owner; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+    };
+
+    void add(std::string token, std::string client_id, std::string username, std::string email_address,
+             std::string scope, std::uint64_t expires_at) {
+        records_.push_back({std::move(token), std::move(client_id), std::move(username), std::move(email_address),
+                            std::move(scope), expires_at, false});
+    }
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token == token) return r.revoked;
+        return false;
+    }
+
+    // Unknown, expired, revoked and another client's tokens all reject alike.
+    [[nodiscard]] outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const auto& r = records_[i];
+            if (!constant_time_equal(r.token, token)) continue;
+            if (r.revoked || r.client_id != client.id || now_ >= r.expires_at) return outcome<record_type>::reject();
+            return outcome<record_type>::accept({i, {r.username, r.email_address}, r.scope});
+        }
+        return outcome<record_type>::reject();
+    }
+
+    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        auto& r = records_[record.index];
+        if (r.revoked) return outcome_status::rejected;
+        r.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        std::string token;
+        std::string client_id;
+        std::string username;
+        std::string email_address;
+        std::string scope;
+        std::uint64_t expires_at;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    std::uint64_t now_ = 0;
+};
+
+// An authorization code as the authorization endpoint recorded it (RFC 6749 4.1.1,
+// RFC 7636 4.3).
+struct memory_authorization_code {
+    std::string code;
+    std::string client_id;
+    std::string redirect_uri;           // of the authorization request; empty if it had none
+    std::string code_challenge;         // empty if none
+    std::string code_challenge_method;  // "S256", "plain", or empty (plain when there is a challenge)
+    std::string username;
+    std::string email_address;
+    std::string scope;
+    std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
+};
+
+// Authorization codes in memory. Consuming one marks it spent and keeps it, so that a
+// second use is told apart from an unknown code.
+class memory_authorization_code_store {
+public:
+    struct record_type {
+        std::string_view client;
+        std::string_view redirect;
+        std::string_view challenge;
+        std::string_view method;
+        std::string_view granted_scope;
+        memory_user owner;
+        std::uint64_t expiry = 0;
+        bool spent_before = false;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] std::string_view redirect_uri() const noexcept { return redirect; }
+        [[nodiscard]] std::string_view code_challenge() const noexcept { return challenge; }
+        [[nodiscard]] std::string_view code_challenge_method() const noexcept { return method; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] memory_user user() const noexcept { return owner; }
+        [[nodiscard]] std::uint64_t expires_at() const noexcept { return expiry; }
+        [[nodiscard]] bool used_before() const noexcept { return spent_before; }
+    };
+
+    void add(memory_authorization_code code) { records_.push_back({std::move(code), false}); }
+    [[nodiscard]] bool spent(std::string_view code) const noexcept {
+        for (const auto& r : records_)
+            if (r.code.code == code) return r.spent;
+        return false;
+    }
+
+    // The code is compared in constant time, with every record's.
+    [[nodiscard]] outcome<record_type> consume_authorization_code(std::string_view code) {
+        stored* found = nullptr;
+        for (auto& r : records_)
+            if (constant_time_equal(r.code.code, code)) found = &r;
+        if (found == nullptr) return outcome<record_type>::reject();
+        const bool spent_before = found->spent;
+        found->spent = true;
+        const memory_authorization_code& c = found->code;
+        return outcome<record_type>::accept({c.client_id,
+                                             c.redirect_uri,
+                                             c.code_challenge,
+                                             c.code_challenge_method,
+                                             c.scope,
+                                             {c.username, c.email_address},
+                                             c.expires_at,
+                                             spent_before});
+    }
+
+private:
+    struct stored {
+        memory_authorization_code code;
+        bool spent;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+// A device authorization request as the device authorization endpoint recorded it
+// (RFC 8628 3.1, 3.2).
+struct memory_device_authorization {
+    std::string device_code;
+    std::string client_id;
+    std::string scope;
+    std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
+    std::uint64_t interval = 5;    // RFC 8628 3.2: 5 seconds when the response gives none
+};
+
+// Device codes in memory, with the user's decision and the time of the last poll.
+class memory_device_code_store {
+public:
+    struct record_type {
+        std::string_view client;
+        device_authorization_state decision = device_authorization_state::pending;
+        memory_user approver;
+        std::string_view granted_scope;
+        std::uint64_t expiry = 0;
+        std::optional<std::uint64_t> last_poll;
+        std::uint64_t poll_interval = 5;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] device_authorization_state state() const noexcept { return decision; }
+        [[nodiscard]] memory_user user() const noexcept { return approver; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] std::uint64_t expires_at() const noexcept { return expiry; }
+        [[nodiscard]] std::optional<std::uint64_t> last_polled_at() const noexcept { return last_poll; }
+        [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+    };
+
+    void add(memory_device_authorization request) {
+        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false});
+    }
+    // The user's decision, as the verification page records it (RFC 8628 3.3); false for
+    // an unknown device code.
+    bool approve(std::string_view device_code, std::string username, std::string email_address) {
+        stored* r = find(device_code);
+        if (r == nullptr) return false;
+        r->state = device_authorization_state::approved;
+        r->username = std::move(username);
+        r->email_address = std::move(email_address);
+        return true;
+    }
+    bool deny(std::string_view device_code) {
+        stored* r = find(device_code);
+        if (r == nullptr) return false;
+        r->state = device_authorization_state::denied;
+        return true;
+    }
+    [[nodiscard]] bool spent(std::string_view device_code) const noexcept {
+        for (const auto& r : records_)
+            if (r.request.device_code == device_code) return r.spent;
+        return false;
+    }
+
+    // The device code is compared in constant time, with every record's.
+    [[nodiscard]] outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now) {
+        stored* found = nullptr;
+        for (auto& r : records_)
+            if (constant_time_equal(r.request.device_code, device_code)) found = &r;
+        if (found == nullptr || found->spent) return outcome<record_type>::reject();
+        const record_type before{found->request.client_id,
+                                 found->state,
+                                 {found->username, found->email_address},
+                                 found->request.scope,
+                                 found->request.expires_at,
+                                 found->last_poll,
+                                 found->request.interval};
+        found->last_poll = now;
+        found->spent = found->state == device_authorization_state::approved;
+        return outcome<record_type>::accept(before);
+    }
+
+private:
+    struct stored {
+        memory_device_authorization request;
+        device_authorization_state state;
+        std::string username;
+        std::string email_address;
+        std::optional<std::uint64_t> last_poll;
+        bool spent;
+    };
+
+    stored* find(std::string_view device_code) noexcept {
+        for (auto& r : records_)
+            if (r.request.device_code == device_code) return &r;
+        return nullptr;
+    }
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+static_assert(client_store<memory_client_store>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
+static_assert(user_store<memory_user_store>);
+static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
+static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
+static_assert(authorization_code_store<memory_authorization_code_store>);
+static_assert(device_code_store<memory_device_code_store>);
 
 }  // namespace oauthcore
 // The one place the version lives; CMake, Meson and the .pc file read it from here.

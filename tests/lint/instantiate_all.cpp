@@ -1,6 +1,7 @@
 // One translation unit that instantiates every template of the library without a test
 // framework, so that clang-tidy (scripts/lint.sh) analyses the library's code paths
 // quickly. It is also built with the tests, so it never rots.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,12 +12,13 @@ namespace {
 
 struct lint_request {
     std::string_view body_text;
+    std::optional<std::string_view> authorization = "Basic MTM4OnMzY3JldA==";
     std::string_view method() const { return "POST"; }
     std::string_view target() const { return "/oauth/token"; }
     std::string_view body() const { return body_text; }
     std::optional<std::string_view> header(std::string_view name) const {
         if (name == "Content-Type") return "application/x-www-form-urlencoded";
-        if (name == "Authorization") return "Basic MTM4OnMzY3JldA==";
+        if (name == "Authorization") return authorization;
         return std::nullopt;
     }
 };
@@ -49,6 +51,36 @@ int main() {
     const lint_request async_request{"grant_type=password&username=john_doe&password=pw"};
     endpoint.handle_async(async_request, storage, out, [&finished](const oauthcore::response&) { ++finished; });
     failures += finished == 1 && out.status == 200 ? 0 : 1;
+
+    // The other grants, on one endpoint with public clients: client_credentials by Basic,
+    // a code redeemed with the RFC 7636 Appendix B verifier, an approved device code.
+    clients.add("spa", "", "authorization_code urn:ietf:params:oauth:grant-type:device_code", {}, "none");
+    clients.add("svc", "s3cret", "client_credentials");
+    oauthcore::memory_authorization_code_store codes;
+    codes.add({"code", "spa", "https://spa.example/cb", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "S256",
+               "john_doe", "", "read", 100});
+    oauthcore::memory_device_code_store devices;
+    devices.add({"device", "spa", "read", 100, 5});
+    (void)devices.approve("device", "john_doe", "");
+    const auto now = [] { return std::uint64_t{10}; };
+    oauthcore::client_credentials_grant services{issuer};
+    oauthcore::authorization_code_grant code_handler{codes, issuer, now};
+    oauthcore::device_code_grant device_handler{devices, issuer, now};
+    oauthcore::endpoint_options public_clients;
+    public_clients.allow_public_clients = true;
+    oauthcore::token_endpoint all{clients, public_clients, services, code_handler, device_handler};
+    const auto fails = [&storage, &all](const lint_request& request) {
+        return all.handle(request, storage).status == 200 ? 0 : 1;
+    };
+    failures += fails({"grant_type=client_credentials", "Basic c3ZjOnMzY3JldA=="});
+    failures +=
+        fails({"grant_type=authorization_code&code=code&client_id=spa&redirect_uri=https%3A%2F%2Fspa.example%2Fcb"
+               "&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+               std::nullopt});
+    failures +=
+        fails({"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=device"
+               "&client_id=spa",
+               std::nullopt});
 
     // RFC 7636 Appendix B: the verifier meets its S256 challenge.
     failures += oauthcore::verify_code_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
