@@ -27,4 +27,5 @@
 #include "oauthcore/sha256.hpp"
 #include "oauthcore/storage.hpp"
 #include "oauthcore/transport.hpp"
+#include "oauthcore/uri.hpp"
 #include "oauthcore/version.hpp"
