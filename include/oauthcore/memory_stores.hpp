@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/authorization_request.hpp"
 #include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
@@ -397,5 +398,59 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
 static_assert(authorization_code_store<memory_authorization_code_store>);
 static_assert(device_code_store<memory_device_code_store>);
+
+// A client as the authorization endpoint finds it (authorization_request.hpp): views into
+// the registry's record.
+struct memory_registered_client {
+    std::string_view id;
+    const std::vector<std::string>* uris = nullptr;
+    std::string_view grant_types;  // space-separated
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
+    bool public_client = false;
+
+    [[nodiscard]] const std::vector<std::string>& redirect_uris() const noexcept { return *uris; }
+    [[nodiscard]] bool is_public() const noexcept { return public_client; }
+    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
+        return scope_has_token(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_has_token(scopes, scope_token);
+    }
+};
+
+// Registered clients in memory, found by id: the client_registry of the authorization
+// endpoint (the token endpoint's memory_client_store authenticates the same clients).
+class memory_client_registry {
+public:
+    using client_type = memory_registered_client;
+
+    // redirect_uris: the client's registered redirect URIs (RFC 6749 3.1.2.2), compared
+    // exactly; grant_types and scopes: space-separated lists; is_public: RFC 6749 2.1.
+    void add(std::string id, std::vector<std::string> redirect_uris, std::string grant_types = "authorization_code",
+             std::string scopes = {}, bool is_public = false) {
+        records_.push_back(
+            {std::move(id), std::move(redirect_uris), std::move(grant_types), std::move(scopes), is_public});
+    }
+
+    [[nodiscard]] outcome<client_type> find_client(std::string_view client_id) const {
+        for (const record& r : records_)
+            if (detail::bytes_equal(r.id, client_id))
+                return outcome<client_type>::accept({r.id, &r.redirect_uris, r.grant_types, r.scopes, r.is_public});
+        return outcome<client_type>::reject();
+    }
+
+private:
+    struct record {
+        std::string id;
+        std::vector<std::string> redirect_uris;
+        std::string grant_types;
+        std::string scopes;
+        bool is_public;
+    };
+
+    std::deque<record> records_;  // a deque: adding never moves the records clients point into
+};
+
+static_assert(client_registry<memory_client_registry>);
 
 }  // namespace oauthcore

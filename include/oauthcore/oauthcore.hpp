@@ -2,6 +2,7 @@
 // oauthcore: the protocol core of an OAuth 2.0 authorization server. Includes every component.
 
 #include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/authorization_request.hpp"
 #include "oauthcore/base64.hpp"
 #include "oauthcore/basic_auth.hpp"
 #include "oauthcore/char_class.hpp"
