@@ -127,6 +127,7 @@ enum class reason : std::uint8_t {
     // the endpoints beside the token endpoint (revocation.hpp, introspection.hpp,
     // device_authorization.hpp)
     post_required,
+    client_authentication_required,
     unsupported_token_type,
     token_issued_to_another_client,
     // failures of the host's stores or of oauthcore's own resources
@@ -198,6 +199,7 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "unsupported_response_type",
     "code_challenge_method_not_supported",
     "post_required",
+    "client_authentication_required",
     "unsupported_token_type",
     "token_issued_to_another_client",
     "client_store_failure",
@@ -378,6 +380,8 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::code_challenge_method_not_supported, error_code::invalid_request, 400,
      "The code_challenge_method is not supported; use S256."},
     {reason::post_required, error_code::invalid_request, 405, "This endpoint accepts only the POST method."},
+    {reason::client_authentication_required, error_code::invalid_client, 401,
+     "This endpoint requires client authentication."},
     {reason::unsupported_token_type, error_code::unsupported_token_type, 400, "The token_type_hint is not supported."},
     {reason::token_issued_to_another_client, error_code::unauthorized_client, 400,
      "The token was not issued to this client."},

@@ -21,6 +21,7 @@
 #include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/scope.hpp"
+#include "oauthcore/token_store.hpp"
 
 namespace oauthcore {
 
@@ -452,5 +453,91 @@ private:
 };
 
 static_assert(client_registry<memory_client_registry>);
+
+// An issued token as revocation and introspection find it (token_store.hpp).
+struct memory_token {
+    token_kind kind = token_kind::access_token;
+    std::string token;
+    std::string client_id;
+    std::string scope;
+    std::string username;  // empty when the token has no user (client_credentials)
+    std::string subject;   // RFC 7662 2.2 sub; empty when none
+    std::uint64_t issued_at = 0;
+    std::optional<std::uint64_t> expires_at;  // in the seconds of the clock; nullopt: never
+    std::string refresh_token;                // for an access token: the refresh token it was issued with, if any
+};
+
+// Issued tokens in memory. Revoking a refresh token revokes the access tokens issued with
+// it (RFC 7009 2.1); a revoked token is not found any more.
+class memory_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        token_kind kind = token_kind::access_token;
+        std::string_view client;
+        std::string_view granted_scope;
+        std::string_view user;
+        std::string_view sub;
+        std::uint64_t issued = 0;
+        std::optional<std::uint64_t> expiry;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] std::string_view username() const noexcept { return user; }
+        [[nodiscard]] std::string_view subject() const noexcept { return sub; }
+        // RFC 7662 2.2 token_type, as the token response named it (RFC 6749 5.1); refresh
+        // tokens have none.
+        [[nodiscard]] std::string_view token_type() const noexcept {
+            return kind == token_kind::access_token ? "bearer" : "";
+        }
+        [[nodiscard]] std::optional<std::uint64_t> issued_at() const noexcept { return issued; }
+        [[nodiscard]] std::optional<std::uint64_t> expires_at() const noexcept { return expiry; }
+    };
+
+    void add(memory_token token) { records_.push_back({std::move(token), false}); }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token.token == token) return r.revoked;
+        return false;
+    }
+
+    // The token is compared in constant time, with every record's of that kind.
+    [[nodiscard]] outcome<record_type> find_token(std::string_view token, token_kind kind) const {
+        const stored* found = nullptr;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const stored& r = records_[i];
+            if (r.token.kind == kind && constant_time_equal(r.token.token, token)) {
+                found = &r;
+                index = i;
+            }
+        }
+        if (found == nullptr || found->revoked) return outcome<record_type>::reject();
+        const memory_token& t = found->token;
+        return outcome<record_type>::accept(
+            {index, t.kind, t.client_id, t.scope, t.username, t.subject, t.issued_at, t.expires_at});
+    }
+
+    [[nodiscard]] outcome_status revoke_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        r.revoked = true;
+        if (r.token.kind == token_kind::refresh_token)
+            for (stored& other : records_)
+                if (other.token.kind == token_kind::access_token && other.token.refresh_token == r.token.token)
+                    other.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        memory_token token;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+static_assert(revocable_token_store<memory_token_store>);
 
 }  // namespace oauthcore
