@@ -19,6 +19,7 @@
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/device_code_grant.hpp"
+#include "oauthcore/introspection.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/scope.hpp"
 #include "oauthcore/token_store.hpp"
@@ -539,5 +540,6 @@ private:
 };
 
 static_assert(revocable_token_store<memory_token_store>);
+static_assert(introspection_record<memory_token_store::record_type>);
 
 }  // namespace oauthcore

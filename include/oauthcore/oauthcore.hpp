@@ -16,6 +16,7 @@
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/grant_handler.hpp"
+#include "oauthcore/introspection.hpp"
 #include "oauthcore/json.hpp"
 #include "oauthcore/memory_stores.hpp"
 #include "oauthcore/options.hpp"
