@@ -4,8 +4,10 @@
 // std::vector, std::deque and std::string, so adding records allocates; authenticating,
 // finding and spending do not.
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +18,10 @@
 #include "oauthcore/authorization_request.hpp"
 #include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/base64.hpp"
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/detail/swar.hpp"
+#include "oauthcore/device_authorization.hpp"
 #include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/introspection.hpp"
 #include "oauthcore/refresh_grant.hpp"
@@ -541,5 +545,85 @@ private:
 
 static_assert(revocable_token_store<memory_token_store>);
 static_assert(introspection_record<memory_token_store::record_type>);
+
+// Starts device authorization requests (device_authorization.hpp) and records them in a
+// memory_device_code_store, where the device_code grant finds them: a device code of 32
+// random bytes (base64url), a user code of the format from random bytes
+// (write_user_code), both from the random source the owner passes (its CSPRNG: e.g.
+// libsodium's randombytes_buf). Time is a number the owner advances (set_now).
+class memory_device_authorization_issuer {
+public:
+    struct codes_type {
+        std::string_view device;
+        std::string_view user;
+        std::uint64_t lifetime = 0;
+        std::uint64_t poll_interval = 0;
+
+        [[nodiscard]] std::string_view device_code() const noexcept { return device; }
+        [[nodiscard]] std::string_view user_code() const noexcept { return user; }
+        [[nodiscard]] std::uint64_t expires_in() const noexcept { return lifetime; }
+        [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+    };
+    // Fills `size` bytes at `dest` with random bytes.
+    using random_source = std::function<void(unsigned char* dest, std::size_t size)>;
+
+    memory_device_authorization_issuer(memory_device_code_store& devices, random_source random,
+                                       user_code_format format = {}, std::uint64_t lifetime = 600,
+                                       std::uint64_t interval = 5)
+        : devices_(devices), random_(std::move(random)), format_(format), lifetime_(lifetime), interval_(interval) {}
+
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+
+    // The device code a user code names, as the verification page looks it up from what
+    // the user typed (normalize_user_code: any case, dashes or not); empty when none.
+    [[nodiscard]] std::string_view device_code_for(std::string_view typed) const {
+        std::array<char, max_user_code_length> compact{};
+        const std::size_t size = normalize_user_code(typed, format_, compact.data(), compact.size());
+        if (size != format_.length) return {};
+        const std::string_view wanted(compact.data(), size);
+        for (const auto& r : records_)
+            if (constant_time_equal(r.compact_user_code, wanted)) return r.device_code;
+        return {};
+    }
+
+    template <class Client>
+    [[nodiscard]] outcome<codes_type> start_device_authorization(const Client& client, std::string_view scope) {
+        std::array<unsigned char, 32> device_bytes{};
+        random_(device_bytes.data(), device_bytes.size());
+        std::string device(base64url_encoded_size(device_bytes.size()), '\0');
+        encode_base64url(std::string_view(reinterpret_cast<const char*>(device_bytes.data()), device_bytes.size()),
+                         device.data());
+        std::string user(user_code_size(format_), '\0');
+        std::array<unsigned char, 4 * max_user_code_length> user_bytes{};
+        random_(user_bytes.data(), user_bytes.size());
+        const auto written = write_user_code(
+            format_, std::string_view(reinterpret_cast<const char*>(user_bytes.data()), user_bytes.size()),
+            user.data());
+        if (!written) return outcome<codes_type>::fail();
+        std::string compact(format_.length, '\0');
+        (void)normalize_user_code(user, format_, compact.data(), compact.size());
+        devices_.add({device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_});
+        records_.push_back({std::move(device), std::move(user), std::move(compact)});
+        const record& r = records_.back();
+        return outcome<codes_type>::accept({r.device_code, r.user_code, lifetime_, interval_});
+    }
+
+private:
+    struct record {
+        std::string device_code;
+        std::string user_code;
+        std::string compact_user_code;
+    };
+
+    memory_device_code_store& devices_;
+    random_source random_;
+    user_code_format format_;
+    std::uint64_t lifetime_;
+    std::uint64_t interval_;
+    std::uint64_t now_ = 0;
+    std::deque<record> records_;  // a deque: adding never moves the strings codes point into
+};
+
+static_assert(device_authorization_issuer<memory_device_authorization_issuer, memory_client>);
 
 }  // namespace oauthcore

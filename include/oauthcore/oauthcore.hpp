@@ -11,6 +11,7 @@
 #include "oauthcore/client_endpoint.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/device_authorization.hpp"
 #include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/errors.hpp"
