@@ -143,6 +143,7 @@ enum class reason : std::uint8_t {
     user_code_outside_format,
     weak_user_code_format,
     invalid_verification_uri,
+    invalid_metadata,
     out_of_memory,
 };
 
@@ -214,6 +215,7 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "user_code_outside_format",
     "weak_user_code_format",
     "invalid_verification_uri",
+    "invalid_metadata",
     "out_of_memory",
 }};
 }  // namespace detail
@@ -397,6 +399,7 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::user_code_outside_format, error_code::server_error, 500, unknown_error_description},
     {reason::weak_user_code_format, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_verification_uri, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_metadata, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
 }};
 

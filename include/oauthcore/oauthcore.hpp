@@ -20,6 +20,7 @@
 #include "oauthcore/introspection.hpp"
 #include "oauthcore/json.hpp"
 #include "oauthcore/memory_stores.hpp"
+#include "oauthcore/metadata.hpp"
 #include "oauthcore/options.hpp"
 #include "oauthcore/parameters.hpp"
 #include "oauthcore/password_grant.hpp"
