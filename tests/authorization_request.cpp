@@ -559,3 +559,45 @@ TEST_CASE(
                 }
     CHECK(redirects > 100);
 }
+
+TEST_CASE(
+    "authorization request: redirects longer than the inline storage take one heap block (fuzz finding: "
+    "the description's block left the redirect no room)",
+    "[authorization_request][regression]") {
+    fixture f;
+    authorization_endpoint endpoint{f.registry, f.options};
+    for (const std::size_t bytes : {std::size_t{300}, std::size_t{400}, std::size_t{1000}}) {
+        const std::string state(bytes, '\xb8');  // three bytes each once encoded
+        std::string encoded;
+        for (std::size_t i = 0; i < state.size(); ++i) encoded += "%B8";
+        const auto v = endpoint.validate(get("response_type=code&client_id=s6BhdRkqt3&state=" + encoded), f.storage);
+        REQUIRE(v.valid());
+        response_storage storage;
+        const response approved = endpoint.approve(*v.request, "c0de-1", storage);
+        CHECK(approved.status == 302);
+        CHECK(query_parameters(location_of(approved)).at("state") == state);
+        // The first answer fills the inline bytes: the next one in the same storage, before
+        // a reset, still gets its redirect when it needs one block.
+        if (bytes == 300) {
+            const response denied = endpoint.deny(*v.request, storage);
+            CHECK(denied.status == 302);
+            CHECK(denied.error == error{reason::access_denied});
+            CHECK(query_parameters(location_of(denied)).at("state") == state);
+        }
+        storage.reset();
+        const response denied = endpoint.deny(*v.request, storage);
+        CHECK(denied.status == 302);
+        CHECK(denied.error == error{reason::access_denied});
+        CHECK(query_parameters(location_of(denied)).at("state") == state);
+    }
+}
+
+TEST_CASE("authorization request: every error this endpoint redirects fits its description in the redirect",
+          "[authorization_request]") {
+    for (std::size_t i = 0; i < reason_count; ++i) {
+        for (const std::string_view name : authorization_parameters::names) {
+            const error_details d = describe(error{static_cast<reason>(i), detail::declared_name(name)});
+            CHECK(d.description_size() <= max_redirect_description_bytes);
+        }
+    }
+}

@@ -289,6 +289,16 @@ TEST_CASE("device authorization: what the issuer made is checked before it is se
           std::string_view::npos);
 }
 
+TEST_CASE("device authorization: a long verification URI: both blocks announced before the first is taken",
+          "[device_authorization][regression]") {
+    fixture f;
+    const std::string uri = "https://example.com/device?x=" + std::string(1100, 'a');
+    f.device_options.verification_uri = uri;
+    const response r = f.handle(fixture::request("client_id=1406020730"));
+    REQUIRE(r.status == 200);
+    CHECK(member(r.body, "verification_uri_complete").starts_with(uri + "&user_code="));
+}
+
 TEST_CASE("device authorization: user codes are checked, made and read back as RFC 8628 6.1 says",
           "[device_authorization][rfc8628]") {
     CHECK(is_user_code("WDJB-MJHT", base20_user_code_format));  // RFC 8628 3.2's example

@@ -210,6 +210,9 @@ struct saved_authorization_request {
     }
 };
 
+// The longest error_description an error redirect carries (see fill_error_redirect).
+inline constexpr std::size_t max_redirect_description_bytes = 256;
+
 // The status of a redirect (see the top of this header).
 enum class redirect_status : int { found = 302, see_other = 303 };
 
@@ -433,21 +436,24 @@ private:
         r.body = {};
     }
 
-    // RFC 6749 4.1.2.1: error, error_description, state; RFC 9207 2: iss.
+    // RFC 6749 4.1.2.1: error, error_description, state; RFC 9207 2: iss. The description
+    // is written on the stack, so that the redirect is the one block the storage gives
+    // (a second block may not fit where the first went); one too long for it, which no
+    // error of this endpoint has, is left out (error_description is OPTIONAL).
     void fill_error_redirect(response& r, error e, std::string_view redirect_uri, std::string_view state,
                              response_storage& storage) const noexcept {
         const error_details details = describe(e);
-        const std::size_t size = details.description_size();
-        storage.expect_more(size);
-        char* const description = storage.take(size);
-        if (description == nullptr) return detail::fill_authorization_page(r, error{reason::out_of_memory}, storage);
-        const std::array<query_parameter, 4> parameters{
-            {{"error", to_string(details.code)},
-             {"error_description", std::string_view(description, write_description(details, description))},
-             {"state", state},
-             {"iss", options_.issuer}}};
+        std::array<char, max_redirect_description_bytes> text;
+        const std::string_view description =
+            details.description_size() <= text.size()
+                ? std::string_view(text.data(), write_description(details, text.data()))
+                : std::string_view{};
+        const std::array<query_parameter, 4> parameters{{{"error", to_string(details.code)},
+                                                         {"error_description", description},
+                                                         {"state", state},
+                                                         {"iss", options_.issuer}}};
         fill_redirect(r, redirect_uri, parameters, storage);
-        r.error = e;
+        if (r.status == static_cast<int>(options_.redirect_status)) r.error = e;
     }
 
     template <bool Later, class Finish>

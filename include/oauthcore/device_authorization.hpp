@@ -411,16 +411,23 @@ private:
             return io.fail(error{reason::invalid_issued_token});
         if (!is_user_code(fields.user_code, device_options_.user_code))
             return io.fail(error{reason::user_code_outside_format});
-        // Step 17.
+        // Step 17. Both blocks are announced before the first is taken (storage.hpp: a heap
+        // block, once made, does not grow): verification_uri_complete is URI characters,
+        // which JSON writes as they are, so its member adds its length, the quotes and the
+        // name to the body.
         response_storage& storage = io.storage.response;
-        if (device_options_.send_verification_uri_complete) {
-            const std::array<query_parameter, 1> user_code{{{"user_code", fields.user_code}}};
+        const std::array<query_parameter, 1> user_code{{{"user_code", fields.user_code}}};
+        const std::size_t complete_size = device_options_.send_verification_uri_complete
+                                              ? redirect_size(fields.verification_uri, user_code).value_or(0)
+                                              : 0;
+        constexpr std::string_view complete_member = ",\"verification_uri_complete\":\"\"";
+        storage.expect_more(2 * complete_size + complete_member.size() + device_authorization_json_size(fields));
+        if (complete_size != 0) {
             const auto complete = build_redirect(fields.verification_uri, user_code, storage);
             if (!complete) return io.fail(error{reason::out_of_memory});
             fields.verification_uri_complete = *complete;
         }
         const std::size_t size = device_authorization_json_size(fields);
-        storage.expect_more(size);
         char* const dest = storage.take(size);
         if (dest == nullptr) return io.fail(error{reason::out_of_memory});
         response& r = io.out;
