@@ -93,6 +93,12 @@ int main(int argc, char** argv) {
                 return token_server::add_client(command);
             } else if constexpr (std::is_same_v<type, token_server::add_user_options>) {
                 return token_server::add_user(command);
+            } else if constexpr (std::is_same_v<type, token_server::mint_code_options>) {
+                return token_server::mint_code(command);
+            } else if constexpr (std::is_same_v<type, token_server::device_code_options>) {
+                return token_server::device_code(command);
+            } else if constexpr (std::is_same_v<type, token_server::approve_device_options>) {
+                return token_server::approve_device(command);
             } else {
                 return run_server(command);
             }

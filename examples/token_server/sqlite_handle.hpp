@@ -3,7 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <array>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +40,14 @@ public:
     bool bind_blob(int index, const void* data, int size) noexcept {
         return sqlite3_bind_blob(s_, index, data, size, SQLITE_STATIC) == SQLITE_OK;
     }
+    template <std::size_t N>
+    bool bind(int index, const std::array<unsigned char, N>& bytes) noexcept {
+        return bind_blob(index, bytes.data(), static_cast<int>(N));
+    }
+    template <std::size_t N>
+    bool bind(int index, const std::optional<std::array<unsigned char, N>>& bytes) noexcept {
+        return bytes ? bind(index, *bytes) : bind_null(index);
+    }
     bool bind(int index, sqlite3_int64 value) noexcept { return sqlite3_bind_int64(s_, index, value) == SQLITE_OK; }
     bool bind_null(int index) noexcept { return sqlite3_bind_null(s_, index) == SQLITE_OK; }
     int step() noexcept { return sqlite3_step(s_); }
@@ -47,6 +58,7 @@ public:
                                : std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
     }
     [[nodiscard]] sqlite3_int64 integer(int column) const noexcept { return sqlite3_column_int64(s_, column); }
+    [[nodiscard]] bool is_null(int column) const noexcept { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
 
 private:
     sqlite3_stmt* s_;

@@ -1,6 +1,6 @@
 #pragma once
-// oauthcore's client store, user store, refresh-token store and token issuer, backed
-// by token_database.
+// oauthcore's client store, user store, refresh-token, authorization-code and
+// device-code stores and token issuer, backed by token_database.
 // Each query holds the database lock for microseconds; the argon2id checks run
 // outside it, so requests check passwords in parallel on all worker threads.
 
@@ -11,8 +11,11 @@
 #include <string_view>
 #include <utility>
 
+#include "oauthcore/authorization_code_grant.hpp"
 #include "oauthcore/client_authentication.hpp"
+#include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "random_token.hpp"
@@ -22,18 +25,21 @@ namespace token_server {
 
 struct sqlite_client {
     std::string id;
-    bool password_grant = true;
-    bool refresh_grant = true;
+    std::string grants;  // the clients table's grants column: grant types, space-separated
+    // The method the client is registered for (RFC 7591 token_endpoint_auth_method), or
+    // empty when either secret method will do (--allow-body-client-auth).
+    std::string method;
     // The scope tokens clients may ask for (--scopes), space-separated; a view into the
     // client store, which outlives every request. Empty: no scope may be asked for.
     std::string_view scopes;
 
-    // The clients table's password_grant and refresh_grant columns; nothing else.
+    // The grant types registered for the client (add-client --grants); nothing else.
+    // scope_includes compares space-separated lists, which the grants column is.
     [[nodiscard]] bool allows_grant(std::string_view grant_type) const noexcept {
-        if (grant_type == oauthcore::password_grant_type) return password_grant;
-        if (grant_type == oauthcore::refresh_token_grant_type) return refresh_grant;
-        return false;
+        return oauthcore::scope_includes(grants, grant_type);
     }
+    // oauthcore refuses a request authenticated by another method (401 invalid_client).
+    [[nodiscard]] std::string_view authentication_method() const noexcept { return method; }
     // oauthcore asks about each requested scope token (RFC 6749 3.3); a refused one is
     // 400 invalid_scope.
     [[nodiscard]] bool allows_scope(std::string_view scope_token) const noexcept {
@@ -46,19 +52,28 @@ public:
     using client_type = sqlite_client;
 
     // `scopes`: what every client may ask for, in scope syntax (RFC 6749 3.3), or empty.
-    sqlite_client_store(token_database& db, std::string scopes) : db_(db), scopes_(std::move(scopes)) {}
+    // `secrets_in_body`: a client registered for client_secret_basic may also send its
+    // secret in the body (--allow-body-client-auth).
+    sqlite_client_store(token_database& db, std::string scopes, bool secrets_in_body)
+        : db_(db), scopes_(std::move(scopes)), secrets_in_body_(secrets_in_body) {}
 
-    // An unknown id is checked against dummy_hash(), so it costs what a wrong secret costs.
+    // An unknown id is checked against dummy_hash(), so it costs what a wrong secret
+    // costs. A public client (registered with method none) presents no secret; any
+    // other client that presents none is rejected after the same dummy check.
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
         const oauthcore::client_authentication& presented);
 
 private:
     token_database& db_;
     std::string scopes_;
+    bool secrets_in_body_;
 };
 
 struct sqlite_user {
     std::int64_t id = 0;
+    // The authorization code the tokens are issued for: stored with them, so that a
+    // second use of the code can revoke them (RFC 6749 4.1.2).
+    std::optional<token_digest> code;
 };
 
 class sqlite_user_store {
@@ -110,18 +125,21 @@ private:
 class issued_pair {
 public:
     issued_pair() = default;
-    issued_pair(const token& access, const token& refresh, std::uint64_t lifetime, std::string scope)
+    issued_pair(const token& access, std::optional<token> refresh, std::uint64_t lifetime, std::string scope)
         : access_(access), refresh_(refresh), lifetime_(lifetime), scope_(std::move(scope)) {}
 
     [[nodiscard]] std::string_view access_token() const noexcept { return access_.view(); }
     [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetime_; }
-    [[nodiscard]] std::string_view refresh_token() const noexcept { return refresh_.view(); }
+    // Empty for a client's own token (client_credentials): RFC 6749 4.4.3.
+    [[nodiscard]] std::string_view refresh_token() const noexcept {
+        return refresh_ ? refresh_->view() : std::string_view();
+    }
     // The granted scope; oauthcore sends it only when it differs from the requested one.
     [[nodiscard]] std::string_view scope() const noexcept { return scope_; }
 
 private:
     token access_;
-    token refresh_;
+    std::optional<token> refresh_;
     std::uint64_t lifetime_ = 0;
     std::string scope_;
 };
@@ -139,16 +157,91 @@ public:
     // (password grant), or the refreshed token's, or the narrower one asked for (refresh).
     [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, const sqlite_user& user,
                                                              std::string_view scope);
+    // client_credentials (RFC 6749 4.4): an access token for the client itself, stored
+    // with no user and without a refresh token (4.4.3).
+    [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, oauthcore::no_user,
+                                                             std::string_view scope);
 
 private:
+    [[nodiscard]] oauthcore::outcome<token_type> issue(const sqlite_client& client, const sqlite_user* user,
+                                                       std::string_view scope);
+
     token_database& db_;
     std::uint64_t expires_in_;
     std::uint64_t refresh_expires_in_;
+};
+
+// An authorization code as the store found it (oauthcore::authorization_code_record).
+struct sqlite_code_record {
+    authorization_code_row row;
+    token_digest digest{};
+
+    [[nodiscard]] std::string_view client_id() const noexcept { return row.client_id; }
+    [[nodiscard]] std::string_view redirect_uri() const noexcept { return row.redirect_uri; }
+    [[nodiscard]] std::string_view code_challenge() const noexcept { return row.code_challenge; }
+    [[nodiscard]] std::string_view code_challenge_method() const noexcept { return row.code_challenge_method; }
+    [[nodiscard]] std::string_view scope() const noexcept { return row.scope; }
+    [[nodiscard]] sqlite_user user() const noexcept { return {row.user_id, digest}; }
+    [[nodiscard]] std::uint64_t expires_at() const noexcept { return static_cast<std::uint64_t>(row.expires_at); }
+    [[nodiscard]] bool used_before() const noexcept { return row.used_before; }
+};
+
+// The authorization_code grant's store: a code is found by its SHA-256 digest and
+// marked spent in the same transaction (a code works once, RFC 6749 4.1.2).
+class sqlite_authorization_code_store {
+public:
+    using record_type = sqlite_code_record;
+
+    explicit sqlite_authorization_code_store(token_database& db) noexcept : db_(db) {}
+
+    [[nodiscard]] oauthcore::outcome<record_type> consume_authorization_code(std::string_view code);
+
+private:
+    token_database& db_;
+};
+
+// A device authorization request as the store found it (oauthcore::device_code_record).
+struct sqlite_device_record {
+    device_code_row row;
+
+    [[nodiscard]] std::string_view client_id() const noexcept { return row.client_id; }
+    [[nodiscard]] oauthcore::device_authorization_state state() const noexcept;
+    [[nodiscard]] sqlite_user user() const noexcept { return {row.user_id, std::nullopt}; }
+    [[nodiscard]] std::string_view scope() const noexcept { return row.scope; }
+    [[nodiscard]] std::uint64_t expires_at() const noexcept { return static_cast<std::uint64_t>(row.expires_at); }
+    [[nodiscard]] std::optional<std::uint64_t> last_polled_at() const noexcept {
+        if (!row.last_polled_at) return std::nullopt;
+        return static_cast<std::uint64_t>(*row.last_polled_at);
+    }
+    [[nodiscard]] std::uint64_t interval() const noexcept { return static_cast<std::uint64_t>(row.poll_interval); }
+};
+
+// The device_code grant's store: one transaction finds the code, records the poll and
+// spends an approved code (RFC 8628 3.5: a device code yields one token).
+class sqlite_device_code_store {
+public:
+    using record_type = sqlite_device_record;
+
+    explicit sqlite_device_code_store(token_database& db) noexcept : db_(db) {}
+
+    [[nodiscard]] oauthcore::outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
+
+private:
+    token_database& db_;
+};
+
+// The grants' clock: Unix seconds, the times the database keeps.
+struct unix_seconds_clock {
+    [[nodiscard]] std::uint64_t operator()() const noexcept;
 };
 
 static_assert(oauthcore::client_store<sqlite_client_store>);
 static_assert(oauthcore::user_store<sqlite_user_store>);
 static_assert(oauthcore::refresh_token_store<sqlite_refresh_token_store, sqlite_client>);
 static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, sqlite_user>);
+static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, oauthcore::no_user>);
+static_assert(oauthcore::authorization_code_store<sqlite_authorization_code_store>);
+static_assert(oauthcore::device_code_store<sqlite_device_code_store>);
+static_assert(oauthcore::seconds_clock<unix_seconds_clock>);
 
 }  // namespace token_server
