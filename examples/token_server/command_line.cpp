@@ -17,18 +17,25 @@ namespace token_server {
 const std::string_view usage_text = R"(usage:
   token_server [--host 127.0.0.1] [--port 8080] [--db PATH] [--demo] [--profile social_id|rfc6749]
                [--expires-in 604800] [--refresh-expires-in 2592000] [--scopes "read write"]
-               [--allow-body-client-auth] [--tls-cert PEM --tls-key PEM] [--insecure-http-behind-proxy]
-               [--workers N] [--max-queued 32] [--max-connections 4096]
+               [--allow-body-client-auth] [--allow-plain-pkce] [--tls-cert PEM --tls-key PEM]
+               [--insecure-http-behind-proxy] [--workers N] [--max-queued 32] [--max-connections 4096]
                [--request-timeout 10] [--idle-timeout 30]
                [--max-failures 5] [--max-address-failures 50] [--lockout 60] [--failure-window 900]
-  token_server add-client --db PATH ID
+  token_server add-client --db PATH ID [--grants "G1 G2 ..."] [--redirect-uri URI]...
+               [--auth-method client_secret_basic|client_secret_post|none]
   token_server add-user --db PATH (--username U | --email E | --username U --email E)
+  token_server mint-code --db PATH --client ID --user USERNAME --redirect-uri URI
+               [--code-challenge C [--code-challenge-method S256|plain]] [--scope S] [--expires-in 600]
+  token_server device-code --db PATH --client ID [--scope S] [--expires-in 600] [--interval 5]
+  token_server approve-device --db PATH --user-code CODE (--user USERNAME | --deny)
   token_server --help
 
-Serves the OAuth 2.0 password grant (RFC 6749 4.3) and the refresh_token grant
-(RFC 6749 6) at POST /v2/marketing/oauth/token and POST /oauth/token, with clients,
-users and issued tokens in a SQLite database. A refresh token works once: using it
-revokes it (and the access token issued with it) and hands out a new pair.
+Serves the OAuth 2.0 token endpoint at POST /v2/marketing/oauth/token and POST
+/oauth/token: the password grant (RFC 6749 4.3), refresh_token (RFC 6749 6),
+client_credentials (RFC 6749 4.4), authorization_code with PKCE (RFC 6749 4.1,
+RFC 7636) and device_code (RFC 8628), with clients, users, tokens and codes in a
+SQLite database. A refresh token works once: using it revokes it (and the access
+token issued with it) and hands out a new pair. So does a code.
 
 server options:
   --host H                 address to listen on (default 127.0.0.1, loopback only): an
@@ -49,8 +56,11 @@ server options:
                            space-separated; a request for any other is 400
                            invalid_scope. Default: none, so any scope is refused.
                            A request without scope is granted no scope.
-  --allow-body-client-auth also accept client_id/client_secret in the body
-                           (RFC 6749 2.3.1: NOT RECOMMENDED; off by default)
+  --allow-body-client-auth clients registered for client_secret_basic may also send
+                           client_id/client_secret in the body (RFC 6749 2.3.1: NOT
+                           RECOMMENDED; off by default)
+  --allow-plain-pkce       redeem codes minted with a plain challenge (RFC 7636 4.2;
+                           off by default: S256 only, RFC 9700 2.1.1)
 
 transport (TLS, limits):
   --tls-cert PEM --tls-key PEM
@@ -80,11 +90,22 @@ brute-force limits (RFC 6749 4.3.2), answered 429 with Retry-After:
   --failure-window S       failures further apart than this start the count again
                            (default 900)
 
-subcommands:
+subcommands (option values may begin with '-'; --name=value works too):
   add-client --db PATH ID  adds client ID; its secret is the first line of stdin, or,
-                           when that is empty, generated and printed once
+                           when that is empty, generated and printed once. --grants:
+                           password refresh_token client_credentials authorization_code
+                           device_code (default "password refresh_token");
+                           --redirect-uri, repeatable: the URIs codes may be sent to;
+                           --auth-method none: a public client, no secret is read
   add-user --db PATH ...   adds a user named by --username, --email or both; the
                            password is the first line of stdin
+  mint-code ...            prints an authorization code for the user, as an
+                           authorization endpoint would issue it (the redirect URI must
+                           be registered; a public client needs --code-challenge,
+                           S256 unless --code-challenge-method says plain)
+  device-code ...          starts a device authorization request; prints device_code,
+                           user_code, interval and expires_in as JSON
+  approve-device ...       records the user's approval (--user) or denial (--deny)
 
 Secrets and passwords are stored only as argon2id hashes, tokens only as SHA-256
 digests. One line per request is logged to stderr: method, path, status, error code,

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,15 @@ public:
     }
     [[nodiscard]] sqlite3_int64 integer(int column) const noexcept { return sqlite3_column_int64(s_, column); }
     [[nodiscard]] bool is_null(int column) const noexcept { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
+    // A BLOB column of exactly N bytes; nullopt for NULL or any other size.
+    template <std::size_t N = 32>
+    [[nodiscard]] std::optional<std::array<unsigned char, N>> digest(int column) const noexcept {
+        const void* data = sqlite3_column_blob(s_, column);
+        if (data == nullptr || sqlite3_column_bytes(s_, column) != static_cast<int>(N)) return std::nullopt;
+        std::array<unsigned char, N> out{};
+        std::memcpy(out.data(), data, N);
+        return out;
+    }
 
 private:
     sqlite3_stmt* s_;

@@ -52,7 +52,8 @@ oauthcore::outcome<sqlite_refresh_record> sqlite_refresh_token_store::find_refre
     auto row = db_.find_refresh_token(digest_of(refresh_token), client.id, unix_now());
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
-    return outcome::accept({(*row)->id, sqlite_user{(*row)->user_id, std::nullopt}, std::move((*row)->scope)});
+    // The new pair keeps the code it descends from: a reused code revokes it too.
+    return outcome::accept({(*row)->id, sqlite_user{(*row)->user_id, (*row)->code_digest}, std::move((*row)->scope)});
 }
 
 oauthcore::outcome_status sqlite_refresh_token_store::rotate_refresh_token(const sqlite_refresh_record& record) {

@@ -71,8 +71,9 @@ private:
 
 struct sqlite_user {
     std::int64_t id = 0;
-    // The authorization code the tokens are issued for: stored with them, so that a
-    // second use of the code can revoke them (RFC 6749 4.1.2).
+    // The authorization code the tokens are issued for, directly or by refreshing a pair
+    // it produced: stored with them, so that a second use of the code can revoke them
+    // all (RFC 6749 4.1.2: "all tokens previously issued based on that authorization code").
     std::optional<token_digest> code;
 };
 

@@ -128,7 +128,7 @@ result<void> token_database::prepare_statements() {
         {&find_user_by_username_, "SELECT id, password_hash FROM users WHERE username = ?1"},
         {&find_user_by_email_, "SELECT id, password_hash FROM users WHERE email_address = ?1"},
         {&find_refresh_token_,
-         "SELECT id, user_id, scope FROM tokens WHERE refresh_digest = ?1 AND client_id = ?2 "
+         "SELECT id, user_id, scope, code_digest FROM tokens WHERE refresh_digest = ?1 AND client_id = ?2 "
          "AND revoked_at IS NULL AND refresh_expires_at > ?3"},
         {&revoke_tokens_, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"},
         {&revoke_tokens_of_code_, "UPDATE tokens SET revoked_at = ?2 WHERE code_digest = ?1 AND revoked_at IS NULL"},
@@ -205,7 +205,8 @@ result<std::optional<refresh_record>> token_database::find_refresh_token(const t
     const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
     if (!bound) return failure(last_error());
     switch (q.step()) {
-        case SQLITE_ROW: return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2)});
+        case SQLITE_ROW:
+            return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2), q.digest(3)});
         case SQLITE_DONE: return std::optional<refresh_record>();
         default: return failure(last_error());
     }

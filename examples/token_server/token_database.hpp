@@ -61,6 +61,7 @@ struct refresh_record {
     std::int64_t id = 0;
     std::int64_t user_id = 0;
     std::string scope;
+    std::optional<token_digest> code_digest;  // the pair descends from this authorization code
 };
 
 // An authorization code as the authorization request recorded it (RFC 6749 4.1.1,
