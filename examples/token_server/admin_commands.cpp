@@ -94,8 +94,17 @@ int add_client(const add_client_options& options) {
     std::string secret = is_public ? std::string() : read_stdin_line();
     const bool generated = !is_public && secret.empty();
     if (generated) secret = std::string(make_token().view());
+    // Secrets by origin (password_hash.hpp): generated or declared high-entropy, a fast
+    // hash; anything else, argon2id.
+    if (options.high_entropy_secret && !generated && secret.size() < high_entropy_secret_min_size)
+        return report("--high-entropy-secret: the secret is shorter than " +
+                      std::to_string(high_entropy_secret_min_size) +
+                      " characters; leave stdin empty for a generated one");
     std::optional<std::string> hash = std::string();
-    if (!is_public) hash = hash_password(secret);
+    if (generated || options.high_entropy_secret)
+        hash = fast_secret_hash(secret);
+    else if (!is_public)
+        hash = hash_password(secret);
     if (!hash) return report("cannot hash the secret (out of memory)");
     auto db = token_database::open(options.db_path, token_database::seeding::none);
     if (!db) return report(db.error());

@@ -27,6 +27,7 @@ struct serve_options {
     std::string scopes;                          // what clients may ask for; empty: no scope
     bool allow_body_client_auth = false;
     bool allow_plain_pkce = false;  // RFC 7636 4.2 plain challenges; off: S256 only
+    bool durable_commits = false;   // SQLite synchronous=FULL (token_database::durability)
     bool demo = false;              // a new database gets the vendor document's public example credentials
     // TLS (RFC 6749 1.6, 2.3.1, 3.1): both or neither. Without them only a loopback
     // address is served, unless a TLS-terminating proxy is declared in front.
@@ -44,6 +45,9 @@ struct add_client_options {
     std::string grants;                      // grant types, space-separated
     std::vector<std::string> redirect_uris;  // registered for the authorization code flow
     std::string auth_method = "client_secret_basic";
+    // The operator says the secret on stdin has at least 128 bits of entropy (random, at
+    // least 32 characters): it is stored as a fast hash, like a generated one.
+    bool high_entropy_secret = false;
 };
 
 // Stands in for the authorization endpoint (RFC 6749 4.1.1-4.1.2): a code for a user

@@ -49,7 +49,10 @@ int run_server(const token_server::serve_options& options) {
     }
     const auto seeding = options.demo ? token_server::token_database::seeding::demo_data_if_new
                                       : token_server::token_database::seeding::none;
-    auto db = token_server::token_database::open(options.db_path, seeding);
+    auto db =
+        token_server::token_database::open(options.db_path, seeding,
+                                           options.durable_commits ? token_server::token_database::durability::full
+                                                                   : token_server::token_database::durability::normal);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());
         return 1;

@@ -28,7 +28,7 @@ oauthcore::outcome<sqlite_client> sqlite_client_store::authenticate_client(
     if (is_public && !presents_secret)
         return outcome::accept({std::string(presented.id), (*record)->grants, (*record)->auth_method, scopes_});
     const bool known = record->has_value() && !is_public && presents_secret;
-    const bool matches = verify_password(known ? (*record)->secret_hash : dummy_hash(), presented.secret);
+    const bool matches = verify_secret(known ? (*record)->secret_hash : dummy_secret_hash(), presented.secret);
     if (!known || !matches) return outcome::reject();
     std::string method = (*record)->auth_method;
     if (secrets_in_body_ && method == oauthcore::client_secret_basic::name) method.clear();

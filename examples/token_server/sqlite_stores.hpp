@@ -57,8 +57,8 @@ public:
     sqlite_client_store(token_database& db, std::string scopes, bool secrets_in_body)
         : db_(db), scopes_(std::move(scopes)), secrets_in_body_(secrets_in_body) {}
 
-    // An unknown id is checked against dummy_hash(), so it costs what a wrong secret
-    // costs. A public client (registered with method none) presents no secret; any
+    // An unknown id is checked against dummy_secret_hash(), so it costs what a wrong
+    // generated secret costs (password_hash.hpp). A public client (registered with method none) presents no secret; any
     // other client that presents none is rejected after the same dummy check.
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
         const oauthcore::client_authentication& presented);

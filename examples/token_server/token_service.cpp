@@ -69,6 +69,7 @@ token_service::token_service(const serve_options& options, token_database& db)
     settings_.allow_public_clients = true;
     code_options_.allow_plain = options.allow_plain_pkce;
     (void)dummy_hash();  // made now, not during the first request
+    (void)dummy_secret_hash();
 }
 
 bool token_service::is_token_path(std::string_view target) noexcept {
