@@ -49,28 +49,37 @@ oauthcore::outcome<sqlite_refresh_record> sqlite_refresh_token_store::find_refre
     return outcome::accept({(*row)->id, sqlite_user{(*row)->user_id}, std::move((*row)->scope)});
 }
 
-oauthcore::outcome_status sqlite_refresh_token_store::rotate_refresh_token(const sqlite_refresh_record& record) {
-    const auto revoked = db_.revoke_tokens(record.row, unix_now());
-    if (!revoked) return oauthcore::outcome_status::failed;
-    return *revoked ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
+oauthcore::outcome_status sqlite_refresh_token_store::replace_refresh_token(const sqlite_refresh_record& record,
+                                                                            const issued_pair& tokens) {
+    const auto replaced = db_.replace_tokens(record.row, tokens.row(), unix_now());
+    if (!replaced) return oauthcore::outcome_status::failed;
+    return *replaced ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
+}
+
+token_record issued_pair::row() const {
+    return {digest_of(access_.view()),
+            digest_of(refresh_.view()),
+            client_id_,
+            user_id_,
+            scope_,
+            issued_at_,
+            issued_at_ + static_cast<std::int64_t>(lifetime_),
+            issued_at_ + static_cast<std::int64_t>(refresh_lifetime_)};
+}
+
+oauthcore::outcome<issued_pair> sqlite_token_issuer::make_token(const sqlite_client& client, const sqlite_user& user,
+                                                                std::string_view scope) {
+    // token_server::make_token (random_token.hpp), which this member's name hides.
+    return oauthcore::outcome<issued_pair>::accept(issued_pair(token_server::make_token(), token_server::make_token(),
+                                                               std::string(scope), client.id, user.id, unix_now(),
+                                                               expires_in_, refresh_expires_in_));
 }
 
 oauthcore::outcome<issued_pair> sqlite_token_issuer::issue_token(const sqlite_client& client, const sqlite_user& user,
                                                                  std::string_view scope) {
-    using outcome = oauthcore::outcome<issued_pair>;
-    const token access = make_token();
-    const token refresh = make_token();
-    const std::int64_t now = unix_now();
-    const token_record record{digest_of(access.view()),
-                              digest_of(refresh.view()),
-                              client.id,
-                              user.id,
-                              scope,
-                              now,
-                              now + static_cast<std::int64_t>(expires_in_),
-                              now + static_cast<std::int64_t>(refresh_expires_in_)};
-    if (!db_.insert_tokens(record)) return outcome::fail();
-    return outcome::accept(issued_pair(access, refresh, expires_in_, std::string(scope)));
+    auto made = make_token(client, user, scope);
+    if (!made.accepted() || !db_.insert_tokens(made.value().row())) return oauthcore::outcome<issued_pair>::fail();
+    return made;
 }
 
 }  // namespace token_server

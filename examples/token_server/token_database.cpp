@@ -123,6 +123,11 @@ result<void> token_database::prepare_statements() {
         {&insert_client_, "INSERT INTO clients (id, secret_hash, created_at) VALUES (?1, ?2, ?3)"},
         {&insert_user_,
          "INSERT INTO users (username, email_address, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"},
+        // IMMEDIATE: the write lock is taken at BEGIN (waiting for another process, up to
+        // the busy timeout), not at the first write, where a lock upgrade could fail.
+        {&begin_, "BEGIN IMMEDIATE"},
+        {&commit_, "COMMIT"},
+        {&rollback_, "ROLLBACK"},
     };
     for (const entry& e : entries) {
         sqlite3_stmt* raw = nullptr;
@@ -173,8 +178,25 @@ result<std::optional<refresh_record>> token_database::find_refresh_token(const t
     }
 }
 
-result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+result<bool> token_database::replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now) {
     const std::lock_guard lock(mutex_);
+    if (auto begun = run(begin_); !begun) return failure(begun.error());
+    const result<bool> replaced = [&]() -> result<bool> {
+        auto revoked = revoke_row(id, now);
+        if (!revoked || !*revoked) return revoked;
+        if (auto inserted = insert_row(replacement); !inserted) return failure(inserted.error());
+        if (auto committed = run(commit_); !committed) return failure(committed.error());
+        return true;
+    }();
+    if (replaced && *replaced) return replaced;
+    // Revoked already, or a statement or the commit failed: undo the revocation. (After
+    // some errors SQLite has rolled back already; ROLLBACK then fails, with nothing left
+    // to undo.)
+    (void)run(rollback_);
+    return replaced;
+}
+
+result<bool> token_database::revoke_row(std::int64_t id, std::int64_t now) {
     statement_use q(revoke_tokens_.get());
     if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
     if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
@@ -184,6 +206,10 @@ result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
 
 result<void> token_database::insert_tokens(const token_record& record) {
     const std::lock_guard lock(mutex_);
+    return insert_row(record);
+}
+
+result<void> token_database::insert_row(const token_record& record) {
     statement_use q(insert_tokens_.get());
     // An empty view may have a null data pointer, which SQLite binds as NULL; scope is
     // NOT NULL, '' for none.
@@ -194,6 +220,11 @@ result<void> token_database::insert_tokens(const token_record& record) {
                        q.bind(6, record.issued_at) && q.bind(7, record.access_expires_at) &&
                        q.bind(8, record.refresh_expires_at);
     if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<void> token_database::run(statement& s) {
+    statement_use q(s.get());
     return done(q.step(), db_.get());
 }
 

@@ -81,9 +81,12 @@ public:
     [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
                                                                            std::string_view client_id,
                                                                            std::int64_t now);
-    // Revokes the pair in row `id` unless it is revoked already. True when this call
-    // revoked it: of two concurrent calls for one row, exactly one gets true.
-    [[nodiscard]] result<bool> revoke_tokens(std::int64_t id, std::int64_t now);
+    // In one transaction (BEGIN IMMEDIATE ... COMMIT): revokes the pair in row `id` unless
+    // it is revoked already, and inserts `replacement`. True when both were done: of two
+    // concurrent calls for one row, exactly one gets true. False when the row was revoked
+    // already, and an error when a statement or the commit failed; either way nothing
+    // changed (rolled back).
+    [[nodiscard]] result<bool> replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now);
 
     [[nodiscard]] result<void> insert_tokens(const token_record& record);
     [[nodiscard]] result<void> insert_client(std::string_view id, const std::string& secret_hash);
@@ -93,6 +96,10 @@ private:
     token_database() = default;
     [[nodiscard]] result<void> prepare_statements();
     [[nodiscard]] std::string last_error() const;
+    // With mutex_ held: one statement each.
+    [[nodiscard]] result<bool> revoke_row(std::int64_t id, std::int64_t now);
+    [[nodiscard]] result<void> insert_row(const token_record& record);
+    [[nodiscard]] result<void> run(statement& s);
 
     std::mutex mutex_;
     connection db_;
@@ -104,6 +111,9 @@ private:
     statement insert_tokens_;
     statement insert_client_;
     statement insert_user_;
+    statement begin_;
+    statement commit_;
+    statement rollback_;
     bool created_ = false;
 };
 

@@ -66,9 +66,10 @@ reply token_service::answer(const http_request& request, std::string_view source
         return transport_reply(transport_error::too_many_failures, gate.refused());
     gated_client_store clients(clients_, gate);
     gated_user_store users(users_, gate);
-    // Rotation on (oauthcore's default, RFC 9700 4.14.2): a refresh token works once.
+    // Rotation (RFC 9700 4.14.2): the store revokes the old pair as it stores the new one,
+    // in one transaction, so a refresh token works once.
     oauthcore::password_grant password(users, issuer_);
-    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_, oauthcore::refresh_options{.rotate = true});
+    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_);
     oauthcore::token_endpoint endpoint(clients, settings_, password, refresh);
 
     oauthcore::exchange_storage storage;
