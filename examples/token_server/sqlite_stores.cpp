@@ -56,52 +56,73 @@ oauthcore::outcome<sqlite_refresh_record> sqlite_refresh_token_store::find_refre
     return outcome::accept({(*row)->id, sqlite_user{(*row)->user_id, (*row)->code_digest}, std::move((*row)->scope)});
 }
 
-oauthcore::outcome_status sqlite_refresh_token_store::rotate_refresh_token(const sqlite_refresh_record& record) {
-    const auto revoked = db_.revoke_tokens(record.row, unix_now());
-    if (!revoked) return oauthcore::outcome_status::failed;
-    return *revoked ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
+oauthcore::outcome_status sqlite_refresh_token_store::replace_refresh_token(const sqlite_refresh_record& record,
+                                                                            const issued_pair& tokens) {
+    const auto replaced = db_.replace_tokens(record.row, tokens.row(), unix_now());
+    if (!replaced) return oauthcore::outcome_status::failed;
+    return *replaced ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
+}
+
+token_record issued_pair::row() const {
+    token_record row;
+    row.access_digest = digest_of(access_.view());
+    if (refresh_) row.refresh_digest = digest_of(refresh_->view());
+    row.client_id = client_id_;
+    if (user_) {
+        row.user_id = user_->id;
+        row.code_digest = user_->code;
+    }
+    row.scope = scope_;
+    row.issued_at = issued_at_;
+    row.access_expires_at = issued_at_ + static_cast<std::int64_t>(lifetime_);
+    row.refresh_expires_at = refresh_ ? issued_at_ + static_cast<std::int64_t>(refresh_lifetime_) : 0;
+    return row;
+}
+
+issued_pair sqlite_token_issuer::make(const sqlite_client& client, const sqlite_user* user,
+                                      std::string_view scope) const {
+    // token_server::make_token (random_token.hpp), which the member of that name hides.
+    std::optional<token> refresh;
+    if (user != nullptr) refresh = token_server::make_token();
+    return issued_pair(token_server::make_token(), refresh, std::string(scope), client.id,
+                       user != nullptr ? std::optional<sqlite_user>(*user) : std::nullopt, unix_now(), expires_in_,
+                       refresh_expires_in_);
+}
+
+oauthcore::outcome<issued_pair> sqlite_token_issuer::store(issued_pair pair) {
+    if (!db_.insert_tokens(pair.row())) return oauthcore::outcome<issued_pair>::fail();
+    return oauthcore::outcome<issued_pair>::accept(std::move(pair));
+}
+
+oauthcore::outcome<issued_pair> sqlite_token_issuer::make_token(const sqlite_client& client, const sqlite_user& user,
+                                                                std::string_view scope) {
+    return oauthcore::outcome<issued_pair>::accept(make(client, &user, scope));
 }
 
 oauthcore::outcome<issued_pair> sqlite_token_issuer::issue_token(const sqlite_client& client, const sqlite_user& user,
                                                                  std::string_view scope) {
-    return issue(client, &user, scope);
+    return store(make(client, &user, scope));
 }
 
 oauthcore::outcome<issued_pair> sqlite_token_issuer::issue_token(const sqlite_client& client, oauthcore::no_user,
                                                                  std::string_view scope) {
-    return issue(client, nullptr, scope);
+    return store(make(client, nullptr, scope));
 }
 
-oauthcore::outcome<issued_pair> sqlite_token_issuer::issue(const sqlite_client& client, const sqlite_user* user,
-                                                           std::string_view scope) {
-    using outcome = oauthcore::outcome<issued_pair>;
-    const token access = make_token();
-    const std::optional<token> refresh = user != nullptr ? std::optional<token>(make_token()) : std::nullopt;
-    const std::int64_t now = unix_now();
-    token_record record;
-    record.access_digest = digest_of(access.view());
-    if (refresh) record.refresh_digest = digest_of(refresh->view());
-    record.client_id = client.id;
-    if (user != nullptr) {
-        record.user_id = user->id;
-        record.code_digest = user->code;
-    }
-    record.scope = scope;
-    record.issued_at = now;
-    record.access_expires_at = now + static_cast<std::int64_t>(expires_in_);
-    record.refresh_expires_at = refresh ? now + static_cast<std::int64_t>(refresh_expires_in_) : 0;
-    if (!db_.insert_tokens(record)) return outcome::fail();
-    return outcome::accept(issued_pair(access, refresh, expires_in_, std::string(scope)));
-}
-
-oauthcore::outcome<sqlite_code_record> sqlite_authorization_code_store::consume_authorization_code(
-    std::string_view code) {
+oauthcore::outcome<sqlite_code_record> sqlite_authorization_code_store::find_authorization_code(std::string_view code) {
     using outcome = oauthcore::outcome<sqlite_code_record>;
     const token_digest digest = digest_of(code);
-    auto row = db_.consume_authorization_code(digest, unix_now());
+    auto row = db_.find_authorization_code(digest);
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     return outcome::accept({std::move(**row), digest});
+}
+
+oauthcore::outcome_status sqlite_authorization_code_store::redeem_authorization_code(const sqlite_code_record& record,
+                                                                                     const issued_pair& tokens) {
+    const auto redeemed = db_.redeem_authorization_code(record.digest, tokens.row(), unix_now());
+    if (!redeemed) return oauthcore::outcome_status::failed;
+    return *redeemed ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
 oauthcore::device_authorization_state sqlite_device_record::state() const noexcept {

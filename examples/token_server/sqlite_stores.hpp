@@ -101,6 +101,49 @@ struct sqlite_refresh_record {
     [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
 };
 
+// A new pair (or, for client_credentials, an access token alone), as the issuer made it:
+// the tokens oauthcore sends, and for whom and for how long, so that whichever store
+// stores it writes the same row. It owns its text: oauthcore writes the response from
+// these views while the outcome holding this value is alive (endpoint.hpp).
+class issued_pair {
+public:
+    issued_pair() = default;
+    issued_pair(const token& access, std::optional<token> refresh, std::string scope, std::string client_id,
+                std::optional<sqlite_user> user, std::int64_t issued_at, std::uint64_t lifetime,
+                std::uint64_t refresh_lifetime)
+        : access_(access),
+          refresh_(refresh),
+          scope_(std::move(scope)),
+          client_id_(std::move(client_id)),
+          user_(std::move(user)),
+          issued_at_(issued_at),
+          lifetime_(lifetime),
+          refresh_lifetime_(refresh_lifetime) {}
+
+    [[nodiscard]] std::string_view access_token() const noexcept { return access_.view(); }
+    [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetime_; }
+    // Empty for a client's own token (client_credentials): RFC 6749 4.4.3.
+    [[nodiscard]] std::string_view refresh_token() const noexcept {
+        return refresh_ ? refresh_->view() : std::string_view();
+    }
+    // The granted scope; oauthcore sends it only when it differs from the requested one.
+    [[nodiscard]] std::string_view scope() const noexcept { return scope_; }
+
+    // The tokens table's row for this pair: digests, client, user, scope, times, and the
+    // authorization code it descends from. Its views point into this pair.
+    [[nodiscard]] token_record row() const;
+
+private:
+    token access_;
+    std::optional<token> refresh_;
+    std::string scope_;
+    std::string client_id_;
+    std::optional<sqlite_user> user_;  // none: the client's own token
+    std::int64_t issued_at_ = 0;
+    std::uint64_t lifetime_ = 0;
+    std::uint64_t refresh_lifetime_ = 0;
+};
+
 // The refresh_token grant's store (oauthcore::refresh_token_store). A token is found by
 // its SHA-256 digest, only for the client it was issued to, only while neither revoked
 // nor expired; anything else is one reject(), so oauthcore answers unknown, revoked,
@@ -113,36 +156,14 @@ public:
 
     [[nodiscard]] oauthcore::outcome<record_type> find_refresh_token(const sqlite_client& client,
                                                                      std::string_view refresh_token);
-    // Revokes the row (the old access token with it) in one conditional UPDATE: accepted
-    // for exactly one of any number of concurrent refreshes, rejected for the others.
-    [[nodiscard]] oauthcore::outcome_status rotate_refresh_token(const record_type& record);
+    // Revokes the row (the old access token with it) by a conditional UPDATE and inserts
+    // the new pair's row, in one transaction (token_database::replace_tokens): accepted
+    // for exactly one of any number of concurrent refreshes, rejected for the others;
+    // failed, with nothing changed, when the database cannot.
+    [[nodiscard]] oauthcore::outcome_status replace_refresh_token(const record_type& record, const issued_pair& tokens);
 
 private:
     token_database& db_;
-};
-
-// The issued pair owns its text: oauthcore writes the response from these views while
-// the outcome holding this value is alive (endpoint.hpp, make_issuer_response).
-class issued_pair {
-public:
-    issued_pair() = default;
-    issued_pair(const token& access, std::optional<token> refresh, std::uint64_t lifetime, std::string scope)
-        : access_(access), refresh_(refresh), lifetime_(lifetime), scope_(std::move(scope)) {}
-
-    [[nodiscard]] std::string_view access_token() const noexcept { return access_.view(); }
-    [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetime_; }
-    // Empty for a client's own token (client_credentials): RFC 6749 4.4.3.
-    [[nodiscard]] std::string_view refresh_token() const noexcept {
-        return refresh_ ? refresh_->view() : std::string_view();
-    }
-    // The granted scope; oauthcore sends it only when it differs from the requested one.
-    [[nodiscard]] std::string_view scope() const noexcept { return scope_; }
-
-private:
-    token access_;
-    std::optional<token> refresh_;
-    std::uint64_t lifetime_ = 0;
-    std::string scope_;
 };
 
 class sqlite_token_issuer {
@@ -152,10 +173,14 @@ public:
     sqlite_token_issuer(token_database& db, std::uint64_t expires_in, std::uint64_t refresh_expires_in) noexcept
         : db_(db), expires_in_(expires_in), refresh_expires_in_(refresh_expires_in) {}
 
-    // Two fresh tokens, stored as digests with client, user, scope and both expiry times
-    // before they are handed out: a token the database does not know is never sent.
-    // The scope is granted as oauthcore passes it: requested and allowed by the client
-    // (password grant), or the refreshed token's, or the narrower one asked for (refresh).
+    // oauthcore::token_maker, for the grants whose store stores the pair with the end of
+    // the old grant (refresh_token, authorization_code): two fresh tokens, stored by no
+    // one yet.
+    [[nodiscard]] oauthcore::outcome<token_type> make_token(const sqlite_client& client, const sqlite_user& user,
+                                                            std::string_view scope);
+    // oauthcore::token_issuer, for the others: made, then stored as digests with client,
+    // user, scope and both expiry times before they are handed out (a token the database
+    // does not know is never sent). The scope is granted as oauthcore passes it.
     [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, const sqlite_user& user,
                                                              std::string_view scope);
     // client_credentials (RFC 6749 4.4): an access token for the client itself, stored
@@ -164,8 +189,8 @@ public:
                                                              std::string_view scope);
 
 private:
-    [[nodiscard]] oauthcore::outcome<token_type> issue(const sqlite_client& client, const sqlite_user* user,
-                                                       std::string_view scope);
+    [[nodiscard]] issued_pair make(const sqlite_client& client, const sqlite_user* user, std::string_view scope) const;
+    [[nodiscard]] oauthcore::outcome<token_type> store(issued_pair pair);
 
     token_database& db_;
     std::uint64_t expires_in_;
@@ -187,15 +212,18 @@ struct sqlite_code_record {
     [[nodiscard]] bool used_before() const noexcept { return row.used_before; }
 };
 
-// The authorization_code grant's store: a code is found by its SHA-256 digest and
-// marked spent in the same transaction (a code works once, RFC 6749 4.1.2).
+// The authorization_code grant's store: a code is found by its SHA-256 digest, and
+// redeemed (marked spent unless it is already, and the pair stored) in one transaction,
+// so that a code yields one pair (RFC 6749 4.1.2).
 class sqlite_authorization_code_store {
 public:
     using record_type = sqlite_code_record;
 
     explicit sqlite_authorization_code_store(token_database& db) noexcept : db_(db) {}
 
-    [[nodiscard]] oauthcore::outcome<record_type> consume_authorization_code(std::string_view code);
+    [[nodiscard]] oauthcore::outcome<record_type> find_authorization_code(std::string_view code);
+    [[nodiscard]] oauthcore::outcome_status redeem_authorization_code(const record_type& record,
+                                                                      const issued_pair& tokens);
 
 private:
     token_database& db_;
@@ -238,10 +266,11 @@ struct unix_seconds_clock {
 
 static_assert(oauthcore::client_store<sqlite_client_store>);
 static_assert(oauthcore::user_store<sqlite_user_store>);
-static_assert(oauthcore::refresh_token_store<sqlite_refresh_token_store, sqlite_client>);
+static_assert(oauthcore::refresh_token_store<sqlite_refresh_token_store, sqlite_client, issued_pair>);
+static_assert(oauthcore::token_maker<sqlite_token_issuer, sqlite_client, sqlite_user>);
 static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, sqlite_user>);
 static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, oauthcore::no_user>);
-static_assert(oauthcore::authorization_code_store<sqlite_authorization_code_store>);
+static_assert(oauthcore::authorization_code_store<sqlite_authorization_code_store, issued_pair>);
 static_assert(oauthcore::device_code_store<sqlite_device_code_store>);
 static_assert(oauthcore::seconds_clock<unix_seconds_clock>);
 

@@ -59,6 +59,24 @@ result<void> done(int step_status, sqlite3* db) {
 
 }  // namespace
 
+template <class Work>
+auto token_database::in_transaction(Work&& work) -> decltype(work()) {
+    {
+        statement_use begin(begin_.get());
+        if (begin.step() != SQLITE_DONE) return failure(last_error());
+    }
+    auto answer = work();
+    statement_use end(answer ? commit_.get() : rollback_.get());
+    if (end.step() != SQLITE_DONE) {
+        if (!answer) return answer;
+        std::string message = last_error();
+        statement_use rollback(rollback_.get());
+        (void)rollback.step();
+        return failure(message);
+    }
+    return answer;
+}
+
 result<std::unique_ptr<token_database>> token_database::open(const std::string& path, seeding seed, durability sync) {
     std::unique_ptr<token_database> self(new token_database());
     sqlite3* raw = nullptr;
@@ -216,17 +234,27 @@ result<std::optional<refresh_record>> token_database::find_refresh_token(const t
     }
 }
 
-result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+result<bool> token_database::replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now) {
     const std::lock_guard lock(mutex_);
-    statement_use q(revoke_tokens_.get());
-    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
-    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
-    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
-    return sqlite3_changes(db_.get()) == 1;
+    return in_transaction([&]() -> result<bool> {
+        {
+            statement_use q(revoke_tokens_.get());
+            if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+            if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+        }
+        // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto inserted = insert_row(replacement); !inserted) return failure(inserted.error());
+        return true;
+    });
 }
 
 result<void> token_database::insert_tokens(const token_record& record) {
     const std::lock_guard lock(mutex_);
+    return insert_row(record);
+}
+
+result<void> token_database::insert_row(const token_record& record) {
     statement_use q(insert_tokens_.get());
     const bool bound = q.bind(1, record.access_digest) && q.bind(2, record.refresh_digest) &&
                        q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
@@ -257,24 +285,6 @@ result<void> token_database::insert_user(const new_user& user) {
     return done(q.step(), db_.get());
 }
 
-template <class Work>
-auto token_database::in_transaction(Work&& work) -> decltype(work()) {
-    {
-        statement_use begin(begin_.get());
-        if (begin.step() != SQLITE_DONE) return failure(last_error());
-    }
-    auto answer = work();
-    statement_use end(answer ? commit_.get() : rollback_.get());
-    if (end.step() != SQLITE_DONE) {
-        if (!answer) return answer;
-        std::string message = last_error();
-        statement_use rollback(rollback_.get());
-        (void)rollback.step();
-        return failure(message);
-    }
-    return answer;
-}
-
 result<void> token_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(revoke_tokens_of_code_.get());
@@ -294,29 +304,31 @@ result<void> token_database::insert_authorization_code(const token_digest& diges
     return done(q.step(), db_.get());
 }
 
-result<std::optional<authorization_code_row>> token_database::consume_authorization_code(const token_digest& digest,
-                                                                                         std::int64_t now) {
-    using answer = result<std::optional<authorization_code_row>>;
+result<std::optional<authorization_code_row>> token_database::find_authorization_code(const token_digest& digest) {
     const std::lock_guard lock(mutex_);
-    return in_transaction([&]() -> answer {
-        std::optional<authorization_code_row> found;
+    statement_use q(find_authorization_code_.get());
+    if (!q.bind(1, digest)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW:
+            return std::optional<authorization_code_row>(authorization_code_row{
+                q.text(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5), q.integer(6), q.integer(7) != 0});
+        case SQLITE_DONE: return std::optional<authorization_code_row>();
+        default: return failure(last_error());
+    }
+}
+
+result<bool> token_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                       std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> result<bool> {
         {
-            statement_use q(find_authorization_code_.get());
-            if (!q.bind(1, digest)) return failure(last_error());
-            switch (q.step()) {
-                case SQLITE_ROW:
-                    found = authorization_code_row{q.text(0), q.integer(1), q.text(2),    q.text(3),
-                                                   q.text(4), q.text(5),    q.integer(6), q.integer(7) != 0};
-                    break;
-                case SQLITE_DONE: return found;
-                default: return failure(last_error());
-            }
+            statement_use spend(spend_authorization_code_.get());
+            if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
+            if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
         }
-        if (found->used_before) return found;
-        statement_use spend(spend_authorization_code_.get());
-        if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
-        if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
-        return found;
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto inserted = insert_row(tokens); !inserted) return failure(inserted.error());
+        return true;
     });
 }
 

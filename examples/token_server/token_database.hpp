@@ -129,9 +129,12 @@ public:
     [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
                                                                            std::string_view client_id,
                                                                            std::int64_t now);
-    // Revokes the pair in row `id` unless it is revoked already. True when this call
-    // revoked it: of two concurrent calls for one row, exactly one gets true.
-    [[nodiscard]] result<bool> revoke_tokens(std::int64_t id, std::int64_t now);
+    // In one transaction (BEGIN IMMEDIATE ... COMMIT): revokes the pair in row `id` unless
+    // it is revoked already, and inserts `replacement`. True when both were done: of two
+    // concurrent calls for one row, exactly one gets true. False when the row was revoked
+    // already, and an error when a statement or the commit failed; either way nothing
+    // changed (rolled back).
+    [[nodiscard]] result<bool> replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now);
     // Revokes every pair issued for the authorization code with this digest.
     [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now);
 
@@ -141,10 +144,14 @@ public:
 
     [[nodiscard]] result<void> insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
                                                          std::int64_t now);
-    // In one transaction: finds the code and marks it spent at `now`. nullopt: unknown.
-    // A spent code is found with used_before set; it stays spent.
-    [[nodiscard]] result<std::optional<authorization_code_row>> consume_authorization_code(const token_digest& digest,
-                                                                                           std::int64_t now);
+    // The code with this digest, spent or not (used_before); nullopt: unknown. Reads only.
+    [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code(const token_digest& digest);
+    // In one transaction: marks the code spent at `now` unless it is spent already, and
+    // inserts the pair issued for it. True when both were done; false when the code was
+    // spent already (by a concurrent request), with nothing inserted; an error when a
+    // statement failed, with nothing changed.
+    [[nodiscard]] result<bool> redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                         std::int64_t now);
 
     [[nodiscard]] result<void> insert_device_code(const token_digest& device_digest,
                                                   const token_digest& user_code_digest, const device_code_row& row,
@@ -167,6 +174,8 @@ private:
     // write lock is taken first, so another process's write cannot come between.
     template <class Work>
     [[nodiscard]] auto in_transaction(Work&& work) -> decltype(work());
+    // With mutex_ held.
+    [[nodiscard]] result<void> insert_row(const token_record& record);
 
     std::mutex mutex_;
     connection db_;

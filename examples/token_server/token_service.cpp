@@ -99,9 +99,10 @@ reply token_service::answer(const http_request& request, std::string_view source
         return transport_reply(transport_error::too_many_failures, gate.refused());
     gated_client_store clients(clients_, gate);
     gated_user_store users(users_, gate);
-    // Rotation on (oauthcore's default, RFC 9700 4.14.2): a refresh token works once.
+    // Rotation (RFC 9700 4.14.2): the store revokes the old pair as it stores the new one,
+    // in one transaction, so a refresh token works once. A code likewise.
     oauthcore::password_grant password(users, issuer_);
-    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_, oauthcore::refresh_options{.rotate = true});
+    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_);
     oauthcore::client_credentials_grant client_credentials(issuer_);
     oauthcore::authorization_code_grant authorization_code(codes_, issuer_, unix_seconds_clock{}, code_options_);
     oauthcore::device_code_grant device_code(devices_, issuer_, unix_seconds_clock{});

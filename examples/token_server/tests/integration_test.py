@@ -632,6 +632,44 @@ def test_refresh(server, binary, db):
     return expect_token(password_grant(server, "read profile"), "token to refresh after the restart")
 
 
+def test_refresh_failure_injection(server, db):
+    """The old pair is revoked and the new one stored in one transaction (issue 17). A
+    trigger makes the INSERT of the new pair fail after the UPDATE that revoked the old
+    one, with no hook in the server: the refresh is 500, and the old refresh token still
+    works, never neither. Once the trigger is gone, the same token refreshes."""
+    print("refresh: the insert of the new pair fails after the revocation (failure injection)", flush=True)
+    first = expect_token(password_grant(server, "read"), "token for the failure injection")
+    if not first:
+        return
+    old_digest = hashlib.sha256(first["refresh_token"].encode()).digest()
+
+    def rows():
+        with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
+            count = connection.execute("SELECT count(*) FROM tokens").fetchone()[0]
+            old = connection.execute("SELECT revoked_at FROM tokens WHERE refresh_digest = ?", (old_digest,)).fetchall()
+            return count, old
+
+    before, _ = rows()
+    with sqlite3.connect(db, timeout=30) as connection:
+        connection.execute("CREATE TRIGGER inject_insert_failure BEFORE INSERT ON tokens "
+                           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+    try:
+        expect_error(refresh(server, first["refresh_token"]), 500, "server_error", "refresh whose insert fails")
+        count, old = rows()
+        check(old == [(None,)], "failure injection: the old pair was revoked without a new one: %r" % old)
+        check(count == before, "failure injection: %d rows, expected %d" % (count, before))
+    finally:
+        with sqlite3.connect(db, timeout=30) as connection:
+            connection.execute("DROP TRIGGER IF EXISTS inject_insert_failure")
+    retried = expect_token(refresh(server, first["refresh_token"]), "refresh with the same token after the failure",
+                           scope="read")
+    count, old = rows()
+    check(len(old) == 1 and old[0][0] is not None, "failure injection: the old pair is not revoked after the retry")
+    check(count == before + 1, "failure injection: %d rows after the retry, expected %d" % (count, before + 1))
+    if retried:
+        expect_token(refresh(server, retried["refresh_token"]), "refresh of the pair stored by the retry", scope="read")
+
+
 # The schema of the server before the refresh grant (user_version 1), to test the
 # in-place migration to version 2.
 SCHEMA_V1 = """
@@ -752,6 +790,7 @@ def run(binary):
         check("created " in server.log_text(), "a new database was not reported as created")
         issued = test_vendor_examples(server)
         after_restart = test_refresh(server, binary, db)
+        test_refresh_failure_injection(server, db)
         test_error_classes(server)
         test_methods_and_paths(server)
         test_oversized_bodies(server)
@@ -768,7 +807,8 @@ def run(binary):
         check(server.log_text().rstrip().endswith("stopped"), "SIGTERM: no 'stopped' line")
         test_log(server, "first run", [("invalid_client", "client_rejected"), ("invalid_client", "user_rejected"),
                                        ("invalid_grant", "refresh_token_rejected"), ("-", "-"),
-                                       ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed")])
+                                       ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed"),
+                                       ("server_error", "refresh_store_failure")])
 
         # Refresh tokens issued from now on live 2 s, so that one can be seen expire.
         server = Server(binary, workdir, db, "--profile", "rfc6749", "--scopes", SCOPES, "--refresh-expires-in", "2")
