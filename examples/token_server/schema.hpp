@@ -88,7 +88,9 @@ PRAGMA user_version = 2;
 //  - tokens: `user_id` is NULL for a client's own token (client_credentials, RFC 6749
 //    4.4), `refresh_digest` NULL for a token without a refresh token (RFC 6749 4.4.3),
 //    and `code_digest` names the authorization code a pair was issued for, so that a
-//    second use of the code can revoke it (RFC 6749 4.1.2). SQLite cannot drop NOT NULL
+//    second use of the code can revoke it (RFC 6749 4.1.2); `refresh_scope` is the
+//    refresh token's scope when a refresh narrowed the access token's (RFC 6749 6: the
+//    new refresh token's scope is the old one's), NULL when it is `scope`. SQLite cannot drop NOT NULL
 //    in place: the table is copied into a new one, the documented way.
 //  - authorization_codes and device_codes: kept as SHA-256 digests like tokens (a user
 //    code too, normalized first: device_code_store.cpp), with what the authorization
@@ -112,7 +114,8 @@ CREATE TABLE tokens_v3 (
   access_expires_at  INTEGER NOT NULL,
   revoked_at         INTEGER,
   refresh_expires_at INTEGER NOT NULL DEFAULT 0,
-  code_digest        BLOB
+  code_digest        BLOB,
+  refresh_scope      TEXT
 ) STRICT;
 INSERT INTO tokens_v3 (id, access_digest, refresh_digest, client_id, user_id, scope, issued_at, access_expires_at,
                        revoked_at, refresh_expires_at)

@@ -58,7 +58,11 @@ oauthcore::outcome<sqlite_refresh_record> sqlite_refresh_token_store::find_refre
 
 oauthcore::outcome_status sqlite_refresh_token_store::replace_refresh_token(const sqlite_refresh_record& record,
                                                                             const issued_pair& tokens) {
-    const auto replaced = db_.replace_tokens(record.row, tokens.row(), unix_now());
+    token_record row = tokens.row();
+    // RFC 6749 6: the new refresh token has the old one's scope, whatever narrower scope
+    // the new access token was granted.
+    if (row.scope != record.scope()) row.refresh_scope = record.scope();
+    const auto replaced = db_.replace_tokens(record.row, row, unix_now());
     if (!replaced) return oauthcore::outcome_status::failed;
     return *replaced ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }

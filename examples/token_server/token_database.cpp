@@ -150,13 +150,15 @@ result<void> token_database::prepare_statements() {
         {&find_user_by_username_, "SELECT id, password_hash FROM users WHERE username = ?1"},
         {&find_user_by_email_, "SELECT id, password_hash FROM users WHERE email_address = ?1"},
         {&find_refresh_token_,
-         "SELECT id, user_id, scope, code_digest FROM tokens WHERE refresh_digest = ?1 AND client_id = ?2 "
+         "SELECT id, user_id, coalesce(refresh_scope, scope), code_digest FROM tokens "
+         "WHERE refresh_digest = ?1 AND client_id = ?2 "
          "AND revoked_at IS NULL AND refresh_expires_at > ?3"},
         {&revoke_tokens_, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"},
         {&revoke_tokens_of_code_, "UPDATE tokens SET revoked_at = ?2 WHERE code_digest = ?1 AND revoked_at IS NULL"},
         {&insert_tokens_,
          "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
-         "access_expires_at, refresh_expires_at, code_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+         "access_expires_at, refresh_expires_at, code_digest, refresh_scope) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
         {&insert_client_,
          "INSERT INTO clients (id, secret_hash, created_at, grants, redirect_uris, auth_method) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
@@ -260,7 +262,8 @@ result<void> token_database::insert_row(const token_record& record) {
                        q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
                        q.bind(5, text_or_empty(record.scope)) && q.bind(6, record.issued_at) &&
                        q.bind(7, record.access_expires_at) && q.bind(8, record.refresh_expires_at) &&
-                       q.bind(9, record.code_digest);
+                       q.bind(9, record.code_digest) &&
+                       (record.refresh_scope ? q.bind(10, text_or_empty(*record.refresh_scope)) : q.bind_null(10));
     if (!bound) return failure(last_error());
     return done(q.step(), db_.get());
 }

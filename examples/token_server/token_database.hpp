@@ -54,6 +54,9 @@ struct token_record {
     std::int64_t access_expires_at = 0;
     std::int64_t refresh_expires_at = 0;
     std::optional<token_digest> code_digest;  // the authorization code the pair was issued for
+    // The refresh token's scope when it is not `scope` (a refresh that narrowed the
+    // access token's, RFC 6749 6).
+    std::optional<std::string_view> refresh_scope;
 };
 
 // The row a live refresh token belongs to.

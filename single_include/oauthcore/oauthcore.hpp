@@ -4952,9 +4952,7 @@ concept authorization_code_store = requires {
             { store.redeem_authorization_code(record, tokens) } -> std::same_as<outcome_status>;
         } ||
         requires(S & store, const typename S::record_type& record, const Token& tokens,
-                 detail::answer_probe<outcome_status> then) {
-            store.redeem_authorization_code(record, tokens, then);
-        });
+                 detail::answer_probe<outcome_status> then) { store.redeem_authorization_code(record, tokens, then); });
 
 namespace detail {
 
@@ -5137,15 +5135,17 @@ public:
         using client_type = std::remove_cvref_t<decltype(context.client())>;
         static_assert(detail::check_authorization_code_redeem<Codes, client_type, Maker>());
         using record_type = typename Codes::record_type;
-        ask_find_authorization_code(
-            context, codes_, context.request().code, [this, context](const outcome<record_type>& found) {
-                switch (found.status()) {
-                    case outcome_status::failed: return context.fail(error{reason::code_store_failure});
-                    case outcome_status::rejected: return context.fail(error{reason::code_rejected});
-                    case outcome_status::accepted: break;
-                }
-                redeem(found.value(), context);
-            });
+        ask_find_authorization_code(context, codes_, context.request().code,
+                                    [this, context](const outcome<record_type>& found) {
+                                        switch (found.status()) {
+                                            case outcome_status::failed:
+                                                return context.fail(error{reason::code_store_failure});
+                                            case outcome_status::rejected:
+                                                return context.fail(error{reason::code_rejected});
+                                            case outcome_status::accepted: break;
+                                        }
+                                        redeem(found.value(), context);
+                                    });
     }
 
 private:
@@ -5156,25 +5156,25 @@ private:
         if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
         if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
             return context.fail(allowed.error());
-        ask_make_token(
-            context, maker_, context.client(), record.user(), record.scope(),
-            [this, context, code = context.keep(record)](const outcome<token_type>& made) {
-                if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                if (const auto sendable = check_made_token(made.value()); !sendable)
-                    return context.fail(sendable.error());
-                ask_redeem_authorization_code(
-                    context, codes_, code.get(), made.value(),
-                    [context, code, tokens = context.keep(made)](outcome_status redeemed) {
-                        switch (redeemed) {
-                            case outcome_status::failed: return context.fail(error{reason::code_store_failure});
-                            case outcome_status::rejected: return reused(code.get(), context);
-                            case outcome_status::accepted: break;
-                        }
-                        // The code's scope is what the user granted, which may be less than
-                        // the client asked for: always sent (RFC 6749 5.1).
-                        context.respond_with(tokens.get(), {});
-                    });
-            });
+        ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
+                       [this, context, code = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_redeem_authorization_code(
+                               context, codes_, code.get(), made.value(),
+                               [context, code, tokens = context.keep(made)](outcome_status redeemed) {
+                                   switch (redeemed) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::code_store_failure});
+                                       case outcome_status::rejected: return reused(code.get(), context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   // The code's scope is what the user granted, which may be less than
+                                   // the client asked for: always sent (RFC 6749 5.1).
+                                   context.respond_with(tokens.get(), {});
+                               });
+                       });
     }
 
     // Steps 4-8, on the record of a code the store has found.
@@ -6014,9 +6014,7 @@ concept refresh_token_store = requires {
             { store.replace_refresh_token(record, tokens) } -> std::same_as<outcome_status>;
         } ||
         requires(S & store, const typename S::record_type& record, const Token& tokens,
-                 detail::answer_probe<outcome_status> then) {
-            store.replace_refresh_token(record, tokens, then);
-        });
+                 detail::answer_probe<outcome_status> then) { store.replace_refresh_token(record, tokens, then); });
 
 namespace detail {
 
@@ -6180,23 +6178,23 @@ private:
             !allowed)
             return context.fail(allowed.error());
         // Without a requested scope, the original one is granted (RFC 6749 6).
-        ask_make_token(
-            context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
-            [this, context, old = context.keep(record)](const outcome<token_type>& made) {
-                if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                if (const auto sendable = check_made_token(made.value()); !sendable)
-                    return context.fail(sendable.error());
-                ask_replace_refresh_token(context, store_, old.get(), made.value(),
-                                          [context, tokens = context.keep(made)](outcome_status replaced) {
-                                              switch (replaced) {
-                                                  case outcome_status::failed:
-                                                      return context.fail(error{reason::refresh_store_failure});
-                                                  case outcome_status::rejected: return rejected(context);
-                                                  case outcome_status::accepted: break;
-                                              }
-                                              context.respond_with(tokens.get(), context.request().scope);
-                                          });
-            });
+        ask_make_token(context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
+                       [this, context, old = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_replace_refresh_token(
+                               context, store_, old.get(), made.value(),
+                               [context, tokens = context.keep(made)](outcome_status replaced) {
+                                   switch (replaced) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::refresh_store_failure});
+                                       case outcome_status::rejected: return rejected(context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   context.respond_with(tokens.get(), context.request().scope);
+                               });
+                       });
     }
 
     template <class Context>
