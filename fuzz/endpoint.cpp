@@ -211,7 +211,9 @@ struct grant_stores {
         for (const auto& r : code_records) {
             codes.add(
                 {r.code, r.client_id, r.redirect_uri, r.challenge, r.method, "john_doe", "", "read", r.expires_at});
-            if (r.spent) (void)codes.consume_authorization_code(r.code);
+            if (r.spent)
+                (void)codes.redeem_authorization_code(codes.find_authorization_code(r.code).value(),
+                                                      oauthcore::token_view{"earlier", {}, {}, {}});
         }
         for (const auto& r : device_records) {
             devices.add({r.device_code, r.client_id, "read", r.expires_at, 5});
@@ -230,17 +232,22 @@ struct counted_refresh_tokens {
         ++stores->asked;
         return stores->refresh_tokens.find_refresh_token(client, token);
     }
-    oauthcore::outcome_status rotate_refresh_token(const record_type& record) {
+    oauthcore::outcome_status replace_refresh_token(const record_type& record, const oauthcore::token_view& tokens) {
         ++stores->asked;
-        return stores->refresh_tokens.rotate_refresh_token(record);
+        return stores->refresh_tokens.replace_refresh_token(record, tokens);
     }
 };
 struct counted_codes {
     using record_type = oauthcore::memory_authorization_code_store::record_type;
     grant_stores* stores;
-    oauthcore::outcome<record_type> consume_authorization_code(std::string_view code) {
+    oauthcore::outcome<record_type> find_authorization_code(std::string_view code) {
         ++stores->asked;
-        return stores->codes.consume_authorization_code(code);
+        return stores->codes.find_authorization_code(code);
+    }
+    oauthcore::outcome_status redeem_authorization_code(const record_type& record,
+                                                        const oauthcore::token_view& tokens) {
+        ++stores->asked;
+        return stores->codes.redeem_authorization_code(record, tokens);
     }
 };
 struct counted_devices {
@@ -282,8 +289,8 @@ struct later_refresh_tokens {
         queue->push_back([this, client, token, then] { then(inner.find_refresh_token(client, token)); });
     }
     template <class Then>
-    void rotate_refresh_token(const record_type& record, Then then) {
-        queue->push_back([this, record, then] { then(inner.rotate_refresh_token(record)); });
+    void replace_refresh_token(const record_type& record, const oauthcore::token_view& tokens, Then then) {
+        queue->push_back([this, record, tokens, then] { then(inner.replace_refresh_token(record, tokens)); });
     }
 };
 struct later_codes {
@@ -291,8 +298,12 @@ struct later_codes {
     counted_codes inner;
     pending* queue;
     template <class Then>
-    void consume_authorization_code(std::string_view code, Then then) {
-        queue->push_back([this, code, then] { then(inner.consume_authorization_code(code)); });
+    void find_authorization_code(std::string_view code, Then then) {
+        queue->push_back([this, code, then] { then(inner.find_authorization_code(code)); });
+    }
+    template <class Then>
+    void redeem_authorization_code(const record_type& record, const oauthcore::token_view& tokens, Then then) {
+        queue->push_back([this, record, tokens, then] { then(inner.redeem_authorization_code(record, tokens)); });
     }
 };
 struct later_devices {
@@ -307,7 +318,8 @@ struct later_devices {
 
 static_assert(oauthcore::client_store<recording_client_store>);
 static_assert(oauthcore::user_store<recording_user_store>);
-static_assert(oauthcore::authorization_code_store<later_codes>);
+static_assert(oauthcore::refresh_token_store<later_refresh_tokens, oauthcore::memory_client, oauthcore::token_view>);
+static_assert(oauthcore::authorization_code_store<later_codes, oauthcore::token_view>);
 static_assert(oauthcore::device_code_store<later_devices>);
 
 const auto fixed_clock = [] { return now_seconds; };

@@ -109,6 +109,11 @@ TEST_CASE("authorization_code: a public client redeems a code with the RFC 7636 
     CHECK(r.body == token_with_scope);
     CHECK(f.issuer.issued() == 1);
     CHECK(f.codes.spent("code-1"));
+    // The tokens are stored with the code, in the redemption that spent it.
+    const auto tokens = f.codes.tokens_of("code-1");
+    REQUIRE(tokens);
+    CHECK(tokens->access_token() == oauthcore_test::vendor_access_token);
+    CHECK(tokens->refresh_token() == oauthcore_test::vendor_refresh_token);
     CHECK(f.observer.reused_by.empty());
 }
 
@@ -162,7 +167,7 @@ TEST_CASE("authorization_code: an observer without authorization_code_reused is 
 }
 
 TEST_CASE(
-    "authorization_code: the code was issued to this client, and another client's try spends it "
+    "authorization_code: the code was issued to this client; another client's try leaves it to that client "
     "(RFC 6749 4.1.3, 10.5)",
     "[authorization_code]") {
     code_fixture f;
@@ -172,9 +177,10 @@ TEST_CASE(
     CHECK(r.status == 400);
     CHECK(r.error == error{reason::code_issued_to_another_client});
     CHECK(r.body == code_rejected_body);
-    CHECK(f.codes.spent("for-spa"));
-    CHECK(f.handle(as_spa(redeem_body("for-spa"))).error == error{reason::code_reused});
+    CHECK_FALSE(f.codes.spent("for-spa"));
     CHECK(f.issuer.issued() == 0);
+    CHECK(f.handle(as_spa(redeem_body("for-spa"))).status == 200);
+    CHECK(f.observer.reused_by.empty());
     // A confidential client's code presented as a public client of the same id is not
     // possible: the client store refuses "none" for a client with a secret.
     f.add("for-web", "web");
@@ -260,13 +266,14 @@ TEST_CASE(
     }
     CHECK_FALSE(f.codes.spent("code"));
     // Both bounds and every unreserved character are accepted as syntax (and then do not
-    // meet this challenge: the code is spent by the first).
+    // meet this challenge, which leaves the code unspent).
     for (const std::string& good : {std::string(43, 'a'), std::string(128, '~'), unreserved.substr(0, 43),
                                     unreserved.substr(unreserved.size() - 43)}) {
         INFO(good);
-        CHECK(f.handle(as_spa(redeem_body("code", good))).status == 400);
-        CHECK(f.codes.spent("code"));
+        CHECK(f.handle(as_spa(redeem_body("code", good))).error == error{reason::code_verifier_mismatch});
+        CHECK_FALSE(f.codes.spent("code"));
     }
+    CHECK(f.handle(as_spa(redeem_body("code"))).status == 200);
 }
 
 TEST_CASE(
@@ -435,12 +442,12 @@ TEST_CASE("authorization_code: the code's scope goes through the client's scope 
     code_fixture f;
     f.add("read-write", "spa", str(appendix_b_challenge), "S256", str(redirect), "read write");
     f.add("admin", "spa", str(appendix_b_challenge), "S256", str(redirect), "read admin");
-    // The issuer grants the code's scope; the response then names it, since the client's
+    // The maker grants the code's scope; the response then names it, since the client's
     // request did not (RFC 6749 5.1).
     struct scope_issuer {
         using token_type = token_view;
         std::string granted;
-        outcome<token_type> issue_token(const memory_client&, const memory_user&, std::string_view scope) {
+        outcome<token_type> make_token(const memory_client&, const memory_user&, std::string_view scope) {
             granted = scope;
             return outcome<token_type>::accept({"at", 60, {}, granted});
         }
@@ -455,13 +462,13 @@ TEST_CASE("authorization_code: the code's scope goes through the client's scope 
     CHECK(refused.error == error{reason::scope_not_allowed, param<"scope">});
 }
 
-TEST_CASE("authorization_code: the issuer gets the code's user (RFC 6749 4.1.3)", "[authorization_code]") {
+TEST_CASE("authorization_code: the maker gets the code's user (RFC 6749 4.1.3)", "[authorization_code]") {
     code_fixture f;
     f.add("code", "spa");
     struct user_issuer {
         using token_type = token_view;
         std::string username;
-        outcome<token_type> issue_token(const memory_client&, const memory_user& user, std::string_view) {
+        outcome<token_type> make_token(const memory_client&, const memory_user& user, std::string_view) {
             username = user.username;
             return outcome<token_type>::accept({"at", 60, "rt", {}});
         }
@@ -472,24 +479,110 @@ TEST_CASE("authorization_code: the issuer gets the code's user (RFC 6749 4.1.3)"
     CHECK(issuer.username == "john_doe");
 }
 
-TEST_CASE("authorization_code: store and issuer failures are 500 server_error", "[authorization_code]") {
+TEST_CASE("authorization_code: store and maker failures are 500 server_error", "[authorization_code]") {
     struct failing_codes {
         using record_type = memory_authorization_code_store::record_type;
-        outcome<record_type> consume_authorization_code(std::string_view) { return outcome<record_type>::fail(); }
+        bool fail_find = true;
+        outcome<record_type> find_authorization_code(std::string_view) {
+            if (fail_find) return outcome<record_type>::fail();
+            record_type found;
+            found.client = "spa";
+            found.expiry = issued_at + lifetime;
+            found.challenge = appendix_b_challenge;
+            found.method = "S256";
+            return outcome<record_type>::accept(found);
+        }
+        outcome_status redeem_authorization_code(const record_type&, const token_view&) {
+            return outcome_status::failed;
+        }
     } codes;
-    static_assert(authorization_code_store<failing_codes>);
+    static_assert(authorization_code_store<failing_codes, token_view>);
     code_fixture f;
     authorization_code_grant grant{codes, f.issuer, [&f] { return f.now; }};
     token_endpoint endpoint{f.clients, f.options, grant};
     const auto r = endpoint.handle(as_spa(redeem_body("code")), f.storage);
     CHECK(r.status == 500);
     CHECK(r.error == error{reason::code_store_failure});
+    codes.fail_find = false;
+    const auto redeem_failed = endpoint.handle(as_spa(redeem_body("code", appendix_b_verifier, "")), f.storage);
+    CHECK(redeem_failed.status == 500);
+    CHECK(redeem_failed.error == error{reason::code_store_failure});
 
     f.add("code", "spa");
     f.issuer.set_failing(true);
     const auto issuer_failed = f.handle(as_spa(redeem_body("code")));
     CHECK(issuer_failed.status == 500);
     CHECK(issuer_failed.error == error{reason::issuer_failure});
+}
+
+TEST_CASE(
+    "authorization_code: a failure between spending the code and storing the tokens loses nothing: the code "
+    "still works, or it is spent with its tokens stored, never neither (failure injection)",
+    "[authorization_code][atomic]") {
+    struct injection {
+        const char* what;
+        void (*inject)(code_fixture&, bool);
+        reason why;
+    };
+    const injection injections[] = {
+        {"the store's write of the tokens fails after the code was marked spent",
+         [](code_fixture& f, bool on) { f.codes.set_failing_writes(on); }, reason::code_store_failure},
+        {"the maker fails", [](code_fixture& f, bool on) { f.issuer.set_failing(on); }, reason::issuer_failure},
+    };
+    for (const injection& i : injections) {
+        INFO(i.what);
+        code_fixture f;
+        f.add("code", "spa");
+        i.inject(f, true);
+        const auto failed = f.handle(as_spa(redeem_body("code")));
+        CHECK(failed.status == 500);
+        CHECK(failed.error == error{i.why});
+        CHECK_FALSE(f.codes.spent("code"));
+        CHECK_FALSE(f.codes.tokens_of("code"));
+        i.inject(f, false);
+        CHECK(f.handle(as_spa(redeem_body("code"))).status == 200);
+        CHECK(f.codes.spent("code"));
+        CHECK(f.codes.tokens_of("code"));
+        CHECK(f.observer.reused_by.empty());
+    }
+    // A token the response could not carry is never stored in the code's place.
+    code_fixture f;
+    f.add("code", "spa");
+    fixed_token_issuer unsendable({"not\na token", 60, {}, {}});
+    authorization_code_grant grant{f.codes, unsendable, [&f] { return f.now; }};
+    token_endpoint endpoint{f.clients, f.options, grant};
+    CHECK(endpoint.handle(as_spa(redeem_body("code")), f.storage).error == error{reason::invalid_issued_token});
+    CHECK_FALSE(f.codes.spent("code"));
+}
+
+TEST_CASE(
+    "authorization_code: of two concurrent redemptions of a code, one gets the tokens; the other is a reuse "
+    "(RFC 6749 4.1.2, 10.5)",
+    "[authorization_code][observer]") {
+    // Another request redeems the code between this one's find and its redemption.
+    struct racing_codes {
+        memory_authorization_code_store inner;
+        using record_type = memory_authorization_code_store::record_type;
+        outcome<record_type> find_authorization_code(std::string_view code) const {
+            return inner.find_authorization_code(code);
+        }
+        outcome_status redeem_authorization_code(const record_type& record, const token_view& tokens) {
+            (void)inner.redeem_authorization_code(record, token_view{"theirs", 60, {}, {}});
+            return inner.redeem_authorization_code(record, tokens);
+        }
+    };
+    code_fixture f;
+    racing_codes codes;
+    codes.inner.add({"code", "spa", str(redirect), str(appendix_b_challenge), "S256", "john_doe", "", "read",
+                     issued_at + lifetime});
+    authorization_code_grant grant{codes, f.issuer, [&f] { return f.now; }};
+    token_endpoint endpoint{f.clients, f.options, grant};
+    const auto r = endpoint.handle(as_spa(redeem_body("code")), f.storage, f.observer);
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::code_reused});
+    CHECK(r.body == code_rejected_body);
+    CHECK(f.observer.reused_by == std::vector<std::string>{"spa"});
+    CHECK(codes.inner.tokens_of("code")->access_token() == "theirs");
 }
 
 TEST_CASE("authorization_code: check_pkce alone, each rule (RFC 7636 4.6, RFC 9700 2.1.1, 4.8.2)", "[pkce]") {
@@ -515,14 +608,15 @@ TEST_CASE("authorization_code: check_pkce alone, each rule (RFC 7636 4.6, RFC 97
     CHECK(check_pkce("short", "short", "plain", false, with_plain).error() == error{reason::code_verifier_mismatch});
 }
 
-TEST_CASE("memory_authorization_code_store: a spent code is kept and told apart from an unknown one",
+TEST_CASE("memory_authorization_code_store: a redeemed code is kept and told apart from an unknown one",
           "[authorization_code][stores]") {
     memory_authorization_code_store store;
     store.add({"c", "spa", str(redirect), str(appendix_b_challenge), "S256", "john_doe", "", "read", 10});
-    CHECK(store.consume_authorization_code("unknown").status() == outcome_status::rejected);
+    CHECK(store.find_authorization_code("unknown").status() == outcome_status::rejected);
     CHECK_FALSE(store.spent("c"));
     CHECK_FALSE(store.spent("unknown"));
-    const auto first = store.consume_authorization_code("c");
+    CHECK_FALSE(store.tokens_of("unknown"));
+    const auto first = store.find_authorization_code("c");
     REQUIRE(first.accepted());
     CHECK_FALSE(first.value().used_before());
     CHECK(first.value().client_id() == "spa");
@@ -532,9 +626,23 @@ TEST_CASE("memory_authorization_code_store: a spent code is kept and told apart 
     CHECK(first.value().scope() == "read");
     CHECK(first.value().user().username == "john_doe");
     CHECK(first.value().expires_at() == 10);
+    CHECK_FALSE(store.spent("c"));  // finding changes nothing
+    CHECK(store.redeem_authorization_code(first.value(), token_view{"at", 60, "rt", "read"}) ==
+          outcome_status::accepted);
     CHECK(store.spent("c"));
-    const auto second = store.consume_authorization_code("c");
+    const auto tokens = store.tokens_of("c");
+    REQUIRE(tokens);
+    CHECK(tokens->access_token() == "at");
+    CHECK(tokens->expires_in() == 60);
+    CHECK(tokens->refresh_token() == "rt");
+    CHECK(tokens->scope() == "read");
+    CHECK(store.redeem_authorization_code(first.value(), token_view{"at2", 60, {}, {}}) == outcome_status::rejected);
+    CHECK(store.tokens_of("c")->access_token() == "at");
+    const auto second = store.find_authorization_code("c");
     REQUIRE(second.accepted());
     CHECK(second.value().used_before());
-    CHECK(store.consume_authorization_code("C").status() == outcome_status::rejected);
+    CHECK(store.find_authorization_code("C").status() == outcome_status::rejected);
+    memory_authorization_code_store::record_type bogus;
+    bogus.index = 99;
+    CHECK(store.redeem_authorization_code(bogus, token_view{"at", 60, {}, {}}) == outcome_status::failed);
 }

@@ -78,6 +78,28 @@ static_assert(authentication_observer<oauthcore_test::counting_observer>);
 static_assert(!authentication_observer<observer_of_clients_only>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 
+// A grant replaced with new tokens: the maker makes them, the store stores them as it
+// ends the old grant (ARCHITECTURE.md, "Replacing a grant").
+struct issuer_without_make_token {
+    using token_type = token_view;
+    outcome<token_type> issue_token(const memory_client&, const memory_user&, std::string_view);
+};
+struct refresh_store_of_two_calls {  // the API before issue 17: revoke, then issue
+    using record_type = memory_refresh_token_store::record_type;
+    outcome<record_type> find_refresh_token(const memory_client&, std::string_view);
+    outcome_status rotate_refresh_token(const record_type&);
+};
+struct code_store_that_consumes {  // find and spend in one call, before the checks
+    using record_type = memory_authorization_code_store::record_type;
+    outcome<record_type> consume_authorization_code(std::string_view);
+};
+static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
+static_assert(!token_maker<issuer_without_make_token, memory_client, memory_user>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client, token_view>);
+static_assert(!refresh_token_store<refresh_store_of_two_calls, memory_client, token_view>);
+static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
+static_assert(!authorization_code_store<code_store_that_consumes, token_view>);
+
 }  // namespace
 
 namespace {

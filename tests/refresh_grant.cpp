@@ -19,7 +19,9 @@ using oauthcore_test::test_request;
 namespace {
 
 // Issues access-N / refresh-N and records each refresh token in the store, as a host's
-// issuer would; grants the requested scope, or `narrow_to` when set.
+// issuer would (issue_token, for the password grant); makes the same without storing
+// anything (make_token, for the refresh grant, whose store stores them). Grants the
+// requested scope, or `narrow_to` when set.
 class counting_issuer {
 public:
     struct token_type {
@@ -35,13 +37,21 @@ public:
     explicit counting_issuer(memory_refresh_token_store& store) : store_(store) {}
 
     outcome<token_type> issue_token(const memory_client& client, const memory_user& user, std::string_view scope) {
+        auto token = make_token(client, user, scope);
+        if (token.accepted())
+            store_.add(token.value().refresh, str(client.id), str(user.username), str(user.email_address),
+                       token.value().granted, 100);
+        return token;
+    }
+
+    outcome<token_type> make_token(const memory_client& /*client*/, const memory_user& /*user*/,
+                                   std::string_view scope) {
         if (failing) return outcome<token_type>::fail();
         ++count_;
-        token_type token{"access-" + std::to_string(count_), "refresh-" + std::to_string(count_),
-                         narrow_to.empty() ? std::string(scope) : narrow_to};
-        store_.add(token.refresh, str(client.id), str(user.username), str(user.email_address), token.granted, 100);
-        return outcome<token_type>::accept(std::move(token));
+        return outcome<token_type>::accept({"access-" + std::to_string(count_), "refresh-" + std::to_string(count_),
+                                            narrow_to.empty() ? std::string(scope) : narrow_to});
     }
+    [[nodiscard]] int made() const noexcept { return count_; }
 
     std::string narrow_to;
     bool failing = false;
@@ -176,15 +186,68 @@ TEST_CASE("refresh: an omitted scope means the original scope (RFC 6749 6)", "[r
     CHECK(r.body.find(R"("scope":"read write")") != std::string_view::npos);
 }
 
-TEST_CASE("refresh: rotation can be turned off; the token then stays usable", "[refresh]") {
+TEST_CASE("refresh: a store that does not rotate keeps the old token usable (RFC 9700 4.14.2)", "[refresh]") {
+    // Rotation is the store's to do: one that stores the new tokens and leaves the old
+    // refresh token live answers accepted, and the grant does not tell the two apart.
+    struct keeping_store {
+        memory_refresh_token_store inner;
+        using record_type = memory_refresh_token_store::record_type;
+        outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
+            return inner.find_refresh_token(client, token);
+        }
+        outcome_status replace_refresh_token(const record_type&, const counting_issuer::token_type&) {
+            return outcome_status::accepted;
+        }
+    };
     refresh_fixture f;
-    refresh_token_grant<memory_refresh_token_store, counting_issuer> reusable{f.refresh_tokens, f.issuer,
-                                                                              refresh_options{false}};
+    keeping_store store;
+    store.inner.add("keep", "138", "john_doe", "", "read", 50);
+    refresh_token_grant<keeping_store, counting_issuer> reusable{store, f.issuer};
     token_endpoint endpoint{f.clients, f.options, f.password, reusable};
-    f.refresh_tokens.add("keep", "138", "john_doe", "", "read", 50);
     CHECK(endpoint.handle(refresh_request("keep"), f.storage).status == 200);
     CHECK(endpoint.handle(refresh_request("keep"), f.storage).status == 200);
-    CHECK_FALSE(f.refresh_tokens.revoked("keep"));
+    CHECK_FALSE(store.inner.revoked("keep"));
+}
+
+TEST_CASE(
+    "refresh: a failure between revoking the old token and storing the new ones loses nothing: the old token "
+    "still works, or the new pair is stored, never neither (failure injection)",
+    "[refresh][atomic]") {
+    const memory_client client{"138", "refresh_token", {}, {}};
+    struct injection {
+        const char* what;
+        void (*inject)(refresh_fixture&, bool);
+        reason why;
+    };
+    const injection injections[] = {
+        {"the store's write of the new tokens fails after the revocation",
+         [](refresh_fixture& f, bool on) { f.refresh_tokens.set_failing_writes(on); }, reason::refresh_store_failure},
+        {"the maker fails", [](refresh_fixture& f, bool on) { f.issuer.failing = on; }, reason::issuer_failure},
+        {"the maker makes a token that cannot be sent",
+         [](refresh_fixture& f, bool on) { f.issuer.narrow_to = on ? "read\"" : ""; }, reason::invalid_issued_token},
+    };
+    for (const injection& i : injections) {
+        INFO(i.what);
+        refresh_fixture f;
+        f.refresh_tokens.add("old", "138", "john_doe", "", "read", 50);
+        i.inject(f, true);
+        const auto failed = f.handle(refresh_request("old"));
+        CHECK(failed.status == 500);
+        CHECK(failed.error == error{i.why});
+        // Nothing changed: the old token is live, no new one was stored.
+        CHECK_FALSE(f.refresh_tokens.revoked("old"));
+        CHECK(f.refresh_tokens.find_refresh_token(client, "old").accepted());
+        for (int n = 1; n <= f.issuer.made(); ++n)
+            CHECK_FALSE(f.refresh_tokens.find_refresh_token(client, "refresh-" + std::to_string(n)).accepted());
+        // The client retries with the same token once the failure is gone.
+        i.inject(f, false);
+        const auto retried = f.handle(refresh_request("old"));
+        CHECK(retried.status == 200);
+        const std::string fresh = "refresh-" + std::to_string(f.issuer.made());
+        CHECK(retried.body.find(fresh) != std::string_view::npos);
+        CHECK(f.refresh_tokens.revoked("old"));
+        CHECK(f.refresh_tokens.find_refresh_token(client, fresh).accepted());
+    }
 }
 
 TEST_CASE("refresh: store failures are 500 server_error", "[refresh]") {
@@ -197,9 +260,11 @@ TEST_CASE("refresh: store failures are 500 server_error", "[refresh]") {
         outcome<record_type> find_refresh_token(const memory_client&, std::string_view) {
             return fail_find ? outcome<record_type>::fail() : outcome<record_type>::accept({});
         }
-        outcome_status rotate_refresh_token(const record_type&) { return outcome_status::failed; }
+        outcome_status replace_refresh_token(const record_type&, const counting_issuer::token_type&) {
+            return outcome_status::failed;
+        }
     };
-    static_assert(refresh_token_store<failing_store, memory_client>);
+    static_assert(refresh_token_store<failing_store, memory_client, counting_issuer::token_type>);
     refresh_fixture f;
     failing_store store;
     refresh_token_grant<failing_store, counting_issuer> refresh{store, f.issuer};
@@ -264,9 +329,10 @@ TEST_CASE("refresh: a token revoked between lookup and rotation is invalid_grant
         outcome<record_type> find_refresh_token(const memory_client& client, std::string_view token) const {
             return inner.find_refresh_token(client, token);
         }
-        outcome_status rotate_refresh_token(const record_type& record) {
-            (void)inner.rotate_refresh_token(record);  // the other request wins the race
-            return inner.rotate_refresh_token(record);
+        outcome_status replace_refresh_token(const record_type& record, const counting_issuer::token_type& tokens) {
+            const counting_issuer::token_type theirs{"access-x", "refresh-x", "read"};
+            (void)inner.replace_refresh_token(record, theirs);  // the other request wins the race
+            return inner.replace_refresh_token(record, tokens);
         }
     };
     refresh_fixture f;
@@ -282,6 +348,10 @@ TEST_CASE("refresh: a token revoked between lookup and rotation is invalid_grant
     CHECK(r.status == 400);
     CHECK(r.error == error{reason::refresh_token_rejected});
     CHECK(observer.refused == 1);
+    // The winner's tokens are stored, the loser's are not.
+    const memory_client client{"138", "refresh_token", {}, {}};
+    CHECK(store.inner.find_refresh_token(client, "refresh-x").accepted());
+    CHECK_FALSE(store.inner.find_refresh_token(client, "refresh-1").accepted());
 }
 
 TEST_CASE("refresh: an observer with refresh_token_rejected is told of each refused refresh token (RFC 9700 4.14.2)",
@@ -357,24 +427,38 @@ TEST_CASE("grant set: store and issuer failures are 500 on every grant", "[refre
     CHECK(wrong.error == error{reason::user_rejected});
 }
 
-TEST_CASE("memory_refresh_token_store: revocation and bounds", "[refresh][stores]") {
+TEST_CASE("memory_refresh_token_store: replacement, revocation and bounds", "[refresh][stores]") {
     memory_refresh_token_store store;
-    store.add("t", "138", "john_doe", "", "read", 10);
+    store.add("t", "138", "john_doe", "", "read write", 10);
     CHECK_FALSE(store.revoked("t"));
     CHECK_FALSE(store.revoked("unknown"));
     const memory_client client{"138", "refresh_token", {}, {}};
     const auto found = store.find_refresh_token(client, "t");
     REQUIRE(found.accepted());
     CHECK(found.value().user().username == "john_doe");
-    CHECK(found.value().scope() == "read");
-    CHECK(store.rotate_refresh_token(found.value()) == outcome_status::accepted);
-    CHECK(store.rotate_refresh_token(found.value()) == outcome_status::rejected);
+    CHECK(found.value().scope() == "read write");
+    // The new refresh token keeps the old one's scope, even for a narrower access token
+    // (RFC 6749 6), and its client, user and expiry.
+    CHECK(store.replace_refresh_token(found.value(), token_view{"a", 60, "t2", "read"}) == outcome_status::accepted);
     CHECK(store.revoked("t"));
+    const auto replacement = store.find_refresh_token(client, "t2");
+    REQUIRE(replacement.accepted());
+    CHECK(replacement.value().scope() == "read write");
+    CHECK(replacement.value().user().username == "john_doe");
+    CHECK(store.replace_refresh_token(found.value(), token_view{"a", 60, "t3", {}}) == outcome_status::rejected);
+    CHECK_FALSE(store.find_refresh_token(client, "t3").accepted());
+    store.set_now(10);
+    CHECK_FALSE(store.find_refresh_token(client, "t2").accepted());
+    // Tokens without a refresh token end the grant: nothing is stored in its place.
+    store.add("last", "138", "john_doe", "", "", 20);
+    CHECK(store.replace_refresh_token(store.find_refresh_token(client, "last").value(), token_view{"a", 60, {}, {}}) ==
+          outcome_status::accepted);
+    CHECK(store.revoked("last"));
     memory_refresh_token_store::record_type bogus;
     bogus.index = 99;
-    CHECK(store.rotate_refresh_token(bogus) == outcome_status::failed);
+    CHECK(store.replace_refresh_token(bogus, token_view{"a", 60, "t4", {}}) == outcome_status::failed);
     const memory_client other{"139", "refresh_token", {}, {}};
-    store.add("u", "138", "john_doe", "", "", 10);
+    store.add("u", "138", "john_doe", "", "", 20);
     CHECK(store.find_refresh_token(other, "u").status() == outcome_status::rejected);
 }
 

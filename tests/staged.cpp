@@ -74,9 +74,10 @@ struct later_refresh_tokens {
     void find_refresh_token(const memory_client& client, std::string_view token, Then then) {
         work.later("find_refresh_token", [this, client, token, then] { then(real.find_refresh_token(client, token)); });
     }
-    template <class Then>
-    void rotate_refresh_token(const record_type& record, Then then) {
-        work.later("rotate_refresh_token", [this, record, then] { then(real.rotate_refresh_token(record)); });
+    template <class Token, class Then>
+    void replace_refresh_token(const record_type& record, const Token& tokens, Then then) {
+        work.later("replace_refresh_token",
+                   [this, record, tokens, then] { then(real.replace_refresh_token(record, tokens)); });
     }
 };
 
@@ -89,6 +90,10 @@ struct later_issuer {
     void issue_token(const Client& client, const User& user, std::string_view scope, Then then) {
         work.later("issue_token", [this, client, user, scope, then] { then(real.issue_token(client, user, scope)); });
     }
+    template <class Client, class User, class Then>
+    void make_token(const Client& client, const User& user, std::string_view scope, Then then) {
+        work.later("make_token", [this, client, user, scope, then] { then(real.make_token(client, user, scope)); });
+    }
 };
 
 struct later_codes {
@@ -96,8 +101,13 @@ struct later_codes {
     pending_work& work;
     using record_type = memory_authorization_code_store::record_type;
     template <class Then>
-    void consume_authorization_code(std::string_view code, Then then) {
-        work.later("consume_authorization_code", [this, code, then] { then(real.consume_authorization_code(code)); });
+    void find_authorization_code(std::string_view code, Then then) {
+        work.later("find_authorization_code", [this, code, then] { then(real.find_authorization_code(code)); });
+    }
+    template <class Token, class Then>
+    void redeem_authorization_code(const record_type& record, const Token& tokens, Then then) {
+        work.later("redeem_authorization_code",
+                   [this, record, tokens, then] { then(real.redeem_authorization_code(record, tokens)); });
     }
 };
 
@@ -124,8 +134,9 @@ struct later_subjects {
 
 static_assert(client_store<later_clients>);
 static_assert(user_store<later_users>);
-static_assert(refresh_token_store<later_refresh_tokens, memory_client>);
-static_assert(authorization_code_store<later_codes>);
+static_assert(refresh_token_store<later_refresh_tokens, memory_client, token_view>);
+static_assert(authorization_code_store<later_codes, token_view>);
+static_assert(token_maker<later_issuer<fixed_token_issuer>, memory_client, memory_user>);
 static_assert(device_code_store<later_devices>);
 
 // RFC 7636 Appendix B.
@@ -162,7 +173,8 @@ struct world {
         code("code-spa", "spa", str(appendix_b_challenge), 100);
         code("code-138", "138", "", 100);
         code("code-used", "spa", str(appendix_b_challenge), 100);
-        (void)codes.consume_authorization_code("code-used");
+        (void)codes.redeem_authorization_code(codes.find_authorization_code("code-used").value(),
+                                              token_view{"a", {}, {}, {}});
         code("code-expired", "spa", str(appendix_b_challenge), now_seconds);
         for (const char* device : {"dc-approved", "dc-pending", "dc-slow", "dc-denied"})
             devices.add({device, "spa", "read", 100, 5});
@@ -346,8 +358,9 @@ TEST_CASE("staged: every grant with every store answering later gives the one-ca
     // request but the six that fail before it (an unknown grant type, no client
     // authentication, a public client on the password grant and on client_credentials, a
     // bad subject_token_type, a malformed code_verifier).
-    for (const char* member : {"authenticate_client", "authenticate_user", "find_refresh_token", "rotate_refresh_token",
-                               "issue_token", "find_subject", "consume_authorization_code", "poll_device_code"})
+    for (const char* member :
+         {"authenticate_client", "authenticate_user", "find_refresh_token", "replace_refresh_token", "issue_token",
+          "make_token", "find_subject", "find_authorization_code", "redeem_authorization_code", "poll_device_code"})
         CHECK(answered[member] > 0);
     CHECK(answered["authenticate_client"] == static_cast<int>(requests().size()) - 6);
 }

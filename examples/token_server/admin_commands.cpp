@@ -2,10 +2,16 @@
 
 #include <sodium.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
+#include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/client_authentication.hpp"
+#include "oauthcore/device_code_grant.hpp"
+#include "oauthcore/scope.hpp"
 #include "password_hash.hpp"
 #include "random_token.hpp"
 #include "token_database.hpp"
@@ -30,17 +36,82 @@ int report(const std::string& message) {
     return 1;
 }
 
+// The user named on the command line: a username, or else an email address.
+result<std::int64_t> find_user_id(token_database& db, const std::string& name) {
+    for (const auto kind : {oauthcore::identifier_kind::username, oauthcore::identifier_kind::email_address}) {
+        const auto user = db.find_user({kind, name});
+        if (!user) return failure(user.error());
+        if (*user) return (**user).id;
+    }
+    return failure("no user " + name);
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// RFC 8628 6.1: a user code of 8 characters from 20 consonants (no vowels, so no words;
+// no digits, easy to type), about 34.5 bits, shown as XXXX-XXXX. Brute force is bounded by
+// the code's lifetime and the token endpoint's attempt limits.
+constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+
+std::string make_user_code() {
+    std::string code;
+    for (int i = 0; i < 8; ++i) {
+        if (i == 4) code += '-';
+        code += user_code_alphabet[randombytes_uniform(static_cast<std::uint32_t>(user_code_alphabet.size()))];
+    }
+    return code;
+}
+
+// What the user typed, as stored: upper case, without the dash and spaces a person may
+// add or leave out (RFC 8628 6.1).
+std::string normalized_user_code(std::string_view typed) {
+    std::string code;
+    for (const char c : typed) {
+        if (c == '-' || c == ' ') continue;
+        code += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    return code;
+}
+
+// The client a code is made for: known, and registered for the grant.
+result<client_record> client_for(token_database& db, const std::string& client_id, std::string_view grant) {
+    const auto client = db.find_client(client_id);
+    if (!client) return failure(client.error());
+    if (!*client) return failure("no client " + client_id);
+    if (!oauthcore::scope_includes((**client).grants, grant))
+        return failure("client " + client_id + " is not registered for the " + std::string(grant) +
+                       " grant (add-client --grants)");
+    return std::move(**client);
+}
+
 }  // namespace
 
 int add_client(const add_client_options& options) {
-    std::string secret = read_stdin_line();
-    const bool generated = secret.empty();
+    const bool is_public = options.auth_method == oauthcore::public_client_method;
+    std::string secret = is_public ? std::string() : read_stdin_line();
+    const bool generated = !is_public && secret.empty();
     if (generated) secret = std::string(make_token().view());
-    const auto hash = hash_password(secret);
+    // Secrets by origin (password_hash.hpp): generated or declared high-entropy, a fast
+    // hash; anything else, argon2id.
+    if (options.high_entropy_secret && !generated && secret.size() < high_entropy_secret_min_size)
+        return report("--high-entropy-secret: the secret is shorter than " +
+                      std::to_string(high_entropy_secret_min_size) +
+                      " characters; leave stdin empty for a generated one");
+    std::optional<std::string> hash = std::string();
+    if (generated || options.high_entropy_secret)
+        hash = fast_secret_hash(secret);
+    else if (!is_public)
+        hash = hash_password(secret);
     if (!hash) return report("cannot hash the secret (out of memory)");
     auto db = token_database::open(options.db_path, token_database::seeding::none);
     if (!db) return report(db.error());
-    if (auto r = (*db)->insert_client(options.client_id, *hash); !r)
+    std::string redirect_uris;
+    for (const std::string& uri : options.redirect_uris) redirect_uris += (redirect_uris.empty() ? "" : " ") + uri;
+    if (auto r = (*db)->insert_client({options.client_id, *hash, options.grants, redirect_uris, options.auth_method});
+        !r)
         return report("cannot add client " + options.client_id + ": " + r.error());
     // The only time a generated secret is shown: it is not stored anywhere in clear.
     if (generated) std::printf("%s\n", secret.c_str());
@@ -64,6 +135,87 @@ int add_user(const add_user_options& options) {
     if (auto r = (*db)->insert_user(user); !r) return report("cannot add the user: " + r.error());
     std::fprintf(stderr, "token_server: added user %s to %s\n",
                  (options.username ? *options.username : *options.email_address).c_str(), options.db_path.c_str());
+    return 0;
+}
+
+int mint_code(const mint_code_options& options) {
+    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    if (!db) return report(db.error());
+    const auto client = client_for(**db, options.client_id, oauthcore::authorization_code_grant_type);
+    if (!client) return report(client.error());
+    // RFC 6749 3.1.2.2 and RFC 9700 4.1.3: only a registered redirect URI, compared exactly.
+    if (!oauthcore::scope_includes(client->redirect_uris, options.redirect_uri))
+        return report("the redirect URI is not registered for client " + options.client_id +
+                      " (add-client --redirect-uri)");
+    // RFC 9700 2.1.1: a public client MUST use PKCE.
+    if (client->auth_method == oauthcore::public_client_method && options.code_challenge.empty())
+        return report("client " + options.client_id + " is public: it needs --code-challenge (RFC 9700 2.1.1)");
+    const auto user = find_user_id(**db, options.user);
+    if (!user) return report(user.error());
+    const std::int64_t now = unix_now();
+    const token code = make_token();
+    const authorization_code_row row{options.client_id,
+                                     *user,
+                                     options.redirect_uri,
+                                     options.code_challenge,
+                                     options.code_challenge_method,
+                                     options.scope,
+                                     now + static_cast<std::int64_t>(options.expires_in),
+                                     false};
+    if (auto r = (*db)->insert_authorization_code(digest_of(code.view()), row, now); !r)
+        return report("cannot store the code: " + r.error());
+    std::printf("%.*s\n", static_cast<int>(code.view().size()), code.view().data());
+    return 0;
+}
+
+int device_code(const device_code_options& options) {
+    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    if (!db) return report(db.error());
+    const auto client = client_for(**db, options.client_id, oauthcore::device_code_grant_type);
+    if (!client) return report(client.error());
+    const std::int64_t now = unix_now();
+    const token device = make_token();
+    device_code_row row;
+    row.client_id = options.client_id;
+    row.scope = options.scope;
+    row.poll_interval = static_cast<std::int64_t>(options.interval);
+    row.expires_at = now + static_cast<std::int64_t>(options.expires_in);
+    // A user code already in use (about one chance in 2^34 per live code): draw again.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const std::string user_code = make_user_code();
+        const auto stored =
+            (*db)->insert_device_code(digest_of(device.view()), digest_of(normalized_user_code(user_code)), row, now);
+        if (stored) {
+            std::printf("{\"device_code\":\"%.*s\",\"user_code\":\"%s\",\"interval\":%llu,\"expires_in\":%llu}\n",
+                        static_cast<int>(device.view().size()), device.view().data(), user_code.c_str(),
+                        static_cast<unsigned long long>(options.interval),
+                        static_cast<unsigned long long>(options.expires_in));
+            return 0;
+        }
+        if (stored.error().rfind("already exists", 0) != 0)
+            return report("cannot store the device code: " + stored.error());
+    }
+    return report("cannot find an unused user code");
+}
+
+int approve_device(const approve_device_options& options) {
+    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    if (!db) return report(db.error());
+    std::int64_t user_id = 0;
+    if (!options.deny) {
+        const auto user = find_user_id(**db, options.user);
+        if (!user) return report(user.error());
+        user_id = *user;
+    }
+    const auto decision = options.deny ? device_decision::denied : device_decision::approved;
+    const auto decided =
+        (*db)->decide_device_code(digest_of(normalized_user_code(options.user_code)), decision, user_id, unix_now());
+    if (!decided) return report("cannot record the decision: " + decided.error());
+    if (!*decided)
+        return report(
+            "no pending device authorization request with that user code (unknown, expired or "
+            "decided already)");
+    std::fprintf(stderr, "token_server: %s the device authorization request\n", options.deny ? "denied" : "approved");
     return 0;
 }
 

@@ -3,28 +3,39 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <iterator>
 #include <string>
 #include <type_traits>
+#include <utility>
 
+#include "oauthcore/pkce.hpp"
 #include "oauthcore/scope.hpp"
+#include "schema.hpp"
 
 namespace token_server {
 
 const std::string_view usage_text = R"(usage:
   token_server [--host 127.0.0.1] [--port 8080] [--db PATH] [--demo] [--profile social_id|rfc6749]
                [--expires-in 604800] [--refresh-expires-in 2592000] [--scopes "read write"]
-               [--allow-body-client-auth] [--tls-cert PEM --tls-key PEM] [--insecure-http-behind-proxy]
-               [--workers N] [--max-queued 32] [--max-connections 4096]
+               [--allow-body-client-auth] [--allow-plain-pkce] [--durable-commits] [--tls-cert PEM --tls-key PEM]
+               [--insecure-http-behind-proxy] [--workers N] [--max-queued 32] [--max-connections 4096]
                [--request-timeout 10] [--idle-timeout 30]
                [--max-failures 5] [--max-address-failures 50] [--lockout 60] [--failure-window 900]
-  token_server add-client --db PATH ID
+  token_server add-client --db PATH ID [--grants "G1 G2 ..."] [--redirect-uri URI]...
+               [--auth-method client_secret_basic|client_secret_post|none] [--high-entropy-secret]
   token_server add-user --db PATH (--username U | --email E | --username U --email E)
+  token_server mint-code --db PATH --client ID --user USERNAME --redirect-uri URI
+               [--code-challenge C [--code-challenge-method S256|plain]] [--scope S] [--expires-in 600]
+  token_server device-code --db PATH --client ID [--scope S] [--expires-in 600] [--interval 5]
+  token_server approve-device --db PATH --user-code CODE (--user USERNAME | --deny)
   token_server --help
 
-Serves the OAuth 2.0 password grant (RFC 6749 4.3) and the refresh_token grant
-(RFC 6749 6) at POST /v2/marketing/oauth/token and POST /oauth/token, with clients,
-users and issued tokens in a SQLite database. A refresh token works once: using it
-revokes it (and the access token issued with it) and hands out a new pair.
+Serves the OAuth 2.0 token endpoint at POST /v2/marketing/oauth/token and POST
+/oauth/token: the password grant (RFC 6749 4.3), refresh_token (RFC 6749 6),
+client_credentials (RFC 6749 4.4), authorization_code with PKCE (RFC 6749 4.1,
+RFC 7636) and device_code (RFC 8628), with clients, users, tokens and codes in a
+SQLite database. A refresh token works once: using it revokes it (and the access
+token issued with it) and hands out a new pair. So does a code.
 
 server options:
   --host H                 address to listen on (default 127.0.0.1, loopback only): an
@@ -45,8 +56,14 @@ server options:
                            space-separated; a request for any other is 400
                            invalid_scope. Default: none, so any scope is refused.
                            A request without scope is granted no scope.
-  --allow-body-client-auth also accept client_id/client_secret in the body
-                           (RFC 6749 2.3.1: NOT RECOMMENDED; off by default)
+  --allow-body-client-auth clients registered for client_secret_basic may also send
+                           client_id/client_secret in the body (RFC 6749 2.3.1: NOT
+                           RECOMMENDED; off by default)
+  --allow-plain-pkce       redeem codes minted with a plain challenge (RFC 7636 4.2;
+                           off by default: S256 only, RFC 9700 2.1.1)
+  --durable-commits        SQLite synchronous=FULL: every token is on disk before it is
+                           sent (~0.4 ms a commit). Default NORMAL (WAL): a power loss
+                           may undo the last commits, a server crash never does
 
 transport (TLS, limits):
   --tls-cert PEM --tls-key PEM
@@ -76,11 +93,25 @@ brute-force limits (RFC 6749 4.3.2), answered 429 with Retry-After:
   --failure-window S       failures further apart than this start the count again
                            (default 900)
 
-subcommands:
+subcommands (option values may begin with '-'; --name=value works too):
   add-client --db PATH ID  adds client ID; its secret is the first line of stdin, or,
-                           when that is empty, generated and printed once
+                           when that is empty, generated and printed once. --grants:
+                           password refresh_token client_credentials authorization_code
+                           device_code (default "password refresh_token");
+                           --redirect-uri, repeatable: the URIs codes may be sent to;
+                           --auth-method none: a public client, no secret is read.
+                           A generated secret is stored as a SHA-256 digest, a given one
+                           as argon2id unless --high-entropy-secret says it is random
+                           (32 characters or more)
   add-user --db PATH ...   adds a user named by --username, --email or both; the
                            password is the first line of stdin
+  mint-code ...            prints an authorization code for the user, as an
+                           authorization endpoint would issue it (the redirect URI must
+                           be registered; a public client needs --code-challenge,
+                           S256 unless --code-challenge-method says plain)
+  device-code ...          starts a device authorization request; prints device_code,
+                           user_code, interval and expires_in as JSON
+  approve-device ...       records the user's approval (--user) or denial (--deny)
 
 Secrets and passwords are stored only as argon2id hashes, tokens only as SHA-256
 digests. One line per request is logged to stderr: method, path, status, error code,
@@ -140,6 +171,8 @@ bool set_flag(std::string_view arg, serve_options& o) {
     if (arg == "--allow-body-client-auth") return o.allow_body_client_auth = true;
     if (arg == "--demo") return o.demo = true;
     if (arg == "--insecure-http-behind-proxy") return o.insecure_http_behind_proxy = true;
+    if (arg == "--allow-plain-pkce") return o.allow_plain_pkce = true;
+    if (arg == "--durable-commits") return o.durable_commits = true;
     return false;
 }
 
@@ -253,22 +286,58 @@ result<command> parse_serve(std::span<const std::string_view> args) {
     return command(o);
 }
 
-// Parses "--db PATH" and the options of add-user; the rest are positional.
-result<command> parse_admin(std::string_view subcommand, std::span<const std::string_view> args) {
-    std::string db_path;
-    std::optional<std::string> username, email;
+// A subcommand's arguments: "--name value" or "--name=value" for the names it knows
+// (a value may begin with '-': a random S256 challenge can), its flags, and at most one
+// positional argument.
+struct admin_arguments {
+    std::vector<std::pair<std::string_view, std::string>> values;
+    std::vector<std::string_view> flags;
     std::optional<std::string> positional;
+
+    [[nodiscard]] std::optional<std::string> value(std::string_view name) const {
+        for (const auto& [n, v] : values)
+            if (n == name) return v;
+        return std::nullopt;
+    }
+    [[nodiscard]] std::vector<std::string> all(std::string_view name) const {
+        std::vector<std::string> found;
+        for (const auto& [n, v] : values)
+            if (n == name) found.push_back(v);
+        return found;
+    }
+    [[nodiscard]] bool flag(std::string_view name) const {
+        return std::find(flags.begin(), flags.end(), name) != flags.end();
+    }
+};
+
+struct admin_syntax {
+    std::span<const std::string_view> valued;
+    std::span<const std::string_view> repeatable;  // of valued: may be given more than once
+    std::span<const std::string_view> flags;
+    bool positional = false;
+};
+
+result<admin_arguments> collect(std::string_view subcommand, const admin_syntax& syntax,
+                                std::span<const std::string_view> args) {
+    admin_arguments out;
+    const auto contains = [](std::span<const std::string_view> list, std::string_view name) {
+        return std::find(list.begin(), list.end(), name) != list.end();
+    };
     for (std::size_t i = 0; i < args.size();) {
         const std::string_view arg = args[i];
-        const bool is_user = subcommand == "add-user";
+        if (contains(syntax.flags, arg)) {
+            if (out.flag(arg)) return failure(std::string(subcommand) + ": " + std::string(arg) + " given twice");
+            out.flags.push_back(arg);
+            ++i;
+            continue;
+        }
         std::string_view name;
-        if (names("--db", arg)) name = "--db";
-        if (is_user && names("--username", arg)) name = "--username";
-        if (is_user && names("--email", arg)) name = "--email";
+        for (const std::string_view k : syntax.valued)
+            if (names(k, arg)) name = k;
         if (name.empty()) {
-            if (is_user || positional || (arg.size() > 1 && arg.substr(0, 2) == "--"))
+            if (!syntax.positional || out.positional || (arg.size() > 1 && arg.substr(0, 2) == "--"))
                 return failure(std::string(subcommand) + ": unexpected argument: " + std::string(arg));
-            positional = std::string(arg);
+            out.positional = std::string(arg);
             ++i;
             continue;
         }
@@ -276,20 +345,175 @@ result<command> parse_admin(std::string_view subcommand, std::span<const std::st
         if (!v) return failure(std::string(name) + " needs a value");
         i += v->used;
         if (v->value.empty()) return failure(std::string(name) + " must not be empty");
-        if (name == "--db")
-            db_path = v->value;
-        else if (name == "--username")
-            username = std::string(v->value);
-        else
-            email = std::string(v->value);
+        if (out.value(name) && !contains(syntax.repeatable, name))
+            return failure(std::string(subcommand) + ": " + std::string(name) + " given twice");
+        out.values.emplace_back(name, std::string(v->value));
     }
-    if (db_path.empty()) return failure(std::string(subcommand) + " needs --db PATH");
-    if (subcommand == "add-client") {
-        if (!positional) return failure("add-client needs a client ID");
-        return command(add_client_options{db_path, *positional});
+    if (!out.value("--db")) return failure(std::string(subcommand) + " needs --db PATH");
+    return out;
+}
+
+// The grant types this server serves, by the names grant_type takes (RFC 6749 4.3.2, 6,
+// 4.4.2, 4.1.3; RFC 8628 3.4), and "device_code" for the last.
+constexpr std::string_view device_code_grant_name = "urn:ietf:params:oauth:grant-type:device_code";
+constexpr std::string_view served_grants[] = {"password", "refresh_token", "client_credentials", "authorization_code",
+                                              device_code_grant_name};
+
+result<std::string> grant_list(std::string_view text) {
+    std::string list;
+    for (std::size_t at = text.find_first_not_of(' '); at != std::string_view::npos;
+         at = text.find_first_not_of(' ', at)) {
+        const std::size_t end = std::min(text.find(' ', at), text.size());
+        std::string_view grant = text.substr(at, end - at);
+        at = end;
+        if (grant == "device_code") grant = device_code_grant_name;
+        if (std::find(std::begin(served_grants), std::end(served_grants), grant) == std::end(served_grants))
+            return failure("--grants: unknown grant type " + std::string(grant) +
+                           " (known: password refresh_token client_credentials authorization_code device_code)");
+        if (oauthcore::scope_includes(list, grant)) continue;
+        if (!list.empty()) list += ' ';
+        list += grant;
     }
+    if (list.empty()) return failure("--grants needs at least one grant type");
+    return list;
+}
+
+// RFC 6749 3.1.2: an absolute URI (a scheme, RFC 3986 3.1) without a fragment. Kept as
+// given: the token request's redirect_uri is compared with it exactly.
+result<void> check_redirect_uri(std::string_view uri) {
+    const std::size_t colon = uri.find(':');
+    const auto scheme_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+               c == '.';
+    };
+    const bool has_scheme = colon != std::string_view::npos && colon > 0 &&
+                            ((uri[0] >= 'a' && uri[0] <= 'z') || (uri[0] >= 'A' && uri[0] <= 'Z')) &&
+                            std::all_of(uri.begin(), uri.begin() + static_cast<std::ptrdiff_t>(colon), scheme_char);
+    const bool printable = std::all_of(uri.begin(), uri.end(), [](char c) { return c > ' ' && c < 0x7F; });
+    if (!has_scheme || !printable || uri.find('#') != std::string_view::npos)
+        return failure("--redirect-uri takes an absolute URI of printable ASCII without a fragment (RFC 6749 3.1.2)");
+    return {};
+}
+
+result<command> parse_add_client(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db", "--grants", "--redirect-uri", "--auth-method"};
+    constexpr std::string_view repeatable[] = {"--redirect-uri"};
+    constexpr std::string_view flags[] = {"--high-entropy-secret"};
+    const auto a = collect("add-client", {valued, repeatable, flags, true}, args);
+    if (!a) return failure(a.error());
+    if (!a->positional) return failure("add-client needs a client ID");
+    add_client_options o{*a->value("--db"),        *a->positional,        {},
+                         a->all("--redirect-uri"), "client_secret_basic", a->flag("--high-entropy-secret")};
+    auto grants = grant_list(a->value("--grants").value_or(std::string(default_client_grants)));
+    if (!grants) return failure(grants.error());
+    o.grants = std::move(*grants);
+    for (const std::string& uri : o.redirect_uris)
+        if (auto checked = check_redirect_uri(uri); !checked) return failure(checked.error());
+    if (const auto method = a->value("--auth-method")) {
+        if (*method != "client_secret_basic" && *method != "client_secret_post" && *method != "none")
+            return failure("--auth-method takes client_secret_basic, client_secret_post or none");
+        o.auth_method = *method;
+    }
+    // RFC 6749 4.4.2 and 4.3.2: these grants authenticate the client, which a public
+    // client cannot.
+    if (o.auth_method == "none" &&
+        (oauthcore::scope_includes(o.grants, "client_credentials") || oauthcore::scope_includes(o.grants, "password")))
+        return failure("--auth-method none (a public client) cannot have the password or client_credentials grant");
+    if (o.auth_method == "none" && o.high_entropy_secret)
+        return failure("--high-entropy-secret: a public client (--auth-method none) has no secret");
+    return command(std::move(o));
+}
+
+result<command> parse_add_user(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db", "--username", "--email"};
+    const auto a = collect("add-user", {valued, {}, {}, false}, args);
+    if (!a) return failure(a.error());
+    const auto username = a->value("--username");
+    const auto email = a->value("--email");
     if (!username && !email) return failure("add-user needs --username, --email or both");
-    return command(add_user_options{db_path, username, email});
+    return command(add_user_options{*a->value("--db"), username, email});
+}
+
+result<std::uint64_t> seconds_option(const admin_arguments& a, std::string_view name, std::uint64_t fallback,
+                                     std::uint64_t high) {
+    const auto text = a.value(name);
+    if (!text) return fallback;
+    return bounded<std::uint64_t>(name, *text, 1, high);
+}
+
+result<command> parse_mint_code(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db",           "--client",         "--user",
+                                           "--redirect-uri", "--code-challenge", "--code-challenge-method",
+                                           "--scope",        "--expires-in"};
+    const auto a = collect("mint-code", {valued, {}, {}, false}, args);
+    if (!a) return failure(a.error());
+    for (const std::string_view required : {"--client", "--user", "--redirect-uri"})
+        if (!a->value(required)) return failure("mint-code needs " + std::string(required));
+    mint_code_options o;
+    o.db_path = *a->value("--db");
+    o.client_id = *a->value("--client");
+    o.user = *a->value("--user");
+    o.redirect_uri = *a->value("--redirect-uri");
+    o.code_challenge = a->value("--code-challenge").value_or("");
+    o.code_challenge_method = a->value("--code-challenge-method").value_or("");
+    if (!o.code_challenge_method.empty() && o.code_challenge.empty())
+        return failure("--code-challenge-method needs --code-challenge");
+    if (!o.code_challenge.empty()) {
+        // The method defaults to plain in an authorization request (RFC 7636 4.3); this
+        // command's default is S256, as RFC 9700 2.1.1 asks.
+        if (o.code_challenge_method.empty()) o.code_challenge_method = "S256";
+        const auto method = oauthcore::parse_code_challenge_method(o.code_challenge_method);
+        if (!method) return failure("--code-challenge-method takes S256 or plain");
+        if (!oauthcore::is_code_challenge(o.code_challenge, *method))
+            return failure(*method == oauthcore::code_challenge_method::s256
+                               ? "--code-challenge: an S256 challenge is 43 characters of base64url (RFC 7636 4.2)"
+                               : "--code-challenge: a plain challenge is 43 to 128 characters of A-Z a-z 0-9 - . _ ~ "
+                                 "(RFC 7636 4.1)");
+    }
+    if (auto checked = check_redirect_uri(o.redirect_uri); !checked) return failure(checked.error());
+    if (const auto scope = a->value("--scope")) {
+        auto list = scope_list(*scope);
+        if (!list) return failure(list.error());
+        o.scope = std::move(*list);
+    }
+    const auto expires_in = seconds_option(*a, "--expires-in", o.expires_in, 86400);
+    if (!expires_in) return failure(expires_in.error());
+    o.expires_in = *expires_in;
+    return command(std::move(o));
+}
+
+result<command> parse_device_code(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db", "--client", "--scope", "--expires-in", "--interval"};
+    const auto a = collect("device-code", {valued, {}, {}, false}, args);
+    if (!a) return failure(a.error());
+    if (!a->value("--client")) return failure("device-code needs --client");
+    device_code_options o;
+    o.db_path = *a->value("--db");
+    o.client_id = *a->value("--client");
+    if (const auto scope = a->value("--scope")) {
+        auto list = scope_list(*scope);
+        if (!list) return failure(list.error());
+        o.scope = std::move(*list);
+    }
+    const auto expires_in = seconds_option(*a, "--expires-in", o.expires_in, 86400);
+    if (!expires_in) return failure(expires_in.error());
+    const auto interval = seconds_option(*a, "--interval", o.interval, 3600);
+    if (!interval) return failure(interval.error());
+    o.expires_in = *expires_in;
+    o.interval = *interval;
+    return command(std::move(o));
+}
+
+result<command> parse_approve_device(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db", "--user-code", "--user"};
+    constexpr std::string_view flags[] = {"--deny"};
+    const auto a = collect("approve-device", {valued, {}, flags, false}, args);
+    if (!a) return failure(a.error());
+    if (!a->value("--user-code")) return failure("approve-device needs --user-code");
+    const bool deny = a->flag("--deny");
+    if (deny == a->value("--user").has_value()) return failure("approve-device needs --user USERNAME or --deny");
+    return command(
+        approve_device_options{*a->value("--db"), *a->value("--user-code"), a->value("--user").value_or(""), deny});
 }
 
 }  // namespace
@@ -297,8 +521,14 @@ result<command> parse_admin(std::string_view subcommand, std::span<const std::st
 result<command> parse_command_line(std::span<const std::string_view> args) {
     for (const std::string_view arg : args)
         if (arg == "--help" || arg == "-h") return command(show_help{});
-    if (!args.empty() && (args[0] == "add-client" || args[0] == "add-user"))
-        return parse_admin(args[0], args.subspan(1));
+    if (!args.empty()) {
+        const auto rest = args.subspan(1);
+        if (args[0] == "add-client") return parse_add_client(rest);
+        if (args[0] == "add-user") return parse_add_user(rest);
+        if (args[0] == "mint-code") return parse_mint_code(rest);
+        if (args[0] == "device-code") return parse_device_code(rest);
+        if (args[0] == "approve-device") return parse_approve_device(rest);
+    }
     return parse_serve(args);
 }
 

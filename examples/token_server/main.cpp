@@ -49,7 +49,10 @@ int run_server(const token_server::serve_options& options) {
     }
     const auto seeding = options.demo ? token_server::token_database::seeding::demo_data_if_new
                                       : token_server::token_database::seeding::none;
-    auto db = token_server::token_database::open(options.db_path, seeding);
+    auto db =
+        token_server::token_database::open(options.db_path, seeding,
+                                           options.durable_commits ? token_server::token_database::durability::full
+                                                                   : token_server::token_database::durability::normal);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());
         return 1;
@@ -93,6 +96,12 @@ int main(int argc, char** argv) {
                 return token_server::add_client(command);
             } else if constexpr (std::is_same_v<type, token_server::add_user_options>) {
                 return token_server::add_user(command);
+            } else if constexpr (std::is_same_v<type, token_server::mint_code_options>) {
+                return token_server::mint_code(command);
+            } else if constexpr (std::is_same_v<type, token_server::device_code_options>) {
+                return token_server::device_code(command);
+            } else if constexpr (std::is_same_v<type, token_server::approve_device_options>) {
+                return token_server::approve_device(command);
             } else {
                 return run_server(command);
             }

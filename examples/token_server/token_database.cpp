@@ -32,6 +32,25 @@ result<int> user_version(sqlite3* db) {
     return sqlite3_column_int(raw, 0);
 }
 
+// An empty view may have a null data pointer, which SQLite binds as NULL; these columns
+// are NOT NULL, '' for none.
+std::string_view text_or_empty(std::string_view text) noexcept { return text.empty() ? std::string_view("") : text; }
+
+device_decision decision_named(std::string_view name) noexcept {
+    if (name == "approved") return device_decision::approved;
+    if (name == "denied") return device_decision::denied;
+    return device_decision::pending;
+}
+
+std::string_view name_of(device_decision decision) noexcept {
+    switch (decision) {
+        case device_decision::approved: return "approved";
+        case device_decision::denied: return "denied";
+        case device_decision::pending: break;
+    }
+    return "pending";
+}
+
 result<void> done(int step_status, sqlite3* db) {
     if (step_status == SQLITE_DONE) return {};
     if (step_status == SQLITE_CONSTRAINT) return failure(std::string("already exists (") + sqlite3_errmsg(db) + ")");
@@ -40,7 +59,25 @@ result<void> done(int step_status, sqlite3* db) {
 
 }  // namespace
 
-result<std::unique_ptr<token_database>> token_database::open(const std::string& path, seeding seed) {
+template <class Work>
+auto token_database::in_transaction(Work&& work) -> decltype(work()) {
+    {
+        statement_use begin(begin_.get());
+        if (begin.step() != SQLITE_DONE) return failure(last_error());
+    }
+    auto answer = work();
+    statement_use end(answer ? commit_.get() : rollback_.get());
+    if (end.step() != SQLITE_DONE) {
+        if (!answer) return answer;
+        std::string message = last_error();
+        statement_use rollback(rollback_.get());
+        (void)rollback.step();
+        return failure(message);
+    }
+    return answer;
+}
+
+result<std::unique_ptr<token_database>> token_database::open(const std::string& path, seeding seed, durability sync) {
     std::unique_ptr<token_database> self(new token_database());
     sqlite3* raw = nullptr;
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -51,56 +88,55 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
     // a moment: wait for it rather than fail.
     sqlite3_busy_timeout(db, 5000);
     if (auto r = execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"); !r) return failure(r.error());
+    if (auto r = execute(db, sync == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        !r)
+        return failure(r.error());
 
     auto version = user_version(db);
     if (!version) return failure(version.error());
     if (*version > schema_version)
         return failure(path + " has schema version " + std::to_string(*version) + "; this program knows " +
                        std::to_string(schema_version));
-    if (*version == 0) {
-        // Hash before taking the write lock: argon2id takes a while.
-        std::optional<std::string> secret_hash, password_hash;
-        if (seed == seeding::demo_data_if_new) {
-            secret_hash = hash_password(demo_client_secret);
-            password_hash = hash_password(demo_user_password);
-            if (!secret_hash || !password_hash) return failure("cannot hash the demo credentials (out of memory)");
-        }
-        if (auto r = execute(db, "BEGIN IMMEDIATE"); !r) return failure(r.error());
-        version = user_version(db);  // another process may have made it meanwhile
-        if (version && *version == 0) {
-            if (auto r = execute(db, std::string(schema_sql).c_str()); !r) {
-                (void)execute(db, "ROLLBACK");
-                return failure("cannot create the schema: " + r.error());
-            }
-            self->created_ = true;
-        }
-        if (auto r = self->prepare_statements(); !r) {
-            (void)execute(db, "ROLLBACK");
-            return failure(r.error());
-        }
-        if (self->created_ && secret_hash) {
-            auto client = self->insert_client(demo_client_id, *secret_hash);
-            auto user = client ? self->insert_user({demo_user_name, demo_user_email, *password_hash}) : client;
-            if (!user) {
-                (void)execute(db, "ROLLBACK");
-                return failure("cannot add the demo data: " + user.error());
-            }
-        }
-        if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
+    if (*version == schema_version) {
+        if (auto r = self->prepare_statements(); !r) return failure(r.error());
         return self;
     }
-    if (*version == 1) {
-        if (auto r = execute(db, "BEGIN IMMEDIATE"); !r) return failure(r.error());
-        version = user_version(db);  // another process may have migrated it meanwhile
-        if (version && *version == 1) {
-            if (auto r = execute(db, std::string(migration_1_to_2_sql).c_str()); !r) {
-                (void)execute(db, "ROLLBACK");
-                return failure("cannot migrate " + path + " from schema version 1 to 2: " + r.error());
-            }
-        }
-        if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
+    // Hash before taking the write lock: argon2id takes a while.
+    std::optional<std::string> secret_hash, password_hash;
+    if (*version == 0 && seed == seeding::demo_data_if_new) {
+        // The vendor's secret is 64 hex digits, 256 bits: a fast hash (password_hash.hpp).
+        secret_hash = fast_secret_hash(demo_client_secret);
+        password_hash = hash_password(demo_user_password);
+        if (!secret_hash || !password_hash) return failure("cannot hash the demo credentials (out of memory)");
     }
-    if (auto r = self->prepare_statements(); !r) return failure(r.error());
+    if (auto r = execute(db, "BEGIN IMMEDIATE"); !r) return failure(r.error());
+    const auto rollback = [db](std::string message) -> result<std::unique_ptr<token_database>> {
+        (void)execute(db, "ROLLBACK");
+        return failure(std::move(message));
+    };
+    version = user_version(db);  // another process may have made or migrated it meanwhile
+    if (!version) return rollback(version.error());
+    if (*version == 0) {
+        if (auto r = execute(db, std::string(schema_sql).c_str()); !r)
+            return rollback("cannot create the schema: " + r.error());
+        self->created_ = true;
+        *version = 2;
+    }
+    // Each migration in turn; a new database takes them too (schema.hpp).
+    const std::string_view migrations[] = {migration_1_to_2_sql, migration_2_to_3_sql};
+    for (; *version < schema_version; ++*version) {
+        if (auto r = execute(db, std::string(migrations[*version - 1]).c_str()); !r)
+            return rollback("cannot migrate " + path + " from schema version " + std::to_string(*version) + " to " +
+                            std::to_string(*version + 1) + ": " + r.error());
+    }
+    if (auto r = self->prepare_statements(); !r) return rollback(r.error());
+    if (self->created_ && secret_hash) {
+        auto client =
+            self->insert_client({demo_client_id, *secret_hash, default_client_grants, "", "client_secret_basic"});
+        auto user = client ? self->insert_user({demo_user_name, demo_user_email, *password_hash}) : client;
+        if (!user) return rollback("cannot add the demo data: " + user.error());
+    }
+    if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
     return self;
 }
 
@@ -110,17 +146,45 @@ result<void> token_database::prepare_statements() {
         const char* sql;
     };
     const entry entries[] = {
-        {&find_client_, "SELECT secret_hash, password_grant, refresh_grant FROM clients WHERE id = ?1"},
+        {&find_client_, "SELECT secret_hash, grants, redirect_uris, auth_method FROM clients WHERE id = ?1"},
         {&find_user_by_username_, "SELECT id, password_hash FROM users WHERE username = ?1"},
         {&find_user_by_email_, "SELECT id, password_hash FROM users WHERE email_address = ?1"},
         {&find_refresh_token_,
-         "SELECT id, user_id, scope FROM tokens WHERE refresh_digest = ?1 AND client_id = ?2 "
+         "SELECT id, user_id, coalesce(refresh_scope, scope), code_digest FROM tokens "
+         "WHERE refresh_digest = ?1 AND client_id = ?2 "
          "AND revoked_at IS NULL AND refresh_expires_at > ?3"},
         {&revoke_tokens_, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"},
+        {&revoke_tokens_of_code_, "UPDATE tokens SET revoked_at = ?2 WHERE code_digest = ?1 AND revoked_at IS NULL"},
         {&insert_tokens_,
          "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
-         "access_expires_at, refresh_expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-        {&insert_client_, "INSERT INTO clients (id, secret_hash, created_at) VALUES (?1, ?2, ?3)"},
+         "access_expires_at, refresh_expires_at, code_digest, refresh_scope) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+        {&insert_client_,
+         "INSERT INTO clients (id, secret_hash, created_at, grants, redirect_uris, auth_method) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&insert_authorization_code_,
+         "INSERT INTO authorization_codes (digest, client_id, user_id, redirect_uri, code_challenge, "
+         "code_challenge_method, scope, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&find_authorization_code_,
+         "SELECT client_id, user_id, redirect_uri, code_challenge, code_challenge_method, scope, expires_at, "
+         "used_at IS NOT NULL FROM authorization_codes WHERE digest = ?1"},
+        {&spend_authorization_code_,
+         "UPDATE authorization_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL"},
+        {&insert_device_code_,
+         "INSERT INTO device_codes (digest, user_code_digest, client_id, scope, poll_interval, created_at, "
+         "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&find_device_code_,
+         "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
+         "FROM device_codes WHERE digest = ?1 AND used_at IS NULL"},
+        {&poll_device_code_,
+         "UPDATE device_codes SET last_polled_at = ?2, used_at = iif(decision = 'approved', ?2, NULL) "
+         "WHERE digest = ?1"},
+        {&decide_device_code_,
+         "UPDATE device_codes SET decision = ?2, user_id = ?3 "
+         "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},
+        {&begin_, "BEGIN IMMEDIATE"},
+        {&commit_, "COMMIT"},
+        {&rollback_, "ROLLBACK"},
         {&insert_user_,
          "INSERT INTO users (username, email_address, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"},
     };
@@ -140,8 +204,7 @@ result<std::optional<client_record>> token_database::find_client(std::string_vie
     statement_use q(find_client_.get());
     if (!q.bind(1, id)) return failure(last_error());
     switch (q.step()) {
-        case SQLITE_ROW:
-            return std::optional<client_record>(client_record{q.text(0), q.integer(1) != 0, q.integer(2) != 0});
+        case SQLITE_ROW: return std::optional<client_record>(client_record{q.text(0), q.text(1), q.text(2), q.text(3)});
         case SQLITE_DONE: return std::optional<client_record>();
         default: return failure(last_error());
     }
@@ -163,44 +226,55 @@ result<std::optional<refresh_record>> token_database::find_refresh_token(const t
                                                                          std::string_view client_id, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(find_refresh_token_.get());
-    const bool bound = q.bind_blob(1, refresh_digest.data(), static_cast<int>(refresh_digest.size())) &&
-                       q.bind(2, client_id) && q.bind(3, now);
+    const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
     if (!bound) return failure(last_error());
     switch (q.step()) {
-        case SQLITE_ROW: return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2)});
+        case SQLITE_ROW:
+            return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2), q.digest(3)});
         case SQLITE_DONE: return std::optional<refresh_record>();
         default: return failure(last_error());
     }
 }
 
-result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+result<bool> token_database::replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now) {
     const std::lock_guard lock(mutex_);
-    statement_use q(revoke_tokens_.get());
-    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
-    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
-    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
-    return sqlite3_changes(db_.get()) == 1;
+    return in_transaction([&]() -> result<bool> {
+        {
+            statement_use q(revoke_tokens_.get());
+            if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+            if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+        }
+        // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto inserted = insert_row(replacement); !inserted) return failure(inserted.error());
+        return true;
+    });
 }
 
 result<void> token_database::insert_tokens(const token_record& record) {
     const std::lock_guard lock(mutex_);
+    return insert_row(record);
+}
+
+result<void> token_database::insert_row(const token_record& record) {
     statement_use q(insert_tokens_.get());
-    // An empty view may have a null data pointer, which SQLite binds as NULL; scope is
-    // NOT NULL, '' for none.
-    const bool bound = q.bind_blob(1, record.access_digest.data(), static_cast<int>(record.access_digest.size())) &&
-                       q.bind_blob(2, record.refresh_digest.data(), static_cast<int>(record.refresh_digest.size())) &&
-                       q.bind(3, record.client_id) && q.bind(4, record.user_id) &&
-                       q.bind(5, record.scope.empty() ? std::string_view("") : record.scope) &&
-                       q.bind(6, record.issued_at) && q.bind(7, record.access_expires_at) &&
-                       q.bind(8, record.refresh_expires_at);
+    const bool bound = q.bind(1, record.access_digest) && q.bind(2, record.refresh_digest) &&
+                       q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
+                       q.bind(5, text_or_empty(record.scope)) && q.bind(6, record.issued_at) &&
+                       q.bind(7, record.access_expires_at) && q.bind(8, record.refresh_expires_at) &&
+                       q.bind(9, record.code_digest) &&
+                       (record.refresh_scope ? q.bind(10, text_or_empty(*record.refresh_scope)) : q.bind_null(10));
     if (!bound) return failure(last_error());
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::insert_client(std::string_view id, const std::string& secret_hash) {
+result<void> token_database::insert_client(const new_client& client) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_client_.get());
-    if (!(q.bind(1, id) && q.bind(2, secret_hash) && q.bind(3, unix_now()))) return failure(last_error());
+    const bool bound = q.bind(1, client.id) && q.bind(2, client.secret_hash) && q.bind(3, unix_now()) &&
+                       q.bind(4, client.grants) && q.bind(5, text_or_empty(client.redirect_uris)) &&
+                       q.bind(6, client.auth_method);
+    if (!bound) return failure(last_error());
     return done(q.step(), db_.get());
 }
 
@@ -212,6 +286,105 @@ result<void> token_database::insert_user(const new_user& user) {
                        q.bind(3, user.password_hash) && q.bind(4, unix_now());
     if (!bound) return failure(last_error());
     return done(q.step(), db_.get());
+}
+
+result<void> token_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(revoke_tokens_of_code_.get());
+    if (!(q.bind(1, code_digest) && q.bind(2, now))) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<void> token_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
+                                                       std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(insert_authorization_code_.get());
+    const bool bound = q.bind(1, digest) && q.bind(2, row.client_id) && q.bind(3, row.user_id) &&
+                       q.bind(4, text_or_empty(row.redirect_uri)) && q.bind(5, text_or_empty(row.code_challenge)) &&
+                       q.bind(6, text_or_empty(row.code_challenge_method)) && q.bind(7, text_or_empty(row.scope)) &&
+                       q.bind(8, now) && q.bind(9, row.expires_at);
+    if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<std::optional<authorization_code_row>> token_database::find_authorization_code(const token_digest& digest) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(find_authorization_code_.get());
+    if (!q.bind(1, digest)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW:
+            return std::optional<authorization_code_row>(authorization_code_row{
+                q.text(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5), q.integer(6), q.integer(7) != 0});
+        case SQLITE_DONE: return std::optional<authorization_code_row>();
+        default: return failure(last_error());
+    }
+}
+
+result<bool> token_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                       std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> result<bool> {
+        {
+            statement_use spend(spend_authorization_code_.get());
+            if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
+            if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
+        }
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto inserted = insert_row(tokens); !inserted) return failure(inserted.error());
+        return true;
+    });
+}
+
+result<void> token_database::insert_device_code(const token_digest& device_digest, const token_digest& user_code_digest,
+                                                const device_code_row& row, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(insert_device_code_.get());
+    const bool bound = q.bind(1, device_digest) && q.bind(2, user_code_digest) && q.bind(3, row.client_id) &&
+                       q.bind(4, text_or_empty(row.scope)) && q.bind(5, row.poll_interval) && q.bind(6, now) &&
+                       q.bind(7, row.expires_at);
+    if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<std::optional<device_code_row>> token_database::poll_device_code(const token_digest& device_digest,
+                                                                        std::int64_t now) {
+    using answer = result<std::optional<device_code_row>>;
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> answer {
+        std::optional<device_code_row> found;
+        {
+            statement_use q(find_device_code_.get());
+            if (!q.bind(1, device_digest)) return failure(last_error());
+            switch (q.step()) {
+                case SQLITE_ROW:
+                    found = device_code_row{q.text(0),
+                                            q.text(1),
+                                            q.integer(2),
+                                            q.integer(3),
+                                            q.is_null(4) ? std::nullopt : std::optional<std::int64_t>(q.integer(4)),
+                                            decision_named(q.text(5)),
+                                            q.integer(6)};
+                    break;
+                case SQLITE_DONE: return found;
+                default: return failure(last_error());
+            }
+        }
+        statement_use poll(poll_device_code_.get());
+        if (!(poll.bind(1, device_digest) && poll.bind(2, now))) return failure(last_error());
+        if (auto r = done(poll.step(), db_.get()); !r) return failure(r.error());
+        return found;
+    });
+}
+
+result<bool> token_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
+                                                std::int64_t user_id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(decide_device_code_.get());
+    const bool bound = q.bind(1, user_code_digest) && q.bind(2, name_of(decision)) &&
+                       (decision == device_decision::approved ? q.bind(3, user_id) : q.bind_null(3)) && q.bind(4, now);
+    if (!bound) return failure(last_error());
+    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+    return sqlite3_changes(db_.get()) == 1;
 }
 
 }  // namespace token_server

@@ -3,6 +3,9 @@
 #include <array>
 #include <string>
 
+#include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/client_credentials_grant.hpp"
+#include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
@@ -25,18 +28,48 @@ attempt_limits effective_limits(const serve_options& options) {
 
 std::string_view view(boost::beast::string_view s) noexcept { return {s.data(), s.size()}; }
 
+// oauthcore's observer for one request: failed authentications go to the brute-force
+// gate; a second use of an authorization code revokes what the code produced
+// (RFC 6749 4.1.2: the server SHOULD), which is why the issuer keeps the code's digest
+// with each pair.
+class request_observer {
+public:
+    request_observer(request_gate& gate, token_database& db) noexcept : gate_(gate), db_(db) {}
+
+    void client_authentication_failed(std::string_view client_id) { gate_.client_authentication_failed(client_id); }
+    void user_authentication_failed(std::string_view client_id, oauthcore::user_identifier who) {
+        gate_.user_authentication_failed(client_id, who);
+    }
+    void authorization_code_reused(std::string_view /*client_id*/, const sqlite_code_record& record) {
+        // A failure leaves the tokens to expire; the reused code is refused either way.
+        (void)db_.revoke_tokens_of_code(record.digest, static_cast<std::int64_t>(unix_seconds_clock{}()));
+    }
+
+private:
+    request_gate& gate_;
+    token_database& db_;
+};
+
 }  // namespace
 
 token_service::token_service(const serve_options& options, token_database& db)
-    : clients_(db, options.scopes),
+    : db_(db),
+      clients_(db, options.scopes, options.allow_body_client_auth),
       users_(db),
       refresh_tokens_(db),
+      codes_(db),
+      devices_(db),
       issuer_(db, options.expires_in, options.refresh_expires_in),
       limiter_(effective_limits(options)),
       count_addresses_(effective_limits(options).max_address_failures > 0) {
     settings_.profile = options.profile;
-    settings_.allow_body_client_auth = options.allow_body_client_auth;
+    // Every method is on at the endpoint; each client's registered method (add-client
+    // --auth-method) is what oauthcore then holds the request to (authentication_method).
+    settings_.allow_body_client_auth = true;
+    settings_.allow_public_clients = true;
+    code_options_.allow_plain = options.allow_plain_pkce;
     (void)dummy_hash();  // made now, not during the first request
+    (void)dummy_secret_hash();
 }
 
 bool token_service::is_token_path(std::string_view target) noexcept {
@@ -66,14 +99,20 @@ reply token_service::answer(const http_request& request, std::string_view source
         return transport_reply(transport_error::too_many_failures, gate.refused());
     gated_client_store clients(clients_, gate);
     gated_user_store users(users_, gate);
-    // Rotation on (oauthcore's default, RFC 9700 4.14.2): a refresh token works once.
+    // Rotation (RFC 9700 4.14.2): the store revokes the old pair as it stores the new one,
+    // in one transaction, so a refresh token works once. A code likewise.
     oauthcore::password_grant password(users, issuer_);
-    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_, oauthcore::refresh_options{.rotate = true});
-    oauthcore::token_endpoint endpoint(clients, settings_, password, refresh);
+    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_);
+    oauthcore::client_credentials_grant client_credentials(issuer_);
+    oauthcore::authorization_code_grant authorization_code(codes_, issuer_, unix_seconds_clock{}, code_options_);
+    oauthcore::device_code_grant device_code(devices_, issuer_, unix_seconds_clock{});
+    oauthcore::token_endpoint endpoint(clients, settings_, password, refresh, client_credentials, authorization_code,
+                                       device_code);
 
     oauthcore::exchange_storage storage;
     const beast_request adapted(request);
-    const oauthcore::response r = endpoint.handle(adapted, storage, gate);
+    request_observer observer(gate, db_);
+    const oauthcore::response r = endpoint.handle(adapted, storage, observer);
     // One answer for every refused name, known or not: status, body and headers depend
     // only on the back-off (RFC 6749 4.3.2; no enumeration, RFC 6749 10.10).
     if (gate.refused()) return transport_reply(transport_error::too_many_failures, gate.refused());

@@ -1,6 +1,7 @@
 #pragma once
-// The protocol side of the server: an oauthcore::token_endpoint with the password and
-// refresh_token grants over the SQLite stores, the brute-force gate around the stores,
+// The protocol side of the server: an oauthcore::token_endpoint with the password,
+// refresh_token, client_credentials, authorization_code and device_code grants over the
+// SQLite stores, the brute-force gate around the stores,
 // and the answers made from oauthcore's responses. It sees a parsed HTTP request and
 // gives back a response; it knows nothing of sockets, threads or TLS (connection.hpp).
 
@@ -11,6 +12,7 @@
 #include "attempt_limiter.hpp"
 #include "beast_adapter.hpp"
 #include "command_line.hpp"
+#include "oauthcore/authorization_code_grant.hpp"
 #include "oauthcore/options.hpp"
 #include "sqlite_stores.hpp"
 #include "token_database.hpp"
@@ -57,9 +59,13 @@ private:
     [[nodiscard]] reply from_oauthcore(const oauthcore::response& r) const;
 
     oauthcore::endpoint_options settings_;
+    oauthcore::authorization_code_options code_options_;
+    token_database& db_;
     sqlite_client_store clients_;
     sqlite_user_store users_;
     sqlite_refresh_token_store refresh_tokens_;
+    sqlite_authorization_code_store codes_;
+    sqlite_device_code_store devices_;
     sqlite_token_issuer issuer_;
     attempt_limiter limiter_;
     bool count_addresses_;

@@ -11,9 +11,8 @@
 //     A malformed verifier is the request's fault, found before the code is looked at:
 //     the answer cannot depend on the code, and the code is not spent.
 // After the client is authenticated and allowed the grant (respond), in this order:
-//  3. the store finds the code and spends it, in one atomic operation, so that a code
-//     works once (RFC 6749 4.1.2, 10.5); an unknown code                400 invalid_grant
-//  4. the code had not been spent before; if it had, the observer is told (below)
+//  3. the store finds the code (and changes nothing); an unknown code  400 invalid_grant
+//  4. the code has not been redeemed; if it has, the observer is told (below)
 //                                                                     400 invalid_grant
 //  5. the code was issued to this client (RFC 6749 4.1.3)             400 invalid_grant
 //  6. the code has not expired: the grant's clock reads before its expires_at
@@ -27,21 +26,33 @@
 //     public client (and every client when the host requires PKCE) needs a code with a
 //     challenge                                                       400 invalid_grant
 //  9. the client's scope hook accepts the code's scope               400 invalid_scope
-// 10. the issuer makes the token for the code's user and scope (and, normally, a refresh
-//     token: the issuer decides)                                      500 when it fails
+// 10. the maker makes the tokens for the code's user and scope (and, normally, a refresh
+//     token: the maker decides), and stores nothing                   500 when it fails
+// 11. the store redeems the code: marks it spent and stores the tokens, in one atomic
+//     operation, only if nobody has spent it since step 3, so that a code works once
+//     (RFC 6749 4.1.2, 10.5). Spent meanwhile (a concurrent redemption): the observer is
+//     told, as at step 4                                              400 invalid_grant
+//     A store failure changes nothing                                 500
 //
-// Steps 3-8 answer the client with the same bytes whichever failed (errors.hpp,
-// code_rejection_reasons): nothing in the answer tells a client which check its code
-// failed. The response's error keeps the reason for the host's logs. The code is spent
-// at step 3 whatever follows, so a code presented by another client, with another
-// redirect_uri or with a wrong verifier is gone: whoever intercepted it has one try.
+// Steps 3-8 and 11's refusal answer the client with the same bytes whichever failed
+// (errors.hpp, code_rejection_reasons): nothing in the answer tells a client which check
+// its code failed. The response's error keeps the reason for the host's logs.
+//
+// A code is spent only with the tokens it is redeemed for, never without them: a request
+// refused at steps 5-10 (another client, another redirect_uri, a wrong verifier, a maker
+// or store failure) leaves the code as it was. So a failure loses nothing (the client
+// retries with its code), and whoever sees a code cannot burn it for the client it was
+// issued to without passing that client's checks. Trying codes needs the client's
+// credentials or, for a public client, a verifier of at least 256 bits, before a code
+// expires (ARCHITECTURE.md, "Replacing a grant", says why this replaced "the code is spent
+// as it is found").
 //
 // An observer that also has `void authorization_code_reused(std::string_view client_id,
-// const record_type& record)` is told at step 4, with the id of the client presenting the
-// code and the store's record of it: RFC 6749 4.1.2 says the server SHOULD then revoke
-// every token issued on that code, and the record is how the host finds them. Observers
-// without the member are not asked; a member of that name with another signature does not
-// compile (static_assert), rather than being silently skipped.
+// const record_type& record)` is told at steps 4 and 11, with the id of the client
+// presenting the code and the store's record of it: RFC 6749 4.1.2 says the server SHOULD
+// then revoke every token issued on that code, and the record is how the host finds them.
+// Observers without the member are not asked; a member of that name with another
+// signature does not compile (static_assert), rather than being silently skipped.
 
 #include <concepts>
 #include <cstdint>
@@ -70,7 +81,7 @@ inline constexpr std::string_view authorization_code_grant_type = "authorization
 //   scope()                  the scope the user granted
 //   user()                   the user, passed to the issuer
 //   expires_at()             in the seconds of the grant's clock; the code is good while now < expires_at
-//   used_before()            true when this request is not the first to spend the code
+//   used_before()            true when the code has been redeemed (spent) already
 template <class R>
 concept authorization_code_record = requires(const R& record) {
     { record.client_id() } -> std::convertible_to<std::string_view>;
@@ -83,29 +94,46 @@ concept authorization_code_record = requires(const R& record) {
     { record.used_before() } -> std::convertible_to<bool>;
 };
 
-// Example model: memory_authorization_code_store in memory_stores.hpp.
+// Example model: memory_authorization_code_store in memory_stores.hpp. `Token` is the
+// token maker's token_type.
 //   using record_type = ...;  // models authorization_code_record
-//   outcome<record_type> consume_authorization_code(std::string_view code);
-//       atomically: find the code and mark it spent. accept: the record, with
-//       used_before() true when it had been spent already (keep spent codes, or their
-//       digests, until they expire, so that a second use can be told); reject: unknown
-//       code; fail: the store could not answer (500).
-// Asynchronous form: void consume_authorization_code(std::string_view, K then).
-template <class S>
+//   outcome<record_type> find_authorization_code(std::string_view code);
+//       find the code and change nothing. accept: the record, with used_before() true
+//       when the code has been redeemed already (keep redeemed codes, or their digests,
+//       until they expire, so that a second use can be told); reject: unknown code;
+//       fail: the store could not answer (500).
+//   outcome_status redeem_authorization_code(const record_type&, const Token& tokens);
+//       in one transaction: mark the code spent unless it is spent already, and store
+//       the tokens (with a reference to the code, so that a reuse can revoke them).
+//       accepted: both done; rejected: spent since it was found (a concurrent
+//       redemption), nothing stored; failed: the store could not, nothing changed (500).
+// Asynchronous forms take a continuation as the last argument and call it with the
+// outcome (with the outcome_status for redeem_authorization_code).
+template <class S, class Token>
 concept authorization_code_store = requires {
     typename S::record_type;
 }
 &&authorization_code_record<typename S::record_type> &&
     (
         requires(S & store, std::string_view code) {
-            { store.consume_authorization_code(code) } -> std::same_as<outcome<typename S::record_type>>;
+            { store.find_authorization_code(code) } -> std::same_as<outcome<typename S::record_type>>;
         } ||
         requires(S & store, std::string_view code, detail::answer_probe<outcome<typename S::record_type>> then) {
-            store.consume_authorization_code(code, then);
-        });
+            store.find_authorization_code(code, then);
+        }) &&
+    (
+        requires(S & store, const typename S::record_type& record, const Token& tokens) {
+            { store.redeem_authorization_code(record, tokens) } -> std::same_as<outcome_status>;
+        } ||
+        requires(S & store, const typename S::record_type& record, const Token& tokens,
+                 detail::answer_probe<outcome_status> then) { store.redeem_authorization_code(record, tokens, then); });
 
 namespace detail {
 
+template <class S>
+using code_user_t = std::remove_cvref_t<decltype(std::declval<const typename S::record_type&>().user())>;
+
+// The store's record and find_authorization_code (what the grant's class checks).
 template <class S>
 constexpr bool check_authorization_code_store() {
     if constexpr (!requires { typename S::record_type; }) {
@@ -118,11 +146,40 @@ constexpr bool check_authorization_code_store() {
                       "redirect_uri(), code_challenge(), code_challenge_method(), scope(), user(), expires_at() "
                       "and used_before() (authorization_code_record)");
         return false;
-    } else if constexpr (!authorization_code_store<S>) {
+    } else if constexpr (!(
+                             requires(S & store, std::string_view code) {
+                                 {
+                                     store.find_authorization_code(code)
+                                     } -> std::same_as<outcome<typename S::record_type>>;
+                             } ||
+                             requires(S & store, std::string_view code,
+                                      answer_probe<outcome<typename S::record_type>> then) {
+                                 store.find_authorization_code(code, then);
+                             })) {
         static_assert(always_false<S>,
                       "oauthcore: authorization_code_store: the store needs the member "
-                      "consume_authorization_code(std::string_view) returning outcome<record_type>, or taking a "
+                      "find_authorization_code(std::string_view) returning outcome<record_type>, or taking a "
                       "continuation as a second argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+// Then the maker of the tokens the store is handed (for the code's user), and the store's
+// redeem_authorization_code for the maker's token_type (what respond checks).
+template <class S, class Client, class Maker>
+constexpr bool check_authorization_code_redeem() {
+    if constexpr (!check_authorization_code_store<S>()) {
+        return false;
+    } else if constexpr (!check_token_maker<Maker, Client, code_user_t<S>>()) {
+        return false;
+    } else if constexpr (!authorization_code_store<S, typename Maker::token_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: authorization_code_store: the store needs the member "
+                      "redeem_authorization_code(const record_type&, const Token&) returning outcome_status, or "
+                      "taking a continuation as a third argument and calling it with one (Token: the token maker's "
+                      "token_type)");
         return false;
     } else {
         return true;
@@ -158,11 +215,22 @@ constexpr void notify_authorization_code_reused(Observer& observer, std::string_
 }
 
 template <class Asker, class Store, class Then>
-constexpr void ask_consume_authorization_code(const Asker& asker, Store& store, std::string_view code, Then&& then) {
+constexpr void ask_find_authorization_code(const Asker& asker, Store& store, std::string_view code, Then&& then) {
     asker.ask(
-        [&](auto&&... answer) -> decltype(store.consume_authorization_code(code,
-                                                                           std::forward<decltype(answer)>(answer)...)) {
-            return store.consume_authorization_code(code, std::forward<decltype(answer)>(answer)...);
+        [&](auto&&... answer) -> decltype(store.find_authorization_code(code,
+                                                                        std::forward<decltype(answer)>(answer)...)) {
+            return store.find_authorization_code(code, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Token, class Then>
+constexpr void ask_redeem_authorization_code(const Asker& asker, Store& store, const Record& record,
+                                             const Token& tokens, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.redeem_authorization_code(record, tokens,
+                                                                          std::forward<decltype(answer)>(answer)...)) {
+            return store.redeem_authorization_code(record, tokens, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -215,7 +283,7 @@ struct authorization_code_options {
     return {};
 }
 
-template <class Codes, class Issuer, class Clock>
+template <class Codes, class Maker, class Clock>
 class authorization_code_grant {
     static_assert(detail::check_authorization_code_store<Codes>());
     static_assert(detail::check_seconds_clock<Clock>());
@@ -227,43 +295,63 @@ public:
     static constexpr bool allows_public_clients = true;
     using request_type = authorization_code_parameters;
 
-    authorization_code_grant(Codes& codes, Issuer& issuer, Clock clock, authorization_code_options options = {})
-        : codes_(codes), issuer_(issuer), clock_(std::move(clock)), options_(options) {}
+    authorization_code_grant(Codes& codes, Maker& maker, Clock clock, authorization_code_options options = {})
+        : codes_(codes), maker_(maker), clock_(std::move(clock)), options_(options) {}
 
     template <class Form>
     [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
         return validate_authorization_code_parameters(form);
     }
 
-    // Steps 3-10.
+    // Steps 3-11.
     template <class Context>
     void respond(const Context& context) {
         using client_type = std::remove_cvref_t<decltype(context.client())>;
+        static_assert(detail::check_authorization_code_redeem<Codes, client_type, Maker>());
         using record_type = typename Codes::record_type;
-        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
-        ask_consume_authorization_code(
-            context, codes_, context.request().code, [this, context](const outcome<record_type>& found) {
-                switch (found.status()) {
-                    case outcome_status::failed: return context.fail(error{reason::code_store_failure});
-                    case outcome_status::rejected: return context.fail(error{reason::code_rejected});
-                    case outcome_status::accepted: break;
-                }
-                const record_type& record = found.value();
-                if (const auto redeemable = check_code(record, context); !redeemable)
-                    return context.fail(redeemable.error());
-                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
-                    return context.fail(allowed.error());
-                // The code's scope is what the user granted, which may be less than the
-                // client asked for: always sent (RFC 6749 5.1).
-                ask_issuer(
-                    context, issuer_, context.client(), record.user(), record.scope(),
-                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
-            });
+        ask_find_authorization_code(context, codes_, context.request().code,
+                                    [this, context](const outcome<record_type>& found) {
+                                        switch (found.status()) {
+                                            case outcome_status::failed:
+                                                return context.fail(error{reason::code_store_failure});
+                                            case outcome_status::rejected:
+                                                return context.fail(error{reason::code_rejected});
+                                            case outcome_status::accepted: break;
+                                        }
+                                        redeem(found.value(), context);
+                                    });
     }
 
 private:
-    // Steps 4-8, on the record of a code the store has just spent.
+    // Steps 4-11, with the record the store found.
+    template <class Record, class Context>
+    void redeem(const Record& record, const Context& context) {
+        using token_type = typename Maker::token_type;
+        if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+            return context.fail(allowed.error());
+        ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
+                       [this, context, code = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_redeem_authorization_code(
+                               context, codes_, code.get(), made.value(),
+                               [context, code, tokens = context.keep(made)](outcome_status redeemed) {
+                                   switch (redeemed) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::code_store_failure});
+                                       case outcome_status::rejected: return reused(code.get(), context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   // The code's scope is what the user granted, which may be less than
+                                   // the client asked for: always sent (RFC 6749 5.1).
+                                   context.respond_with(tokens.get(), {});
+                               });
+                       });
+    }
+
+    // Steps 4-8, on the record of a code the store has found.
     template <class Record, class Context>
     [[nodiscard]] result<void> check_code(const Record& record, const Context& context) {
         const client_authentication& client = context.authentication();
@@ -282,8 +370,15 @@ private:
                           required, options_);
     }
 
+    // Step 11's refusal: spent by a concurrent redemption since step 3, a reuse as at step 4.
+    template <class Record, class Context>
+    static void reused(const Record& record, const Context& context) {
+        notify_authorization_code_reused(context.observer(), context.authentication().id, record);
+        context.fail(error{reason::code_reused});
+    }
+
     Codes& codes_;
-    Issuer& issuer_;
+    Maker& maker_;
     Clock clock_;
     authorization_code_options options_;
 };

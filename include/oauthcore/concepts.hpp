@@ -204,6 +204,32 @@ concept token_issuer = requires {
             issuer.issue_token(client, user, scope, then);
         });
 
+// Example model: fixed_token_issuer in memory_stores.hpp.
+//   using token_type = ...;  // models issued_token
+//   outcome<token_type> make_token(const Client&, const User&, std::string_view granted_scope);
+//       accept: the new tokens' values (random strings, a signed JWT), stored nowhere yet;
+//       reject or fail: 500, and nothing has changed.
+// The grants that replace a grant with new tokens (refresh_token, authorization_code)
+// make the tokens first and hand them to their store, which ends the old grant and
+// stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The token_issuer,
+// which makes and stores in one call, serves the grants that start a grant (password,
+// client_credentials, device_code). A host's issuer is usually both: its issue_token is
+// make_token and an insert.
+// Asynchronous form: void make_token(const Client&, const User&, std::string_view, K then).
+template <class M, class Client, class User>
+concept token_maker = requires {
+    typename M::token_type;
+}
+&&issued_token<typename M::token_type> &&
+    (
+        requires(M & maker, const Client& client, const User& user, std::string_view scope) {
+            { maker.make_token(client, user, scope) } -> std::same_as<outcome<typename M::token_type>>;
+        } ||
+        requires(M & maker, const Client& client, const User& user, std::string_view scope,
+                 detail::answer_probe<outcome<typename M::token_type>> then) {
+            maker.make_token(client, user, scope, then);
+        });
+
 // The time, as the grants that compare times read it (the expiry of authorization codes
 // and device codes, the device flow's polling interval): a callable returning the
 // current time in seconds, in the epoch of the times the host's stores record (Unix
@@ -260,6 +286,17 @@ constexpr void ask_issuer(const Asker& asker, Issuer& issuer, const Client& clie
         [&](auto&&... answer) -> decltype(issuer.issue_token(client, user, scope,
                                                              std::forward<decltype(answer)>(answer)...)) {
             return issuer.issue_token(client, user, scope, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Maker, class Client, class User, class Then>
+constexpr void ask_make_token(const Asker& asker, Maker& maker, const Client& client, const User& user,
+                              std::string_view scope, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(maker.make_token(client, user, scope,
+                                                           std::forward<decltype(answer)>(answer)...)) {
+            return maker.make_token(client, user, scope, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -327,6 +364,27 @@ constexpr bool check_token_issuer() {
     } else if constexpr (!token_issuer<I, Client, User>) {
         static_assert(always_false<I>,
                       "oauthcore: token_issuer: the issuer needs the member issue_token(const Client&, const User&, "
+                      "std::string_view scope) returning outcome<token_type>, or taking a continuation as a fourth "
+                      "argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class M, class Client, class User>
+constexpr bool check_token_maker() {
+    if constexpr (!requires { typename M::token_type; }) {
+        static_assert(always_false<M>, "oauthcore: token_maker: the maker needs a member type token_type");
+        return false;
+    } else if constexpr (!issued_token<typename M::token_type>) {
+        static_assert(always_false<M>,
+                      "oauthcore: token_maker: token_type needs the members access_token(), expires_in(), "
+                      "refresh_token() and scope() (issued_token)");
+        return false;
+    } else if constexpr (!token_maker<M, Client, User>) {
+        static_assert(always_false<M>,
+                      "oauthcore: token_maker: the maker needs the member make_token(const Client&, const User&, "
                       "std::string_view scope) returning outcome<token_type>, or taking a continuation as a fourth "
                       "argument and calling it with one");
         return false;

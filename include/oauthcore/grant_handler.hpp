@@ -93,6 +93,16 @@ template <issued_token Token>
     return fields;
 }
 
+// Whether a token the maker made can be sent (RFC 6749 5.1, Appendix A: VSCHAR tokens,
+// scope syntax). A grant that hands made tokens to its store checks them first, so that
+// a token the response would refuse (500 invalid_issued_token) is never stored in place
+// of a grant that still worked.
+template <issued_token Token>
+[[nodiscard]] constexpr result<void> check_made_token(const Token& token) {
+    if (!detail::is_valid_token(fields_of(token))) return fail(reason::invalid_issued_token);
+    return {};
+}
+
 namespace detail {
 
 // make_issuer_response's work, into `r` as constructed.
@@ -150,6 +160,28 @@ struct exchange_values {
 
 }  // namespace detail
 
+namespace detail {
+
+// What a continuation keeps of a value it was handed (grant_context::keep).
+template <class T, bool Later>
+class kept {
+public:
+    constexpr explicit kept(const T& value) requires Later : value_(value) {}
+    constexpr explicit kept(const T& value) requires(!Later) : value_(&value) {}
+
+    [[nodiscard]] constexpr const T& get() const noexcept {
+        if constexpr (Later)
+            return value_;
+        else
+            return *value_;
+    }
+
+private:
+    std::conditional_t<Later, T, const T*> value_;
+};
+
+}  // namespace detail
+
 // What a grant works with once the client is authenticated and allowed the grant, and how
 // it ends the exchange. A grant captures the context by value in the continuations it
 // hands its stores, and reads everything else through it.
@@ -200,6 +232,15 @@ public:
     template <class Question, class Then>
     constexpr void ask(Question&& question, Then&& then) const {
         detail::store_asker<Later>{}.ask(std::forward<Question>(question), std::forward<Then>(then));
+    }
+
+    // What a continuation keeps of `value` (a store's answer) to read it after the next
+    // store answers: a copy when stores may answer later, since `value` is gone by then; a
+    // pointer when they answer now, since every continuation then runs before the store
+    // call that handed `value` returns. `.get()` reads it either way.
+    template <class T>
+    [[nodiscard]] constexpr detail::kept<T, Later> keep(const T& value) const {
+        return detail::kept<T, Later>(value);
     }
 
     // Ends the exchange with the error response for `e`.

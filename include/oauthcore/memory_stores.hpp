@@ -1,7 +1,8 @@
 #pragma once
-// In-memory models of the store and issuer concepts, for tests, examples and hosts
-// that keep a handful of clients in configuration. They hold their records in
-// std::vector, std::deque and std::string, so adding records allocates; authenticating,
+// In-memory models of the store, issuer and maker concepts, for tests, examples and
+// hosts that keep a handful of clients in configuration. They hold their records in
+// std::vector, std::deque and std::string, so adding records allocates (and so does
+// storing the tokens a refresh or a code redemption is replaced with); authenticating,
 // finding and spending do not.
 
 #include <array>
@@ -147,8 +148,8 @@ struct token_view {
 
 static_assert(issued_token<token_view>);
 
-// Hands out the same token every time (tests, benchmarks, demos); it can be told to
-// fail, to exercise the 500 path.
+// Hands out the same token every time (tests, benchmarks, demos), as an issuer and as a
+// maker (it stores nothing either way); it can be told to fail, to exercise the 500 path.
 class fixed_token_issuer {
 public:
     using token_type = token_view;
@@ -156,8 +157,13 @@ public:
     explicit fixed_token_issuer(token_view token) noexcept : token_(token) {}
 
     template <class Client, class User>
-    [[nodiscard]] outcome<token_type> issue_token(const Client& /*client*/, const User& /*user*/,
-                                                  std::string_view /*scope*/) {
+    [[nodiscard]] outcome<token_type> issue_token(const Client& client, const User& user, std::string_view scope) {
+        return make_token(client, user, scope);
+    }
+
+    template <class Client, class User>
+    [[nodiscard]] outcome<token_type> make_token(const Client& /*client*/, const User& /*user*/,
+                                                 std::string_view /*scope*/) {
         ++issued_;
         if (failing_) return outcome<token_type>::fail();
         return outcome<token_type>::accept(token_);
@@ -191,6 +197,10 @@ public:
                             std::move(scope), expires_at, false});
     }
     void set_now(std::uint64_t now) noexcept { now_ = now; }
+    // true: the write of the new refresh token fails, after the old one was revoked in the
+    // same replace_refresh_token, which then undoes the revocation and answers failed, as
+    // a database rolls back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     [[nodiscard]] bool revoked(std::string_view token) const noexcept {
         for (const auto& r : records_)
             if (r.token == token) return r.revoked;
@@ -208,11 +218,25 @@ public:
         return outcome<record_type>::reject();
     }
 
-    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
+    // Revokes the record's token and stores the new refresh token, if the tokens have
+    // one, for the same client and user, or does neither. The new token has the old one's
+    // scope (RFC 6749 6: "identical to that of the refresh token included by the client",
+    // even when the access token's is narrower) and its expiry: replacing a grant does not
+    // lengthen it.
+    template <issued_token Token>
+    [[nodiscard]] outcome_status replace_refresh_token(const record_type& record, const Token& tokens) {
         if (record.index >= records_.size()) return outcome_status::failed;
-        auto& r = records_[record.index];
-        if (r.revoked) return outcome_status::rejected;
-        r.revoked = true;
+        stored& old = records_[record.index];
+        if (old.revoked) return outcome_status::rejected;
+        old.revoked = true;
+        if (failing_writes_) {
+            old.revoked = false;
+            return outcome_status::failed;
+        }
+        const std::string_view refresh = tokens.refresh_token();
+        if (!refresh.empty())
+            records_.push_back({std::string(refresh), old.client_id, old.username, old.email_address, old.scope,
+                                old.expires_at, false});
         return outcome_status::accepted;
     }
 
@@ -229,6 +253,7 @@ private:
 
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
     std::uint64_t now_ = 0;
+    bool failing_writes_ = false;
 };
 
 // An authorization code as the authorization endpoint recorded it (RFC 6749 4.1.1,
@@ -245,8 +270,9 @@ struct memory_authorization_code {
     std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
 };
 
-// Authorization codes in memory. Consuming one marks it spent and keeps it, so that a
-// second use is told apart from an unknown code.
+// Authorization codes in memory. Redeeming one marks it spent and keeps it, with the
+// tokens it was redeemed for, so that a second use is told apart from an unknown code and
+// the host can find the tokens to revoke (RFC 6749 4.1.2).
 class memory_authorization_code_store {
 public:
     struct record_type {
@@ -258,6 +284,7 @@ public:
         memory_user owner;
         std::uint64_t expiry = 0;
         bool spent_before = false;
+        std::size_t index = 0;  // in the store
 
         [[nodiscard]] std::string_view client_id() const noexcept { return client; }
         [[nodiscard]] std::string_view redirect_uri() const noexcept { return redirect; }
@@ -269,21 +296,33 @@ public:
         [[nodiscard]] bool used_before() const noexcept { return spent_before; }
     };
 
-    void add(memory_authorization_code code) { records_.push_back({std::move(code), false}); }
+    void add(memory_authorization_code code) { records_.push_back({std::move(code), false, {}}); }
+    // true: the write of the tokens fails, after the code was marked spent in the same
+    // redeem_authorization_code, which then undoes that and answers failed, as a database
+    // rolls back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     [[nodiscard]] bool spent(std::string_view code) const noexcept {
-        for (const auto& r : records_)
-            if (r.code.code == code) return r.spent;
-        return false;
+        const stored* r = find(code);
+        return r != nullptr && r->spent;
+    }
+    // The tokens a code was redeemed for (views into the store); nullopt for a code not
+    // redeemed, or unknown.
+    [[nodiscard]] std::optional<token_view> tokens_of(std::string_view code) const noexcept {
+        const stored* r = find(code);
+        if (r == nullptr || !r->spent) return std::nullopt;
+        return token_view{r->tokens.access, r->tokens.lifetime, r->tokens.refresh, r->tokens.scope};
     }
 
-    // The code is compared in constant time, with every record's.
-    [[nodiscard]] outcome<record_type> consume_authorization_code(std::string_view code) {
-        stored* found = nullptr;
-        for (auto& r : records_)
-            if (constant_time_equal(r.code.code, code)) found = &r;
+    // The code is compared in constant time, with every record's. Nothing changes.
+    [[nodiscard]] outcome<record_type> find_authorization_code(std::string_view code) const {
+        const stored* found = nullptr;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i)
+            if (constant_time_equal(records_[i].code.code, code)) {
+                found = &records_[i];
+                index = i;
+            }
         if (found == nullptr) return outcome<record_type>::reject();
-        const bool spent_before = found->spent;
-        found->spent = true;
         const memory_authorization_code& c = found->code;
         return outcome<record_type>::accept({c.client_id,
                                              c.redirect_uri,
@@ -292,16 +331,47 @@ public:
                                              c.scope,
                                              {c.username, c.email_address},
                                              c.expires_at,
-                                             spent_before});
+                                             found->spent,
+                                             index});
+    }
+
+    // Marks the code spent and keeps the tokens with it, unless it is spent already.
+    template <issued_token Token>
+    [[nodiscard]] outcome_status redeem_authorization_code(const record_type& record, const Token& tokens) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        if (r.spent) return outcome_status::rejected;
+        r.spent = true;
+        if (failing_writes_) {
+            r.spent = false;
+            return outcome_status::failed;
+        }
+        r.tokens = {std::string(tokens.access_token()), tokens.expires_in(), std::string(tokens.refresh_token()),
+                    std::string(tokens.scope())};
+        return outcome_status::accepted;
     }
 
 private:
+    struct issued {
+        std::string access;
+        std::optional<std::uint64_t> lifetime;
+        std::string refresh;
+        std::string scope;
+    };
     struct stored {
         memory_authorization_code code;
         bool spent;
+        issued tokens;
     };
 
+    [[nodiscard]] const stored* find(std::string_view code) const noexcept {
+        for (const auto& r : records_)
+            if (r.code.code == code) return &r;
+        return nullptr;
+    }
+
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    bool failing_writes_ = false;
 };
 
 // A device authorization request as the device authorization endpoint recorded it
@@ -398,11 +468,12 @@ private:
 };
 
 static_assert(client_store<memory_client_store>);
-static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client, token_view>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
-static_assert(authorization_code_store<memory_authorization_code_store>);
+static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
+static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
 static_assert(device_code_store<memory_device_code_store>);
 
 // A client as the authorization endpoint finds it (authorization_request.hpp): views into

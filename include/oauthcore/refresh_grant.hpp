@@ -9,15 +9,20 @@
 //  2. a requested scope does not exceed the scope originally granted (400 invalid_scope;
 //     when omitted, the original scope is requested, RFC 6749 6);
 //  3. the client's scope hook accepts it (400 invalid_scope);
-//  4. rotation: the store revokes the refresh token, atomically, so that it is good for
-//     exactly one refresh (RFC 9700 4.14.2 recommends rotation; a concurrent or later
-//     reuse finds it revoked: 400 invalid_grant);
-//  5. the issuer makes the new access token and, normally, a new refresh token.
-// Rotation is the default; refresh_options::rotate = false keeps refresh tokens
-// reusable until they expire (then the issuer should hand back the same refresh token).
+//  4. the maker makes the new access token and, normally, a new refresh token, and
+//     stores nothing (500 when it fails, or makes a token the response could not carry:
+//     a token that cannot be sent is never stored);
+//  5. the store replaces the refresh token with the new tokens in one atomic operation:
+//     the old one revoked and the new ones stored, or neither, so that a refresh token is
+//     good for exactly one refresh (rotation, RFC 9700 4.14.2) and a failure loses
+//     nothing. A concurrent or later reuse finds it revoked: 400 invalid_grant; a store
+//     failure is 500 with the old refresh token still good.
+// Whatever fails before step 5 leaves the refresh token as it was. A store that does not
+// rotate (RFC 9700 4.14.2 allows it for confidential clients) stores the new tokens and
+// leaves the old refresh token live; oauthcore does not tell the two apart.
 //
 // An observer that also has `void refresh_token_rejected(std::string_view client_id)` is
-// told of every refresh token refused in steps 1 and 4. A rotated token presented again
+// told of every refresh token refused in steps 1 and 5. A rotated token presented again
 // is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
 // the user's other tokens, and count guesses as it counts failed passwords. Observers
 // without the member are not asked for it; a member of that name with another signature
@@ -26,6 +31,7 @@
 #include <concepts>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/grant_handler.hpp"
@@ -43,15 +49,19 @@ concept refresh_token_record = requires(const R& record) {
     { record.scope() } -> std::convertible_to<std::string_view>;
 };
 
-// Example model: memory_refresh_token_store in memory_stores.hpp.
+// Example model: memory_refresh_token_store in memory_stores.hpp. `Token` is the token
+// maker's token_type.
 //   using record_type = ...;  // models refresh_token_record
 //   outcome<record_type> find_refresh_token(const Client&, std::string_view token);
 //       rejected: unknown, expired, revoked, or issued to another client
-//   outcome_status rotate_refresh_token(const record_type&);
-//       accepted: revoked now; rejected: somebody revoked it first; failed: store error
+//   outcome_status replace_refresh_token(const record_type& old, const Token& new_tokens);
+//       in one transaction: revoke the old refresh token (and what the host ties to it,
+//       its access token say) unless it is revoked already, and store the new tokens.
+//       accepted: both done; rejected: somebody revoked it first (a concurrent refresh),
+//       nothing stored; failed: the store could not, nothing changed (500).
 // Asynchronous forms take a continuation as the last argument and call it with the
-// outcome (with the outcome_status for rotate_refresh_token).
-template <class S, class Client>
+// outcome (with the outcome_status for replace_refresh_token).
+template <class S, class Client, class Token>
 concept refresh_token_store = requires {
     typename S::record_type;
 }
@@ -65,16 +75,20 @@ concept refresh_token_store = requires {
             store.find_refresh_token(client, token, then);
         }) &&
     (
-        requires(S & store, const typename S::record_type& record) {
-            { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
+        requires(S & store, const typename S::record_type& record, const Token& tokens) {
+            { store.replace_refresh_token(record, tokens) } -> std::same_as<outcome_status>;
         } ||
-        requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
-            store.rotate_refresh_token(record, then);
-        });
+        requires(S & store, const typename S::record_type& record, const Token& tokens,
+                 detail::answer_probe<outcome_status> then) { store.replace_refresh_token(record, tokens, then); });
 
 namespace detail {
 
-template <class S, class Client>
+template <class S>
+using refresh_user_t = std::remove_cvref_t<decltype(std::declval<const typename S::record_type&>().user())>;
+
+// The store, then the maker of the tokens it is handed (for the record's user), then the
+// store's replace_refresh_token for the maker's token_type.
+template <class S, class Client, class Maker>
 constexpr bool check_refresh_token_store() {
     if constexpr (!requires { typename S::record_type; }) {
         static_assert(always_false<S>, "oauthcore: refresh_token_store: the store needs a member type record_type");
@@ -99,11 +113,13 @@ constexpr bool check_refresh_token_store() {
                       "std::string_view) returning outcome<record_type>, or taking a continuation as a third "
                       "argument and calling it with one");
         return false;
-    } else if constexpr (!refresh_token_store<S, Client>) {
+    } else if constexpr (!check_token_maker<Maker, Client, refresh_user_t<S>>()) {
+        return false;
+    } else if constexpr (!refresh_token_store<S, Client, typename Maker::token_type>) {
         static_assert(always_false<S>,
-                      "oauthcore: refresh_token_store: the store needs the member rotate_refresh_token(const "
-                      "record_type&) returning outcome_status, or taking a continuation as a second argument and "
-                      "calling it with one");
+                      "oauthcore: refresh_token_store: the store needs the member replace_refresh_token(const "
+                      "record_type&, const Token&) returning outcome_status, or taking a continuation as a third "
+                      "argument and calling it with one (Token: the token maker's token_type)");
         return false;
     } else {
         return true;
@@ -123,12 +139,13 @@ constexpr void ask_find_refresh_token(const Asker& asker, Store& store, const Cl
         std::forward<Then>(then));
 }
 
-template <class Asker, class Store, class Record, class Then>
-constexpr void ask_rotate_refresh_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
+template <class Asker, class Store, class Record, class Token, class Then>
+constexpr void ask_replace_refresh_token(const Asker& asker, Store& store, const Record& record, const Token& tokens,
+                                         Then&& then) {
     asker.ask(
-        [&](auto&&... answer) -> decltype(store.rotate_refresh_token(record,
-                                                                     std::forward<decltype(answer)>(answer)...)) {
-            return store.rotate_refresh_token(record, std::forward<decltype(answer)>(answer)...);
+        [&](auto&&... answer) -> decltype(store.replace_refresh_token(record, tokens,
+                                                                      std::forward<decltype(answer)>(answer)...)) {
+            return store.replace_refresh_token(record, tokens, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -178,23 +195,18 @@ constexpr void notify_refresh_token_rejected(Observer& observer, std::string_vie
     if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 
-struct refresh_options {
-    bool rotate = true;
-};
-
-template <class Store, class Issuer>
+template <class Store, class Maker>
 class refresh_token_grant {
 public:
     static constexpr std::string_view grant_type = refresh_token_grant_type;
     using parameters = parameter_list<"refresh_token", "scope">;
     // RFC 6749 6 asks a confidential client to authenticate; a public client refreshes
-    // with its client_id (the store finds only its own tokens), and rotation, on by
-    // default, is what RFC 9700 4.14.2 asks for public clients' refresh tokens.
+    // with its client_id (the store finds only its own tokens), and rotation is what
+    // RFC 9700 4.14.2 asks for public clients' refresh tokens.
     static constexpr bool allows_public_clients = true;
     using request_type = refresh_parameters;
 
-    refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
-        : store_(store), issuer_(issuer), options_(options) {}
+    refresh_token_grant(Store& store, Maker& maker) noexcept : store_(store), maker_(maker) {}
 
     template <class Form>
     [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
@@ -204,8 +216,8 @@ public:
     template <class Context>
     void respond(const Context& context) {
         using client_type = std::remove_cvref_t<decltype(context.client())>;
+        static_assert(detail::check_refresh_token_store<Store, client_type, Maker>());
         using record_type = typename Store::record_type;
-        static_assert(detail::check_refresh_token_store<Store, client_type>());
         ask_find_refresh_token(context, store_, context.client(), context.request().refresh_token,
                                [this, context](const outcome<record_type>& record) {
                                    switch (record.status()) {
@@ -222,9 +234,7 @@ private:
     // Steps 2-5, with the record the store found.
     template <class Record, class Context>
     void found(const Record& record, const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using user_type = std::remove_cvref_t<decltype(record.user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        using token_type = typename Maker::token_type;
         const std::string_view requested = context.request().scope;
         const std::string_view original = record.scope();
         if (!requested.empty() && (original.empty() || !scope_includes(original, requested)))
@@ -232,25 +242,24 @@ private:
         if (const auto allowed = check_scope_allowed(context.client(), requested.empty() ? original : requested);
             !allowed)
             return context.fail(allowed.error());
-        // Without a requested scope, the original one is granted (RFC 6749 6), read from
-        // the record the issuer is given: when the store answers later, that is a copy.
-        const auto issue = [this, context](const Record& kept) {
-            const std::string_view requested_scope = context.request().scope;
-            ask_issuer(context, issuer_, context.client(), kept.user(),
-                       requested_scope.empty() ? kept.scope() : requested_scope,
-                       [context](const outcome<typename Issuer::token_type>& token) {
-                           context.respond_with(token, context.request().scope);
+        // Without a requested scope, the original one is granted (RFC 6749 6).
+        ask_make_token(context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
+                       [this, context, old = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_replace_refresh_token(
+                               context, store_, old.get(), made.value(),
+                               [context, tokens = context.keep(made)](outcome_status replaced) {
+                                   switch (replaced) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::refresh_store_failure});
+                                       case outcome_status::rejected: return rejected(context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   context.respond_with(tokens.get(), context.request().scope);
+                               });
                        });
-        };
-        if (!options_.rotate) return issue(record);
-        ask_rotate_refresh_token(context, store_, record, [record, context, issue](outcome_status rotated) {
-            switch (rotated) {
-                case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
-                case outcome_status::rejected: return rejected(context);
-                case outcome_status::accepted: break;
-            }
-            issue(record);
-        });
     }
 
     template <class Context>
@@ -260,8 +269,7 @@ private:
     }
 
     Store& store_;
-    Issuer& issuer_;
-    refresh_options options_;
+    Maker& maker_;
 };
 
 }  // namespace oauthcore

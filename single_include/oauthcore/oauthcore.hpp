@@ -15,9 +15,8 @@
 //     A malformed verifier is the request's fault, found before the code is looked at:
 //     the answer cannot depend on the code, and the code is not spent.
 // After the client is authenticated and allowed the grant (respond), in this order:
-//  3. the store finds the code and spends it, in one atomic operation, so that a code
-//     works once (RFC 6749 4.1.2, 10.5); an unknown code                400 invalid_grant
-//  4. the code had not been spent before; if it had, the observer is told (below)
+//  3. the store finds the code (and changes nothing); an unknown code  400 invalid_grant
+//  4. the code has not been redeemed; if it has, the observer is told (below)
 //                                                                     400 invalid_grant
 //  5. the code was issued to this client (RFC 6749 4.1.3)             400 invalid_grant
 //  6. the code has not expired: the grant's clock reads before its expires_at
@@ -31,21 +30,33 @@
 //     public client (and every client when the host requires PKCE) needs a code with a
 //     challenge                                                       400 invalid_grant
 //  9. the client's scope hook accepts the code's scope               400 invalid_scope
-// 10. the issuer makes the token for the code's user and scope (and, normally, a refresh
-//     token: the issuer decides)                                      500 when it fails
+// 10. the maker makes the tokens for the code's user and scope (and, normally, a refresh
+//     token: the maker decides), and stores nothing                   500 when it fails
+// 11. the store redeems the code: marks it spent and stores the tokens, in one atomic
+//     operation, only if nobody has spent it since step 3, so that a code works once
+//     (RFC 6749 4.1.2, 10.5). Spent meanwhile (a concurrent redemption): the observer is
+//     told, as at step 4                                              400 invalid_grant
+//     A store failure changes nothing                                 500
 //
-// Steps 3-8 answer the client with the same bytes whichever failed (errors.hpp,
-// code_rejection_reasons): nothing in the answer tells a client which check its code
-// failed. The response's error keeps the reason for the host's logs. The code is spent
-// at step 3 whatever follows, so a code presented by another client, with another
-// redirect_uri or with a wrong verifier is gone: whoever intercepted it has one try.
+// Steps 3-8 and 11's refusal answer the client with the same bytes whichever failed
+// (errors.hpp, code_rejection_reasons): nothing in the answer tells a client which check
+// its code failed. The response's error keeps the reason for the host's logs.
+//
+// A code is spent only with the tokens it is redeemed for, never without them: a request
+// refused at steps 5-10 (another client, another redirect_uri, a wrong verifier, a maker
+// or store failure) leaves the code as it was. So a failure loses nothing (the client
+// retries with its code), and whoever sees a code cannot burn it for the client it was
+// issued to without passing that client's checks. Trying codes needs the client's
+// credentials or, for a public client, a verifier of at least 256 bits, before a code
+// expires (ARCHITECTURE.md, "Replacing a grant", says why this replaced "the code is spent
+// as it is found").
 //
 // An observer that also has `void authorization_code_reused(std::string_view client_id,
-// const record_type& record)` is told at step 4, with the id of the client presenting the
-// code and the store's record of it: RFC 6749 4.1.2 says the server SHOULD then revoke
-// every token issued on that code, and the record is how the host finds them. Observers
-// without the member are not asked; a member of that name with another signature does not
-// compile (static_assert), rather than being silently skipped.
+// const record_type& record)` is told at steps 4 and 11, with the id of the client
+// presenting the code and the store's record of it: RFC 6749 4.1.2 says the server SHOULD
+// then revoke every token issued on that code, and the record is how the host finds them.
+// Observers without the member are not asked; a member of that name with another
+// signature does not compile (static_assert), rather than being silently skipped.
 
 #include <concepts>
 #include <cstdint>
@@ -2453,6 +2464,32 @@ concept token_issuer = requires {
             issuer.issue_token(client, user, scope, then);
         });
 
+// Example model: fixed_token_issuer in memory_stores.hpp.
+//   using token_type = ...;  // models issued_token
+//   outcome<token_type> make_token(const Client&, const User&, std::string_view granted_scope);
+//       accept: the new tokens' values (random strings, a signed JWT), stored nowhere yet;
+//       reject or fail: 500, and nothing has changed.
+// The grants that replace a grant with new tokens (refresh_token, authorization_code)
+// make the tokens first and hand them to their store, which ends the old grant and
+// stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The token_issuer,
+// which makes and stores in one call, serves the grants that start a grant (password,
+// client_credentials, device_code). A host's issuer is usually both: its issue_token is
+// make_token and an insert.
+// Asynchronous form: void make_token(const Client&, const User&, std::string_view, K then).
+template <class M, class Client, class User>
+concept token_maker = requires {
+    typename M::token_type;
+}
+&&issued_token<typename M::token_type> &&
+    (
+        requires(M & maker, const Client& client, const User& user, std::string_view scope) {
+            { maker.make_token(client, user, scope) } -> std::same_as<outcome<typename M::token_type>>;
+        } ||
+        requires(M & maker, const Client& client, const User& user, std::string_view scope,
+                 detail::answer_probe<outcome<typename M::token_type>> then) {
+            maker.make_token(client, user, scope, then);
+        });
+
 // The time, as the grants that compare times read it (the expiry of authorization codes
 // and device codes, the device flow's polling interval): a callable returning the
 // current time in seconds, in the epoch of the times the host's stores record (Unix
@@ -2509,6 +2546,17 @@ constexpr void ask_issuer(const Asker& asker, Issuer& issuer, const Client& clie
         [&](auto&&... answer) -> decltype(issuer.issue_token(client, user, scope,
                                                              std::forward<decltype(answer)>(answer)...)) {
             return issuer.issue_token(client, user, scope, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Maker, class Client, class User, class Then>
+constexpr void ask_make_token(const Asker& asker, Maker& maker, const Client& client, const User& user,
+                              std::string_view scope, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(maker.make_token(client, user, scope,
+                                                           std::forward<decltype(answer)>(answer)...)) {
+            return maker.make_token(client, user, scope, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -2576,6 +2624,27 @@ constexpr bool check_token_issuer() {
     } else if constexpr (!token_issuer<I, Client, User>) {
         static_assert(always_false<I>,
                       "oauthcore: token_issuer: the issuer needs the member issue_token(const Client&, const User&, "
+                      "std::string_view scope) returning outcome<token_type>, or taking a continuation as a fourth "
+                      "argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class M, class Client, class User>
+constexpr bool check_token_maker() {
+    if constexpr (!requires { typename M::token_type; }) {
+        static_assert(always_false<M>, "oauthcore: token_maker: the maker needs a member type token_type");
+        return false;
+    } else if constexpr (!issued_token<typename M::token_type>) {
+        static_assert(always_false<M>,
+                      "oauthcore: token_maker: token_type needs the members access_token(), expires_in(), "
+                      "refresh_token() and scope() (issued_token)");
+        return false;
+    } else if constexpr (!token_maker<M, Client, User>) {
+        static_assert(always_false<M>,
+                      "oauthcore: token_maker: the maker needs the member make_token(const Client&, const User&, "
                       "std::string_view scope) returning outcome<token_type>, or taking a continuation as a fourth "
                       "argument and calling it with one");
         return false;
@@ -3894,6 +3963,16 @@ template <issued_token Token>
     return fields;
 }
 
+// Whether a token the maker made can be sent (RFC 6749 5.1, Appendix A: VSCHAR tokens,
+// scope syntax). A grant that hands made tokens to its store checks them first, so that
+// a token the response would refuse (500 invalid_issued_token) is never stored in place
+// of a grant that still worked.
+template <issued_token Token>
+[[nodiscard]] constexpr result<void> check_made_token(const Token& token) {
+    if (!detail::is_valid_token(fields_of(token))) return fail(reason::invalid_issued_token);
+    return {};
+}
+
 namespace detail {
 
 // make_issuer_response's work, into `r` as constructed.
@@ -3951,6 +4030,28 @@ struct exchange_values {
 
 }  // namespace detail
 
+namespace detail {
+
+// What a continuation keeps of a value it was handed (grant_context::keep).
+template <class T, bool Later>
+class kept {
+public:
+    constexpr explicit kept(const T& value) requires Later : value_(value) {}
+    constexpr explicit kept(const T& value) requires(!Later) : value_(&value) {}
+
+    [[nodiscard]] constexpr const T& get() const noexcept {
+        if constexpr (Later)
+            return value_;
+        else
+            return *value_;
+    }
+
+private:
+    std::conditional_t<Later, T, const T*> value_;
+};
+
+}  // namespace detail
+
 // What a grant works with once the client is authenticated and allowed the grant, and how
 // it ends the exchange. A grant captures the context by value in the continuations it
 // hands its stores, and reads everything else through it.
@@ -4001,6 +4102,15 @@ public:
     template <class Question, class Then>
     constexpr void ask(Question&& question, Then&& then) const {
         detail::store_asker<Later>{}.ask(std::forward<Question>(question), std::forward<Then>(then));
+    }
+
+    // What a continuation keeps of `value` (a store's answer) to read it after the next
+    // store answers: a copy when stores may answer later, since `value` is gone by then; a
+    // pointer when they answer now, since every continuation then runs before the store
+    // call that handed `value` returns. `.get()` reads it either way.
+    template <class T>
+    [[nodiscard]] constexpr detail::kept<T, Later> keep(const T& value) const {
+        return detail::kept<T, Later>(value);
     }
 
     // Ends the exchange with the error response for `e`.
@@ -4868,7 +4978,7 @@ inline constexpr std::string_view authorization_code_grant_type = "authorization
 //   scope()                  the scope the user granted
 //   user()                   the user, passed to the issuer
 //   expires_at()             in the seconds of the grant's clock; the code is good while now < expires_at
-//   used_before()            true when this request is not the first to spend the code
+//   used_before()            true when the code has been redeemed (spent) already
 template <class R>
 concept authorization_code_record = requires(const R& record) {
     { record.client_id() } -> std::convertible_to<std::string_view>;
@@ -4881,29 +4991,46 @@ concept authorization_code_record = requires(const R& record) {
     { record.used_before() } -> std::convertible_to<bool>;
 };
 
-// Example model: memory_authorization_code_store in memory_stores.hpp.
+// Example model: memory_authorization_code_store in memory_stores.hpp. `Token` is the
+// token maker's token_type.
 //   using record_type = ...;  // models authorization_code_record
-//   outcome<record_type> consume_authorization_code(std::string_view code);
-//       atomically: find the code and mark it spent. accept: the record, with
-//       used_before() true when it had been spent already (keep spent codes, or their
-//       digests, until they expire, so that a second use can be told); reject: unknown
-//       code; fail: the store could not answer (500).
-// Asynchronous form: void consume_authorization_code(std::string_view, K then).
-template <class S>
+//   outcome<record_type> find_authorization_code(std::string_view code);
+//       find the code and change nothing. accept: the record, with used_before() true
+//       when the code has been redeemed already (keep redeemed codes, or their digests,
+//       until they expire, so that a second use can be told); reject: unknown code;
+//       fail: the store could not answer (500).
+//   outcome_status redeem_authorization_code(const record_type&, const Token& tokens);
+//       in one transaction: mark the code spent unless it is spent already, and store
+//       the tokens (with a reference to the code, so that a reuse can revoke them).
+//       accepted: both done; rejected: spent since it was found (a concurrent
+//       redemption), nothing stored; failed: the store could not, nothing changed (500).
+// Asynchronous forms take a continuation as the last argument and call it with the
+// outcome (with the outcome_status for redeem_authorization_code).
+template <class S, class Token>
 concept authorization_code_store = requires {
     typename S::record_type;
 }
 &&authorization_code_record<typename S::record_type> &&
     (
         requires(S & store, std::string_view code) {
-            { store.consume_authorization_code(code) } -> std::same_as<outcome<typename S::record_type>>;
+            { store.find_authorization_code(code) } -> std::same_as<outcome<typename S::record_type>>;
         } ||
         requires(S & store, std::string_view code, detail::answer_probe<outcome<typename S::record_type>> then) {
-            store.consume_authorization_code(code, then);
-        });
+            store.find_authorization_code(code, then);
+        }) &&
+    (
+        requires(S & store, const typename S::record_type& record, const Token& tokens) {
+            { store.redeem_authorization_code(record, tokens) } -> std::same_as<outcome_status>;
+        } ||
+        requires(S & store, const typename S::record_type& record, const Token& tokens,
+                 detail::answer_probe<outcome_status> then) { store.redeem_authorization_code(record, tokens, then); });
 
 namespace detail {
 
+template <class S>
+using code_user_t = std::remove_cvref_t<decltype(std::declval<const typename S::record_type&>().user())>;
+
+// The store's record and find_authorization_code (what the grant's class checks).
 template <class S>
 constexpr bool check_authorization_code_store() {
     if constexpr (!requires { typename S::record_type; }) {
@@ -4916,11 +5043,40 @@ constexpr bool check_authorization_code_store() {
                       "redirect_uri(), code_challenge(), code_challenge_method(), scope(), user(), expires_at() "
                       "and used_before() (authorization_code_record)");
         return false;
-    } else if constexpr (!authorization_code_store<S>) {
+    } else if constexpr (!(
+                             requires(S & store, std::string_view code) {
+                                 {
+                                     store.find_authorization_code(code)
+                                     } -> std::same_as<outcome<typename S::record_type>>;
+                             } ||
+                             requires(S & store, std::string_view code,
+                                      answer_probe<outcome<typename S::record_type>> then) {
+                                 store.find_authorization_code(code, then);
+                             })) {
         static_assert(always_false<S>,
                       "oauthcore: authorization_code_store: the store needs the member "
-                      "consume_authorization_code(std::string_view) returning outcome<record_type>, or taking a "
+                      "find_authorization_code(std::string_view) returning outcome<record_type>, or taking a "
                       "continuation as a second argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+// Then the maker of the tokens the store is handed (for the code's user), and the store's
+// redeem_authorization_code for the maker's token_type (what respond checks).
+template <class S, class Client, class Maker>
+constexpr bool check_authorization_code_redeem() {
+    if constexpr (!check_authorization_code_store<S>()) {
+        return false;
+    } else if constexpr (!check_token_maker<Maker, Client, code_user_t<S>>()) {
+        return false;
+    } else if constexpr (!authorization_code_store<S, typename Maker::token_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: authorization_code_store: the store needs the member "
+                      "redeem_authorization_code(const record_type&, const Token&) returning outcome_status, or "
+                      "taking a continuation as a third argument and calling it with one (Token: the token maker's "
+                      "token_type)");
         return false;
     } else {
         return true;
@@ -4956,11 +5112,22 @@ constexpr void notify_authorization_code_reused(Observer& observer, std::string_
 }
 
 template <class Asker, class Store, class Then>
-constexpr void ask_consume_authorization_code(const Asker& asker, Store& store, std::string_view code, Then&& then) {
+constexpr void ask_find_authorization_code(const Asker& asker, Store& store, std::string_view code, Then&& then) {
     asker.ask(
-        [&](auto&&... answer) -> decltype(store.consume_authorization_code(code,
-                                                                           std::forward<decltype(answer)>(answer)...)) {
-            return store.consume_authorization_code(code, std::forward<decltype(answer)>(answer)...);
+        [&](auto&&... answer) -> decltype(store.find_authorization_code(code,
+                                                                        std::forward<decltype(answer)>(answer)...)) {
+            return store.find_authorization_code(code, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Token, class Then>
+constexpr void ask_redeem_authorization_code(const Asker& asker, Store& store, const Record& record,
+                                             const Token& tokens, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.redeem_authorization_code(record, tokens,
+                                                                          std::forward<decltype(answer)>(answer)...)) {
+            return store.redeem_authorization_code(record, tokens, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -5013,7 +5180,7 @@ struct authorization_code_options {
     return {};
 }
 
-template <class Codes, class Issuer, class Clock>
+template <class Codes, class Maker, class Clock>
 class authorization_code_grant {
     static_assert(detail::check_authorization_code_store<Codes>());
     static_assert(detail::check_seconds_clock<Clock>());
@@ -5025,43 +5192,63 @@ public:
     static constexpr bool allows_public_clients = true;
     using request_type = authorization_code_parameters;
 
-    authorization_code_grant(Codes& codes, Issuer& issuer, Clock clock, authorization_code_options options = {})
-        : codes_(codes), issuer_(issuer), clock_(std::move(clock)), options_(options) {}
+    authorization_code_grant(Codes& codes, Maker& maker, Clock clock, authorization_code_options options = {})
+        : codes_(codes), maker_(maker), clock_(std::move(clock)), options_(options) {}
 
     template <class Form>
     [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
         return validate_authorization_code_parameters(form);
     }
 
-    // Steps 3-10.
+    // Steps 3-11.
     template <class Context>
     void respond(const Context& context) {
         using client_type = std::remove_cvref_t<decltype(context.client())>;
+        static_assert(detail::check_authorization_code_redeem<Codes, client_type, Maker>());
         using record_type = typename Codes::record_type;
-        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
-        ask_consume_authorization_code(
-            context, codes_, context.request().code, [this, context](const outcome<record_type>& found) {
-                switch (found.status()) {
-                    case outcome_status::failed: return context.fail(error{reason::code_store_failure});
-                    case outcome_status::rejected: return context.fail(error{reason::code_rejected});
-                    case outcome_status::accepted: break;
-                }
-                const record_type& record = found.value();
-                if (const auto redeemable = check_code(record, context); !redeemable)
-                    return context.fail(redeemable.error());
-                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
-                    return context.fail(allowed.error());
-                // The code's scope is what the user granted, which may be less than the
-                // client asked for: always sent (RFC 6749 5.1).
-                ask_issuer(
-                    context, issuer_, context.client(), record.user(), record.scope(),
-                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
-            });
+        ask_find_authorization_code(context, codes_, context.request().code,
+                                    [this, context](const outcome<record_type>& found) {
+                                        switch (found.status()) {
+                                            case outcome_status::failed:
+                                                return context.fail(error{reason::code_store_failure});
+                                            case outcome_status::rejected:
+                                                return context.fail(error{reason::code_rejected});
+                                            case outcome_status::accepted: break;
+                                        }
+                                        redeem(found.value(), context);
+                                    });
     }
 
 private:
-    // Steps 4-8, on the record of a code the store has just spent.
+    // Steps 4-11, with the record the store found.
+    template <class Record, class Context>
+    void redeem(const Record& record, const Context& context) {
+        using token_type = typename Maker::token_type;
+        if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+            return context.fail(allowed.error());
+        ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
+                       [this, context, code = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_redeem_authorization_code(
+                               context, codes_, code.get(), made.value(),
+                               [context, code, tokens = context.keep(made)](outcome_status redeemed) {
+                                   switch (redeemed) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::code_store_failure});
+                                       case outcome_status::rejected: return reused(code.get(), context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   // The code's scope is what the user granted, which may be less than
+                                   // the client asked for: always sent (RFC 6749 5.1).
+                                   context.respond_with(tokens.get(), {});
+                               });
+                       });
+    }
+
+    // Steps 4-8, on the record of a code the store has found.
     template <class Record, class Context>
     [[nodiscard]] result<void> check_code(const Record& record, const Context& context) {
         const client_authentication& client = context.authentication();
@@ -5080,8 +5267,15 @@ private:
                           required, options_);
     }
 
+    // Step 11's refusal: spent by a concurrent redemption since step 3, a reuse as at step 4.
+    template <class Record, class Context>
+    static void reused(const Record& record, const Context& context) {
+        notify_authorization_code_reused(context.observer(), context.authentication().id, record);
+        context.fail(error{reason::code_reused});
+    }
+
     Codes& codes_;
-    Issuer& issuer_;
+    Maker& maker_;
     Clock clock_;
     authorization_code_options options_;
 };
@@ -7707,9 +7901,10 @@ introspection_endpoint(Clients&, Tokens&, Policy, Clock, const endpoint_options&
     -> introspection_endpoint<Clients, Tokens, Policy, Clock, client_authentication_methods<Methods...>>;
 
 }  // namespace oauthcore
-// In-memory models of the store and issuer concepts, for tests, examples and hosts
-// that keep a handful of clients in configuration. They hold their records in
-// std::vector, std::deque and std::string, so adding records allocates; authenticating,
+// In-memory models of the store, issuer and maker concepts, for tests, examples and
+// hosts that keep a handful of clients in configuration. They hold their records in
+// std::vector, std::deque and std::string, so adding records allocates (and so does
+// storing the tokens a refresh or a code redemption is replaced with); authenticating,
 // finding and spending do not.
 
 #include <array>
@@ -7732,15 +7927,20 @@ introspection_endpoint(Clients&, Tokens&, Policy, Clock, const endpoint_options&
 //  2. a requested scope does not exceed the scope originally granted (400 invalid_scope;
 //     when omitted, the original scope is requested, RFC 6749 6);
 //  3. the client's scope hook accepts it (400 invalid_scope);
-//  4. rotation: the store revokes the refresh token, atomically, so that it is good for
-//     exactly one refresh (RFC 9700 4.14.2 recommends rotation; a concurrent or later
-//     reuse finds it revoked: 400 invalid_grant);
-//  5. the issuer makes the new access token and, normally, a new refresh token.
-// Rotation is the default; refresh_options::rotate = false keeps refresh tokens
-// reusable until they expire (then the issuer should hand back the same refresh token).
+//  4. the maker makes the new access token and, normally, a new refresh token, and
+//     stores nothing (500 when it fails, or makes a token the response could not carry:
+//     a token that cannot be sent is never stored);
+//  5. the store replaces the refresh token with the new tokens in one atomic operation:
+//     the old one revoked and the new ones stored, or neither, so that a refresh token is
+//     good for exactly one refresh (rotation, RFC 9700 4.14.2) and a failure loses
+//     nothing. A concurrent or later reuse finds it revoked: 400 invalid_grant; a store
+//     failure is 500 with the old refresh token still good.
+// Whatever fails before step 5 leaves the refresh token as it was. A store that does not
+// rotate (RFC 9700 4.14.2 allows it for confidential clients) stores the new tokens and
+// leaves the old refresh token live; oauthcore does not tell the two apart.
 //
 // An observer that also has `void refresh_token_rejected(std::string_view client_id)` is
-// told of every refresh token refused in steps 1 and 4. A rotated token presented again
+// told of every refresh token refused in steps 1 and 5. A rotated token presented again
 // is the sign of a stolen token that RFC 9700 4.14.2 describes: the host may then revoke
 // the user's other tokens, and count guesses as it counts failed passwords. Observers
 // without the member are not asked for it; a member of that name with another signature
@@ -7749,6 +7949,7 @@ introspection_endpoint(Clients&, Tokens&, Policy, Clock, const endpoint_options&
 #include <concepts>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 
 namespace oauthcore {
@@ -7762,15 +7963,19 @@ concept refresh_token_record = requires(const R& record) {
     { record.scope() } -> std::convertible_to<std::string_view>;
 };
 
-// Example model: memory_refresh_token_store in memory_stores.hpp.
+// Example model: memory_refresh_token_store in memory_stores.hpp. `Token` is the token
+// maker's token_type.
 //   using record_type = ...;  // models refresh_token_record
 //   outcome<record_type> find_refresh_token(const Client&, std::string_view token);
 //       rejected: unknown, expired, revoked, or issued to another client
-//   outcome_status rotate_refresh_token(const record_type&);
-//       accepted: revoked now; rejected: somebody revoked it first; failed: store error
+//   outcome_status replace_refresh_token(const record_type& old, const Token& new_tokens);
+//       in one transaction: revoke the old refresh token (and what the host ties to it,
+//       its access token say) unless it is revoked already, and store the new tokens.
+//       accepted: both done; rejected: somebody revoked it first (a concurrent refresh),
+//       nothing stored; failed: the store could not, nothing changed (500).
 // Asynchronous forms take a continuation as the last argument and call it with the
-// outcome (with the outcome_status for rotate_refresh_token).
-template <class S, class Client>
+// outcome (with the outcome_status for replace_refresh_token).
+template <class S, class Client, class Token>
 concept refresh_token_store = requires {
     typename S::record_type;
 }
@@ -7784,16 +7989,20 @@ concept refresh_token_store = requires {
             store.find_refresh_token(client, token, then);
         }) &&
     (
-        requires(S & store, const typename S::record_type& record) {
-            { store.rotate_refresh_token(record) } -> std::same_as<outcome_status>;
+        requires(S & store, const typename S::record_type& record, const Token& tokens) {
+            { store.replace_refresh_token(record, tokens) } -> std::same_as<outcome_status>;
         } ||
-        requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
-            store.rotate_refresh_token(record, then);
-        });
+        requires(S & store, const typename S::record_type& record, const Token& tokens,
+                 detail::answer_probe<outcome_status> then) { store.replace_refresh_token(record, tokens, then); });
 
 namespace detail {
 
-template <class S, class Client>
+template <class S>
+using refresh_user_t = std::remove_cvref_t<decltype(std::declval<const typename S::record_type&>().user())>;
+
+// The store, then the maker of the tokens it is handed (for the record's user), then the
+// store's replace_refresh_token for the maker's token_type.
+template <class S, class Client, class Maker>
 constexpr bool check_refresh_token_store() {
     if constexpr (!requires { typename S::record_type; }) {
         static_assert(always_false<S>, "oauthcore: refresh_token_store: the store needs a member type record_type");
@@ -7818,11 +8027,13 @@ constexpr bool check_refresh_token_store() {
                       "std::string_view) returning outcome<record_type>, or taking a continuation as a third "
                       "argument and calling it with one");
         return false;
-    } else if constexpr (!refresh_token_store<S, Client>) {
+    } else if constexpr (!check_token_maker<Maker, Client, refresh_user_t<S>>()) {
+        return false;
+    } else if constexpr (!refresh_token_store<S, Client, typename Maker::token_type>) {
         static_assert(always_false<S>,
-                      "oauthcore: refresh_token_store: the store needs the member rotate_refresh_token(const "
-                      "record_type&) returning outcome_status, or taking a continuation as a second argument and "
-                      "calling it with one");
+                      "oauthcore: refresh_token_store: the store needs the member replace_refresh_token(const "
+                      "record_type&, const Token&) returning outcome_status, or taking a continuation as a third "
+                      "argument and calling it with one (Token: the token maker's token_type)");
         return false;
     } else {
         return true;
@@ -7842,12 +8053,13 @@ constexpr void ask_find_refresh_token(const Asker& asker, Store& store, const Cl
         std::forward<Then>(then));
 }
 
-template <class Asker, class Store, class Record, class Then>
-constexpr void ask_rotate_refresh_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
+template <class Asker, class Store, class Record, class Token, class Then>
+constexpr void ask_replace_refresh_token(const Asker& asker, Store& store, const Record& record, const Token& tokens,
+                                         Then&& then) {
     asker.ask(
-        [&](auto&&... answer) -> decltype(store.rotate_refresh_token(record,
-                                                                     std::forward<decltype(answer)>(answer)...)) {
-            return store.rotate_refresh_token(record, std::forward<decltype(answer)>(answer)...);
+        [&](auto&&... answer) -> decltype(store.replace_refresh_token(record, tokens,
+                                                                      std::forward<decltype(answer)>(answer)...)) {
+            return store.replace_refresh_token(record, tokens, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -7897,23 +8109,18 @@ constexpr void notify_refresh_token_rejected(Observer& observer, std::string_vie
     if constexpr (callable) observer.refresh_token_rejected(client_id);
 }
 
-struct refresh_options {
-    bool rotate = true;
-};
-
-template <class Store, class Issuer>
+template <class Store, class Maker>
 class refresh_token_grant {
 public:
     static constexpr std::string_view grant_type = refresh_token_grant_type;
     using parameters = parameter_list<"refresh_token", "scope">;
     // RFC 6749 6 asks a confidential client to authenticate; a public client refreshes
-    // with its client_id (the store finds only its own tokens), and rotation, on by
-    // default, is what RFC 9700 4.14.2 asks for public clients' refresh tokens.
+    // with its client_id (the store finds only its own tokens), and rotation is what
+    // RFC 9700 4.14.2 asks for public clients' refresh tokens.
     static constexpr bool allows_public_clients = true;
     using request_type = refresh_parameters;
 
-    refresh_token_grant(Store& store, Issuer& issuer, refresh_options options = {}) noexcept
-        : store_(store), issuer_(issuer), options_(options) {}
+    refresh_token_grant(Store& store, Maker& maker) noexcept : store_(store), maker_(maker) {}
 
     template <class Form>
     [[nodiscard]] result<request_type> validate(const Form& form, request_storage& storage) const noexcept {
@@ -7923,8 +8130,8 @@ public:
     template <class Context>
     void respond(const Context& context) {
         using client_type = std::remove_cvref_t<decltype(context.client())>;
+        static_assert(detail::check_refresh_token_store<Store, client_type, Maker>());
         using record_type = typename Store::record_type;
-        static_assert(detail::check_refresh_token_store<Store, client_type>());
         ask_find_refresh_token(context, store_, context.client(), context.request().refresh_token,
                                [this, context](const outcome<record_type>& record) {
                                    switch (record.status()) {
@@ -7941,9 +8148,7 @@ private:
     // Steps 2-5, with the record the store found.
     template <class Record, class Context>
     void found(const Record& record, const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using user_type = std::remove_cvref_t<decltype(record.user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        using token_type = typename Maker::token_type;
         const std::string_view requested = context.request().scope;
         const std::string_view original = record.scope();
         if (!requested.empty() && (original.empty() || !scope_includes(original, requested)))
@@ -7951,25 +8156,24 @@ private:
         if (const auto allowed = check_scope_allowed(context.client(), requested.empty() ? original : requested);
             !allowed)
             return context.fail(allowed.error());
-        // Without a requested scope, the original one is granted (RFC 6749 6), read from
-        // the record the issuer is given: when the store answers later, that is a copy.
-        const auto issue = [this, context](const Record& kept) {
-            const std::string_view requested_scope = context.request().scope;
-            ask_issuer(context, issuer_, context.client(), kept.user(),
-                       requested_scope.empty() ? kept.scope() : requested_scope,
-                       [context](const outcome<typename Issuer::token_type>& token) {
-                           context.respond_with(token, context.request().scope);
+        // Without a requested scope, the original one is granted (RFC 6749 6).
+        ask_make_token(context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
+                       [this, context, old = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                               return context.fail(sendable.error());
+                           ask_replace_refresh_token(
+                               context, store_, old.get(), made.value(),
+                               [context, tokens = context.keep(made)](outcome_status replaced) {
+                                   switch (replaced) {
+                                       case outcome_status::failed:
+                                           return context.fail(error{reason::refresh_store_failure});
+                                       case outcome_status::rejected: return rejected(context);
+                                       case outcome_status::accepted: break;
+                                   }
+                                   context.respond_with(tokens.get(), context.request().scope);
+                               });
                        });
-        };
-        if (!options_.rotate) return issue(record);
-        ask_rotate_refresh_token(context, store_, record, [record, context, issue](outcome_status rotated) {
-            switch (rotated) {
-                case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
-                case outcome_status::rejected: return rejected(context);
-                case outcome_status::accepted: break;
-            }
-            issue(record);
-        });
     }
 
     template <class Context>
@@ -7979,8 +8183,7 @@ private:
     }
 
     Store& store_;
-    Issuer& issuer_;
-    refresh_options options_;
+    Maker& maker_;
 };
 
 }  // namespace oauthcore
@@ -8104,8 +8307,8 @@ struct token_view {
 
 static_assert(issued_token<token_view>);
 
-// Hands out the same token every time (tests, benchmarks, demos); it can be told to
-// fail, to exercise the 500 path.
+// Hands out the same token every time (tests, benchmarks, demos), as an issuer and as a
+// maker (it stores nothing either way); it can be told to fail, to exercise the 500 path.
 class fixed_token_issuer {
 public:
     using token_type = token_view;
@@ -8113,8 +8316,13 @@ public:
     explicit fixed_token_issuer(token_view token) noexcept : token_(token) {}
 
     template <class Client, class User>
-    [[nodiscard]] outcome<token_type> issue_token(const Client& /*client*/, const User& /*user*/,
-                                                  std::string_view /*scope*/) {
+    [[nodiscard]] outcome<token_type> issue_token(const Client& client, const User& user, std::string_view scope) {
+        return make_token(client, user, scope);
+    }
+
+    template <class Client, class User>
+    [[nodiscard]] outcome<token_type> make_token(const Client& /*client*/, const User& /*user*/,
+                                                 std::string_view /*scope*/) {
         ++issued_;
         if (failing_) return outcome<token_type>::fail();
         return outcome<token_type>::accept(token_);
@@ -8148,6 +8356,10 @@ public:
                             std::move(scope), expires_at, false});
     }
     void set_now(std::uint64_t now) noexcept { now_ = now; }
+    // true: the write of the new refresh token fails, after the old one was revoked in the
+    // same replace_refresh_token, which then undoes the revocation and answers failed, as
+    // a database rolls back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     [[nodiscard]] bool revoked(std::string_view token) const noexcept {
         for (const auto& r : records_)
             if (r.token == token) return r.revoked;
@@ -8165,11 +8377,25 @@ public:
         return outcome<record_type>::reject();
     }
 
-    [[nodiscard]] outcome_status rotate_refresh_token(const record_type& record) {
+    // Revokes the record's token and stores the new refresh token, if the tokens have
+    // one, for the same client and user, or does neither. The new token has the old one's
+    // scope (RFC 6749 6: "identical to that of the refresh token included by the client",
+    // even when the access token's is narrower) and its expiry: replacing a grant does not
+    // lengthen it.
+    template <issued_token Token>
+    [[nodiscard]] outcome_status replace_refresh_token(const record_type& record, const Token& tokens) {
         if (record.index >= records_.size()) return outcome_status::failed;
-        auto& r = records_[record.index];
-        if (r.revoked) return outcome_status::rejected;
-        r.revoked = true;
+        stored& old = records_[record.index];
+        if (old.revoked) return outcome_status::rejected;
+        old.revoked = true;
+        if (failing_writes_) {
+            old.revoked = false;
+            return outcome_status::failed;
+        }
+        const std::string_view refresh = tokens.refresh_token();
+        if (!refresh.empty())
+            records_.push_back({std::string(refresh), old.client_id, old.username, old.email_address, old.scope,
+                                old.expires_at, false});
         return outcome_status::accepted;
     }
 
@@ -8186,6 +8412,7 @@ private:
 
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
     std::uint64_t now_ = 0;
+    bool failing_writes_ = false;
 };
 
 // An authorization code as the authorization endpoint recorded it (RFC 6749 4.1.1,
@@ -8202,8 +8429,9 @@ struct memory_authorization_code {
     std::uint64_t expires_at = 0;  // in the seconds of the grant's clock
 };
 
-// Authorization codes in memory. Consuming one marks it spent and keeps it, so that a
-// second use is told apart from an unknown code.
+// Authorization codes in memory. Redeeming one marks it spent and keeps it, with the
+// tokens it was redeemed for, so that a second use is told apart from an unknown code and
+// the host can find the tokens to revoke (RFC 6749 4.1.2).
 class memory_authorization_code_store {
 public:
     struct record_type {
@@ -8215,6 +8443,7 @@ public:
         memory_user owner;
         std::uint64_t expiry = 0;
         bool spent_before = false;
+        std::size_t index = 0;  // in the store
 
         [[nodiscard]] std::string_view client_id() const noexcept { return client; }
         [[nodiscard]] std::string_view redirect_uri() const noexcept { return redirect; }
@@ -8226,21 +8455,33 @@ public:
         [[nodiscard]] bool used_before() const noexcept { return spent_before; }
     };
 
-    void add(memory_authorization_code code) { records_.push_back({std::move(code), false}); }
+    void add(memory_authorization_code code) { records_.push_back({std::move(code), false, {}}); }
+    // true: the write of the tokens fails, after the code was marked spent in the same
+    // redeem_authorization_code, which then undoes that and answers failed, as a database
+    // rolls back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     [[nodiscard]] bool spent(std::string_view code) const noexcept {
-        for (const auto& r : records_)
-            if (r.code.code == code) return r.spent;
-        return false;
+        const stored* r = find(code);
+        return r != nullptr && r->spent;
+    }
+    // The tokens a code was redeemed for (views into the store); nullopt for a code not
+    // redeemed, or unknown.
+    [[nodiscard]] std::optional<token_view> tokens_of(std::string_view code) const noexcept {
+        const stored* r = find(code);
+        if (r == nullptr || !r->spent) return std::nullopt;
+        return token_view{r->tokens.access, r->tokens.lifetime, r->tokens.refresh, r->tokens.scope};
     }
 
-    // The code is compared in constant time, with every record's.
-    [[nodiscard]] outcome<record_type> consume_authorization_code(std::string_view code) {
-        stored* found = nullptr;
-        for (auto& r : records_)
-            if (constant_time_equal(r.code.code, code)) found = &r;
+    // The code is compared in constant time, with every record's. Nothing changes.
+    [[nodiscard]] outcome<record_type> find_authorization_code(std::string_view code) const {
+        const stored* found = nullptr;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i)
+            if (constant_time_equal(records_[i].code.code, code)) {
+                found = &records_[i];
+                index = i;
+            }
         if (found == nullptr) return outcome<record_type>::reject();
-        const bool spent_before = found->spent;
-        found->spent = true;
         const memory_authorization_code& c = found->code;
         return outcome<record_type>::accept({c.client_id,
                                              c.redirect_uri,
@@ -8249,16 +8490,47 @@ public:
                                              c.scope,
                                              {c.username, c.email_address},
                                              c.expires_at,
-                                             spent_before});
+                                             found->spent,
+                                             index});
+    }
+
+    // Marks the code spent and keeps the tokens with it, unless it is spent already.
+    template <issued_token Token>
+    [[nodiscard]] outcome_status redeem_authorization_code(const record_type& record, const Token& tokens) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        if (r.spent) return outcome_status::rejected;
+        r.spent = true;
+        if (failing_writes_) {
+            r.spent = false;
+            return outcome_status::failed;
+        }
+        r.tokens = {std::string(tokens.access_token()), tokens.expires_in(), std::string(tokens.refresh_token()),
+                    std::string(tokens.scope())};
+        return outcome_status::accepted;
     }
 
 private:
+    struct issued {
+        std::string access;
+        std::optional<std::uint64_t> lifetime;
+        std::string refresh;
+        std::string scope;
+    };
     struct stored {
         memory_authorization_code code;
         bool spent;
+        issued tokens;
     };
 
+    [[nodiscard]] const stored* find(std::string_view code) const noexcept {
+        for (const auto& r : records_)
+            if (r.code.code == code) return &r;
+        return nullptr;
+    }
+
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    bool failing_writes_ = false;
 };
 
 // A device authorization request as the device authorization endpoint recorded it
@@ -8355,11 +8627,12 @@ private:
 };
 
 static_assert(client_store<memory_client_store>);
-static_assert(refresh_token_store<memory_refresh_token_store, memory_client>);
+static_assert(refresh_token_store<memory_refresh_token_store, memory_client, token_view>);
 static_assert(user_store<memory_user_store>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
-static_assert(authorization_code_store<memory_authorization_code_store>);
+static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
+static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
 static_assert(device_code_store<memory_device_code_store>);
 
 // A client as the authorization endpoint finds it (authorization_request.hpp): views into

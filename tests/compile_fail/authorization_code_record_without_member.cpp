@@ -19,7 +19,7 @@ struct record_without_used_before {
 
 struct codes_without_reuse {
     using record_type = record_without_used_before;
-    oauthcore::outcome<record_type> consume_authorization_code(std::string_view) {
+    oauthcore::outcome<record_type> find_authorization_code(std::string_view) {
         return oauthcore::outcome<record_type>::reject();
     }
 };

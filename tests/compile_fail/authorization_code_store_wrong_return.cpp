@@ -1,4 +1,4 @@
-// Must not compile: an authorization-code store whose consume_authorization_code returns
+// Must not compile: an authorization-code store whose find_authorization_code returns
 // bool instead of outcome<record_type>. The error names the concept and the member.
 #include <cstdint>
 #include <string_view>
@@ -8,7 +8,7 @@
 
 struct codes_answering_bool {
     using record_type = oauthcore::memory_authorization_code_store::record_type;
-    bool consume_authorization_code(std::string_view) { return true; }
+    bool find_authorization_code(std::string_view) { return true; }
 };
 
 int main() {

@@ -1,4 +1,4 @@
-// Must not compile: a refresh-token store whose rotate_refresh_token returns bool instead
+// Must not compile: a refresh-token store whose replace_refresh_token returns bool instead
 // of outcome_status. The error names the concept and the member.
 #include <string_view>
 
@@ -6,17 +6,17 @@
 #include "oauthcore/memory_stores.hpp"
 #include "oauthcore/refresh_grant.hpp"
 
-struct refresh_tokens_with_bool_rotation {
+struct refresh_tokens_with_bool_replacement {
     using record_type = oauthcore::memory_refresh_token_store::record_type;
     oauthcore::outcome<record_type> find_refresh_token(const oauthcore::memory_client&, std::string_view) {
         return oauthcore::outcome<record_type>::reject();
     }
-    bool rotate_refresh_token(const record_type&) { return true; }
+    bool replace_refresh_token(const record_type&, const oauthcore::token_view&) { return true; }
 };
 
 int main() {
     oauthcore::memory_client_store clients;
-    refresh_tokens_with_bool_rotation tokens;
+    refresh_tokens_with_bool_replacement tokens;
     oauthcore::fixed_token_issuer issuer({"t", 60, {}, {}});
     oauthcore::refresh_token_grant refresh{tokens, issuer};
     oauthcore::token_endpoint endpoint{clients, oauthcore::endpoint_options{}, refresh};

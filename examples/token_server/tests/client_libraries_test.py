@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Clients we did not write, against examples/token_server: requests-oauthlib and authlib
 (Debian's python3-requests-oauthlib and python3-authlib) get tokens with the password
-grant, with the client authenticated as each library does it.
+grant, with the client authenticated as each library does it; authlib with
+client_credentials and with the authorization code and PKCE; and the npm openid-client
+package (openid_client/grants.mjs, installed with `npm ci` from its lock file into a
+temporary directory) with client_credentials, password and refresh.
 
 usage: client_libraries_test.py PATH/TO/token_server
 
@@ -10,17 +13,22 @@ commands, in a temporary directory. Every wait is bounded. Prints one line per c
 a summary; exits 1 if any check failed.
 """
 
+import base64
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 # oauthlib refuses http:// unless told: the server is on loopback only.
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 import requests  # noqa: E402
+from authlib.integrations.base_client.errors import OAuthError  # noqa: E402
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession  # noqa: E402
 from oauthlib.oauth2 import LegacyApplicationClient  # noqa: E402
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # noqa: E402
@@ -88,6 +96,91 @@ def requests_oauthlib_password(server, client_id_in_body, basic):
                                include_client_id=True, timeout=120, **kwargs)
 
 
+def admin_output(binary, *args):
+    result = subprocess.run([binary, *args], capture_output=True, timeout=120)
+    if result.returncode != 0:
+        sys.exit("token_server %s failed: %s" % (args[0], result.stderr.decode(errors="replace")))
+    return result.stdout.decode().strip()
+
+
+def authlib_client_credentials(server, binary, db):
+    """RFC 6749 4.4 with authlib's OAuth2Session."""
+    secret = "svc-secret-authlib"
+    admin(binary, "add-client", "--db", db, "svc-authlib", "--grants", "client_credentials",
+          stdin=(secret + "\n").encode())
+    session = AuthlibSession("svc-authlib", secret, token_endpoint_auth_method="client_secret_basic")
+    token = session.fetch_token(server.token_url, grant_type="client_credentials", timeout=120)
+    check(len(token.get("access_token", "")) == 64 and "refresh_token" not in token,
+          "authlib, client_credentials: 200 with an access token and no refresh token")
+
+
+def authlib_authorization_code(server, binary, db):
+    """RFC 6749 4.1 with PKCE (RFC 7636) with authlib's OAuth2Session: authlib makes the
+    verifier and the authorization URL; mint-code stands in for the authorization
+    endpoint (the user approved), with the challenge authlib put in the URL."""
+    redirect = "http://127.0.0.1:9/callback"
+    admin(binary, "add-client", "--db", db, "app-authlib", "--auth-method", "none", "--grants",
+          "authorization_code refresh_token", "--redirect-uri", redirect, stdin=b"")
+    session = AuthlibSession("app-authlib", redirect_uri=redirect, code_challenge_method="S256",
+                             token_endpoint_auth_method="none", scope="read")
+    verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
+    url, state = session.create_authorization_url("http://127.0.0.1:9/authorize", code_verifier=verifier)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+    challenge = query["code_challenge"][0]
+    expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    check(challenge == expected and query.get("code_challenge_method") == ["S256"],
+          "authlib's authorization URL carries the S256 challenge of its verifier")
+    code = admin_output(binary, "mint-code", "--db", db, "--client", "app-authlib", "--user", USERNAME,
+                        "--redirect-uri", redirect, "--code-challenge=" + challenge, "--scope", "read")
+    callback = "%s?code=%s&state=%s" % (redirect, code, state)
+    token = session.fetch_token(server.token_url, authorization_response=callback, code_verifier=verifier,
+                                timeout=120)
+    check(len(token.get("access_token", "")) == 64 and len(token.get("refresh_token", "")) == 64,
+          "authlib, authorization_code + PKCE (public client): 200 with a pair")
+    refreshed = session.refresh_token(server.token_url, refresh_token=token["refresh_token"], timeout=120)
+    check(len(refreshed.get("access_token", "")) == 64, "authlib, refresh as a public client: 200")
+    again = requests.post(server.token_url, timeout=120, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "app-authlib",
+        "code_verifier": verifier})
+    check(again.status_code == 400 and again.json().get("error") == "invalid_grant",
+          "the same code a second time: 400 invalid_grant")
+    # RFC 6749 4.1.2: the reuse revokes what the code produced, the refreshed pair included.
+    try:
+        session.refresh_token(server.token_url, refresh_token=refreshed["refresh_token"], timeout=120)
+        check(False, "after the code's reuse, the refreshed pair is revoked")
+    except OAuthError as e:
+        check(e.error == "invalid_grant", "after the code's reuse, the refreshed pair is revoked (%s)" % e.error)
+
+
+def openid_client(server, binary, db, workdir):
+    """The npm package openid-client 5 (client.grant, client.refresh)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        check(False, "openid-client: node and npm are needed (scripts/test.sh installs them)")
+        return
+    admin(binary, "add-client", "--db", db, "svc", "--grants", "client_credentials",
+          stdin=b"svc-secret-openid-client\n")
+    admin(binary, "add-client", "--db", db, "svc-post", "--grants", "client_credentials", "--auth-method",
+          "client_secret_post", stdin=b"svc-post-secret-openid-client\n")
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openid_client")
+    project = os.path.join(workdir, "openid_client")
+    os.mkdir(project)
+    for name in ("package.json", "package-lock.json", "grants.mjs"):
+        shutil.copy(os.path.join(here, name), project)
+    installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=project,
+                               capture_output=True, timeout=300)
+    if installed.returncode != 0:
+        check(False, "openid-client: npm ci failed: %s" % installed.stderr.decode(errors="replace")[-500:])
+        return
+    run = subprocess.run([node, "grants.mjs", server.token_url], cwd=project, capture_output=True, timeout=300)
+    output = run.stdout.decode(errors="replace")
+    print(output, end="", flush=True)
+    lines = [line for line in output.splitlines() if line.startswith(("ok ", "FAIL "))]
+    check(run.returncode == 0 and lines and all(line.startswith("ok ") for line in lines),
+          "openid-client: all %d of its checks passed (exit %d) %s" % (len(lines), run.returncode,
+                                                                       run.stderr.decode(errors="replace")[-300:]))
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory() as workdir:
@@ -95,7 +188,8 @@ def main():
         admin(binary, "add-client", "--db", db, CLIENT_ID, stdin=(CLIENT_SECRET + "\n").encode())
         admin(binary, "add-user", "--db", db, "--username", USERNAME, stdin=(PASSWORD + "\n").encode())
 
-        server = Server(binary, workdir, db)
+        # --scopes: the authorization code below is minted with scope "read".
+        server = Server(binary, workdir, db, "--scopes", "read")
         try:
             # RFC 6749 3.2.1: client_id in the body next to Basic, as include_client_id=True sends it.
             token = requests_oauthlib_password(server, CLIENT_ID, (CLIENT_ID, CLIENT_SECRET))
@@ -127,6 +221,9 @@ def main():
             token = session.fetch_token(server.token_url, grant_type="password", username=USERNAME,
                                         password=PASSWORD, timeout=120)
             check(len(token.get("access_token", "")) == 64, "authlib, client_secret_basic: 200 with a token")
+            authlib_client_credentials(server, binary, db)
+            authlib_authorization_code(server, binary, db)
+            openid_client(server, binary, db, workdir)
         finally:
             server.stop()
 

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""The load benchmark of issue 18, driven by scripts/load.sh (which builds and installs
+what it needs). Everything on 127.0.0.1, every process stopped at the end, every wait
+bounded. Writes load-results.json at the repository root and prints a table.
+
+usage: run_load.py TOKEN_SERVER HTTP_FLOOR_SERVER NODE_PEER_DIR [--duration 10]
+
+Runs, each with wrk (keep-alive) at 50 and 200 connections:
+  client_credentials  token_server pinned to core 0 (--workers 1), wrk pinned to core 1,
+                      a client with a generated secret (SHA-256), tokens into SQLite
+                      (WAL, synchronous=NORMAL, the server's default)
+  refresh_token       the same server; each request spends one refresh token of a set
+                      seeded into the database beforehand (rotation: a token works once)
+  floor               the same transport answering a fixed token-shaped body
+                      (bench/http_floor_server.cpp), pinned to core 0
+  node                @node-oauth/oauth2-server 5 on express, in-memory model, the same
+                      grant and the same secret check, pinned to core 0
+  password            token_server on both cores (--workers 2): one argon2id check per
+                      request (the user's password; the client's secret is generated),
+                      against 2 / (the time of one argon2id check, measured here)
+After each token_server run: every access token a 200 carried is distinct and stored
+(by its digest). Around the password runs: the server's resident memory.
+"""
+
+import argparse
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = "127.0.0.1"
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CONNECTIONS = (50, 200)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, seconds=60):
+    import socket
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("a server exited at start (status %s)" % process.returncode)
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("a server did not start listening on %d" % port)
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def resident_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def wrk(port, connections, duration, workdir, name, body, auth="", refresh_file="", core="1"):
+    result = os.path.join(workdir, "%s-%d.json" % (name, connections))
+    env = dict(os.environ, LOAD_BODY=body, LOAD_AUTH=auth, LOAD_REFRESH=refresh_file, LOAD_THREADS="1",
+               LOAD_RESULT=result)
+    command = ["taskset", "-c", core, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "--timeout", "30s",
+               "-s", os.path.join(HERE, "token_requests.lua"), "http://%s:%d/oauth/token" % (HOST, port)]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=duration + 120)
+    with open(result) as f:
+        summary = json.load(f)
+    with open(result + ".tokens") as f:
+        tokens = f.read().split()
+    seconds = summary["duration_us"] / 1e6
+    ok = summary["statuses"].get("200", 0)
+    run = {"name": name, "connections": connections, "requests": summary["requests"],
+           "requests_per_second": round(summary["requests"] / seconds, 1),
+           "ok_per_second": round(ok / seconds, 1), "p50_ms": summary["p50_us"] / 1000,
+           "p99_ms": summary["p99_us"] / 1000, "statuses": summary["statuses"],
+           "socket_errors": summary["socket_errors"]}
+    print("  %-20s %4d conns: %9.1f req/s, p50 %8.2f ms, p99 %8.2f ms, statuses %s" % (
+        name, connections, run["requests_per_second"], run["p50_ms"], run["p99_ms"], summary["statuses"]),
+        flush=True)
+    return run, tokens
+
+
+def check_stored(db, tokens, run):
+    """Every token a 200 carried is distinct and its digest is in the tokens table."""
+    digests = {hashlib.sha256(t.encode()).digest() for t in tokens}
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=60) as connection:
+        stored = {bytes(r[0]) for r in connection.execute("SELECT access_digest FROM tokens")}
+    run["tokens_received"] = len(tokens)
+    run["tokens_distinct"] = len(digests)
+    run["tokens_stored"] = len(digests & stored)
+    run["none_lost_or_duplicated"] = len(tokens) == len(digests) == len(digests & stored)
+    if not run["none_lost_or_duplicated"]:
+        print("  !! %d tokens received, %d distinct, %d stored" % (len(tokens), len(digests), len(digests & stored)))
+
+
+def seed_refresh_tokens(db, client_id, count):
+    """Refresh tokens as the server stores them (digests), for john_doe and the client."""
+    now = int(time.time())
+    tokens = [secrets.token_hex(32) for _ in range(count)]
+    with sqlite3.connect(db, timeout=60) as connection:
+        user = connection.execute("SELECT id FROM users WHERE username = 'john_doe'").fetchone()[0]
+        connection.executemany(
+            "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
+            "access_expires_at, refresh_expires_at) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
+            ((hashlib.sha256(secrets.token_bytes(32)).digest(), hashlib.sha256(t.encode()).digest(), client_id, user,
+              now, now + 604800, now + 2592000) for t in tokens))
+    return tokens
+
+
+def argon2id_seconds(db):
+    """The time of one argon2id verification of john_doe's stored hash, median of 9."""
+    sodium = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+    if sodium.sodium_init() < 0:
+        sys.exit("libsodium cannot start")
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as connection:
+        stored = connection.execute("SELECT password_hash FROM users WHERE username = 'john_doe'").fetchone()[0]
+    password = b"john_doe_secret"
+    times = []
+    for _ in range(9):
+        began = time.perf_counter()
+        ok = sodium.crypto_pwhash_str_verify(stored.encode(), password, ctypes.c_ulonglong(len(password)))
+        times.append(time.perf_counter() - began)
+        if ok != 0:
+            sys.exit("the stored argon2id hash does not verify")
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("token_server")
+    parser.add_argument("floor_server")
+    parser.add_argument("node_peer")
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    duration = args.duration
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="oauthcore_load_") as workdir:
+        db = os.path.join(workdir, "tokens.db")
+        server_binary = os.path.abspath(args.token_server)
+        admin = lambda *a, stdin=b"": subprocess.run([server_binary, *a], input=stdin, capture_output=True,
+                                                     check=True, timeout=120).stdout.decode().strip()
+        admin("add-user", "--db", db, "--username", "john_doe", stdin=b"john_doe_secret\n")
+        secret = admin("add-client", "--db", db, "load", "--grants", "client_credentials refresh_token password")
+        auth = "Basic " + __import__("base64").b64encode(("load:" + secret).encode()).decode()
+        # Enough refresh tokens for the fastest run we expect (about 20,000 a second).
+        refresh_sets = [seed_refresh_tokens(db, "load", 25000 * duration) for _ in CONNECTIONS]
+        argon2 = argon2id_seconds(db)
+        print("one argon2id verification: %.1f ms; 2 cores: at most %.1f password requests/s" % (
+            argon2 * 1000, 2 / argon2), flush=True)
+
+        # token_server on core 0, one worker.
+        port = free_port()
+        log = open(os.path.join(workdir, "server.log"), "wb")
+        server = subprocess.Popen(["taskset", "-c", "0", server_binary, "--host", HOST, "--port", str(port), "--db",
+                                   db, "--workers", "1", "--max-queued", "1024"], stdout=subprocess.DEVNULL,
+                                  stderr=log)
+        try:
+            wait_for_port(port, server)
+            print("token_server (core 0, one worker, SQLite WAL synchronous=NORMAL):", flush=True)
+            for connections in CONNECTIONS:
+                run, tokens = wrk(port, connections, duration, workdir, "client_credentials",
+                                  "grant_type=client_credentials", auth)
+                check_stored(db, tokens, run)
+                runs.append(run)
+            for connections, refresh in zip(CONNECTIONS, refresh_sets):
+                refresh_file = os.path.join(workdir, "refresh-%d.txt" % connections)
+                with open(refresh_file, "w") as f:
+                    f.write("\n".join(refresh) + "\n")
+                run, tokens = wrk(port, connections, duration, workdir, "refresh_token",
+                                  "grant_type=refresh_token&refresh_token=REFRESH", auth, refresh_file)
+                check_stored(db, tokens, run)
+                runs.append(run)
+        finally:
+            stop(server)
+
+        # The password grant on both cores.
+        port = free_port()
+        server = subprocess.Popen([server_binary, "--host", HOST, "--port", str(port), "--db", db, "--workers", "2",
+                                   "--max-queued", "1024", "--max-failures", "0"], stdout=subprocess.DEVNULL,
+                                  stderr=log)
+        try:
+            wait_for_port(port, server)
+            print("token_server (both cores, two workers): the password grant", flush=True)
+            body = "grant_type=password&username=john_doe&password=john_doe_secret"
+            memory = [resident_kib(server.pid)]
+            for connections in CONNECTIONS:
+                run, tokens = wrk(port, connections, duration, workdir, "password", body, auth, core="0-1")
+                check_stored(db, tokens, run)
+                run["argon2id_ms"] = round(argon2 * 1000, 2)
+                run["argon2id_bound_per_second"] = round(2 / argon2, 1)
+                runs.append(run)
+                memory.append(resident_kib(server.pid))
+            print("  resident memory (KiB) before, after 50, after 200 connections: %s" % memory, flush=True)
+        finally:
+            stop(server)
+            log.close()
+
+        # The references, on core 0.
+        port = free_port()
+        floor = subprocess.Popen(["taskset", "-c", "0", os.path.abspath(args.floor_server), str(port)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, floor)
+            print("transport floor (Beast, fixed body, core 0):", flush=True)
+            for connections in CONNECTIONS:
+                runs.append(wrk(port, connections, duration, workdir, "floor", "grant_type=client_credentials",
+                                auth)[0])
+        finally:
+            stop(floor)
+        port = free_port()
+        node = subprocess.Popen(["taskset", "-c", "0", "node", "server.js", str(port), "load", secret],
+                                cwd=args.node_peer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, node)
+            print("@node-oauth/oauth2-server on express (core 0):", flush=True)
+            for connections in CONNECTIONS:
+                runs.append(wrk(port, connections, duration, workdir, "node_oauth2_server",
+                                "grant_type=client_credentials", auth)[0])
+        finally:
+            stop(node)
+
+    def rate(name, connections=50):
+        return next(r["ok_per_second"] for r in runs if r["name"] == name and r["connections"] == connections)
+
+    cc = rate("client_credentials")
+    password = max(rate("password", c) for c in CONNECTIONS)
+    targets = {
+        "client_credentials_50_per_second": cc,
+        "client_credentials_over_floor": round(cc / rate("floor"), 3),
+        "client_credentials_over_node": round(cc / rate("node_oauth2_server"), 2),
+        "password_over_argon2id_bound": round(password / (2 / argon2), 3),
+        "resident_kib_password_runs": memory,
+    }
+    checks = {
+        "client_credentials >= 10,000 requests/s at 50 connections": cc >= 10000,
+        "client_credentials >= 0.2 x the Beast floor": targets["client_credentials_over_floor"] >= 0.2,
+        "client_credentials >= 4 x node-oauth2-server": targets["client_credentials_over_node"] >= 4,
+        "password >= 0.9 x 2 / argon2id": targets["password_over_argon2id_bound"] >= 0.9,
+        "no token lost or duplicated": all(r.get("none_lost_or_duplicated", True) for r in runs),
+    }
+    result = {
+        "machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+                    "kernel": platform.release()},
+        "duration_s": duration, "argon2id_ms": round(argon2 * 1000, 2), "runs": runs, "targets": targets,
+        "checks": checks,
+    }
+    with open(os.path.join(ROOT, "load-results.json"), "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print("\n| run | connections | requests/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: |")
+    for r in runs:
+        print("| %s | %d | %.0f | %.2f | %.2f |" % (r["name"], r["connections"], r["ok_per_second"], r["p50_ms"],
+                                                  r["p99_ms"]))
+    print()
+    for what, passed in checks.items():
+        print("%s %s" % ("PASS" if passed else "FAIL", what))
+    print("targets: %s" % json.dumps(targets))
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
