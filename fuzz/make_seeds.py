@@ -269,3 +269,51 @@ pkce = {
 }
 for name, data in pkce.items():
     write("pkce", name, data)
+
+# authorization_request: flags, then method \n target \n Content-Type \n body (fuzz/
+# authorization_request.cpp's registry: spa (public, two URIs), web (one URI), native
+# (loopback), frag (a URI with a fragment), nowhere (no URI), svc (no code grant)).
+# Flags: 1 Content-Type, 2 plain allowed, 4 PKCE required, 8 loopback ports vary,
+# 16 tight limits, 32 the registry fails, 64 303, 128 no issuer.
+SPA_CB = b"https%3A%2F%2Fspa.example%2Fcb"
+S256 = b"&code_challenge=" + APPENDIX_B_CHALLENGE + b"&code_challenge_method=S256"
+
+
+def authorize(query, flags=0, method=b"GET", content_type=b"", body=b""):
+    return bytes([flags]) + method + b"\n/authorize?" + query + b"\n" + content_type + b"\n" + body
+
+
+authorization_request = {
+    "rfc6749_4.1.1": authorize(b"response_type=code&client_id=web&state=xyz&redirect_uri=https%3A%2F%2Fweb%2Eexample%2Fcb"),
+    "spa_s256": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&state=s&scope=read" + S256),
+    "spa_post": b"\x01POST\n/authorize\napplication/x-www-form-urlencoded\nresponse_type=code&client_id=spa&redirect_uri="
+    + SPA_CB + b"&state=s" + S256,
+    "spa_other_query": authorize(b"response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fspa.example%2Fother%3Flang%3Den" + S256),
+    "spa_plain_allowed": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&code_challenge=" + b"p" * 43, 2),
+    "spa_plain_refused": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&code_challenge=" + b"p" * 43),
+    "spa_no_pkce": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&state=s"),
+    "web_pkce_required": authorize(b"response_type=code&client_id=web&state=s", 4),
+    "native_loopback": authorize(b"response_type=code&client_id=native&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcb" + S256, 8),
+    "unknown_client": authorize(b"response_type=code&client_id=evil&redirect_uri=https%3A%2F%2Fevil.example%2F"),
+    "unregistered_uri": authorize(b"response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fevil.example%2Fcb" + S256),
+    "uri_with_fragment": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"%23x" + S256),
+    "registered_fragment": authorize(b"response_type=code&client_id=frag&state=s"),
+    "no_registered_uri": authorize(b"response_type=code&client_id=nowhere"),
+    "missing_uri_of_two": authorize(b"response_type=code&client_id=spa" + S256),
+    "duplicate_client": authorize(b"response_type=code&client_id=spa&client_id=web&redirect_uri=" + SPA_CB),
+    "duplicate_uri": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&redirect_uri=" + SPA_CB),
+    "duplicate_state": authorize(b"response_type=code&client_id=web&state=a&state=b"),
+    "token_response_type": authorize(b"response_type=token&client_id=web&state=s"),
+    "svc_unauthorized": authorize(b"response_type=code&client_id=svc&state=s"),
+    "bad_scope": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&scope=admin" + S256),
+    "state_encoded": authorize(b"response_type=code&client_id=web&state=a+b%26c%3D%F0%9F%94%91%0d%0a"),
+    "registry_fails": authorize(b"response_type=code&client_id=web", 32),
+    "see_other_no_issuer": authorize(b"response_type=code&client_id=web&state=s", 64 | 128),
+    "tight_limits": authorize(b"response_type=code&client_id=web&state=" + b"s" * 200, 16),
+    "put": b"\x00PUT\n/authorize?client_id=web\n\n",
+    "post_json": b"\x01POST\n/authorize\napplication/json\nclient_id=web",
+    "encoded_names": authorize(b"response%5Ftype=code&client%5Fid=web&st%61te=x"),
+    "empty": b"\x00GET\n/authorize\n\n",
+}
+for name, data in authorization_request.items():
+    write("authorization_request", name, data)

@@ -3,7 +3,7 @@
 # each for SECONDS (default 60), one after the other. Fails if any target finds anything
 # (a crash, a broken invariant, a sanitizer report, a leak, a timeout or an out-of-memory).
 #
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: form basic_auth json endpoint pkce
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: form basic_auth json endpoint pkce authorization_request
 #
 # Each target starts from its seeds (fuzz/corpus/<target>/, never written to) and grows a
 # working corpus in build/fuzz-corpus/<target>/, kept between runs, so a later run goes on
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(form basic_auth json endpoint pkce)
+[ ${#targets[@]} -gt 0 ] || targets=(form basic_auth json endpoint pkce authorization_request)
 bash scripts/install-deps.sh clang-14 libclang-rt-14-dev cmake ninja-build nlohmann-json3-dev pkg-config libsodium-dev
 
 out=${OAUTHCORE_BUILD_ROOT:-build}

@@ -48,7 +48,7 @@ valgrind_memcheck() {
   "${vg[@]}" "$dir/tests/oauthcore_tests" --reporter compact
   "${vg[@]}" "$dir/tests/readme_embedding" >/dev/null
   local target
-  for target in form basic_auth json endpoint pkce; do
+  for target in form basic_auth json endpoint pkce authorization_request; do
     "${vg[@]}" "$dir/fuzz/oauthcore_replay_$target" "fuzz/corpus/$target" 2>/dev/null
   done
   echo "valgrind: no errors"

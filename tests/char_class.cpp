@@ -26,6 +26,10 @@ static_assert(is_in(char_class::control, '\0') && is_in(char_class::control, '\x
               !is_in(char_class::control, ' '));
 static_assert(is_in(char_class::json_plain, '\x7f') && !is_in(char_class::token_plain, '\x7f'));
 static_assert(!is_in(char_class::json_plain, '\x80') && !is_in(char_class::vschar, '\xff'));
+static_assert(is_in(char_class::uri, '%') && is_in(char_class::uri, '#') && !is_in(char_class::uri, ' ') &&
+              !is_in(char_class::uri, '"') && !is_in(char_class::uri, '\x80'));
+static_assert(is_in(char_class::form_plain, '*') && !is_in(char_class::form_plain, '~') &&
+              !is_in(char_class::form_plain, ' '));
 
 // A word of eight filler bytes with `byte` in lane `lane`.
 std::uint64_t word_with(unsigned char byte, std::size_t lane, unsigned char filler = 'a') {

@@ -164,3 +164,35 @@ TEST_CASE("errors: every reason has a distinct name for the host's logs", "[erro
     CHECK(to_string(reason::user_rejected) == "user_rejected");
     CHECK(to_string(static_cast<reason>(250)) == "unknown");
 }
+
+TEST_CASE("errors: the authorization endpoint's and revocation's codes are the RFC strings, 400 in both profiles",
+          "[errors][authorization_request][revocation]") {
+    // RFC 6749 4.1.2.1 and RFC 7009 2.2.1.
+    CHECK(to_string(error_code::unsupported_response_type) == "unsupported_response_type");
+    CHECK(to_string(error_code::unsupported_token_type) == "unsupported_token_type");
+    CHECK(to_string(error_code::access_denied) == "access_denied");
+    struct row {
+        reason why;
+        error_code code;
+        int status;
+    };
+    for (const row r : {row{reason::unsupported_response_type, error_code::unsupported_response_type, 400},
+                        row{reason::unsupported_token_type, error_code::unsupported_token_type, 400},
+                        row{reason::token_issued_to_another_client, error_code::unauthorized_client, 400},
+                        row{reason::unknown_client, error_code::invalid_request, 400},
+                        row{reason::unregistered_redirect_uri, error_code::invalid_request, 400},
+                        row{reason::code_challenge_method_not_supported, error_code::invalid_request, 400},
+                        row{reason::authorization_method_not_allowed, error_code::invalid_request, 405},
+                        row{reason::post_required, error_code::invalid_request, 405},
+                        row{reason::token_store_failure, error_code::server_error, 500},
+                        row{reason::user_code_outside_format, error_code::server_error, 500},
+                        row{reason::weak_user_code_format, error_code::server_error, 500}}) {
+        for (const auto p : {profile::social_id, profile::rfc6749}) {
+            const auto d = describe(error{r.why}, p);
+            CHECK(d.code == r.code);
+            CHECK(d.status == r.status);
+        }
+    }
+    CHECK(reason_phrase(302) == "Found");
+    CHECK(reason_phrase(303) == "See Other");
+}

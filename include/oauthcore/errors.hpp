@@ -1,5 +1,6 @@
 #pragma once
-// Error codes (RFC 6749 5.2, RFC 8628 3.5, plus server_error), the reasons behind them,
+// Error codes (RFC 6749 5.2 and 4.1.2.1, RFC 7009 2.2.1, RFC 8628 3.5, plus server_error),
+// the reasons behind them,
 // fixed descriptions, HTTP status mapping and the two profiles.
 //
 // Every failure inside oauthcore is an `error`: a small `reason` plus, where the
@@ -20,8 +21,9 @@
 
 namespace oauthcore {
 
-// RFC 6749 5.2 error codes, the device flow's (RFC 8628 3.5), plus server_error for the
-// vendor's 500.
+// RFC 6749 5.2 error codes, the authorization endpoint's (RFC 6749 4.1.2.1), revocation's
+// (RFC 7009 2.2.1), the device flow's (RFC 8628 3.5), plus server_error for the vendor's
+// 500 (and RFC 6749 4.1.2.1's).
 enum class error_code : std::uint8_t {
     invalid_request,
     invalid_client,
@@ -33,6 +35,8 @@ enum class error_code : std::uint8_t {
     slow_down,
     access_denied,
     expired_token,
+    unsupported_response_type,
+    unsupported_token_type,
     server_error,
 };
 
@@ -48,6 +52,8 @@ enum class error_code : std::uint8_t {
         case error_code::slow_down: return "slow_down";
         case error_code::access_denied: return "access_denied";
         case error_code::expired_token: return "expired_token";
+        case error_code::unsupported_response_type: return "unsupported_response_type";
+        case error_code::unsupported_token_type: return "unsupported_token_type";
         case error_code::server_error: return "server_error";
     }
     return "server_error";
@@ -112,6 +118,18 @@ enum class reason : std::uint8_t {
     slow_down,
     access_denied,
     expired_token,
+    // the authorization endpoint (authorization_request.hpp)
+    authorization_method_not_allowed,
+    unknown_client,
+    unregistered_redirect_uri,
+    unsupported_response_type,
+    code_challenge_method_not_supported,
+    // the endpoints beside the token endpoint (revocation.hpp, introspection.hpp,
+    // device_authorization.hpp)
+    post_required,
+    client_authentication_required,
+    unsupported_token_type,
+    token_issued_to_another_client,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
@@ -120,6 +138,12 @@ enum class reason : std::uint8_t {
     device_store_failure,
     issuer_failure,
     invalid_issued_token,
+    token_store_failure,
+    device_authorization_failure,
+    user_code_outside_format,
+    weak_user_code_format,
+    invalid_verification_uri,
+    invalid_metadata,
     out_of_memory,
 };
 
@@ -170,6 +194,15 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "slow_down",
     "access_denied",
     "expired_token",
+    "authorization_method_not_allowed",
+    "unknown_client",
+    "unregistered_redirect_uri",
+    "unsupported_response_type",
+    "code_challenge_method_not_supported",
+    "post_required",
+    "client_authentication_required",
+    "unsupported_token_type",
+    "token_issued_to_another_client",
     "client_store_failure",
     "user_store_failure",
     "refresh_store_failure",
@@ -177,6 +210,12 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "device_store_failure",
     "issuer_failure",
     "invalid_issued_token",
+    "token_store_failure",
+    "device_authorization_failure",
+    "user_code_outside_format",
+    "weak_user_code_format",
+    "invalid_verification_uri",
+    "invalid_metadata",
     "out_of_memory",
 }};
 }  // namespace detail
@@ -333,6 +372,21 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::access_denied, error_code::access_denied, 400, "The user denied the authorization request."},
     {reason::expired_token, error_code::expired_token, 400,
      "The device code has expired; start a new device authorization request."},
+    {reason::authorization_method_not_allowed, error_code::invalid_request, 405,
+     "The authorization endpoint accepts only the GET and POST methods."},
+    {reason::unknown_client, error_code::invalid_request, 400, "The client is not registered."},
+    {reason::unregistered_redirect_uri, error_code::invalid_request, 400,
+     "The redirect_uri is not one the client registered."},
+    {reason::unsupported_response_type, error_code::unsupported_response_type, 400,
+     "The response type is not supported."},
+    {reason::code_challenge_method_not_supported, error_code::invalid_request, 400,
+     "The code_challenge_method is not supported; use S256."},
+    {reason::post_required, error_code::invalid_request, 405, "This endpoint accepts only the POST method."},
+    {reason::client_authentication_required, error_code::invalid_client, 401,
+     "This endpoint requires client authentication."},
+    {reason::unsupported_token_type, error_code::unsupported_token_type, 400, "The token_type_hint is not supported."},
+    {reason::token_issued_to_another_client, error_code::unauthorized_client, 400,
+     "The token was not issued to this client."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
@@ -340,6 +394,12 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::device_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
+    {reason::token_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::device_authorization_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::user_code_outside_format, error_code::server_error, 500, unknown_error_description},
+    {reason::weak_user_code_format, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_verification_uri, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_metadata, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
 }};
 
@@ -425,6 +485,8 @@ constexpr std::size_t write_description(const error_details& details, char* dest
 [[nodiscard]] constexpr std::string_view reason_phrase(int status) noexcept {
     switch (status) {
         case 200: return "OK";
+        case 302: return "Found";
+        case 303: return "See Other";
         case 400: return "Bad Request";
         case 401: return "Unauthorized";
         case 405: return "Method Not Allowed";

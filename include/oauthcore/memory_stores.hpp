@@ -5,8 +5,10 @@
 // storing the tokens a refresh or a code redemption is replaced with); authenticating,
 // finding and spending do not.
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,13 +16,18 @@
 #include <vector>
 
 #include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/authorization_request.hpp"
 #include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/base64.hpp"
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/detail/swar.hpp"
+#include "oauthcore/device_authorization.hpp"
 #include "oauthcore/device_code_grant.hpp"
+#include "oauthcore/introspection.hpp"
 #include "oauthcore/refresh_grant.hpp"
 #include "oauthcore/scope.hpp"
+#include "oauthcore/token_store.hpp"
 
 namespace oauthcore {
 
@@ -468,5 +475,226 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
 static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
 static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
 static_assert(device_code_store<memory_device_code_store>);
+
+// A client as the authorization endpoint finds it (authorization_request.hpp): views into
+// the registry's record.
+struct memory_registered_client {
+    std::string_view id;
+    const std::vector<std::string>* uris = nullptr;
+    std::string_view grant_types;  // space-separated
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
+    bool public_client = false;
+
+    [[nodiscard]] const std::vector<std::string>& redirect_uris() const noexcept { return *uris; }
+    [[nodiscard]] bool is_public() const noexcept { return public_client; }
+    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
+        return scope_has_token(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_has_token(scopes, scope_token);
+    }
+};
+
+// Registered clients in memory, found by id: the client_registry of the authorization
+// endpoint (the token endpoint's memory_client_store authenticates the same clients).
+class memory_client_registry {
+public:
+    using client_type = memory_registered_client;
+
+    // redirect_uris: the client's registered redirect URIs (RFC 6749 3.1.2.2), compared
+    // exactly; grant_types and scopes: space-separated lists; is_public: RFC 6749 2.1.
+    void add(std::string id, std::vector<std::string> redirect_uris, std::string grant_types = "authorization_code",
+             std::string scopes = {}, bool is_public = false) {
+        records_.push_back(
+            {std::move(id), std::move(redirect_uris), std::move(grant_types), std::move(scopes), is_public});
+    }
+
+    [[nodiscard]] outcome<client_type> find_client(std::string_view client_id) const {
+        for (const record& r : records_)
+            if (detail::bytes_equal(r.id, client_id))
+                return outcome<client_type>::accept({r.id, &r.redirect_uris, r.grant_types, r.scopes, r.is_public});
+        return outcome<client_type>::reject();
+    }
+
+private:
+    struct record {
+        std::string id;
+        std::vector<std::string> redirect_uris;
+        std::string grant_types;
+        std::string scopes;
+        bool is_public;
+    };
+
+    std::deque<record> records_;  // a deque: adding never moves the records clients point into
+};
+
+static_assert(client_registry<memory_client_registry>);
+
+// An issued token as revocation and introspection find it (token_store.hpp).
+struct memory_token {
+    token_kind kind = token_kind::access_token;
+    std::string token;
+    std::string client_id;
+    std::string scope;
+    std::string username;  // empty when the token has no user (client_credentials)
+    std::string subject;   // RFC 7662 2.2 sub; empty when none
+    std::uint64_t issued_at = 0;
+    std::optional<std::uint64_t> expires_at;  // in the seconds of the clock; nullopt: never
+    std::string refresh_token;                // for an access token: the refresh token it was issued with, if any
+};
+
+// Issued tokens in memory. Revoking a refresh token revokes the access tokens issued with
+// it (RFC 7009 2.1); a revoked token is not found any more.
+class memory_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        token_kind kind = token_kind::access_token;
+        std::string_view client;
+        std::string_view granted_scope;
+        std::string_view user;
+        std::string_view sub;
+        std::uint64_t issued = 0;
+        std::optional<std::uint64_t> expiry;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] std::string_view username() const noexcept { return user; }
+        [[nodiscard]] std::string_view subject() const noexcept { return sub; }
+        // RFC 7662 2.2 token_type, as the token response named it (RFC 6749 5.1); refresh
+        // tokens have none.
+        [[nodiscard]] std::string_view token_type() const noexcept {
+            return kind == token_kind::access_token ? "bearer" : "";
+        }
+        [[nodiscard]] std::optional<std::uint64_t> issued_at() const noexcept { return issued; }
+        [[nodiscard]] std::optional<std::uint64_t> expires_at() const noexcept { return expiry; }
+    };
+
+    void add(memory_token token) { records_.push_back({std::move(token), false}); }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token.token == token) return r.revoked;
+        return false;
+    }
+
+    // The token is compared in constant time, with every record's of that kind.
+    [[nodiscard]] outcome<record_type> find_token(std::string_view token, token_kind kind) const {
+        const stored* found = nullptr;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const stored& r = records_[i];
+            if (r.token.kind == kind && constant_time_equal(r.token.token, token)) {
+                found = &r;
+                index = i;
+            }
+        }
+        if (found == nullptr || found->revoked) return outcome<record_type>::reject();
+        const memory_token& t = found->token;
+        return outcome<record_type>::accept(
+            {index, t.kind, t.client_id, t.scope, t.username, t.subject, t.issued_at, t.expires_at});
+    }
+
+    [[nodiscard]] outcome_status revoke_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        r.revoked = true;
+        if (r.token.kind == token_kind::refresh_token)
+            for (stored& other : records_)
+                if (other.token.kind == token_kind::access_token && other.token.refresh_token == r.token.token)
+                    other.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        memory_token token;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+static_assert(revocable_token_store<memory_token_store>);
+static_assert(introspection_record<memory_token_store::record_type>);
+
+// Starts device authorization requests (device_authorization.hpp) and records them in a
+// memory_device_code_store, where the device_code grant finds them: a device code of 32
+// random bytes (base64url), a user code of the format from random bytes
+// (write_user_code), both from the random source the owner passes (its CSPRNG: e.g.
+// libsodium's randombytes_buf). Time is a number the owner advances (set_now).
+class memory_device_authorization_issuer {
+public:
+    struct codes_type {
+        std::string_view device;
+        std::string_view user;
+        std::uint64_t lifetime = 0;
+        std::uint64_t poll_interval = 0;
+
+        [[nodiscard]] std::string_view device_code() const noexcept { return device; }
+        [[nodiscard]] std::string_view user_code() const noexcept { return user; }
+        [[nodiscard]] std::uint64_t expires_in() const noexcept { return lifetime; }
+        [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+    };
+    // Fills `size` bytes at `dest` with random bytes.
+    using random_source = std::function<void(unsigned char* dest, std::size_t size)>;
+
+    memory_device_authorization_issuer(memory_device_code_store& devices, random_source random,
+                                       user_code_format format = {}, std::uint64_t lifetime = 600,
+                                       std::uint64_t interval = 5)
+        : devices_(devices), random_(std::move(random)), format_(format), lifetime_(lifetime), interval_(interval) {}
+
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+
+    // The device code a user code names, as the verification page looks it up from what
+    // the user typed (normalize_user_code: any case, dashes or not); empty when none.
+    [[nodiscard]] std::string_view device_code_for(std::string_view typed) const {
+        std::array<char, max_user_code_length> compact{};
+        const std::size_t size = normalize_user_code(typed, format_, compact.data(), compact.size());
+        if (size != format_.length) return {};
+        const std::string_view wanted(compact.data(), size);
+        for (const auto& r : records_)
+            if (constant_time_equal(r.compact_user_code, wanted)) return r.device_code;
+        return {};
+    }
+
+    template <class Client>
+    [[nodiscard]] outcome<codes_type> start_device_authorization(const Client& client, std::string_view scope) {
+        std::array<unsigned char, 32> device_bytes{};
+        random_(device_bytes.data(), device_bytes.size());
+        std::string device(base64url_encoded_size(device_bytes.size()), '\0');
+        encode_base64url(std::string_view(reinterpret_cast<const char*>(device_bytes.data()), device_bytes.size()),
+                         device.data());
+        std::string user(user_code_size(format_), '\0');
+        std::array<unsigned char, 4 * max_user_code_length> user_bytes{};
+        random_(user_bytes.data(), user_bytes.size());
+        const auto written = write_user_code(
+            format_, std::string_view(reinterpret_cast<const char*>(user_bytes.data()), user_bytes.size()),
+            user.data());
+        if (!written) return outcome<codes_type>::fail();
+        std::string compact(format_.length, '\0');
+        (void)normalize_user_code(user, format_, compact.data(), compact.size());
+        devices_.add({device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_});
+        records_.push_back({std::move(device), std::move(user), std::move(compact)});
+        const record& r = records_.back();
+        return outcome<codes_type>::accept({r.device_code, r.user_code, lifetime_, interval_});
+    }
+
+private:
+    struct record {
+        std::string device_code;
+        std::string user_code;
+        std::string compact_user_code;
+    };
+
+    memory_device_code_store& devices_;
+    random_source random_;
+    user_code_format format_;
+    std::uint64_t lifetime_;
+    std::uint64_t interval_;
+    std::uint64_t now_ = 0;
+    std::deque<record> records_;  // a deque: adding never moves the strings codes point into
+};
+
+static_assert(device_authorization_issuer<memory_device_authorization_issuer, memory_client>);
 
 }  // namespace oauthcore

@@ -755,7 +755,8 @@ namespace oauthcore::detail {
 }
 
 }  // namespace oauthcore::detail
-// Error codes (RFC 6749 5.2, RFC 8628 3.5, plus server_error), the reasons behind them,
+// Error codes (RFC 6749 5.2 and 4.1.2.1, RFC 7009 2.2.1, RFC 8628 3.5, plus server_error),
+// the reasons behind them,
 // fixed descriptions, HTTP status mapping and the two profiles.
 //
 // Every failure inside oauthcore is an `error`: a small `reason` plus, where the
@@ -781,7 +782,7 @@ namespace oauthcore::detail {
 
 namespace oauthcore {
 
-enum class char_class : std::uint8_t {
+enum class char_class : std::uint16_t {
     vschar = 1u << 0,       // RFC 6749 Appendix A: VSCHAR = %x20-7E (tokens)
     nqchar = 1u << 1,       // RFC 6749 Appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E (scope tokens)
     token_plain = 1u << 2,  // VSCHAR that JSON writes as it is (not '"' or '\'): a token copied verbatim
@@ -790,17 +791,20 @@ enum class char_class : std::uint8_t {
     description = 1u << 5,  // RFC 6749 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E )
     param_name = 1u << 6,   // RFC 6749 8.2: name-char = "-" / "." / "_" / DIGIT / ALPHA
     unreserved = 1u << 7,   // RFC 3986 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 7636 4.1)
+    uri = 1u << 8,          // RFC 3986 2: unreserved / gen-delims / sub-delims / "%" (what a URI is written with)
+    form_plain =
+        1u << 9,  // WHATWG application/x-www-form-urlencoded serializing: ALPHA / DIGIT / "*" / "-" / "." / "_"
 };
 
 namespace detail {
 
-[[nodiscard]] constexpr std::uint8_t classes_of(unsigned c) noexcept {
+[[nodiscard]] constexpr std::uint16_t classes_of(unsigned c) noexcept {
     const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     const bool digit = c >= '0' && c <= '9';
     const bool quote_or_backslash = c == '"' || c == '\\';
-    std::uint8_t bits = 0;
+    std::uint16_t bits = 0;
     const auto add = [&bits](bool in, char_class k) {
-        if (in) bits = static_cast<std::uint8_t>(bits | static_cast<std::uint8_t>(k));
+        if (in) bits = static_cast<std::uint16_t>(bits | static_cast<std::uint16_t>(k));
     };
     add(c >= 0x20 && c <= 0x7E, char_class::vschar);
     add(c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E), char_class::nqchar);
@@ -810,11 +814,17 @@ namespace detail {
     add(c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E), char_class::description);
     add(alpha || digit || c == '-' || c == '.' || c == '_', char_class::param_name);
     add(alpha || digit || c == '-' || c == '.' || c == '_' || c == '~', char_class::unreserved);
+    constexpr std::string_view gen_delims = ":/?#[]@";
+    constexpr std::string_view sub_delims = "!$&'()*+,;=";
+    const bool delimiter = c < 0x80 && (gen_delims.find(static_cast<char>(c)) != std::string_view::npos ||
+                                        sub_delims.find(static_cast<char>(c)) != std::string_view::npos);
+    add(alpha || digit || c == '-' || c == '.' || c == '_' || c == '~' || c == '%' || delimiter, char_class::uri);
+    add(alpha || digit || c == '*' || c == '-' || c == '.' || c == '_', char_class::form_plain);
     return bits;
 }
 
-inline constexpr std::array<std::uint8_t, 256> char_classes = [] {
-    std::array<std::uint8_t, 256> table{};
+inline constexpr std::array<std::uint16_t, 256> char_classes = [] {
+    std::array<std::uint16_t, 256> table{};
     for (unsigned c = 0; c < 256; ++c) table[c] = classes_of(c);
     return table;
 }();
@@ -823,7 +833,7 @@ inline constexpr std::array<std::uint8_t, 256> char_classes = [] {
 
 // True when byte `c` belongs to class `k`.
 [[nodiscard]] constexpr bool is_in(char_class k, char c) noexcept {
-    return (detail::char_classes[static_cast<unsigned char>(c)] & static_cast<std::uint8_t>(k)) != 0;
+    return (detail::char_classes[static_cast<unsigned char>(c)] & static_cast<std::uint16_t>(k)) != 0;
 }
 
 // True when every byte of `text` belongs to class `k` (an empty text does).
@@ -1119,8 +1129,9 @@ private:
 
 namespace oauthcore {
 
-// RFC 6749 5.2 error codes, the device flow's (RFC 8628 3.5), plus server_error for the
-// vendor's 500.
+// RFC 6749 5.2 error codes, the authorization endpoint's (RFC 6749 4.1.2.1), revocation's
+// (RFC 7009 2.2.1), the device flow's (RFC 8628 3.5), plus server_error for the vendor's
+// 500 (and RFC 6749 4.1.2.1's).
 enum class error_code : std::uint8_t {
     invalid_request,
     invalid_client,
@@ -1132,6 +1143,8 @@ enum class error_code : std::uint8_t {
     slow_down,
     access_denied,
     expired_token,
+    unsupported_response_type,
+    unsupported_token_type,
     server_error,
 };
 
@@ -1147,6 +1160,8 @@ enum class error_code : std::uint8_t {
         case error_code::slow_down: return "slow_down";
         case error_code::access_denied: return "access_denied";
         case error_code::expired_token: return "expired_token";
+        case error_code::unsupported_response_type: return "unsupported_response_type";
+        case error_code::unsupported_token_type: return "unsupported_token_type";
         case error_code::server_error: return "server_error";
     }
     return "server_error";
@@ -1211,6 +1226,18 @@ enum class reason : std::uint8_t {
     slow_down,
     access_denied,
     expired_token,
+    // the authorization endpoint (authorization_request.hpp)
+    authorization_method_not_allowed,
+    unknown_client,
+    unregistered_redirect_uri,
+    unsupported_response_type,
+    code_challenge_method_not_supported,
+    // the endpoints beside the token endpoint (revocation.hpp, introspection.hpp,
+    // device_authorization.hpp)
+    post_required,
+    client_authentication_required,
+    unsupported_token_type,
+    token_issued_to_another_client,
     // failures of the host's stores or of oauthcore's own resources
     client_store_failure,
     user_store_failure,
@@ -1219,6 +1246,12 @@ enum class reason : std::uint8_t {
     device_store_failure,
     issuer_failure,
     invalid_issued_token,
+    token_store_failure,
+    device_authorization_failure,
+    user_code_outside_format,
+    weak_user_code_format,
+    invalid_verification_uri,
+    invalid_metadata,
     out_of_memory,
 };
 
@@ -1269,6 +1302,15 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "slow_down",
     "access_denied",
     "expired_token",
+    "authorization_method_not_allowed",
+    "unknown_client",
+    "unregistered_redirect_uri",
+    "unsupported_response_type",
+    "code_challenge_method_not_supported",
+    "post_required",
+    "client_authentication_required",
+    "unsupported_token_type",
+    "token_issued_to_another_client",
     "client_store_failure",
     "user_store_failure",
     "refresh_store_failure",
@@ -1276,6 +1318,12 @@ inline constexpr std::array<std::string_view, reason_count> reason_names{{
     "device_store_failure",
     "issuer_failure",
     "invalid_issued_token",
+    "token_store_failure",
+    "device_authorization_failure",
+    "user_code_outside_format",
+    "weak_user_code_format",
+    "invalid_verification_uri",
+    "invalid_metadata",
     "out_of_memory",
 }};
 }  // namespace detail
@@ -1432,6 +1480,21 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::access_denied, error_code::access_denied, 400, "The user denied the authorization request."},
     {reason::expired_token, error_code::expired_token, 400,
      "The device code has expired; start a new device authorization request."},
+    {reason::authorization_method_not_allowed, error_code::invalid_request, 405,
+     "The authorization endpoint accepts only the GET and POST methods."},
+    {reason::unknown_client, error_code::invalid_request, 400, "The client is not registered."},
+    {reason::unregistered_redirect_uri, error_code::invalid_request, 400,
+     "The redirect_uri is not one the client registered."},
+    {reason::unsupported_response_type, error_code::unsupported_response_type, 400,
+     "The response type is not supported."},
+    {reason::code_challenge_method_not_supported, error_code::invalid_request, 400,
+     "The code_challenge_method is not supported; use S256."},
+    {reason::post_required, error_code::invalid_request, 405, "This endpoint accepts only the POST method."},
+    {reason::client_authentication_required, error_code::invalid_client, 401,
+     "This endpoint requires client authentication."},
+    {reason::unsupported_token_type, error_code::unsupported_token_type, 400, "The token_type_hint is not supported."},
+    {reason::token_issued_to_another_client, error_code::unauthorized_client, 400,
+     "The token was not issued to this client."},
     {reason::client_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::user_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::refresh_store_failure, error_code::server_error, 500, unknown_error_description},
@@ -1439,6 +1502,12 @@ inline constexpr std::array<table_entry, reason_count> social_id_table{{
     {reason::device_store_failure, error_code::server_error, 500, unknown_error_description},
     {reason::issuer_failure, error_code::server_error, 500, unknown_error_description},
     {reason::invalid_issued_token, error_code::server_error, 500, unknown_error_description},
+    {reason::token_store_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::device_authorization_failure, error_code::server_error, 500, unknown_error_description},
+    {reason::user_code_outside_format, error_code::server_error, 500, unknown_error_description},
+    {reason::weak_user_code_format, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_verification_uri, error_code::server_error, 500, unknown_error_description},
+    {reason::invalid_metadata, error_code::server_error, 500, unknown_error_description},
     {reason::out_of_memory, error_code::server_error, 500, unknown_error_description},
 }};
 
@@ -1524,6 +1593,8 @@ constexpr std::size_t write_description(const error_details& details, char* dest
 [[nodiscard]] constexpr std::string_view reason_phrase(int status) noexcept {
     switch (status) {
         case 200: return "OK";
+        case 302: return "Found";
+        case 303: return "See Other";
         case 400: return "Bad Request";
         case 401: return "Unauthorized";
         case 405: return "Method Not Allowed";
@@ -5210,6 +5281,853 @@ private:
 };
 
 }  // namespace oauthcore
+// The authorization endpoint (RFC 6749 3.1, 4.1.1, 4.1.2, 4.1.2.1) for the authorization
+// code flow with PKCE (RFC 7636 4.3, 4.4.1; RFC 9700 2.1.1), naming the issuer in every
+// response (RFC 9207):
+//
+//   GET /authorize?response_type=code&client_id=...&redirect_uri=...&scope=...&state=...
+//                  &code_challenge=...&code_challenge_method=S256
+//   (or POST with the same parameters as an application/x-www-form-urlencoded body)
+//
+// Staged, because between the request and the answer the user signs in and decides,
+// which is the host's: validate() checks the request and hands the host an
+// authorization_request (or the response that refuses it); the host signs the user in,
+// asks for consent, keeps the request meanwhile (saved_authorization_request owns its
+// bytes), and resumes with approve(request, code) or deny(request), which build the
+// redirect. oauthcore does not make the code: the host makes it (a secret of enough
+// entropy, RFC 6749 10.10) and stores it with what the request recorded before approve.
+//
+// The order of checks. Every request runs down this list and stops at the first failure.
+// Errors about the client or the redirect URI are shown to the user, never redirected
+// (RFC 6749 4.1.2.1, 3.1.2.4: an open redirector otherwise, RFC 9700 4.11): the response
+// is a page, its body the error as JSON for the host to render. Every later error is a
+// redirect to the client with error, error_description, state and iss.
+//   1. method GET (the query) or POST (the body)            405 page (Allow: GET, POST)
+//   2. POST: Content-Type application/x-www-form-urlencoded 400 page
+//   3. the query or body within the limits: bytes, parameter 400 page
+//      count, bytes per name or value (form_limits)
+//   4. client_id given, once (RFC 6749 3.1: no parameter     400 page
+//      more than once)
+//   5. redirect_uri: at most once; when given, a redirect    400 page
+//      URI (uri.hpp: absolute, no fragment, RFC 6749 3.1.2)
+//   --- no store has been asked anything before this line ---
+//   6. the client store knows the client                    400 page; 500 page when it fails
+//   7. redirect_uri given: equal to one the client           400 page
+//      registered (RFC 9700 2.1, 4.1.3: exact); not given:
+//      the client registered exactly one (RFC 6749 3.1.2.3)
+//   --- from here on, every error redirects (302) with error, error_description, state, iss ---
+//   8. no other recognised parameter repeated (RFC 6749 3.1)  invalid_request (a repeated
+//      state is not sent back)
+//   9. response_type given, and "code"                       invalid_request, unsupported_response_type
+//  10. the client may use the authorization_code grant       unauthorized_client
+//  11. scope: RFC 6749 3.3 syntax, the client's scope hook   invalid_scope
+//  12. PKCE (RFC 7636 4.3, 4.4.1; RFC 9700 2.1.1):           invalid_request
+//      code_challenge_method without code_challenge; a method other than S256 and plain;
+//      plain (also meant by a challenge without a method) unless the host allows it; a
+//      challenge the method can never be met with (pkce.hpp); no challenge from a public
+//      client, or from any client when the host requires PKCE
+//  13. the request is valid: the host's turn
+// Then approve(request, code) redirects with code, state, iss; deny(request) with
+// access_denied (RFC 6749 4.1.2.1); a code outside VSCHAR (RFC 6749 Appendix A.11) is a
+// server_error redirect.
+//
+// What we accept and why:
+//  - Parameters are read as the token endpoint reads a body (form.hpp: WHATWG decoding,
+//    an empty value counts as omitted, unknown parameters ignored, RFC 6749 3.1), except
+//    that a repeated parameter does not stop the reading: whether an error may be
+//    redirected depends on which parameter repeats, so every repeat is noted first.
+//  - A request over the limits is answered with a page, not a redirect: oauthcore does
+//    not read a request it refused to read far enough to trust its redirect_uri.
+//  - The redirect's query keeps the registered URI's own (RFC 6749 3.1.2) and adds the
+//    parameters form-encoded (uri.hpp). state goes back exactly as it came (RFC 6749
+//    4.1.2: "the exact value received from the client").
+//  - iss is options.issuer, in success and error redirects alike (RFC 9207 2); with no
+//    issuer configured it is left out (and the metadata must not claim it, metadata.hpp).
+//  - The status is 302 Found (RFC 6749 4.1.2's example) or, with
+//    authorization_options::redirect_status, 303 See Other, which RFC 9700 4.12 recommends
+//    when the redirect answers a POST that carried the user's credentials (never 307).
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// URIs as the authorization endpoint reads and writes them: the redirect URI a client
+// registered, compared with the one a request names, and the redirect built on it.
+//
+//   URI         = scheme ":" hier-part [ "?" query ] [ "#" fragment ]     ; RFC 3986 3
+//   scheme      = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )              ; RFC 3986 3.1
+//   query       = *( pchar / "/" / "?" )                                  ; RFC 3986 3.4
+//   pct-encoded = "%" HEXDIG HEXDIG                                        ; RFC 3986 2.1
+//
+// What we accept and why:
+//  - A redirect URI (RFC 6749 3.1.2) is an absolute URI: a scheme, then anything written
+//    with RFC 3986 characters ("%" always followed by two hex digits), and no fragment
+//    ("The endpoint URI MUST NOT include a fragment component"). No byte outside those:
+//    so a redirect built on it can never carry a space, a quote, a CR or LF into a
+//    Location header.
+//  - Redirect URIs are compared as strings, byte for byte (RFC 9700 2.1 and 4.1.3: "exact
+//    string matching"; RFC 6749 3.1.2.3 compares as RFC 3986 6.2.1 simple string
+//    comparison). No normalisation: "https://a.example/cb" and "https://A.example/cb"
+//    differ. The one exception RFC 9700 2.1 makes, the port of a loopback redirect URI of a
+//    native app (RFC 8252 7.3), is off unless asked for.
+//  - The parameters a redirect adds go into the query component (RFC 6749 4.1.2: "adding
+//    the following parameters to the query component of the redirection URI using the
+//    application/x-www-form-urlencoded format, per Appendix B"), written as the WHATWG URL
+//    standard's application/x-www-form-urlencoded serializer writes them: ALPHA, DIGIT,
+//    "*", "-", ".", "_" as they are, a space as "+", every other byte as "%" and two
+//    upper-case hex digits. A query the registered URI already has is kept (RFC 6749
+//    3.1.2: "MUST retain" it); the parameters follow it after "&".
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+
+namespace oauthcore {
+
+// The five components of a URI reference, split as RFC 3986 Appendix B does. A component
+// that is absent is empty and its has_* flag false (an empty query after "?" is present).
+struct uri_parts {
+    std::string_view scheme;
+    std::string_view authority;
+    std::string_view path;
+    std::string_view query;
+    std::string_view fragment;
+    bool has_scheme = false;
+    bool has_authority = false;
+    bool has_query = false;
+    bool has_fragment = false;
+};
+
+// RFC 3986 Appendix B: ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?
+// Every input splits; whether the parts are well formed is for the checks below.
+[[nodiscard]] constexpr uri_parts split_uri(std::string_view uri) noexcept {
+    uri_parts parts;
+    std::size_t at = 0;
+    const std::size_t scheme_end = uri.find_first_of(":/?#");
+    if (scheme_end != std::string_view::npos && scheme_end > 0 && uri[scheme_end] == ':') {
+        parts.scheme = uri.substr(0, scheme_end);
+        parts.has_scheme = true;
+        at = scheme_end + 1;
+    }
+    if (uri.substr(at, 2) == "//") {
+        const std::size_t end = uri.find_first_of("/?#", at + 2);
+        const std::size_t stop = end == std::string_view::npos ? uri.size() : end;
+        parts.authority = uri.substr(at + 2, stop - at - 2);
+        parts.has_authority = true;
+        at = stop;
+    }
+    const std::size_t path_end = uri.find_first_of("?#", at);
+    const std::size_t path_stop = path_end == std::string_view::npos ? uri.size() : path_end;
+    parts.path = uri.substr(at, path_stop - at);
+    at = path_stop;
+    if (at < uri.size() && uri[at] == '?') {
+        const std::size_t end = uri.find('#', at);
+        const std::size_t stop = end == std::string_view::npos ? uri.size() : end;
+        parts.query = uri.substr(at + 1, stop - at - 1);
+        parts.has_query = true;
+        at = stop;
+    }
+    if (at < uri.size() && uri[at] == '#') {
+        parts.fragment = uri.substr(at + 1);
+        parts.has_fragment = true;
+    }
+    return parts;
+}
+
+// RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+[[nodiscard]] constexpr bool is_uri_scheme(std::string_view scheme) noexcept {
+    if (scheme.empty()) return false;
+    const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!alpha(scheme.front())) return false;
+    for (const char c : scheme)
+        if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+    return true;
+}
+
+// True when every byte of `text` is one a URI is written with (RFC 3986 2: unreserved,
+// gen-delims, sub-delims), and each "%" starts a pct-encoded triplet (RFC 3986 2.1).
+[[nodiscard]] constexpr bool is_uri_text(std::string_view text) noexcept {
+    const auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (!is_in(char_class::uri, text[i])) return false;
+        if (text[i] == '%' && (i + 2 >= text.size() || !hex(text[i + 1]) || !hex(text[i + 2]))) return false;
+    }
+    return true;
+}
+
+// The longest redirect URI oauthcore reads or builds on (a registered one, or one a
+// request names, which the form limits bound as well).
+inline constexpr std::size_t max_redirect_uri_bytes = 4096;
+
+// RFC 6749 3.1.2: an absolute URI (RFC 3986 4.3) without a fragment, written with URI
+// characters, at most max_redirect_uri_bytes long.
+[[nodiscard]] constexpr bool is_redirect_uri(std::string_view uri) noexcept {
+    if (uri.empty() || uri.size() > max_redirect_uri_bytes || !is_uri_text(uri)) return false;
+    const uri_parts parts = split_uri(uri);
+    return parts.has_scheme && is_uri_scheme(parts.scheme) && !parts.has_fragment;
+}
+
+namespace detail {
+
+// The host of a loopback IP literal authority ("127.0.0.1" or "[::1]", RFC 8252 7.3),
+// with its port, if any, cut off; empty for any other authority.
+[[nodiscard]] constexpr std::string_view loopback_host(std::string_view authority) noexcept {
+    for (const std::string_view host : {std::string_view("127.0.0.1"), std::string_view("[::1]")}) {
+        if (authority.substr(0, host.size()) != host) continue;
+        const std::string_view rest = authority.substr(host.size());
+        if (rest.empty()) return host;
+        if (rest.front() != ':') return {};
+        for (const char c : rest.substr(1))
+            if (c < '0' || c > '9') return {};
+        return host;
+    }
+    return {};
+}
+
+}  // namespace detail
+
+// How redirect URIs are compared.
+enum class redirect_uri_matching : unsigned char {
+    // Byte for byte (RFC 9700 2.1, 4.1.3). The default.
+    exact,
+    // Byte for byte, except that an "http" loopback IP literal (127.0.0.1 or [::1]) may
+    // name any port, as a native app's ephemeral one (RFC 8252 7.3, the exception RFC 9700
+    // 2.1 makes): "http://127.0.0.1/cb" registered matches "http://127.0.0.1:51004/cb".
+    loopback_port_may_vary,
+};
+
+// True when `presented` names the redirect URI `registered` (RFC 9700 2.1, 4.1.3; RFC 6749
+// 3.1.2.3). Not a secret: compared as configuration is.
+[[nodiscard]] constexpr bool redirect_uri_matches(
+    std::string_view registered, std::string_view presented,
+    redirect_uri_matching matching = redirect_uri_matching::exact) noexcept {
+    if (detail::bytes_equal(registered, presented)) return true;
+    if (matching != redirect_uri_matching::loopback_port_may_vary) return false;
+    const uri_parts a = split_uri(registered);
+    const uri_parts b = split_uri(presented);
+    if (a.scheme != "http" || b.scheme != "http" || !a.has_authority || !b.has_authority) return false;
+    const std::string_view host = detail::loopback_host(a.authority);
+    return !host.empty() && host == detail::loopback_host(b.authority) && a.path == b.path &&
+           a.has_query == b.has_query && a.query == b.query && !a.has_fragment && !b.has_fragment;
+}
+
+// The bytes write_form_encoded writes for `text` (WHATWG application/x-www-form-urlencoded
+// serializing: see the top of this header).
+[[nodiscard]] constexpr std::size_t form_encoded_size(std::string_view text) noexcept {
+    std::size_t size = 0;
+    for (const char c : text) size += is_in(char_class::form_plain, c) || c == ' ' ? 1 : 3;
+    return size;
+}
+
+// Writes `text` form-encoded into `dest` (room for form_encoded_size bytes); returns the
+// bytes written.
+constexpr std::size_t write_form_encoded(std::string_view text, char* dest) noexcept {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::size_t out = 0;
+    for (const char c : text) {
+        if (is_in(char_class::form_plain, c)) {
+            dest[out++] = c;
+        } else if (c == ' ') {
+            dest[out++] = '+';
+        } else {
+            const auto byte = static_cast<unsigned char>(c);
+            dest[out++] = '%';
+            dest[out++] = hex[byte >> 4];
+            dest[out++] = hex[byte & 0xF];
+        }
+    }
+    return out;
+}
+
+// One parameter a redirect adds. Its name is written as it is (a name of RFC 6749 8.2
+// needs no encoding); its value is form-encoded. An empty value leaves the parameter out
+// (RFC 6749 3.1: a parameter sent without a value is treated as omitted).
+struct query_parameter {
+    std::string_view name;
+    std::string_view value;
+};
+
+namespace detail {
+
+// Counts when dest is nullptr, writes otherwise: one definition for both passes.
+constexpr std::size_t redirect_bytes(std::string_view base, std::span<const query_parameter> parameters,
+                                     char* dest) noexcept {
+    std::size_t out = 0;
+    const auto raw = [&](std::string_view s) {
+        if (dest != nullptr)
+            for (std::size_t i = 0; i < s.size(); ++i) dest[out + i] = s[i];
+        out += s.size();
+    };
+    raw(base);
+    const uri_parts parts = split_uri(base);
+    // The separator before the first parameter: "?" when there is no query, nothing when
+    // the query is empty or already ends a parameter, "&" otherwise.
+    std::string_view separator = "&";
+    if (!parts.has_query)
+        separator = "?";
+    else if (parts.query.empty() || parts.query.back() == '&')
+        separator = "";
+    for (const query_parameter& p : parameters) {
+        if (p.value.empty()) continue;
+        raw(separator);
+        separator = "&";
+        raw(p.name);
+        raw("=");
+        if (dest != nullptr)
+            out += write_form_encoded(p.value, dest + out);
+        else
+            out += form_encoded_size(p.value);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+// The exact bytes write_redirect writes, or an error when `base` is not a redirect URI
+// (is_redirect_uri: a fragment, a relative URI, a byte no URI holds): invalid_parameter
+// naming redirect_uri.
+[[nodiscard]] constexpr result<std::size_t> redirect_size(std::string_view base,
+                                                          std::span<const query_parameter> parameters) noexcept {
+    if (!is_redirect_uri(base)) return fail(reason::invalid_parameter, parameter_name("redirect_uri"));
+    return detail::redirect_bytes(base, parameters, nullptr);
+}
+
+// Writes `base` with `parameters` added to its query into `dest` (room for redirect_size
+// bytes); returns the bytes written. `base` must be a redirect URI (redirect_size says).
+constexpr std::size_t write_redirect(std::string_view base, std::span<const query_parameter> parameters,
+                                     char* dest) noexcept {
+    return detail::redirect_bytes(base, parameters, dest);
+}
+
+// The redirect in `storage` (a response_storage, or a fixed_storage): a view valid until
+// the storage's next reset(). Errors: invalid_parameter naming redirect_uri (see
+// redirect_size), out_of_memory.
+template <class Storage>
+[[nodiscard]] constexpr result<std::string_view> build_redirect(std::string_view base,
+                                                                std::span<const query_parameter> parameters,
+                                                                Storage& storage) noexcept {
+    const auto size = redirect_size(base, parameters);
+    if (!size) return unexpected<error>(size.error());
+    storage.expect_more(*size);
+    char* const dest = storage.take(*size);
+    if (dest == nullptr) return fail(reason::out_of_memory);
+    return std::string_view(dest, write_redirect(base, parameters, dest));
+}
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// A client as the authorization endpoint sees it: registered, not authenticated (the user
+// agent brings the request, RFC 6749 3.1). Example model: memory_registered_client.
+//   bool allows_grant(std::string_view grant_type) const;   // asked for "authorization_code"
+//   bool is_public() const;                                  // RFC 6749 2.1: PKCE is then required
+//   R redirect_uris() const;  // a range of the registered redirect URIs (std::vector<std::string>,
+//                             // std::span<const std::string_view>, ...): elements convert to string_view
+// Optional, as at the token endpoint: bool allows_scope(std::string_view token) const.
+template <class C>
+concept registered_client = requires(const C& client, std::string_view grant_type) {
+    { client.allows_grant(grant_type) } -> std::convertible_to<bool>;
+    { client.is_public() } -> std::convertible_to<bool>;
+    client.redirect_uris().begin() != client.redirect_uris().end();
+    { *client.redirect_uris().begin() } -> std::convertible_to<std::string_view>;
+};
+
+// Where the authorization endpoint finds a client by its id. Example model:
+// memory_client_registry in memory_stores.hpp.
+//   using client_type = ...;  // models registered_client
+//   outcome<client_type> find_client(std::string_view client_id);
+//       accept: the client; reject: no such client (shown to the user, never redirected);
+//       fail: the store could not answer (a 500 page).
+// Asynchronous form: void find_client(std::string_view, K then).
+template <class S>
+concept client_registry = requires {
+    typename S::client_type;
+}
+&&registered_client<typename S::client_type> &&
+    (
+        requires(S & store, std::string_view client_id) {
+            { store.find_client(client_id) } -> std::same_as<outcome<typename S::client_type>>;
+        } ||
+        requires(S & store, std::string_view client_id, detail::answer_probe<outcome<typename S::client_type>> then) {
+            store.find_client(client_id, then);
+        });
+
+namespace detail {
+
+template <class S>
+constexpr bool check_client_registry() {
+    if constexpr (!requires { typename S::client_type; }) {
+        static_assert(always_false<S>, "oauthcore: client_registry: the store needs a member type client_type");
+        return false;
+    } else if constexpr (!registered_client<typename S::client_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: client_registry: client_type needs the members bool allows_grant(std::string_view) "
+                      "const, bool is_public() const and redirect_uris() const, a range of URIs (registered_client)");
+        return false;
+    } else if constexpr (!client_registry<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: client_registry: the store needs the member find_client(std::string_view) "
+                      "returning outcome<client_type>, or taking a continuation as a second argument and calling it "
+                      "with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Then>
+constexpr void ask_find_client(const Asker& asker, Store& store, std::string_view client_id, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.find_client(client_id, std::forward<decltype(answer)>(answer)...)) {
+            return store.find_client(client_id, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+// What the authorization endpoint reads (RFC 6749 4.1.1, RFC 7636 4.3).
+using authorization_parameters = parameter_list<"response_type", "client_id", "redirect_uri", "scope", "state",
+                                                "code_challenge", "code_challenge_method">;
+
+// A valid authorization request: what the host keeps while the user signs in and decides,
+// and records with the code it makes (authorization_code_grant.hpp's record). Views into
+// the request's bytes and the exchange_storage it was validated with; for longer, copy it
+// (saved_authorization_request).
+struct authorization_request {
+    std::string_view client_id;
+    // Where the response goes: the redirect_uri of the request, or the one URI the client
+    // registered when the request named none.
+    std::string_view redirect_uri;
+    // The redirect_uri of the request; empty when it named none. Record this one with the
+    // code: the token request must repeat it exactly when it was given (RFC 6749 4.1.3).
+    std::string_view requested_redirect_uri;
+    std::string_view scope;                  // the requested scope, duplicates collapsed (RFC 6749 3.3); empty if none
+    std::string_view state;                  // empty if none
+    std::string_view code_challenge;         // empty if none
+    std::string_view code_challenge_method;  // "S256" or "plain" when there is a challenge; empty otherwise
+};
+
+// An authorization_request that owns its bytes: kept in the host's session across the
+// sign-in and consent pages, and turned back into the view for approve or deny. Its
+// strings are the host's to store as they are (a row, a signed cookie: they are what the
+// client sent, checked, and what the client registered).
+struct saved_authorization_request {
+    std::string client_id;
+    std::string redirect_uri;
+    std::string requested_redirect_uri;
+    std::string scope;
+    std::string state;
+    std::string code_challenge;
+    std::string code_challenge_method;
+
+    saved_authorization_request() = default;
+    explicit saved_authorization_request(const authorization_request& request)
+        : client_id(request.client_id),
+          redirect_uri(request.redirect_uri),
+          requested_redirect_uri(request.requested_redirect_uri),
+          scope(request.scope),
+          state(request.state),
+          code_challenge(request.code_challenge),
+          code_challenge_method(request.code_challenge_method) {}
+
+    [[nodiscard]] authorization_request view() const noexcept {
+        return {client_id, redirect_uri, requested_redirect_uri, scope, state, code_challenge, code_challenge_method};
+    }
+};
+
+// The longest error_description an error redirect carries (see fill_error_redirect).
+inline constexpr std::size_t max_redirect_description_bytes = 256;
+
+// The status of a redirect (see the top of this header).
+enum class redirect_status : int { found = 302, see_other = 303 };
+
+struct authorization_options {
+    // The issuer identifier sent as iss in every response (RFC 9207 2): the issuer of the
+    // metadata document (RFC 8414 2), e.g. "https://as.example.com". Empty: iss is not sent.
+    std::string_view issuer;
+    // RFC 7636 4.2 allows plain only to clients that cannot do S256, RFC 9700 2.1.1 says
+    // to use S256: off, plain (and a challenge without a method, which means plain,
+    // RFC 7636 4.3) is invalid_request. Match authorization_code_options::allow_plain.
+    bool allow_plain = false;
+    // Public clients always need PKCE (RFC 9700 2.1.1); true requires it of every client
+    // (OAuth 2.1). Match authorization_code_options::require_pkce.
+    bool require_pkce = false;
+    redirect_uri_matching matching = redirect_uri_matching::exact;
+    oauthcore::redirect_status redirect_status = redirect_status::found;
+    // Of the query (GET) or the body (POST).
+    form_limits limits{};
+};
+
+// What validate() answers: the valid request (and the client the store found), or the
+// response that refuses it, an error page or an error redirect, to send as it is.
+template <class Client>
+struct authorization_validation {
+    std::optional<authorization_request> request;
+    std::optional<Client> client;
+    response answer;  // when !request
+
+    [[nodiscard]] constexpr bool valid() const noexcept { return request.has_value(); }
+};
+
+namespace detail {
+
+// The parameters of one authorization request, with the ones given more than once.
+struct authorization_form {
+    form_fields<authorization_parameters> fields;
+    std::uint64_t repeated = 0;  // bit i: authorization_parameters::names[i] was given more than once
+
+    template <fixed_string Name>
+    [[nodiscard]] constexpr std::string_view operator[](param_t<Name> p) const noexcept {
+        return fields[p];
+    }
+    template <fixed_string Name>
+    [[nodiscard]] constexpr bool given(param_t<Name> p) const noexcept {
+        return fields.given(p);
+    }
+    template <fixed_string Name>
+    [[nodiscard]] constexpr bool is_repeated(param_t<Name>) const noexcept {
+        constexpr std::size_t position = position_of(authorization_parameters::names, Name.view());
+        static_assert(position != not_declared);
+        return (repeated >> position & 1u) != 0;
+    }
+};
+
+// Step 3: the form.hpp reading of `input`, noting every repeat instead of stopping at the
+// first. Decoded values go to `storage`.
+template <class Storage>
+[[nodiscard]] constexpr bool parse_authorization_form_into(std::string_view input, Storage& storage,
+                                                           const form_limits& limits, authorization_form& out,
+                                                           error& failure) noexcept {
+    using names = authorization_parameters;
+    if (input.size() > limits.max_body_bytes) {
+        failure = error{reason::body_too_large};
+        return false;
+    }
+    form_splitter splitter(input);
+    form_pair pair;
+    std::size_t count = 0;
+    while (splitter.next(pair)) {
+        if (++count > limits.max_parameters) {
+            failure = error{reason::too_many_parameters};
+            return false;
+        }
+        if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes) {
+            failure = error{reason::parameter_too_large};
+            return false;
+        }
+        std::size_t p = name_lookup<names::names>::find(pair.name);
+        if (p == name_not_found) p = recognise_encoded<names>(pair.name);
+        if (p == name_not_found) continue;
+        if (out.fields.present(p)) {
+            out.repeated |= std::uint64_t{1} << p;
+            continue;
+        }
+        std::string_view value = pair.value;
+        if (needs_decoding(value)) {
+            const auto decoded = decode_to_storage(value, storage);
+            if (!decoded) {
+                failure = decoded.error();
+                return false;
+            }
+            value = *decoded;
+        }
+        out.fields.set(p, value);
+    }
+    return true;
+}
+
+// The error page: the error as JSON (RFC 6749 5.2's shape) for the host to render, never
+// a redirect.
+template <class Storage>
+constexpr void fill_authorization_page(response& r, error e, Storage& storage) noexcept {
+    const error_details details = describe(e);
+    r.status = details.status;
+    r.reason_phrase = reason_phrase(details.status);
+    r.error = e;
+    (void)r.add_header("Content-Type", json_content_type);
+    (void)r.add_header("Cache-Control", "no-store");
+    (void)r.add_header("Pragma", "no-cache");
+    if (details.status == 405) (void)r.add_header("Allow", "GET, POST");
+    const std::size_t size = error_json_size(details);
+    storage.expect_more(size);
+    char* const dest = storage.take(size);
+    r.body = dest == nullptr ? std::string_view(out_of_memory_body.data(), out_of_memory_body.size())
+                             : std::string_view(dest, write_error_json(details, dest));
+}
+
+}  // namespace detail
+
+// The authorization endpoint over a client registry. Example:
+//   oauthcore::authorization_endpoint authorize{registry, {.issuer = "https://as.example.com"}};
+//   auto checked = authorize.validate(request, storage);
+//   if (!checked.valid()) return send(checked.answer);
+//   session.pending = oauthcore::saved_authorization_request(*checked.request);
+//   ... the user signs in and approves; the host makes `code` and stores its record ...
+//   send(authorize.approve(session.pending.view(), code, storage.response));
+template <class Clients>
+class authorization_endpoint {
+    static_assert(detail::check_client_registry<Clients>());
+
+public:
+    using client_type = typename Clients::client_type;
+    using validation_type = authorization_validation<client_type>;
+
+    explicit authorization_endpoint(Clients& clients, const authorization_options& options = {}) noexcept
+        : clients_(clients), options_(options) {}
+
+    [[nodiscard]] const authorization_options& options() const noexcept { return options_; }
+
+    // Steps 1-13 with a store that answers now. The views of the answer point into the
+    // request's bytes and `storage`, valid until its next reset().
+    [[nodiscard]] validation_type validate(const request_view& request, exchange_storage& storage) {
+        validation_type out;
+        storage.reset();
+        run<false>(request, storage, out, [](const validation_type&) {});
+        return out;
+    }
+    template <request_source R>
+    [[nodiscard]] validation_type validate(const R& request, exchange_storage& storage) {
+        return validate(view_of_authorization_request(request), storage);
+    }
+
+    // The same with a store that may answer later: `finish(const validation_type&)` is
+    // called once, with `out`. Until then the host keeps the request's bytes, `storage`,
+    // `out`, this endpoint and its store alive.
+    template <class Finish>
+    void validate_async(const request_view& request, exchange_storage& storage, validation_type& out, Finish finish) {
+        out = validation_type{};
+        storage.reset();
+        run<true>(request, storage, out, finish);
+    }
+    template <request_source R, class Finish>
+    void validate_async(const R& request, exchange_storage& storage, validation_type& out, Finish finish) {
+        validate_async(view_of_authorization_request(request), storage, out, std::move(finish));
+    }
+    // A temporary request would be gone before a store that answers later reads it.
+    template <request_source R, class Finish>
+    void validate_async(const R&& request, exchange_storage& storage, validation_type& out, Finish finish) = delete;
+
+    // The user approved: the redirect with `code` (made and stored by the host), state and
+    // iss (RFC 6749 4.1.2, RFC 9207 2). `request` is what validate() gave (or its saved
+    // copy), unchanged.
+    [[nodiscard]] response approve(const authorization_request& request, std::string_view code,
+                                   response_storage& storage) const noexcept {
+        // RFC 6749 Appendix A.11: code = 1*VSCHAR.
+        if (code.empty() || !detail::is_vschar_text(code))
+            return redirect_error(request, error{reason::invalid_issued_token}, storage);
+        const std::array<query_parameter, 3> parameters{
+            {{"code", code}, {"state", request.state}, {"iss", options_.issuer}}};
+        response r;
+        fill_redirect(r, request.redirect_uri, parameters, storage);
+        return r;
+    }
+
+    // The user denied: the redirect with access_denied (RFC 6749 4.1.2.1).
+    [[nodiscard]] response deny(const authorization_request& request, response_storage& storage) const noexcept {
+        return redirect_error(request, error{reason::access_denied}, storage);
+    }
+
+    // Any other error after validation (the host could not store the code: a store
+    // failure reason, answered as server_error), redirected with state and iss.
+    [[nodiscard]] response redirect_error(const authorization_request& request, error e,
+                                          response_storage& storage) const noexcept {
+        response r;
+        fill_error_redirect(r, e, request.redirect_uri, request.state, storage);
+        return r;
+    }
+
+private:
+    template <request_source R>
+    [[nodiscard]] static constexpr request_view view_of_authorization_request(const R& request) {
+        return request_view{request.method(), request.target(), request.header("Content-Type"), std::nullopt,
+                            request.body()};
+    }
+
+    // The query of a request target (origin-form, RFC 9112 3.2.1): after the first "?".
+    [[nodiscard]] static constexpr std::string_view query_of(std::string_view target) noexcept {
+        const std::size_t question = target.find('?');
+        return question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    }
+
+    template <std::size_t N>
+    void fill_redirect(response& r, std::string_view redirect_uri, const std::array<query_parameter, N>& parameters,
+                       response_storage& storage) const noexcept {
+        const auto location = build_redirect(redirect_uri, parameters, storage);
+        if (!location) return detail::fill_authorization_page(r, location.error(), storage);
+        r.status = static_cast<int>(options_.redirect_status);
+        r.reason_phrase = reason_phrase(r.status);
+        (void)r.add_header("Location", *location);
+        (void)r.add_header("Cache-Control", "no-store");
+        r.body = {};
+    }
+
+    // RFC 6749 4.1.2.1: error, error_description, state; RFC 9207 2: iss. The description
+    // is written on the stack, so that the redirect is the one block the storage gives
+    // (a second block may not fit where the first went); one too long for it, which no
+    // error of this endpoint has, is left out (error_description is OPTIONAL).
+    void fill_error_redirect(response& r, error e, std::string_view redirect_uri, std::string_view state,
+                             response_storage& storage) const noexcept {
+        const error_details details = describe(e);
+        std::array<char, max_redirect_description_bytes> text;
+        const std::string_view description =
+            details.description_size() <= text.size()
+                ? std::string_view(text.data(), write_description(details, text.data()))
+                : std::string_view{};
+        const std::array<query_parameter, 4> parameters{{{"error", to_string(details.code)},
+                                                         {"error_description", description},
+                                                         {"state", state},
+                                                         {"iss", options_.issuer}}};
+        fill_redirect(r, redirect_uri, parameters, storage);
+        if (r.status == static_cast<int>(options_.redirect_status)) r.error = e;
+    }
+
+    template <bool Later, class Finish>
+    void run(const request_view& request, exchange_storage& storage, validation_type& out, const Finish& finish) {
+        const auto page = [&](error e) {
+            detail::fill_authorization_page(out.answer, e, storage.response);
+            finish(out);
+        };
+        // Step 1.
+        std::string_view input;
+        if (request.method == "GET") {
+            input = query_of(request.target);
+        } else if (request.method == "POST") {
+            // Step 2.
+            if (!request.content_type || !is_form_content_type(*request.content_type))
+                return page(error{reason::unsupported_content_type});
+            input = request.body;
+        } else {
+            return page(error{reason::authorization_method_not_allowed});
+        }
+        // Step 3. Decoded values take at most the input's size, and a normalized scope as
+        // much again: announced before the first byte is taken, so one heap block serves.
+        storage.request.expect_more(
+            2 * (input.size() < options_.limits.max_body_bytes ? input.size() : options_.limits.max_body_bytes));
+        detail::authorization_form form;
+        if (error failure;
+            !detail::parse_authorization_form_into(input, storage.request, options_.limits, form, failure))
+            return page(failure);
+        // Step 4.
+        if (form.is_repeated(param<"client_id">)) return page(error{reason::duplicate_parameter, param<"client_id">});
+        if (!form.given(param<"client_id">)) return page(error{reason::missing_parameter, param<"client_id">});
+        // Step 5.
+        if (form.is_repeated(param<"redirect_uri">))
+            return page(error{reason::duplicate_parameter, param<"redirect_uri">});
+        if (form.given(param<"redirect_uri">) && !is_redirect_uri(form[param<"redirect_uri">]))
+            return page(error{reason::invalid_parameter, param<"redirect_uri">});
+        // Step 6: the store. When it may answer later, the continuation keeps its own copies.
+        const std::string_view client_id = form[param<"client_id">];
+        if constexpr (Later) {
+            ask_find_client(detail::store_asker<true>{}, clients_, client_id,
+                            [this, form, &storage, &out, finish](const outcome<client_type>& found) {
+                                after_client(found, form, storage, out, finish);
+                            });
+        } else {
+            ask_find_client(detail::store_asker<false>{}, clients_, client_id, [&](const outcome<client_type>& found) {
+                after_client(found, form, storage, out, finish);
+            });
+        }
+    }
+
+    // Steps 6-13, once the store has answered.
+    template <class Finish>
+    void after_client(const outcome<client_type>& found, const detail::authorization_form& form,
+                      exchange_storage& storage, validation_type& out, const Finish& finish) {
+        const auto page = [&](error e) {
+            detail::fill_authorization_page(out.answer, e, storage.response);
+            finish(out);
+        };
+        // Step 6.
+        switch (found.status()) {
+            case outcome_status::failed: return page(error{reason::client_store_failure});
+            case outcome_status::rejected: return page(error{reason::unknown_client});
+            case outcome_status::accepted: break;
+        }
+        const client_type& client = found.value();
+        // Step 7.
+        const std::string_view requested = form[param<"redirect_uri">];
+        std::string_view redirect_uri;
+        std::size_t registered = 0;
+        const auto& uris = client.redirect_uris();
+        for (const auto& uri : uris) {
+            const std::string_view candidate = uri;
+            ++registered;
+            if (requested.empty()) {
+                redirect_uri = candidate;
+            } else if (redirect_uri.empty() && redirect_uri_matches(candidate, requested, options_.matching)) {
+                redirect_uri = requested;
+            }
+        }
+        if (requested.empty()) {
+            if (registered == 0) return page(error{reason::unregistered_redirect_uri});
+            if (registered > 1) return page(error{reason::missing_parameter, param<"redirect_uri">});
+            // The one URI the client registered: the host's, checked like a request's.
+            if (!is_redirect_uri(redirect_uri)) return page(error{reason::invalid_parameter, param<"redirect_uri">});
+        } else if (redirect_uri.empty()) {
+            return page(error{reason::unregistered_redirect_uri});
+        }
+        // From here on, errors go back to the client.
+        const std::string_view state = form.is_repeated(param<"state">) ? std::string_view{} : form[param<"state">];
+        const auto redirect = [&](error e) {
+            fill_error_redirect(out.answer, e, redirect_uri, state, storage.response);
+            finish(out);
+        };
+        // Step 8.
+        if (form.is_repeated(param<"state">)) return redirect(error{reason::duplicate_parameter, param<"state">});
+        if (form.is_repeated(param<"response_type">))
+            return redirect(error{reason::duplicate_parameter, param<"response_type">});
+        if (form.is_repeated(param<"scope">)) return redirect(error{reason::duplicate_parameter, param<"scope">});
+        if (form.is_repeated(param<"code_challenge">))
+            return redirect(error{reason::duplicate_parameter, param<"code_challenge">});
+        if (form.is_repeated(param<"code_challenge_method">))
+            return redirect(error{reason::duplicate_parameter, param<"code_challenge_method">});
+        // Step 9.
+        if (!form.given(param<"response_type">))
+            return redirect(error{reason::missing_parameter, param<"response_type">});
+        if (form[param<"response_type">] != "code") return redirect(error{reason::unsupported_response_type});
+        // Step 10.
+        if (!client.allows_grant(authorization_code_grant_type)) return redirect(error{reason::unauthorized_client});
+        // Step 11.
+        const auto scope = normalize_scope(form[param<"scope">], storage.request);
+        if (!scope) return redirect(scope.error());
+        if (const auto allowed = check_scope_allowed(client, *scope); !allowed) return redirect(allowed.error());
+        // Step 12.
+        const std::string_view challenge = form[param<"code_challenge">];
+        const std::string_view method_name = form[param<"code_challenge_method">];
+        std::string_view method_recorded;
+        if (challenge.empty()) {
+            if (!method_name.empty() || static_cast<bool>(client.is_public()) || options_.require_pkce)
+                return redirect(error{reason::missing_parameter, param<"code_challenge">});
+        } else {
+            const std::optional<code_challenge_method> method =
+                method_name.empty() ? code_challenge_method::plain : parse_code_challenge_method(method_name);
+            if (!method || (*method == code_challenge_method::plain && !options_.allow_plain))
+                return redirect(error{reason::code_challenge_method_not_supported});
+            if (!is_code_challenge(challenge, *method))
+                return redirect(error{reason::invalid_parameter, param<"code_challenge">});
+            method_recorded = code_challenge_method_name(*method);
+        }
+        // Step 13.
+        out.request = authorization_request{form[param<"client_id">], redirect_uri, requested, *scope, state, challenge,
+                                            method_recorded};
+        out.client.emplace(client);
+        finish(out);
+    }
+
+    Clients& clients_;
+    authorization_options options_;
+};
+
+}  // namespace oauthcore
 // The client credentials grant (RFC 6749 4.4): a client asks for a token for itself, a
 // service calling another, with no user.
 //
@@ -5318,212 +6236,33 @@ private:
 };
 
 }  // namespace oauthcore
-// The device authorization grant's token request (RFC 8628 3.4, 3.5): a device without a
-// browser (a TV, a console, a command-line tool) polls the token endpoint while its user
-// approves the request on another device.
-//
-//   grant_type=urn:ietf:params:oauth:grant-type:device_code & device_code=...
-//   [& client_id=...]   (a public client names itself with it, RFC 8628 3.4)
-//
-// Before any store is asked (validate):
-//  1. device_code given                                          400 invalid_request
-// After the client is authenticated and allowed the grant (respond), in this order, with
-// `now` read once from the grant's clock before the store is asked:
-//  2. the store finds the device code, records this poll at `now` and, when the user has
-//     approved, spends the code, all in one atomic operation, so that a device code
-//     yields one token (RFC 8628 3.5, 5.2); unknown or already spent  400 invalid_grant
-//  3. the code was issued to this client (RFC 8628 3.4)              400 invalid_grant
-//  4. it has not expired: now < expires_at (RFC 8628 3.2 expires_in)   400 expired_token
-//  5. the user did not deny it                                        400 access_denied
-//  6. still pending: polled again before `interval` seconds since the last poll
-//                                                                      400 slow_down
-//     otherwise                                                        400 authorization_pending
-//  7. approved: the client's scope hook accepts the code's scope      400 invalid_scope
-//  8. the issuer makes the token for the approving user              500 when it fails
-//
-// Steps 4-6 compare times the store returns with the grant's clock, so that the rules
-// are oauthcore's and tested here; the store only records. slow_down applies to a
-// pending request alone ("a variant of authorization_pending", RFC 8628 3.5): a client
-// that polls a little early after its user approved gets its token. RFC 8628 3.5 asks the
-// client to add 5 seconds to its interval after slow_down; the store may raise the
-// interval it returns as well, which makes step 6 stricter for that client.
+// What the endpoints beside the token endpoint share when they authenticate their client
+// exactly as it does (RFC 7009 2.1, RFC 7662 2.1, RFC 8628 3.1): revocation.hpp,
+// introspection.hpp and device_authorization.hpp. Their first steps are the token
+// endpoint's (endpoint.hpp), with the same numbers:
+//   1. method is POST                                    405 invalid_request (Allow: POST)
+//   2. no query in the request target                    400 invalid_request
+//   3. Content-Type is application/x-www-form-urlencoded 400 invalid_request
+//   4. body within max_body_bytes                        400 invalid_request
+//   5. form: parameter count, name/value size, a         400 invalid_request
+//      recognised parameter repeated (named)
+//   6. client authentication (client_authentication.hpp): the same methods, options and
+//      answers; a body client_id other than the authenticated id 400 invalid_request
+// then the endpoint's own syntax checks, and, once no store has been asked before,
+//  11. client store: rejected                            401 invalid_client
+//                    failed                              500 server_error
+//  12. the client's registered method, when it has one,  401 invalid_client
+//      is the method used
+// (the observer hears of each failure of 11 and 12, as at the token endpoint). Each
+// endpoint then runs its own steps. The same code runs whether the stores answer now
+// (handle) or later (handle_async), as at the token endpoint.
 
 #include <concepts>
-#include <cstdint>
-#include <optional>
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
-
-namespace oauthcore {
-
-inline constexpr std::string_view device_code_grant_type = "urn:ietf:params:oauth:grant-type:device_code";
-
-// The user's decision on a device authorization request (RFC 8628 3.3).
-enum class device_authorization_state : unsigned char { pending, approved, denied };
-
-// A device authorization request as the store finds it, before the poll that found it:
-//   client_id()       the client the device code was issued to
-//   state()           pending, approved or denied
-//   user()            the user who approved (passed to the issuer; unused otherwise)
-//   scope()           the scope of the device authorization request, as approved
-//   expires_at()      in the seconds of the grant's clock; good while now < expires_at
-//   last_polled_at()  when the previous poll came (nullopt: this is the first)
-//   interval()        the least number of seconds between polls (RFC 8628 3.2; 5 by default)
-template <class R>
-concept device_code_record = requires(const R& record) {
-    { record.client_id() } -> std::convertible_to<std::string_view>;
-    { record.state() } -> std::convertible_to<device_authorization_state>;
-    record.user();
-    { record.scope() } -> std::convertible_to<std::string_view>;
-    { record.expires_at() } -> std::convertible_to<std::uint64_t>;
-    { record.last_polled_at() } -> std::convertible_to<std::optional<std::uint64_t>>;
-    { record.interval() } -> std::convertible_to<std::uint64_t>;
-};
-
-// Example model: memory_device_code_store in memory_stores.hpp.
-//   using record_type = ...;  // models device_code_record
-//   outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
-//       atomically: find the device code, record `now` as its last poll, and spend it if
-//       the user has approved; accept: the record as it was before this poll; reject:
-//       unknown, or spent already; fail: the store could not answer (500).
-// Asynchronous form: void poll_device_code(std::string_view, std::uint64_t, K then).
-template <class S>
-concept device_code_store = requires {
-    typename S::record_type;
-}
-&&device_code_record<typename S::record_type> &&
-    (
-        requires(S & store, std::string_view device_code, std::uint64_t now) {
-            { store.poll_device_code(device_code, now) } -> std::same_as<outcome<typename S::record_type>>;
-        } ||
-        requires(S & store, std::string_view device_code, std::uint64_t now,
-                 detail::answer_probe<outcome<typename S::record_type>> then) {
-            store.poll_device_code(device_code, now, then);
-        });
-
-namespace detail {
-
-template <class S>
-constexpr bool check_device_code_store() {
-    if constexpr (!requires { typename S::record_type; }) {
-        static_assert(always_false<S>, "oauthcore: device_code_store: the store needs a member type record_type");
-        return false;
-    } else if constexpr (!device_code_record<typename S::record_type>) {
-        static_assert(always_false<S>,
-                      "oauthcore: device_code_store: record_type needs the members client_id(), state(), user(), "
-                      "scope(), expires_at(), last_polled_at() and interval() (device_code_record)");
-        return false;
-    } else if constexpr (!device_code_store<S>) {
-        static_assert(always_false<S>,
-                      "oauthcore: device_code_store: the store needs the member poll_device_code(std::string_view, "
-                      "std::uint64_t now) returning outcome<record_type>, or taking a continuation as a third "
-                      "argument and calling it with one");
-        return false;
-    } else {
-        return true;
-    }
-}
-
-}  // namespace detail
-
-template <class Asker, class Store, class Then>
-constexpr void ask_poll_device_code(const Asker& asker, Store& store, std::string_view device_code, std::uint64_t now,
-                                    Then&& then) {
-    asker.ask(
-        [&](auto&&... answer) -> decltype(store.poll_device_code(device_code, now,
-                                                                 std::forward<decltype(answer)>(answer)...)) {
-            return store.poll_device_code(device_code, now, std::forward<decltype(answer)>(answer)...);
-        },
-        std::forward<Then>(then));
-}
-
-struct device_code_parameters {
-    std::string_view device_code;
-};
-
-// Steps 4-6 alone: what a poll at `now` is answered, for a request in `state` that expires
-// at `expires_at`, last polled at `last_polled_at`, with `interval` seconds between polls.
-// Success means approved: the token may be issued.
-[[nodiscard]] constexpr result<void> check_device_poll(device_authorization_state state, std::uint64_t now,
-                                                       std::uint64_t expires_at,
-                                                       std::optional<std::uint64_t> last_polled_at,
-                                                       std::uint64_t interval) noexcept {
-    if (now >= expires_at) return fail(reason::expired_token);
-    switch (state) {
-        case device_authorization_state::denied: return fail(reason::access_denied);
-        case device_authorization_state::approved: return {};
-        case device_authorization_state::pending: break;
-    }
-    // A clock that reads earlier than the last poll counts as too soon, as does any poll
-    // within `interval` of it (written without now - last, which would wrap).
-    const bool too_soon = last_polled_at && (now < *last_polled_at || now - *last_polled_at < interval);
-    return fail(too_soon ? reason::slow_down : reason::authorization_pending);
-}
-
-template <class Devices, class Issuer, class Clock>
-class device_code_grant {
-    static_assert(detail::check_device_code_store<Devices>());
-    static_assert(detail::check_seconds_clock<Clock>());
-
-public:
-    static constexpr std::string_view grant_type = device_code_grant_type;
-    using parameters = parameter_list<"device_code">;
-    // RFC 8628 3.4: the devices this grant is for usually cannot keep a secret.
-    static constexpr bool allows_public_clients = true;
-    using request_type = device_code_parameters;
-
-    device_code_grant(Devices& devices, Issuer& issuer, Clock clock)
-        : devices_(devices), issuer_(issuer), clock_(std::move(clock)) {}
-
-    // Step 1.
-    template <class Form>
-    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
-        if (!form.given(param<"device_code">)) return fail(reason::missing_parameter, param<"device_code">);
-        return device_code_parameters{form[param<"device_code">]};
-    }
-
-    // Steps 2-8.
-    template <class Context>
-    void respond(const Context& context) {
-        using client_type = std::remove_cvref_t<decltype(context.client())>;
-        using record_type = typename Devices::record_type;
-        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
-        const auto now = static_cast<std::uint64_t>(clock_());
-        ask_poll_device_code(
-            context, devices_, context.request().device_code, now,
-            [this, context, now](const outcome<record_type>& found) {
-                switch (found.status()) {
-                    case outcome_status::failed: return context.fail(error{reason::device_store_failure});
-                    case outcome_status::rejected: return context.fail(error{reason::device_code_rejected});
-                    case outcome_status::accepted: break;
-                }
-                const record_type& record = found.value();
-                if (!detail::bytes_equal(record.client_id(), context.authentication().id))
-                    return context.fail(error{reason::device_code_issued_to_another_client});
-                if (const auto approved = check_device_poll(record.state(), now, record.expires_at(),
-                                                            record.last_polled_at(), record.interval());
-                    !approved)
-                    return context.fail(approved.error());
-                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
-                    return context.fail(allowed.error());
-                // The approved scope may be less than the client asked for: always sent
-                // (RFC 6749 5.1).
-                ask_issuer(
-                    context, issuer_, context.client(), record.user(), record.scope(),
-                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
-            });
-    }
-
-private:
-    Devices& devices_;
-    Issuer& issuer_;
-    Clock clock_;
-};
-
-}  // namespace oauthcore
 // The token endpoint (RFC 6749 3.2): one order of checks for every grant, written once
 // (token_endpoint::run), run the same way whether the host's stores answer now or later.
 //
@@ -5924,14 +6663,1254 @@ template <request_source R, class Clients, class Users, class Issuer, authentica
 }
 
 }  // namespace oauthcore
+
+namespace oauthcore::detail {
+
+// Where one exchange's answer goes and who hears of failures (as endpoint.hpp's): the
+// finish callback by value when stores may answer later, since a continuation that copies
+// it outlives the frame that made it.
+template <bool Later, class Observer, class Finish>
+struct client_endpoint_io {
+    exchange_storage& storage;
+    response& out;
+    Observer& observer;
+    std::conditional_t<Later, Finish, const Finish&> finish;
+    const endpoint_options* options;
+
+    void fail(error e) const {
+        fill_error_response(out, e, storage.response, options->responses());
+        finish(out);
+    }
+    void done() const { finish(out); }
+};
+
+// handle and handle_async, as token_endpoint has them, for an endpoint whose
+// run<Later>(request, storage, out, observer, finish) holds its order of checks.
+template <class Endpoint>
+class client_endpoint_api {
+public:
+    // The whole exchange with stores that answer now. The response's views point into
+    // `storage` (and static strings), valid until its next reset().
+    template <request_source R, authentication_observer Observer = null_observer>
+    [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
+        response out;
+        storage.reset();
+        self().template run<false>(view_of(request), storage, out, observer, [](const response&) {});
+        return out;
+    }
+
+    // The same with stores that may answer later: `finish(const response&)` is called once,
+    // with `out`. Until then the host keeps alive the request's bytes, `storage`, `out`,
+    // the observer, the endpoint and its stores.
+    template <request_source R, class Finish, authentication_observer Observer>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
+        out = response{};
+        storage.reset();
+        self().template run<true>(view_of(request), storage, out, observer, finish);
+    }
+    template <request_source R, class Finish>
+    void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
+        static null_observer none;
+        handle_async(request, storage, out, std::move(finish), none);
+    }
+    // A temporary request would be gone before a store that answers later reads it.
+    template <request_source R, class Finish, class... Observer>
+    void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
+                      Observer&... observer) = delete;
+
+private:
+    Endpoint& self() noexcept { return static_cast<Endpoint&>(*this); }
+};
+
+// Steps 1-6 into `form` and `client`; false with `failure` set on an error.
+template <class Methods, parameter_set Set>
+[[nodiscard]] bool read_client_request(const request_view& request, const Methods& methods,
+                                       const endpoint_options& options, exchange_storage& storage,
+                                       form_fields<Set>& form, client_authentication& client, error& failure) {
+    // Steps 1-3. The token endpoint's description of a wrong method names it; these
+    // endpoints have their own.
+    if (const auto transport = check_transport(request); !transport) {
+        failure =
+            transport.error().reason == reason::method_not_allowed ? error{reason::post_required} : transport.error();
+        return false;
+    }
+    // The form and the Basic credentials share storage.request: both bounds first (see
+    // token_endpoint::run).
+    const auto at_most = [](std::size_t n, std::size_t limit) { return n < limit ? n : limit; };
+    const std::size_t header_bound =
+        request.authorization ? at_most(request.authorization->size(), options.basic.max_header_bytes) : 0;
+    storage.request.expect_more(at_most(request.body.size(), options.limits.max_body_bytes) + 2 * header_bound);
+    // Steps 4-5.
+    if (!parse_form_into(request.body, storage.request, options.limits, form, failure)) return false;
+    // Step 6.
+    const auto presented = select_client_authentication(methods, request, form, storage.request, options);
+    if (!presented) {
+        failure = presented.error();
+        return false;
+    }
+    if (!client_id_matches(form, *presented)) {
+        failure = error{reason::client_id_mismatch};
+        return false;
+    }
+    client = *presented;
+    return true;
+}
+
+// Steps 11-12 on the client store's answer; the observer hears of the failures.
+template <class Client, class Observer>
+[[nodiscard]] result<void> check_found_client(const outcome<Client>& found, const client_authentication& presented,
+                                              Observer& observer) {
+    switch (found.status()) {
+        case outcome_status::failed: return fail(reason::client_store_failure);
+        case outcome_status::rejected:
+            observer.client_authentication_failed(presented.id);
+            return fail(reason::client_rejected);
+        case outcome_status::accepted: break;
+    }
+    if (!uses_registered_method(found.value(), presented.method)) {
+        observer.client_authentication_failed(presented.id);
+        return fail(reason::client_authentication_method_mismatch);
+    }
+    return {};
+}
+
+}  // namespace oauthcore::detail
+// The device authorization endpoint (RFC 8628 3.1, 3.2): a device asks for a device code
+// to poll the token endpoint with (device_code_grant.hpp), and a user code its user
+// enters at the verification URI on another device.
+//
+//   POST /device_authorization   Content-Type: application/x-www-form-urlencoded
+//   client_id=...[&scope=...]     (a public client; or a confidential one, authenticated)
+//
+//   200 {"device_code":"…","user_code":"WDJB-MJHT","verification_uri":"https://…/device",
+//        "verification_uri_complete":"https://…/device?user_code=WDJB-MJHT",
+//        "expires_in":1800,"interval":5}
+//
+// The host makes the codes and records the request (its device_authorization_issuer);
+// oauthcore checks the user code against the format the host configured, a format that
+// follows RFC 8628 6.1 (below), and writes the answer.
+//
+// The order of checks. Steps 1-6 and 11-12 are the token endpoint's (client_endpoint.hpp):
+// with endpoint_options::allow_public_clients, a public client names itself with
+// client_id alone (RFC 8628 3.1: "client_id REQUIRED if the client is not authenticating").
+//   0. the endpoint's configuration: the user code format (RFC 8628 6.1) and the
+//      verification URI; a misconfigured endpoint answers every request    500 server_error
+//   1-6. transport, form, client authentication                             400 / 401 / 405
+//   7. scope, when given, RFC 6749 3.3 syntax                               400 invalid_scope
+//   --- no store has been asked anything before this line ---
+//  11-12. the client store, the registered method                           401 / 500
+//  13. the client may use the device_code grant                             400 unauthorized_client
+//  14. the client's scope hook accepts the scope                            400 invalid_scope
+//  15. the issuer makes and records the codes                               500 when it fails
+//  16. what it made can be sent: a device code of VSCHAR (RFC 6749 Appendix A), a user
+//      code in the configured format, a lifetime above zero                 500 server_error
+//  17. 200 with the codes, verification_uri, verification_uri_complete (when enabled),
+//      expires_in, and interval (left out when zero: the client then waits 5 seconds)
+//
+// User codes (RFC 8628 6.1: "The user code SHOULD have enough entropy that, when combined
+// with rate-limiting and other mitigations, makes a brute-force attack infeasible"; its
+// examples are 8 characters of the base-20 set BCDFGHJKLMNPQRSTVWXZ, about 34.5 bits,
+// and 9 digits, about 29.9 bits). A user_code_format is checked (validate_user_code_format,
+// usable in a static_assert), and refused when:
+//  - its set holds anything but upper-case ASCII letters and digits (a user code is
+//    compared case-insensitively: typed lower case is upper-cased, so a lower-case letter
+//    would never match), or a character twice;
+//  - its set holds characters easily confused with each other ("0" and "O"; two of "1",
+//    "I" and "L", RFC 8628 6.1's example pairs), whichever of them a user reads;
+//  - its codes carry fewer than min_user_code_bits bits (29: RFC 8628 6.1's 9 digits pass,
+//    8 digits do not), or are longer than max_user_code_length characters (a user types it).
+// What the user types is read back by normalize_user_code: upper-cased, every character
+// outside the set ignored (the dashes, spaces; RFC 8628 6.1), so that the host's store can
+// find the code by its compact form.
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// The device authorization grant's token request (RFC 8628 3.4, 3.5): a device without a
+// browser (a TV, a console, a command-line tool) polls the token endpoint while its user
+// approves the request on another device.
+//
+//   grant_type=urn:ietf:params:oauth:grant-type:device_code & device_code=...
+//   [& client_id=...]   (a public client names itself with it, RFC 8628 3.4)
+//
+// Before any store is asked (validate):
+//  1. device_code given                                          400 invalid_request
+// After the client is authenticated and allowed the grant (respond), in this order, with
+// `now` read once from the grant's clock before the store is asked:
+//  2. the store finds the device code, records this poll at `now` and, when the user has
+//     approved, spends the code, all in one atomic operation, so that a device code
+//     yields one token (RFC 8628 3.5, 5.2); unknown or already spent  400 invalid_grant
+//  3. the code was issued to this client (RFC 8628 3.4)              400 invalid_grant
+//  4. it has not expired: now < expires_at (RFC 8628 3.2 expires_in)   400 expired_token
+//  5. the user did not deny it                                        400 access_denied
+//  6. still pending: polled again before `interval` seconds since the last poll
+//                                                                      400 slow_down
+//     otherwise                                                        400 authorization_pending
+//  7. approved: the client's scope hook accepts the code's scope      400 invalid_scope
+//  8. the issuer makes the token for the approving user              500 when it fails
+//
+// Steps 4-6 compare times the store returns with the grant's clock, so that the rules
+// are oauthcore's and tested here; the store only records. slow_down applies to a
+// pending request alone ("a variant of authorization_pending", RFC 8628 3.5): a client
+// that polls a little early after its user approved gets its token. RFC 8628 3.5 asks the
+// client to add 5 seconds to its interval after slow_down; the store may raise the
+// interval it returns as well, which makes step 6 stricter for that client.
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+
+namespace oauthcore {
+
+inline constexpr std::string_view device_code_grant_type = "urn:ietf:params:oauth:grant-type:device_code";
+
+// The user's decision on a device authorization request (RFC 8628 3.3).
+enum class device_authorization_state : unsigned char { pending, approved, denied };
+
+// A device authorization request as the store finds it, before the poll that found it:
+//   client_id()       the client the device code was issued to
+//   state()           pending, approved or denied
+//   user()            the user who approved (passed to the issuer; unused otherwise)
+//   scope()           the scope of the device authorization request, as approved
+//   expires_at()      in the seconds of the grant's clock; good while now < expires_at
+//   last_polled_at()  when the previous poll came (nullopt: this is the first)
+//   interval()        the least number of seconds between polls (RFC 8628 3.2; 5 by default)
+template <class R>
+concept device_code_record = requires(const R& record) {
+    { record.client_id() } -> std::convertible_to<std::string_view>;
+    { record.state() } -> std::convertible_to<device_authorization_state>;
+    record.user();
+    { record.scope() } -> std::convertible_to<std::string_view>;
+    { record.expires_at() } -> std::convertible_to<std::uint64_t>;
+    { record.last_polled_at() } -> std::convertible_to<std::optional<std::uint64_t>>;
+    { record.interval() } -> std::convertible_to<std::uint64_t>;
+};
+
+// Example model: memory_device_code_store in memory_stores.hpp.
+//   using record_type = ...;  // models device_code_record
+//   outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
+//       atomically: find the device code, record `now` as its last poll, and spend it if
+//       the user has approved; accept: the record as it was before this poll; reject:
+//       unknown, or spent already; fail: the store could not answer (500).
+// Asynchronous form: void poll_device_code(std::string_view, std::uint64_t, K then).
+template <class S>
+concept device_code_store = requires {
+    typename S::record_type;
+}
+&&device_code_record<typename S::record_type> &&
+    (
+        requires(S & store, std::string_view device_code, std::uint64_t now) {
+            { store.poll_device_code(device_code, now) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, std::string_view device_code, std::uint64_t now,
+                 detail::answer_probe<outcome<typename S::record_type>> then) {
+            store.poll_device_code(device_code, now, then);
+        });
+
+namespace detail {
+
+template <class S>
+constexpr bool check_device_code_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>, "oauthcore: device_code_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!device_code_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: device_code_store: record_type needs the members client_id(), state(), user(), "
+                      "scope(), expires_at(), last_polled_at() and interval() (device_code_record)");
+        return false;
+    } else if constexpr (!device_code_store<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: device_code_store: the store needs the member poll_device_code(std::string_view, "
+                      "std::uint64_t now) returning outcome<record_type>, or taking a continuation as a third "
+                      "argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Then>
+constexpr void ask_poll_device_code(const Asker& asker, Store& store, std::string_view device_code, std::uint64_t now,
+                                    Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.poll_device_code(device_code, now,
+                                                                 std::forward<decltype(answer)>(answer)...)) {
+            return store.poll_device_code(device_code, now, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+struct device_code_parameters {
+    std::string_view device_code;
+};
+
+// Steps 4-6 alone: what a poll at `now` is answered, for a request in `state` that expires
+// at `expires_at`, last polled at `last_polled_at`, with `interval` seconds between polls.
+// Success means approved: the token may be issued.
+[[nodiscard]] constexpr result<void> check_device_poll(device_authorization_state state, std::uint64_t now,
+                                                       std::uint64_t expires_at,
+                                                       std::optional<std::uint64_t> last_polled_at,
+                                                       std::uint64_t interval) noexcept {
+    if (now >= expires_at) return fail(reason::expired_token);
+    switch (state) {
+        case device_authorization_state::denied: return fail(reason::access_denied);
+        case device_authorization_state::approved: return {};
+        case device_authorization_state::pending: break;
+    }
+    // A clock that reads earlier than the last poll counts as too soon, as does any poll
+    // within `interval` of it (written without now - last, which would wrap).
+    const bool too_soon = last_polled_at && (now < *last_polled_at || now - *last_polled_at < interval);
+    return fail(too_soon ? reason::slow_down : reason::authorization_pending);
+}
+
+template <class Devices, class Issuer, class Clock>
+class device_code_grant {
+    static_assert(detail::check_device_code_store<Devices>());
+    static_assert(detail::check_seconds_clock<Clock>());
+
+public:
+    static constexpr std::string_view grant_type = device_code_grant_type;
+    using parameters = parameter_list<"device_code">;
+    // RFC 8628 3.4: the devices this grant is for usually cannot keep a secret.
+    static constexpr bool allows_public_clients = true;
+    using request_type = device_code_parameters;
+
+    device_code_grant(Devices& devices, Issuer& issuer, Clock clock)
+        : devices_(devices), issuer_(issuer), clock_(std::move(clock)) {}
+
+    // Step 1.
+    template <class Form>
+    [[nodiscard]] result<request_type> validate(const Form& form, request_storage& /*storage*/) const noexcept {
+        if (!form.given(param<"device_code">)) return fail(reason::missing_parameter, param<"device_code">);
+        return device_code_parameters{form[param<"device_code">]};
+    }
+
+    // Steps 2-8.
+    template <class Context>
+    void respond(const Context& context) {
+        using client_type = std::remove_cvref_t<decltype(context.client())>;
+        using record_type = typename Devices::record_type;
+        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
+        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        const auto now = static_cast<std::uint64_t>(clock_());
+        ask_poll_device_code(
+            context, devices_, context.request().device_code, now,
+            [this, context, now](const outcome<record_type>& found) {
+                switch (found.status()) {
+                    case outcome_status::failed: return context.fail(error{reason::device_store_failure});
+                    case outcome_status::rejected: return context.fail(error{reason::device_code_rejected});
+                    case outcome_status::accepted: break;
+                }
+                const record_type& record = found.value();
+                if (!detail::bytes_equal(record.client_id(), context.authentication().id))
+                    return context.fail(error{reason::device_code_issued_to_another_client});
+                if (const auto approved = check_device_poll(record.state(), now, record.expires_at(),
+                                                            record.last_polled_at(), record.interval());
+                    !approved)
+                    return context.fail(approved.error());
+                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+                    return context.fail(allowed.error());
+                // The approved scope may be less than the client asked for: always sent
+                // (RFC 6749 5.1).
+                ask_issuer(
+                    context, issuer_, context.client(), record.user(), record.scope(),
+                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
+            });
+    }
+
+private:
+    Devices& devices_;
+    Issuer& issuer_;
+    Clock clock_;
+};
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+inline constexpr unsigned min_user_code_bits = 29;
+inline constexpr std::size_t max_user_code_length = 16;
+
+// How the host's user codes look: `length` characters of `charset`, shown in groups of
+// `group` joined by "-" (0: one group).
+struct user_code_format {
+    std::string_view charset = "BCDFGHJKLMNPQRSTVWXZ";  // RFC 8628 6.1's base-20: no vowels, nothing confusable
+    std::size_t length = 8;
+    std::size_t group = 4;
+};
+
+// RFC 8628 6.1's two examples: "WDJB-MJHT", and "019-450-730".
+inline constexpr user_code_format base20_user_code_format{};
+inline constexpr user_code_format numeric_user_code_format{"0123456789", 9, 3};
+
+enum class user_code_format_error : unsigned char {
+    charset_not_upper_case_alphanumeric,
+    repeated_character,
+    confusable_characters,
+    too_little_entropy,
+    too_long,
+};
+
+[[nodiscard]] constexpr std::string_view to_string(user_code_format_error e) noexcept {
+    switch (e) {
+        case user_code_format_error::charset_not_upper_case_alphanumeric: return "charset_not_upper_case_alphanumeric";
+        case user_code_format_error::repeated_character: return "repeated_character";
+        case user_code_format_error::confusable_characters: return "confusable_characters";
+        case user_code_format_error::too_little_entropy: return "too_little_entropy";
+        case user_code_format_error::too_long: return "too_long";
+    }
+    return "unknown";
+}
+
+// Whether `format` follows RFC 8628 6.1 (see the top of this header).
+[[nodiscard]] constexpr basic_result<void, user_code_format_error> validate_user_code_format(
+    const user_code_format& format) noexcept {
+    using failure = unexpected<user_code_format_error>;
+    const std::string_view set = format.charset;
+    for (std::size_t i = 0; i < set.size(); ++i) {
+        const char c = set[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return failure(user_code_format_error::charset_not_upper_case_alphanumeric);
+        if (set.find(c, i + 1) != std::string_view::npos) return failure(user_code_format_error::repeated_character);
+    }
+    const auto has = [set](char c) { return set.find(c) != std::string_view::npos; };
+    if ((has('0') && has('O')) || int{has('1')} + int{has('I')} + int{has('L')} > 1)
+        return failure(user_code_format_error::confusable_characters);
+    if (format.length > max_user_code_length) return failure(user_code_format_error::too_long);
+    // size^length >= 2^min_user_code_bits, without overflow: stop multiplying once there.
+    constexpr std::uint64_t needed = std::uint64_t{1} << min_user_code_bits;
+    std::uint64_t codes = 1;
+    for (std::size_t i = 0; i < format.length && codes < needed; ++i) codes *= set.size();
+    if (set.size() < 2 || codes < needed) return failure(user_code_format_error::too_little_entropy);
+    return {};
+}
+
+static_assert(validate_user_code_format(base20_user_code_format).has_value());
+static_assert(validate_user_code_format(numeric_user_code_format).has_value());
+
+// The characters of a user code shown in `format`: the code and a "-" between groups.
+[[nodiscard]] constexpr std::size_t user_code_size(const user_code_format& format) noexcept {
+    return format.length + (format.group == 0 || format.length == 0 ? 0 : (format.length - 1) / format.group);
+}
+
+// True when `code` is a user code of `format`: `length` characters of its set, either
+// compact or with a "-" at each group boundary (and nowhere else).
+[[nodiscard]] constexpr bool is_user_code(std::string_view code, const user_code_format& format) noexcept {
+    const auto in_set = [&format](char c) { return format.charset.find(c) != std::string_view::npos; };
+    if (code.size() == format.length) {
+        for (const char c : code)
+            if (!in_set(c)) return false;
+        return true;
+    }
+    if (format.group == 0 || code.size() != user_code_size(format)) return false;
+    for (std::size_t i = 0; i < code.size(); ++i) {
+        const bool separator_here = (i + 1) % (format.group + 1) == 0;
+        if (separator_here ? code[i] != '-' : !in_set(code[i])) return false;
+    }
+    return true;
+}
+
+// A user code of `format` written from `random` bytes (from the host's CSPRNG) into
+// `dest` (room for user_code_size bytes), with the group dashes: each character takes one
+// byte, those that would bias the choice are skipped (rejection sampling). Returns the
+// size written, or nullopt when the bytes ran out (2 * length bytes almost never do;
+// call again with fresh ones).
+[[nodiscard]] constexpr std::optional<std::size_t> write_user_code(const user_code_format& format,
+                                                                   std::string_view random, char* dest) noexcept {
+    const std::size_t n = format.charset.size();
+    if (n == 0) return std::nullopt;
+    const std::size_t limit = 256 - 256 % n;  // bytes below it map to characters evenly
+    std::size_t out = 0;
+    std::size_t written = 0;
+    for (const char r : random) {
+        if (written == format.length) break;
+        const auto byte = static_cast<unsigned char>(r);
+        if (byte >= limit) continue;
+        if (format.group != 0 && written != 0 && written % format.group == 0) dest[out++] = '-';
+        dest[out++] = format.charset[byte % n];
+        ++written;
+    }
+    if (written != format.length) return std::nullopt;
+    return out;
+}
+
+// What a user typed at the verification page, as the host's store finds it: upper-cased
+// (RFC 8628 6.1: case-insensitive), every character outside the set ignored, written to
+// `dest` (room for `capacity` bytes). Returns the number of the set's characters typed
+// (more than capacity when they did not all fit); a code of the format has `length`.
+[[nodiscard]] constexpr std::size_t normalize_user_code(std::string_view typed, const user_code_format& format,
+                                                        char* dest, std::size_t capacity) noexcept {
+    std::size_t count = 0;
+    for (char c : typed) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (format.charset.find(c) == std::string_view::npos) continue;
+        if (count < capacity) dest[count] = c;
+        ++count;
+    }
+    return count;
+}
+
+// What the host made for one device authorization request (RFC 8628 3.2):
+//   device_code()   the code the device polls with: a secret of high entropy (RFC 8628 5.2)
+//   user_code()     in the endpoint's user_code_format (write_user_code makes one)
+//   expires_in()    seconds until both expire
+//   interval()      the least seconds between polls; 0: not sent (the client waits 5)
+template <class A>
+concept device_authorization_codes = requires(const A& codes) {
+    { codes.device_code() } -> std::convertible_to<std::string_view>;
+    { codes.user_code() } -> std::convertible_to<std::string_view>;
+    { codes.expires_in() } -> std::convertible_to<std::uint64_t>;
+    { codes.interval() } -> std::convertible_to<std::uint64_t>;
+};
+
+// Example model: memory_device_authorization_issuer in memory_stores.hpp.
+//   using codes_type = ...;  // models device_authorization_codes
+//   outcome<codes_type> start_device_authorization(const Client& client, std::string_view scope);
+//       makes the codes and records the request as pending, for the client and the scope,
+//       where the device_code_store (device_code_grant.hpp) will find it; accept: the
+//       codes; reject or fail: the request cannot be started (500).
+// Asynchronous form: void start_device_authorization(const Client&, std::string_view, K then).
+template <class I, class Client>
+concept device_authorization_issuer = requires {
+    typename I::codes_type;
+}
+&&device_authorization_codes<typename I::codes_type> &&
+    (
+        requires(I & issuer, const Client& client, std::string_view scope) {
+            { issuer.start_device_authorization(client, scope) } -> std::same_as<outcome<typename I::codes_type>>;
+        } ||
+        requires(I & issuer, const Client& client, std::string_view scope,
+                 detail::answer_probe<outcome<typename I::codes_type>> then) {
+            issuer.start_device_authorization(client, scope, then);
+        });
+
+namespace detail {
+
+template <class I, class Client>
+constexpr bool check_device_authorization_issuer() {
+    if constexpr (!requires { typename I::codes_type; }) {
+        static_assert(always_false<I>,
+                      "oauthcore: device_authorization_issuer: the issuer needs a member type codes_type");
+        return false;
+    } else if constexpr (!device_authorization_codes<typename I::codes_type>) {
+        static_assert(always_false<I>,
+                      "oauthcore: device_authorization_issuer: codes_type needs the members device_code(), "
+                      "user_code(), expires_in() and interval() (device_authorization_codes)");
+        return false;
+    } else if constexpr (!device_authorization_issuer<I, Client>) {
+        static_assert(always_false<I>,
+                      "oauthcore: device_authorization_issuer: the issuer needs the member "
+                      "start_device_authorization(const Client&, std::string_view scope) returning "
+                      "outcome<codes_type>, or taking a continuation as a third argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Issuer, class Client, class Then>
+constexpr void ask_start_device_authorization(const Asker& asker, Issuer& issuer, const Client& client,
+                                              std::string_view scope, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(issuer.start_device_authorization(
+                                  client, scope, std::forward<decltype(answer)>(answer)...)) {
+            return issuer.start_device_authorization(client, scope, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+struct device_authorization_options {
+    // RFC 8628 3.2 verification_uri: where the user goes, e.g. "https://as.example.com/device"
+    // (an absolute URI without a fragment; short, since the user may type it).
+    std::string_view verification_uri;
+    // RFC 8628 3.3.1: also send verification_uri_complete, the verification URI with
+    // user_code in its query (for a QR code, say).
+    bool send_verification_uri_complete = true;
+    user_code_format user_code{};
+};
+
+// The members of the answer (RFC 8628 3.2).
+struct device_authorization_fields {
+    std::string_view device_code;
+    std::string_view user_code;
+    std::string_view verification_uri;
+    std::string_view verification_uri_complete;  // left out when empty
+    std::uint64_t expires_in = 0;
+    std::uint64_t interval = 0;  // left out when zero
+};
+
+namespace detail {
+
+constexpr std::size_t device_authorization_json(const device_authorization_fields& f, char* dest) noexcept {
+    json_writer json(dest);
+    json.raw("{\"device_code\":");
+    json.string(f.device_code);
+    json.raw(",\"user_code\":");
+    json.string(f.user_code);
+    json.raw(",\"verification_uri\":");
+    json.string(f.verification_uri);
+    if (!f.verification_uri_complete.empty()) {
+        json.raw(",\"verification_uri_complete\":");
+        json.string(f.verification_uri_complete);
+    }
+    json.raw(",\"expires_in\":");
+    json.number(f.expires_in);
+    if (f.interval != 0) {
+        json.raw(",\"interval\":");
+        json.number(f.interval);
+    }
+    json.raw("}");
+    return json.size();
+}
+
+}  // namespace detail
+
+[[nodiscard]] constexpr std::size_t device_authorization_json_size(const device_authorization_fields& f) noexcept {
+    return detail::device_authorization_json(f, nullptr);
+}
+constexpr std::size_t write_device_authorization_json(const device_authorization_fields& f, char* dest) noexcept {
+    return detail::device_authorization_json(f, dest);
+}
+
+// Step 0 alone: whether `options` can serve requests.
+[[nodiscard]] constexpr result<void> check_device_authorization_options(
+    const device_authorization_options& options) noexcept {
+    if (!validate_user_code_format(options.user_code)) return fail(reason::weak_user_code_format);
+    if (!is_redirect_uri(options.verification_uri)) return fail(reason::invalid_verification_uri);
+    return {};
+}
+
+// The device authorization endpoint over the token endpoint's client store and the host's
+// device_authorization_issuer. Example:
+//   oauthcore::device_authorization_endpoint start{clients, issuer, options,
+//                                                  {.verification_uri = "https://as.example.com/device"}};
+//   if (!start.configuration()) ...   // at startup: the format and the URI
+//   oauthcore::response r = start.handle(request, storage);
+template <class Clients, class Issuer, class Methods = default_client_authentication>
+class device_authorization_endpoint
+    : public detail::client_endpoint_api<device_authorization_endpoint<Clients, Issuer, Methods>> {
+    static_assert(detail::is_client_authentication_methods<Methods>,
+                  "oauthcore: device_authorization_endpoint: Methods is a client_authentication_methods<...>");
+    static_assert(detail::check_client_store<Clients>());
+    static_assert(detail::check_device_authorization_issuer<Issuer, typename Clients::client_type>());
+    friend class detail::client_endpoint_api<device_authorization_endpoint>;
+
+public:
+    using client_type = typename Clients::client_type;
+    using codes_type = typename Issuer::codes_type;
+    using parameters = parameter_union<parameter_list<"client_id", "scope">, typename Methods::parameters>;
+    using form_type = form_fields<parameters>;
+
+    device_authorization_endpoint(Clients& clients, Issuer& issuer, const endpoint_options& options,
+                                  const device_authorization_options& device_options) noexcept
+        : clients_(clients), issuer_(issuer), options_(options), device_options_(device_options) {}
+    device_authorization_endpoint(Clients& clients, Issuer& issuer, const endpoint_options& options,
+                                  const device_authorization_options& device_options, Methods methods) noexcept
+        : clients_(clients),
+          issuer_(issuer),
+          options_(options),
+          device_options_(device_options),
+          methods_(std::move(methods)) {}
+
+    // Step 0, for the host to check at startup: an error here answers every request 500.
+    [[nodiscard]] result<void> configuration() const noexcept {
+        return check_device_authorization_options(device_options_);
+    }
+
+private:
+    template <bool Later, class Observer, class Finish>
+    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
+             const Finish& finish) {
+        const detail::client_endpoint_io<Later, Observer, Finish> io{storage, out, observer, finish, &options_};
+        // Step 0.
+        if (const auto configured = configuration(); !configured) return io.fail(configured.error());
+        // Steps 1-6.
+        form_type form;
+        client_authentication presented;
+        if (error failure; !detail::read_client_request(request, methods_, options_, storage, form, presented, failure))
+            return io.fail(failure);
+        // Step 7.
+        const auto scope = normalize_scope(form[param<"scope">], storage.request);
+        if (!scope) return io.fail(scope.error());
+        // Step 11: the first store.
+        const detail::store_asker<Later> asker{};
+        ask_client_store(asker, clients_, presented, [this, asker, presented, scope = *scope, io](const auto& found) {
+            // Steps 11-12.
+            if (const auto checked = detail::check_found_client(found, presented, io.observer); !checked)
+                return io.fail(checked.error());
+            const client_type& client = found.value();
+            // Step 13.
+            if (!client.allows_grant(device_code_grant_type)) return io.fail(error{reason::unauthorized_client});
+            // Step 14.
+            if (const auto allowed = check_scope_allowed(client, scope); !allowed) return io.fail(allowed.error());
+            // Step 15.
+            ask_start_device_authorization(asker, issuer_, client, scope, [this, io](const outcome<codes_type>& made) {
+                if (!made.accepted()) return io.fail(error{reason::device_authorization_failure});
+                answer(made.value(), io);
+            });
+        });
+    }
+
+    // Steps 16-17.
+    template <class Io>
+    void answer(const codes_type& codes, const Io& io) const {
+        device_authorization_fields fields;
+        fields.device_code = codes.device_code();
+        fields.user_code = codes.user_code();
+        fields.verification_uri = device_options_.verification_uri;
+        fields.expires_in = static_cast<std::uint64_t>(codes.expires_in());
+        fields.interval = static_cast<std::uint64_t>(codes.interval());
+        // Step 16.
+        if (fields.device_code.empty() || !detail::is_vschar_text(fields.device_code) || fields.expires_in == 0)
+            return io.fail(error{reason::invalid_issued_token});
+        if (!is_user_code(fields.user_code, device_options_.user_code))
+            return io.fail(error{reason::user_code_outside_format});
+        // Step 17. Both blocks are announced before the first is taken (storage.hpp: a heap
+        // block, once made, does not grow): verification_uri_complete is URI characters,
+        // which JSON writes as they are, so its member adds its length, the quotes and the
+        // name to the body.
+        response_storage& storage = io.storage.response;
+        const std::array<query_parameter, 1> user_code{{{"user_code", fields.user_code}}};
+        const std::size_t complete_size = device_options_.send_verification_uri_complete
+                                              ? redirect_size(fields.verification_uri, user_code).value_or(0)
+                                              : 0;
+        constexpr std::string_view complete_member = ",\"verification_uri_complete\":\"\"";
+        storage.expect_more(2 * complete_size + complete_member.size() + device_authorization_json_size(fields));
+        if (complete_size != 0) {
+            const auto complete = build_redirect(fields.verification_uri, user_code, storage);
+            if (!complete) return io.fail(error{reason::out_of_memory});
+            fields.verification_uri_complete = *complete;
+        }
+        const std::size_t size = device_authorization_json_size(fields);
+        char* const dest = storage.take(size);
+        if (dest == nullptr) return io.fail(error{reason::out_of_memory});
+        response& r = io.out;
+        r.status = 200;
+        r.reason_phrase = reason_phrase(200);
+        r.body = {dest, write_device_authorization_json(fields, dest)};
+        (void)r.add_header("Content-Type", detail::json_content_type);
+        (void)r.add_header("Cache-Control", "no-store");
+        (void)r.add_header("Pragma", "no-cache");
+        io.done();
+    }
+
+    Clients& clients_;
+    Issuer& issuer_;
+    endpoint_options options_;
+    device_authorization_options device_options_;
+    Methods methods_{};
+};
+
+template <class Clients, class Issuer>
+device_authorization_endpoint(Clients&, Issuer&, const endpoint_options&, const device_authorization_options&)
+    -> device_authorization_endpoint<Clients, Issuer, default_client_authentication>;
+
+template <class Clients, class Issuer, class... Methods>
+device_authorization_endpoint(Clients&, Issuer&, const endpoint_options&, const device_authorization_options&,
+                              client_authentication_methods<Methods...>)
+    -> device_authorization_endpoint<Clients, Issuer, client_authentication_methods<Methods...>>;
+
+}  // namespace oauthcore
+// The introspection endpoint (RFC 7662): a protected resource asks whether a token is
+// active, and what it stands for.
+//
+//   POST /introspect   Content-Type: application/x-www-form-urlencoded
+//   token=...[&token_type_hint=access_token|refresh_token]     (+ client authentication)
+//
+//   200 {"active":true,"scope":"…","client_id":"…","username":"…","token_type":"…",
+//        "exp":…,"iat":…,"sub":"…"}      (RFC 7662 2.2, in its order; a member the token
+//                                          lacks, or the caller may not see, left out)
+//   200 {"active":false}                  anything else: unknown, revoked, expired, or not
+//                                          the caller's to see (RFC 7662 2.2, 4)
+//
+// The order of checks. Steps 1-6 and 11-12 are the token endpoint's (client_endpoint.hpp).
+//   1-6. transport, form, client authentication               400 / 401 / 405
+//   7. the caller authenticated: a public client ("none")     401 invalid_client
+//      cannot (RFC 7662 2.1: "the endpoint MUST also require some form of authorization")
+//   8. token given                                            400 invalid_request
+//   9. token_type_hint: access_token or refresh_token orders the search; any other value
+//      is ignored ("An authorization server MAY ignore this parameter", RFC 7662 2.1)
+//   --- no store has been asked anything before this line ---
+//  11-12. the client store, the registered method             401 / 500
+//  13. the token store finds the token, the hinted kind first, then the other
+//      (token_store.hpp); none: {"active":false}; failed:    500 server_error
+//  14. not expired: the clock reads before expires_at (when the token has one); else
+//      {"active":false}
+//  15. the host's policy says what this caller may see of this token (below); nothing:
+//      {"active":false}
+//  16. 200 with the members the policy allows and the token has
+//
+// What a caller may see is the host's decision, made per request by the policy it passes:
+// a callable `introspection_disclosure (const Client& caller, const Record& token,
+// token_kind kind) const`. oauthcore writes only the members it allows (never more), and
+// an inactive answer whenever it does not allow `active`: RFC 7662 4 lets the server
+// answer {"active":false} to a caller that may not know about a token, so that the
+// answer does not tell it the token exists. A resource server typically sees the tokens
+// meant for it; a client, perhaps, its own.
+//
+// Strings are written with json.hpp's writer (escaped; invalid UTF-8 as \ufffd).
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// The host's issued tokens, as revocation (RFC 7009) and introspection (RFC 7662) find
+// them by value: the token_store concept, the kinds of token and the token_type_hint that
+// names one, and the search both endpoints run.
+//
+//   token_type_hint = "access_token" / "refresh_token"   ; RFC 7009 2.1, registered in 4.1.2
+//
+// The search (find_token_of_any_kind): the kind the hint names first, then the other, so
+// that a wrong hint costs one more lookup and never stops the search (RFC 7009 2.1 and
+// RFC 7662 2.1: "If the server is unable to locate the token using the given hint, it
+// MUST extend its search across all of its supported token types"). Without a hint,
+// access tokens first: they are the more numerous, and the ones resource servers ask
+// about. The rule is oauthcore's, so the store answers one kind per question.
+
+#include <concepts>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+
+namespace oauthcore {
+
+enum class token_kind : unsigned char { access_token, refresh_token };
+
+// The registered hint value of `kind` (RFC 7009 4.1.2).
+[[nodiscard]] constexpr std::string_view to_string(token_kind kind) noexcept {
+    return kind == token_kind::refresh_token ? "refresh_token" : "access_token";
+}
+
+// The kind a token_type_hint names, or nullopt for any other value (case-sensitive, as
+// the registry's values are).
+[[nodiscard]] constexpr std::optional<token_kind> parse_token_type_hint(std::string_view hint) noexcept {
+    if (hint == "access_token") return token_kind::access_token;
+    if (hint == "refresh_token") return token_kind::refresh_token;
+    return std::nullopt;
+}
+
+// What every found token says: the client it was issued to (RFC 7009 2.1 compares it with
+// the client asking; RFC 7662 2.2 reports it).
+template <class R>
+concept token_record = requires(const R& record) {
+    { record.client_id() } -> std::convertible_to<std::string_view>;
+};
+
+// Example model: memory_token_store in memory_stores.hpp.
+//   using record_type = ...;  // models token_record (introspection asks more: introspection.hpp)
+//   outcome<record_type> find_token(std::string_view token, token_kind kind);
+//       accept: the token of that kind with that value (expired ones too: oauthcore
+//       compares the times); reject: none, or revoked; fail: the store could not answer.
+//       Compare token values in constant time (constant_time_equal), or look up a digest.
+// Asynchronous form: void find_token(std::string_view, token_kind, K then).
+template <class S>
+concept token_store = requires {
+    typename S::record_type;
+}
+&&token_record<typename S::record_type> &&
+    (
+        requires(S & store, std::string_view token, token_kind kind) {
+            { store.find_token(token, kind) } -> std::same_as<outcome<typename S::record_type>>;
+        } ||
+        requires(S & store, std::string_view token, token_kind kind,
+                 detail::answer_probe<outcome<typename S::record_type>> then) { store.find_token(token, kind, then); });
+
+// A token_store that can also revoke (RFC 7009 2.1):
+//   outcome_status revoke_token(const record_type& record);
+//       accepted: revoked (now, or before: revoking is idempotent); failed: the store
+//       could not answer (500); a rejected answer is taken as accepted (somebody revoked
+//       it first). Revoking a refresh token revokes the access tokens issued with it as
+//       well ("SHOULD also invalidate all access tokens based on the same authorization
+//       grant", RFC 7009 2.1), and revoking an access token MAY revoke its refresh token:
+//       which tokens go together is the store's to know, and its job.
+// Asynchronous form: void revoke_token(const record_type&, K then), K called with an outcome_status.
+template <class S>
+concept revocable_token_store = token_store<S> &&(
+    requires(S& store, const typename S::record_type& record) {
+        { store.revoke_token(record) } -> std::same_as<outcome_status>;
+    } ||
+    requires(S & store, const typename S::record_type& record, detail::answer_probe<outcome_status> then) {
+        store.revoke_token(record, then);
+    });
+
+namespace detail {
+
+template <class S>
+constexpr bool check_token_store() {
+    if constexpr (!requires { typename S::record_type; }) {
+        static_assert(always_false<S>, "oauthcore: token_store: the store needs a member type record_type");
+        return false;
+    } else if constexpr (!token_record<typename S::record_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: token_store: record_type needs the member client_id() (token_record)");
+        return false;
+    } else if constexpr (!token_store<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: token_store: the store needs the member find_token(std::string_view, token_kind) "
+                      "returning outcome<record_type>, or taking a continuation as a third argument and calling it "
+                      "with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class S>
+constexpr bool check_revocable_token_store() {
+    if constexpr (!check_token_store<S>()) {
+        return false;
+    } else if constexpr (!revocable_token_store<S>) {
+        static_assert(always_false<S>,
+                      "oauthcore: revocable_token_store: the store needs the member revoke_token(const record_type&) "
+                      "returning outcome_status, or taking a continuation as a second argument and calling it with "
+                      "one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+template <class Asker, class Store, class Then>
+constexpr void ask_find_token(const Asker& asker, Store& store, std::string_view token, token_kind kind, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.find_token(token, kind, std::forward<decltype(answer)>(answer)...)) {
+            return store.find_token(token, kind, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Then>
+constexpr void ask_revoke_token(const Asker& asker, Store& store, const Record& record, Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.revoke_token(record, std::forward<decltype(answer)>(answer)...)) {
+            return store.revoke_token(record, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+// The search at the top of this header: `then(const outcome<record_type>&, token_kind)`
+// is called once, with the first kind that found the token, or with the last answer
+// (rejected: no such token of any kind; failed: a store failure stops the search). The
+// token's bytes must stay valid until then (they are the request's).
+template <class Asker, class Store, class Then>
+constexpr void find_token_of_any_kind(const Asker& asker, Store& store, std::string_view token,
+                                      std::optional<token_kind> hint, Then then) {
+    using record_type = typename Store::record_type;
+    const token_kind first = hint.value_or(token_kind::access_token);
+    const token_kind second = first == token_kind::access_token ? token_kind::refresh_token : token_kind::access_token;
+    ask_find_token(asker, store, token, first,
+                   [asker, &store, token, first, second, then](const outcome<record_type>& found) {
+                       if (found.status() != outcome_status::rejected) return then(found, first);
+                       ask_find_token(asker, store, token, second,
+                                      [then, second](const outcome<record_type>& other) { then(other, second); });
+                   });
+}
+
+}  // namespace oauthcore
+
+namespace oauthcore {
+
+// What introspection reports of a token (RFC 7662 2.2). Empty strings and nullopt times
+// are left out of the answer.
+//   scope()       the scope granted (RFC 6749 3.3)
+//   username()    the resource owner's human-readable name; empty when none
+//   subject()     sub: the resource owner's identifier; empty when none
+//   token_type()  e.g. "bearer", as the token response named it (RFC 6749 5.1); empty for none
+//   issued_at()   iat, expires_at() exp: seconds since the epoch (RFC 7662 2.2: "integer
+//                 timestamp, measured in the number of seconds since January 1 1970 UTC"),
+//                 in the clock's seconds; std::optional<std::uint64_t> (or a std::uint64_t)
+// plus client_id() (token_record).
+template <class R>
+concept introspection_record = token_record<R> && requires(const R& record) {
+    { record.scope() } -> std::convertible_to<std::string_view>;
+    { record.username() } -> std::convertible_to<std::string_view>;
+    { record.subject() } -> std::convertible_to<std::string_view>;
+    { record.token_type() } -> std::convertible_to<std::string_view>;
+    { record.issued_at() } -> std::convertible_to<std::optional<std::uint64_t>>;
+    { record.expires_at() } -> std::convertible_to<std::optional<std::uint64_t>>;
+};
+
+// Which members of an active token's answer a caller may see. `active` false: the caller
+// is answered {"active":false}, whatever else is set.
+struct introspection_disclosure {
+    bool active = false;
+    bool scope = false;
+    bool client_id = false;
+    bool username = false;
+    bool token_type = false;
+    bool exp = false;
+    bool iat = false;
+    bool sub = false;
+};
+
+inline constexpr introspection_disclosure disclose_nothing{};
+inline constexpr introspection_disclosure disclose_active_only{true};
+inline constexpr introspection_disclosure disclose_everything{true, true, true, true, true, true, true, true};
+
+// The host's policy (see the top of this header).
+template <class P, class Client, class Record>
+concept introspection_policy = requires(const P& policy, const Client& caller, const Record& token, token_kind kind) {
+    { policy(caller, token, kind) } -> std::convertible_to<introspection_disclosure>;
+};
+
+// The members one answer carries: what the policy allows of what the token has.
+struct introspection_fields {
+    std::string_view scope;
+    std::string_view client_id;
+    std::string_view username;
+    std::string_view token_type;
+    std::optional<std::uint64_t> exp;
+    std::optional<std::uint64_t> iat;
+    std::string_view sub;
+};
+
+namespace detail {
+
+inline constexpr std::string_view inactive_json = "{\"active\":false}";
+
+// Counts when dest is nullptr, writes otherwise (json.hpp's json_writer).
+constexpr std::size_t introspection_json(const introspection_fields& f, char* dest) noexcept {
+    json_writer json(dest);
+    json.raw("{\"active\":true");
+    const auto member = [&json](std::string_view name, std::string_view value) {
+        if (value.empty()) return;
+        json.raw(",\"");
+        json.raw(name);
+        json.raw("\":");
+        json.string(value);
+    };
+    const auto number = [&json](std::string_view name, std::optional<std::uint64_t> value) {
+        if (!value) return;
+        json.raw(",\"");
+        json.raw(name);
+        json.raw("\":");
+        json.number(*value);
+    };
+    member("scope", f.scope);
+    member("client_id", f.client_id);
+    member("username", f.username);
+    member("token_type", f.token_type);
+    number("exp", f.exp);
+    number("iat", f.iat);
+    member("sub", f.sub);
+    json.raw("}");
+    return json.size();
+}
+
+constexpr void add_json_headers(response& r) noexcept {
+    (void)r.add_header("Content-Type", json_content_type);
+    (void)r.add_header("Cache-Control", "no-store");
+    (void)r.add_header("Pragma", "no-cache");
+}
+
+}  // namespace detail
+
+// The exact bytes write_introspection_json writes for an active token's answer.
+[[nodiscard]] constexpr std::size_t introspection_json_size(const introspection_fields& fields) noexcept {
+    return detail::introspection_json(fields, nullptr);
+}
+
+// Writes an active token's answer into `dest` (room for introspection_json_size bytes).
+constexpr std::size_t write_introspection_json(const introspection_fields& fields, char* dest) noexcept {
+    return detail::introspection_json(fields, dest);
+}
+
+// The fields of `record` that `disclosure` allows.
+template <introspection_record Record>
+[[nodiscard]] constexpr introspection_fields disclosed_fields(const Record& record,
+                                                              const introspection_disclosure& disclosure) {
+    introspection_fields fields;
+    if (disclosure.scope) fields.scope = record.scope();
+    if (disclosure.client_id) fields.client_id = record.client_id();
+    if (disclosure.username) fields.username = record.username();
+    if (disclosure.token_type) fields.token_type = record.token_type();
+    if (disclosure.exp) fields.exp = record.expires_at();
+    if (disclosure.iat) fields.iat = record.issued_at();
+    if (disclosure.sub) fields.sub = record.subject();
+    return fields;
+}
+
+namespace detail {
+
+constexpr void fill_inactive_response(response& r) noexcept {
+    r.status = 200;
+    r.reason_phrase = reason_phrase(200);
+    r.body = inactive_json;
+    add_json_headers(r);
+}
+
+template <class Storage>
+constexpr void fill_introspection_response(response& r, const introspection_fields& fields, Storage& storage,
+                                           const response_options& options) noexcept {
+    const std::size_t size = introspection_json_size(fields);
+    storage.expect_more(size);
+    char* const dest = storage.take(size);
+    if (dest == nullptr) return fill_error_response(r, error{reason::out_of_memory}, storage, options);
+    r.status = 200;
+    r.reason_phrase = reason_phrase(200);
+    r.body = {dest, write_introspection_json(fields, dest)};
+    add_json_headers(r);
+}
+
+}  // namespace detail
+
+// The introspection endpoint over the token endpoint's client store, the host's
+// token_store (whose records model introspection_record), its policy and a clock.
+// Example:
+//   const auto policy = [](const my_client& caller, const auto& token, oauthcore::token_kind kind) {
+//       return caller.is_resource_server() && kind == oauthcore::token_kind::access_token
+//                  ? oauthcore::disclose_everything : oauthcore::disclose_nothing;
+//   };
+//   oauthcore::introspection_endpoint introspect{clients, tokens, policy, clock, options};
+//   oauthcore::response r = introspect.handle(request, storage);
+template <class Clients, class Tokens, class Policy, class Clock, class Methods = default_client_authentication>
+class introspection_endpoint
+    : public detail::client_endpoint_api<introspection_endpoint<Clients, Tokens, Policy, Clock, Methods>> {
+    static_assert(detail::is_client_authentication_methods<Methods>,
+                  "oauthcore: introspection_endpoint: Methods is a client_authentication_methods<...>");
+    static_assert(detail::check_client_store<Clients>());
+    static_assert(detail::check_token_store<Tokens>());
+    static_assert(introspection_record<typename Tokens::record_type>,
+                  "oauthcore: introspection_endpoint: the token store's record_type needs the members client_id(), "
+                  "scope(), username(), subject(), token_type(), issued_at() and expires_at() "
+                  "(introspection_record)");
+    static_assert(introspection_policy<Policy, typename Clients::client_type, typename Tokens::record_type>,
+                  "oauthcore: introspection_endpoint: the policy must be callable as policy(const client_type& "
+                  "caller, const record_type& token, token_kind) const, returning introspection_disclosure");
+    static_assert(detail::check_seconds_clock<Clock>());
+    friend class detail::client_endpoint_api<introspection_endpoint>;
+
+public:
+    using client_type = typename Clients::client_type;
+    using record_type = typename Tokens::record_type;
+    using parameters =
+        parameter_union<parameter_list<"client_id", "token", "token_type_hint">, typename Methods::parameters>;
+    using form_type = form_fields<parameters>;
+
+    introspection_endpoint(Clients& clients, Tokens& tokens, Policy policy, Clock clock,
+                           const endpoint_options& options)
+        : clients_(clients), tokens_(tokens), policy_(std::move(policy)), clock_(std::move(clock)), options_(options) {}
+    introspection_endpoint(Clients& clients, Tokens& tokens, Policy policy, Clock clock,
+                           const endpoint_options& options, Methods methods)
+        : clients_(clients),
+          tokens_(tokens),
+          policy_(std::move(policy)),
+          clock_(std::move(clock)),
+          options_(options),
+          methods_(std::move(methods)) {}
+
+    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
+
+private:
+    template <bool Later, class Observer, class Finish>
+    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
+             const Finish& finish) {
+        const detail::client_endpoint_io<Later, Observer, Finish> io{storage, out, observer, finish, &options_};
+        // Steps 1-6.
+        form_type form;
+        client_authentication presented;
+        if (error failure; !detail::read_client_request(request, methods_, options_, storage, form, presented, failure))
+            return io.fail(failure);
+        // Step 7.
+        if (presented.method == public_client_method) return io.fail(error{reason::client_authentication_required});
+        // Step 8.
+        const std::string_view token = form[param<"token">];
+        if (token.empty()) return io.fail(error{reason::missing_parameter, param<"token">});
+        // Step 9.
+        const std::optional<token_kind> hint = parse_token_type_hint(form[param<"token_type_hint">]);
+        // Step 11: the first store.
+        const detail::store_asker<Later> asker{};
+        ask_client_store(asker, clients_, presented, [this, asker, presented, token, hint, io](const auto& found) {
+            // Steps 11-12.
+            if (const auto checked = detail::check_found_client(found, presented, io.observer); !checked)
+                return io.fail(checked.error());
+            // Step 13. The caller is copied into the continuation: the client store's
+            // outcome is gone when the token store answers later.
+            find_token_of_any_kind(
+                asker, tokens_, token, hint,
+                [this, caller = found.value(), io](const outcome<record_type>& located, token_kind kind) {
+                    answer(located, kind, caller, io);
+                });
+        });
+    }
+
+    // Steps 13-16.
+    template <class Io>
+    void answer(const outcome<record_type>& located, token_kind kind, const client_type& caller, const Io& io) {
+        switch (located.status()) {
+            case outcome_status::failed: return io.fail(error{reason::token_store_failure});
+            case outcome_status::rejected: detail::fill_inactive_response(io.out); return io.done();
+            case outcome_status::accepted: break;
+        }
+        const record_type& record = located.value();
+        // Step 14.
+        const std::optional<std::uint64_t> expires_at = record.expires_at();
+        if (expires_at && static_cast<std::uint64_t>(clock_()) >= *expires_at) {
+            detail::fill_inactive_response(io.out);
+            return io.done();
+        }
+        // Step 15.
+        const introspection_disclosure disclosure = policy_(caller, record, kind);
+        if (!disclosure.active) {
+            detail::fill_inactive_response(io.out);
+            return io.done();
+        }
+        // Step 16.
+        detail::fill_introspection_response(io.out, disclosed_fields(record, disclosure), io.storage.response,
+                                            options_.responses());
+        io.done();
+    }
+
+    Clients& clients_;
+    Tokens& tokens_;
+    Policy policy_;
+    Clock clock_;
+    endpoint_options options_;
+    Methods methods_{};
+};
+
+template <class Clients, class Tokens, class Policy, class Clock>
+introspection_endpoint(Clients&, Tokens&, Policy, Clock, const endpoint_options&)
+    -> introspection_endpoint<Clients, Tokens, Policy, Clock, default_client_authentication>;
+
+template <class Clients, class Tokens, class Policy, class Clock, class... Methods>
+introspection_endpoint(Clients&, Tokens&, Policy, Clock, const endpoint_options&,
+                       client_authentication_methods<Methods...>)
+    -> introspection_endpoint<Clients, Tokens, Policy, Clock, client_authentication_methods<Methods...>>;
+
+}  // namespace oauthcore
 // In-memory models of the store, issuer and maker concepts, for tests, examples and
 // hosts that keep a handful of clients in configuration. They hold their records in
 // std::vector, std::deque and std::string, so adding records allocates (and so does
 // storing the tokens a refresh or a code redemption is replaced with); authenticating,
 // finding and spending do not.
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -6655,6 +8634,697 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
 static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
 static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
 static_assert(device_code_store<memory_device_code_store>);
+
+// A client as the authorization endpoint finds it (authorization_request.hpp): views into
+// the registry's record.
+struct memory_registered_client {
+    std::string_view id;
+    const std::vector<std::string>* uris = nullptr;
+    std::string_view grant_types;  // space-separated
+    std::string_view scopes;       // space-separated scope tokens it may ask for; empty: any
+    bool public_client = false;
+
+    [[nodiscard]] const std::vector<std::string>& redirect_uris() const noexcept { return *uris; }
+    [[nodiscard]] bool is_public() const noexcept { return public_client; }
+    [[nodiscard]] constexpr bool allows_grant(std::string_view grant_type) const noexcept {
+        return scope_has_token(grant_types, grant_type);
+    }
+    [[nodiscard]] constexpr bool allows_scope(std::string_view scope_token) const noexcept {
+        return scopes.empty() || scope_has_token(scopes, scope_token);
+    }
+};
+
+// Registered clients in memory, found by id: the client_registry of the authorization
+// endpoint (the token endpoint's memory_client_store authenticates the same clients).
+class memory_client_registry {
+public:
+    using client_type = memory_registered_client;
+
+    // redirect_uris: the client's registered redirect URIs (RFC 6749 3.1.2.2), compared
+    // exactly; grant_types and scopes: space-separated lists; is_public: RFC 6749 2.1.
+    void add(std::string id, std::vector<std::string> redirect_uris, std::string grant_types = "authorization_code",
+             std::string scopes = {}, bool is_public = false) {
+        records_.push_back(
+            {std::move(id), std::move(redirect_uris), std::move(grant_types), std::move(scopes), is_public});
+    }
+
+    [[nodiscard]] outcome<client_type> find_client(std::string_view client_id) const {
+        for (const record& r : records_)
+            if (detail::bytes_equal(r.id, client_id))
+                return outcome<client_type>::accept({r.id, &r.redirect_uris, r.grant_types, r.scopes, r.is_public});
+        return outcome<client_type>::reject();
+    }
+
+private:
+    struct record {
+        std::string id;
+        std::vector<std::string> redirect_uris;
+        std::string grant_types;
+        std::string scopes;
+        bool is_public;
+    };
+
+    std::deque<record> records_;  // a deque: adding never moves the records clients point into
+};
+
+static_assert(client_registry<memory_client_registry>);
+
+// An issued token as revocation and introspection find it (token_store.hpp).
+struct memory_token {
+    token_kind kind = token_kind::access_token;
+    std::string token;
+    std::string client_id;
+    std::string scope;
+    std::string username;  // empty when the token has no user (client_credentials)
+    std::string subject;   // RFC 7662 2.2 sub; empty when none
+    std::uint64_t issued_at = 0;
+    std::optional<std::uint64_t> expires_at;  // in the seconds of the clock; nullopt: never
+    std::string refresh_token;                // for an access token: the refresh token it was issued with, if any
+};
+
+// Issued tokens in memory. Revoking a refresh token revokes the access tokens issued with
+// it (RFC 7009 2.1); a revoked token is not found any more.
+class memory_token_store {
+public:
+    struct record_type {
+        std::size_t index = 0;
+        token_kind kind = token_kind::access_token;
+        std::string_view client;
+        std::string_view granted_scope;
+        std::string_view user;
+        std::string_view sub;
+        std::uint64_t issued = 0;
+        std::optional<std::uint64_t> expiry;
+
+        [[nodiscard]] std::string_view client_id() const noexcept { return client; }
+        [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
+        [[nodiscard]] std::string_view username() const noexcept { return user; }
+        [[nodiscard]] std::string_view subject() const noexcept { return sub; }
+        // RFC 7662 2.2 token_type, as the token response named it (RFC 6749 5.1); refresh
+        // tokens have none.
+        [[nodiscard]] std::string_view token_type() const noexcept {
+            return kind == token_kind::access_token ? "bearer" : "";
+        }
+        [[nodiscard]] std::optional<std::uint64_t> issued_at() const noexcept { return issued; }
+        [[nodiscard]] std::optional<std::uint64_t> expires_at() const noexcept { return expiry; }
+    };
+
+    void add(memory_token token) { records_.push_back({std::move(token), false}); }
+    [[nodiscard]] bool revoked(std::string_view token) const noexcept {
+        for (const auto& r : records_)
+            if (r.token.token == token) return r.revoked;
+        return false;
+    }
+
+    // The token is compared in constant time, with every record's of that kind.
+    [[nodiscard]] outcome<record_type> find_token(std::string_view token, token_kind kind) const {
+        const stored* found = nullptr;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            const stored& r = records_[i];
+            if (r.token.kind == kind && constant_time_equal(r.token.token, token)) {
+                found = &r;
+                index = i;
+            }
+        }
+        if (found == nullptr || found->revoked) return outcome<record_type>::reject();
+        const memory_token& t = found->token;
+        return outcome<record_type>::accept(
+            {index, t.kind, t.client_id, t.scope, t.username, t.subject, t.issued_at, t.expires_at});
+    }
+
+    [[nodiscard]] outcome_status revoke_token(const record_type& record) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        r.revoked = true;
+        if (r.token.kind == token_kind::refresh_token)
+            for (stored& other : records_)
+                if (other.token.kind == token_kind::access_token && other.token.refresh_token == r.token.token)
+                    other.revoked = true;
+        return outcome_status::accepted;
+    }
+
+private:
+    struct stored {
+        memory_token token;
+        bool revoked;
+    };
+
+    std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+};
+
+static_assert(revocable_token_store<memory_token_store>);
+static_assert(introspection_record<memory_token_store::record_type>);
+
+// Starts device authorization requests (device_authorization.hpp) and records them in a
+// memory_device_code_store, where the device_code grant finds them: a device code of 32
+// random bytes (base64url), a user code of the format from random bytes
+// (write_user_code), both from the random source the owner passes (its CSPRNG: e.g.
+// libsodium's randombytes_buf). Time is a number the owner advances (set_now).
+class memory_device_authorization_issuer {
+public:
+    struct codes_type {
+        std::string_view device;
+        std::string_view user;
+        std::uint64_t lifetime = 0;
+        std::uint64_t poll_interval = 0;
+
+        [[nodiscard]] std::string_view device_code() const noexcept { return device; }
+        [[nodiscard]] std::string_view user_code() const noexcept { return user; }
+        [[nodiscard]] std::uint64_t expires_in() const noexcept { return lifetime; }
+        [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+    };
+    // Fills `size` bytes at `dest` with random bytes.
+    using random_source = std::function<void(unsigned char* dest, std::size_t size)>;
+
+    memory_device_authorization_issuer(memory_device_code_store& devices, random_source random,
+                                       user_code_format format = {}, std::uint64_t lifetime = 600,
+                                       std::uint64_t interval = 5)
+        : devices_(devices), random_(std::move(random)), format_(format), lifetime_(lifetime), interval_(interval) {}
+
+    void set_now(std::uint64_t now) noexcept { now_ = now; }
+
+    // The device code a user code names, as the verification page looks it up from what
+    // the user typed (normalize_user_code: any case, dashes or not); empty when none.
+    [[nodiscard]] std::string_view device_code_for(std::string_view typed) const {
+        std::array<char, max_user_code_length> compact{};
+        const std::size_t size = normalize_user_code(typed, format_, compact.data(), compact.size());
+        if (size != format_.length) return {};
+        const std::string_view wanted(compact.data(), size);
+        for (const auto& r : records_)
+            if (constant_time_equal(r.compact_user_code, wanted)) return r.device_code;
+        return {};
+    }
+
+    template <class Client>
+    [[nodiscard]] outcome<codes_type> start_device_authorization(const Client& client, std::string_view scope) {
+        std::array<unsigned char, 32> device_bytes{};
+        random_(device_bytes.data(), device_bytes.size());
+        std::string device(base64url_encoded_size(device_bytes.size()), '\0');
+        encode_base64url(std::string_view(reinterpret_cast<const char*>(device_bytes.data()), device_bytes.size()),
+                         device.data());
+        std::string user(user_code_size(format_), '\0');
+        std::array<unsigned char, 4 * max_user_code_length> user_bytes{};
+        random_(user_bytes.data(), user_bytes.size());
+        const auto written = write_user_code(
+            format_, std::string_view(reinterpret_cast<const char*>(user_bytes.data()), user_bytes.size()),
+            user.data());
+        if (!written) return outcome<codes_type>::fail();
+        std::string compact(format_.length, '\0');
+        (void)normalize_user_code(user, format_, compact.data(), compact.size());
+        devices_.add({device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_});
+        records_.push_back({std::move(device), std::move(user), std::move(compact)});
+        const record& r = records_.back();
+        return outcome<codes_type>::accept({r.device_code, r.user_code, lifetime_, interval_});
+    }
+
+private:
+    struct record {
+        std::string device_code;
+        std::string user_code;
+        std::string compact_user_code;
+    };
+
+    memory_device_code_store& devices_;
+    random_source random_;
+    user_code_format format_;
+    std::uint64_t lifetime_;
+    std::uint64_t interval_;
+    std::uint64_t now_ = 0;
+    std::deque<record> records_;  // a deque: adding never moves the strings codes point into
+};
+
+static_assert(device_authorization_issuer<memory_device_authorization_issuer, memory_client>);
+
+}  // namespace oauthcore
+// Authorization server metadata (RFC 8414 2): the JSON document a client reads from
+// /.well-known/oauth-authorization-server to find the endpoints and what they support,
+// built from a configuration struct (never written by hand), checked first.
+//
+//   {"issuer":"https://as.example.com","authorization_endpoint":"https://as.example.com/authorize",
+//    "token_endpoint":"https://as.example.com/token","scopes_supported":["read","write"],
+//    "response_types_supported":["code"],"grant_types_supported":["authorization_code",...],
+//    "token_endpoint_auth_methods_supported":["client_secret_basic",...],
+//    "revocation_endpoint":"…","revocation_endpoint_auth_methods_supported":[…],
+//    "introspection_endpoint":"…","introspection_endpoint_auth_methods_supported":[…],
+//    "code_challenge_methods_supported":["S256"],
+//    "device_authorization_endpoint":"…",                       (RFC 8628 4)
+//    "authorization_response_iss_parameter_supported":true}    (RFC 9207 3)
+// Members in RFC 8414 2's order, then the later RFCs'; an empty string or list, or a
+// false flag, is left out (each is OPTIONAL, or has the default that omission means).
+//
+// The checks (check_metadata), each an error value naming the member:
+//  - issuer: "a URL that uses the "https" scheme and has no query or fragment components"
+//    (RFC 8414 2), with a host; "http" only for a loopback host (127.0.0.1, [::1],
+//    localhost) and only with metadata_options::allow_http_loopback (a development setup).
+//  - every endpoint given: a URL with a host, https (or loopback http as above: RFC 6749
+//    3.1 and 3.2 require TLS), no fragment (RFC 6749 3.1, 3.2), a query allowed.
+//  - response_types_supported: REQUIRED, so not empty. token_endpoint: REQUIRED unless
+//    the only grant type is implicit. authorization_endpoint: REQUIRED when a grant type
+//    that uses it is supported (authorization_code, implicit; and when
+//    grant_types_supported is empty, since its default is ["authorization_code",
+//    "implicit"]).
+//  - scopes_supported: scope tokens (RFC 6749 3.3, NQCHAR); every other list: non-empty
+//    strings.
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+
+namespace oauthcore {
+
+using string_list = std::span<const std::string_view>;
+
+// The configuration the document is built from (RFC 8414 2, RFC 8628 4, RFC 9207 3).
+struct server_metadata {
+    std::string_view issuer;
+    std::string_view authorization_endpoint;
+    std::string_view token_endpoint;
+    std::string_view jwks_uri;
+    string_list scopes_supported;
+    string_list response_types_supported;
+    string_list grant_types_supported;
+    string_list token_endpoint_auth_methods_supported;
+    std::string_view revocation_endpoint;
+    string_list revocation_endpoint_auth_methods_supported;
+    std::string_view introspection_endpoint;
+    string_list introspection_endpoint_auth_methods_supported;
+    string_list code_challenge_methods_supported;
+    std::string_view device_authorization_endpoint;
+    // True only when the authorization endpoint sends iss (authorization_options::issuer
+    // set to this issuer).
+    bool authorization_response_iss_parameter_supported = false;
+};
+
+struct metadata_options {
+    // Allows http URLs on a loopback host (127.0.0.1, [::1], localhost): for development
+    // only; a client over the network must see https (RFC 8414 2, RFC 6749 3.1).
+    bool allow_http_loopback = false;
+};
+
+enum class metadata_error : unsigned char {
+    missing,            // a REQUIRED member is empty
+    not_https,          // not an https URL with a host (or loopback http where allowed)
+    query_or_fragment,  // the issuer has a query or a fragment
+    fragment,           // an endpoint has a fragment
+    invalid_value,      // a list holds an empty string, or scopes_supported a non-scope-token
+};
+
+[[nodiscard]] constexpr std::string_view to_string(metadata_error e) noexcept {
+    switch (e) {
+        case metadata_error::missing: return "missing";
+        case metadata_error::not_https: return "not_https";
+        case metadata_error::query_or_fragment: return "query_or_fragment";
+        case metadata_error::fragment: return "fragment";
+        case metadata_error::invalid_value: return "invalid_value";
+    }
+    return "unknown";
+}
+
+// What is wrong, and with which member (its RFC 8414 name).
+struct metadata_problem {
+    metadata_error error = metadata_error::missing;
+    std::string_view member;
+
+    friend constexpr bool operator==(const metadata_problem&, const metadata_problem&) = default;
+};
+
+template <class T>
+using metadata_result = basic_result<T, metadata_problem>;
+
+namespace detail {
+
+[[nodiscard]] constexpr bool is_loopback_host(std::string_view authority) noexcept {
+    if (!loopback_host(authority).empty()) return true;
+    constexpr std::string_view localhost = "localhost";
+    if (authority.substr(0, localhost.size()) != localhost) return false;
+    const std::string_view rest = authority.substr(localhost.size());
+    if (rest.empty()) return true;
+    if (rest.front() != ':') return false;
+    for (const char c : rest.substr(1))
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// A URL the metadata may name: https with a host (or loopback http where allowed), in URI
+// characters, without a fragment.
+[[nodiscard]] constexpr metadata_result<void> check_metadata_url(std::string_view url, std::string_view member,
+                                                                 bool is_issuer, const metadata_options& options) {
+    using failure = unexpected<metadata_problem>;
+    const uri_parts parts = split_uri(url);
+    const bool https = parts.scheme == "https";
+    const bool loopback_http =
+        options.allow_http_loopback && parts.scheme == "http" && is_loopback_host(parts.authority);
+    if (!is_uri_text(url) || !parts.has_authority || parts.authority.empty() || (!https && !loopback_http))
+        return failure(metadata_problem{metadata_error::not_https, member});
+    if (is_issuer && (parts.has_query || parts.has_fragment))
+        return failure(metadata_problem{metadata_error::query_or_fragment, member});
+    if (parts.has_fragment) return failure(metadata_problem{metadata_error::fragment, member});
+    return {};
+}
+
+[[nodiscard]] constexpr bool list_has(string_list list, std::string_view value) noexcept {
+    for (const std::string_view v : list)
+        if (v == value) return true;
+    return false;
+}
+
+// Counts when dest is nullptr, writes otherwise (json.hpp's json_writer).
+constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexcept {
+    json_writer json(dest);
+    bool first = true;
+    const auto name = [&](std::string_view member) {
+        json.raw(first ? "{\"" : ",\"");
+        first = false;
+        json.raw(member);
+        json.raw("\":");
+    };
+    const auto text = [&](std::string_view member, std::string_view value) {
+        if (value.empty()) return;
+        name(member);
+        json.string(value);
+    };
+    const auto list = [&](std::string_view member, string_list values) {
+        if (values.empty()) return;
+        name(member);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            json.raw(i == 0 ? "[" : ",");
+            json.string(values[i]);
+        }
+        json.raw("]");
+    };
+    text("issuer", m.issuer);
+    text("authorization_endpoint", m.authorization_endpoint);
+    text("token_endpoint", m.token_endpoint);
+    text("jwks_uri", m.jwks_uri);
+    list("scopes_supported", m.scopes_supported);
+    list("response_types_supported", m.response_types_supported);
+    list("grant_types_supported", m.grant_types_supported);
+    list("token_endpoint_auth_methods_supported", m.token_endpoint_auth_methods_supported);
+    text("revocation_endpoint", m.revocation_endpoint);
+    list("revocation_endpoint_auth_methods_supported", m.revocation_endpoint_auth_methods_supported);
+    text("introspection_endpoint", m.introspection_endpoint);
+    list("introspection_endpoint_auth_methods_supported", m.introspection_endpoint_auth_methods_supported);
+    list("code_challenge_methods_supported", m.code_challenge_methods_supported);
+    text("device_authorization_endpoint", m.device_authorization_endpoint);
+    if (m.authorization_response_iss_parameter_supported) {
+        name("authorization_response_iss_parameter_supported");
+        json.raw("true");
+    }
+    json.raw(first ? "{}" : "}");
+    return json.size();
+}
+
+}  // namespace detail
+
+// The checks at the top of this header.
+[[nodiscard]] constexpr metadata_result<void> check_metadata(const server_metadata& m,
+                                                             const metadata_options& options = {}) {
+    using failure = unexpected<metadata_problem>;
+    if (m.issuer.empty()) return failure(metadata_problem{metadata_error::missing, "issuer"});
+    if (const auto issuer = detail::check_metadata_url(m.issuer, "issuer", true, options); !issuer) return issuer;
+    const struct {
+        std::string_view url;
+        std::string_view member;
+    } endpoints[] = {{m.authorization_endpoint, "authorization_endpoint"},
+                     {m.token_endpoint, "token_endpoint"},
+                     {m.jwks_uri, "jwks_uri"},
+                     {m.revocation_endpoint, "revocation_endpoint"},
+                     {m.introspection_endpoint, "introspection_endpoint"},
+                     {m.device_authorization_endpoint, "device_authorization_endpoint"}};
+    for (const auto& endpoint : endpoints) {
+        if (endpoint.url.empty()) continue;
+        if (const auto url = detail::check_metadata_url(endpoint.url, endpoint.member, false, options); !url)
+            return url;
+    }
+    if (m.response_types_supported.empty())
+        return failure(metadata_problem{metadata_error::missing, "response_types_supported"});
+    const string_list grants = m.grant_types_supported;
+    const bool only_implicit = grants.size() == 1 && grants[0] == "implicit";
+    if (m.token_endpoint.empty() && !only_implicit)
+        return failure(metadata_problem{metadata_error::missing, "token_endpoint"});
+    const bool uses_authorization_endpoint =
+        grants.empty() || detail::list_has(grants, "authorization_code") || detail::list_has(grants, "implicit");
+    if (m.authorization_endpoint.empty() && uses_authorization_endpoint)
+        return failure(metadata_problem{metadata_error::missing, "authorization_endpoint"});
+    for (const std::string_view scope : m.scopes_supported)
+        if (scope.empty() || !all_in(char_class::nqchar, scope))
+            return failure(metadata_problem{metadata_error::invalid_value, "scopes_supported"});
+    const struct {
+        string_list values;
+        std::string_view member;
+    } lists[] = {{m.response_types_supported, "response_types_supported"},
+                 {m.grant_types_supported, "grant_types_supported"},
+                 {m.token_endpoint_auth_methods_supported, "token_endpoint_auth_methods_supported"},
+                 {m.revocation_endpoint_auth_methods_supported, "revocation_endpoint_auth_methods_supported"},
+                 {m.introspection_endpoint_auth_methods_supported, "introspection_endpoint_auth_methods_supported"},
+                 {m.code_challenge_methods_supported, "code_challenge_methods_supported"}};
+    for (const auto& list : lists)
+        for (const std::string_view value : list.values)
+            if (value.empty()) return failure(metadata_problem{metadata_error::invalid_value, list.member});
+    return {};
+}
+
+// The exact bytes write_metadata_json writes, or what check_metadata finds wrong.
+[[nodiscard]] constexpr metadata_result<std::size_t> metadata_json_size(const server_metadata& m,
+                                                                        const metadata_options& options = {}) {
+    if (const auto checked = check_metadata(m, options); !checked) return unexpected<metadata_problem>(checked.error());
+    return detail::metadata_json(m, nullptr);
+}
+
+// Writes the document into `dest` (room for metadata_json_size bytes); returns the bytes
+// written. `m` must pass check_metadata (metadata_json_size says).
+constexpr std::size_t write_metadata_json(const server_metadata& m, char* dest) noexcept {
+    return detail::metadata_json(m, dest);
+}
+
+// The 200 response with the document (RFC 8414 3.2: application/json), or, when the
+// configuration fails check_metadata, 500 server_error (reason::invalid_metadata; the
+// problem itself is check_metadata's to tell the host, at startup).
+template <class Storage>
+[[nodiscard]] constexpr response make_metadata_response(const server_metadata& m, Storage& storage,
+                                                        const metadata_options& options = {}) noexcept {
+    response r;
+    const auto size = metadata_json_size(m, options);
+    if (!size) {
+        detail::fill_error_response(r, error{reason::invalid_metadata}, storage, response_options{});
+        return r;
+    }
+    storage.expect_more(*size);
+    char* const dest = storage.take(*size);
+    if (dest == nullptr) {
+        detail::fill_error_response(r, error{reason::out_of_memory}, storage, response_options{});
+        return r;
+    }
+    r.status = 200;
+    r.reason_phrase = reason_phrase(200);
+    r.body = {dest, write_metadata_json(m, dest)};
+    (void)r.add_header("Content-Type", detail::json_content_type);
+    return r;
+}
+
+// Where the document is served for `issuer` (RFC 8414 3.1): the well-known suffix between
+// the host and the issuer's path ("https://as.example.com/tenant" serves at
+// "/.well-known/oauth-authorization-server/tenant"). The issuer passes check_metadata.
+inline constexpr std::string_view well_known_metadata_path = "/.well-known/oauth-authorization-server";
+
+[[nodiscard]] constexpr std::size_t metadata_path_size(std::string_view issuer) noexcept {
+    const std::string_view path = split_uri(issuer).path;
+    return well_known_metadata_path.size() + (path == "/" ? 0 : path.size());
+}
+constexpr std::size_t write_metadata_path(std::string_view issuer, char* dest) noexcept {
+    const std::string_view path = split_uri(issuer).path;
+    std::size_t out = 0;
+    for (const std::string_view part : {well_known_metadata_path, path == "/" ? std::string_view{} : path})
+        for (const char c : part) dest[out++] = c;
+    return out;
+}
+
+// Lists the metadata can take from the endpoints' configuration, so that it says what
+// they do.
+
+namespace detail {
+inline constexpr std::array<std::string_view, 3> basic_post_none{client_secret_basic::name, client_secret_post::name,
+                                                                 public_client::name};
+inline constexpr std::array<std::string_view, 2> basic_none{client_secret_basic::name, public_client::name};
+inline constexpr std::array<std::string_view, 2> pkce_methods{"S256", "plain"};
+}  // namespace detail
+
+// token_endpoint_auth_methods_supported (and revocation's, introspection's without
+// "none") of endpoints with `options` and the default methods (client_authentication.hpp).
+[[nodiscard]] constexpr string_list client_authentication_methods_supported(const endpoint_options& options,
+                                                                            bool public_clients = true) noexcept {
+    using detail::basic_none;
+    using detail::basic_post_none;
+    const bool none = public_clients && options.allow_public_clients;
+    if (options.allow_body_client_auth)
+        return none ? string_list(basic_post_none) : string_list(basic_post_none).first(2);
+    return none ? string_list(basic_none) : string_list(basic_none).first(1);
+}
+
+// code_challenge_methods_supported for the authorization endpoint's allow_plain.
+[[nodiscard]] constexpr string_list code_challenge_methods_supported(bool allow_plain) noexcept {
+    return allow_plain ? string_list(detail::pkce_methods) : string_list(detail::pkce_methods).first(1);
+}
+
+// grant_types_supported of the grants a token endpoint runs: the names they declare.
+template <class... Grants>
+[[nodiscard]] constexpr std::array<std::string_view, sizeof...(Grants)> grant_types_of(const Grants&...) noexcept {
+    return {Grants::grant_type...};
+}
+
+}  // namespace oauthcore
+// The revocation endpoint (RFC 7009): a client tells the server that it no longer needs a
+// token (on sign-out, say), and the server invalidates it.
+//
+//   POST /revoke   Content-Type: application/x-www-form-urlencoded
+//   token=...[&token_type_hint=access_token|refresh_token]     (+ client authentication)
+//
+// The order of checks. Steps 1-6 and 11-12 are the token endpoint's (client_endpoint.hpp:
+// the client authenticates exactly as it does there, RFC 7009 2.1, and with
+// endpoint_options::allow_public_clients a public client names itself with client_id);
+// a public client may revoke its own tokens.
+//   1-6. transport, form, client authentication               400 / 401 / 405
+//   7. token given                                            400 invalid_request
+//   8. token_type_hint, when given, access_token or           400 unsupported_token_type
+//      refresh_token
+//   --- no store has been asked anything before this line ---
+//  11-12. the client store, the registered method             401 / 500
+//  13. the token store finds the token: the hinted kind first, then the other (a wrong
+//      hint does not stop the search, RFC 7009 2.1; token_store.hpp). None: 200 with an
+//      empty body ("invalid tokens do not cause an error response", RFC 7009 2.2: the
+//      client cannot tell whether the token existed). Failed:  500 server_error
+//  14. the token was issued to this client (RFC 7009 2.1)     400 unauthorized_client
+//  15. the store revokes it (and, for a refresh token, the access tokens issued with it:
+//      the store's job, token_store.hpp)                      200; 500 when it fails
+//
+// Decisions where RFC 7009 leaves room:
+//  - A token issued to another client is not revoked, and the request is refused: RFC
+//    7009 2.1 says the server "verifies whether the token was issued to the client making
+//    the revocation request. If this validation fails, the request is refused and the
+//    client is informed of the error". The error is unauthorized_client (400; RFC 6749
+//    5.2: "The authenticated client is not authorized to use this ... grant type"), the
+//    closest of the registered codes: the client did authenticate (not invalid_client),
+//    its request is well formed (not invalid_request), and RFC 7009 registers no code of
+//    its own for this. The description is fixed and says nothing of the token.
+//  - token_type_hint outside the two registered values is 400 unsupported_token_type
+//    (RFC 7009 2.2.1): a client that names a kind of token this server does not know
+//    cannot have it revoked here. The registered values, even wrong, only order the search.
+//  - The 200 has no body and no Content-Type; Cache-Control: no-store as everywhere.
+
+#include <optional>
+#include <string_view>
+#include <utility>
+
+
+namespace oauthcore {
+
+namespace detail {
+
+// The 200 of a revocation (RFC 7009 2.2): no body.
+constexpr void fill_revoked_response(response& r) noexcept {
+    r.status = 200;
+    r.reason_phrase = reason_phrase(200);
+    r.body = {};
+    (void)r.add_header("Cache-Control", "no-store");
+    (void)r.add_header("Pragma", "no-cache");
+}
+
+}  // namespace detail
+
+// The revocation endpoint over the token endpoint's client store and the host's
+// revocable_token_store. Example:
+//   oauthcore::revocation_endpoint revoke{clients, tokens, options};
+//   oauthcore::response r = revoke.handle(request, storage);
+// A client_authentication_methods value after the options replaces the default methods,
+// as at the token endpoint.
+template <class Clients, class Tokens, class Methods = default_client_authentication>
+class revocation_endpoint : public detail::client_endpoint_api<revocation_endpoint<Clients, Tokens, Methods>> {
+    static_assert(detail::is_client_authentication_methods<Methods>,
+                  "oauthcore: revocation_endpoint: Methods is a client_authentication_methods<...>");
+    static_assert(detail::check_client_store<Clients>());
+    static_assert(detail::check_revocable_token_store<Tokens>());
+    friend class detail::client_endpoint_api<revocation_endpoint>;
+
+public:
+    using client_type = typename Clients::client_type;
+    using record_type = typename Tokens::record_type;
+    using parameters =
+        parameter_union<parameter_list<"client_id", "token", "token_type_hint">, typename Methods::parameters>;
+    using form_type = form_fields<parameters>;
+
+    revocation_endpoint(Clients& clients, Tokens& tokens, const endpoint_options& options) noexcept
+        : clients_(clients), tokens_(tokens), options_(options) {}
+    revocation_endpoint(Clients& clients, Tokens& tokens, const endpoint_options& options, Methods methods) noexcept
+        : clients_(clients), tokens_(tokens), options_(options), methods_(std::move(methods)) {}
+
+    [[nodiscard]] const endpoint_options& options() const noexcept { return options_; }
+
+private:
+    template <bool Later, class Observer, class Finish>
+    void run(const request_view& request, exchange_storage& storage, response& out, Observer& observer,
+             const Finish& finish) {
+        const detail::client_endpoint_io<Later, Observer, Finish> io{storage, out, observer, finish, &options_};
+        // Steps 1-6.
+        form_type form;
+        client_authentication presented;
+        if (error failure; !detail::read_client_request(request, methods_, options_, storage, form, presented, failure))
+            return io.fail(failure);
+        // Step 7.
+        const std::string_view token = form[param<"token">];
+        if (token.empty()) return io.fail(error{reason::missing_parameter, param<"token">});
+        // Step 8.
+        std::optional<token_kind> hint;
+        if (form.given(param<"token_type_hint">)) {
+            hint = parse_token_type_hint(form[param<"token_type_hint">]);
+            if (!hint) return io.fail(error{reason::unsupported_token_type});
+        }
+        // Step 11: the first store.
+        const detail::store_asker<Later> asker{};
+        ask_client_store(asker, clients_, presented, [this, asker, presented, token, hint, io](const auto& found) {
+            // Steps 11-12.
+            if (const auto checked = detail::check_found_client(found, presented, io.observer); !checked)
+                return io.fail(checked.error());
+            // Step 13.
+            find_token_of_any_kind(asker, tokens_, token, hint,
+                                   [this, asker, presented, io](const outcome<record_type>& located, token_kind) {
+                                       switch (located.status()) {
+                                           case outcome_status::failed:
+                                               return io.fail(error{reason::token_store_failure});
+                                           case outcome_status::rejected:
+                                               detail::fill_revoked_response(io.out);
+                                               return io.done();
+                                           case outcome_status::accepted: break;
+                                       }
+                                       // Step 14.
+                                       if (!detail::bytes_equal(located.value().client_id(), presented.id))
+                                           return io.fail(error{reason::token_issued_to_another_client});
+                                       // Step 15.
+                                       ask_revoke_token(asker, tokens_, located.value(), [io](outcome_status revoked) {
+                                           if (revoked == outcome_status::failed)
+                                               return io.fail(error{reason::token_store_failure});
+                                           detail::fill_revoked_response(io.out);
+                                           io.done();
+                                       });
+                                   });
+        });
+    }
+
+    Clients& clients_;
+    Tokens& tokens_;
+    endpoint_options options_;
+    Methods methods_{};
+};
+
+template <class Clients, class Tokens>
+revocation_endpoint(Clients&, Tokens&, const endpoint_options&)
+    -> revocation_endpoint<Clients, Tokens, default_client_authentication>;
+
+template <class Clients, class Tokens, class... Methods>
+revocation_endpoint(Clients&, Tokens&, const endpoint_options&, client_authentication_methods<Methods...>)
+    -> revocation_endpoint<Clients, Tokens, client_authentication_methods<Methods...>>;
 
 }  // namespace oauthcore
 // The one place the version lives; CMake, Meson and the .pc file read it from here.

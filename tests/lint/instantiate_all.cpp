@@ -1,6 +1,8 @@
 // One translation unit that instantiates every template of the library without a test
 // framework, so that clang-tidy (scripts/lint.sh) analyses the library's code paths
 // quickly. It is also built with the tests, so it never rots.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -81,6 +83,46 @@ int main() {
         fails({"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=device"
                "&client_id=spa",
                std::nullopt});
+
+    // The endpoints beside the token endpoint: an authorization request approved, a token
+    // introspected and revoked, a device authorization started, the metadata document.
+    oauthcore::memory_client_registry registry;
+    registry.add("spa", {"https://spa.example/cb"}, "authorization_code", {}, true);
+    oauthcore::authorization_endpoint authorize{registry, {.issuer = "https://as.example"}};
+    const auto checked = authorize.validate(
+        oauthcore::request_view{"GET",
+                                "/authorize?response_type=code&client_id=spa&state=s&code_challenge="
+                                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+                                std::nullopt,
+                                std::nullopt,
+                                {}},
+        storage);
+    failures += checked.valid() && authorize.approve(*checked.request, "code", storage.response).status == 302 ? 0 : 1;
+    oauthcore::memory_token_store tokens;
+    tokens.add({oauthcore::token_kind::access_token, "at", "138", "read", "john_doe", "", 1, 100, ""});
+    const auto everything = [](const oauthcore::memory_client&, const oauthcore::memory_token_store::record_type&,
+                               oauthcore::token_kind) { return oauthcore::disclose_everything; };
+    oauthcore::introspection_endpoint introspect{clients, tokens, everything, now, oauthcore::endpoint_options{}};
+    failures += introspect.handle(lint_request{"token=at"}, storage).body.starts_with("{\"active\":true") ? 0 : 1;
+    oauthcore::revocation_endpoint revoke{clients, tokens, oauthcore::endpoint_options{}};
+    failures += revoke.handle(lint_request{"token=at"}, storage).status == 200 && tokens.revoked("at") ? 0 : 1;
+    unsigned counter = 0;
+    oauthcore::memory_device_authorization_issuer device_issuer{devices,
+                                                                [&counter](unsigned char* dest, std::size_t n) {
+                                                                    for (std::size_t i = 0; i < n; ++i)
+                                                                        dest[i] = static_cast<unsigned char>(counter++);
+                                                                }};
+    clients.add("tv", "s3cret", "urn:ietf:params:oauth:grant-type:device_code");
+    oauthcore::device_authorization_endpoint start{
+        clients, device_issuer, oauthcore::endpoint_options{}, {.verification_uri = "https://as.example/device"}};
+    failures += start.handle(lint_request{"", "Basic dHY6czNjcmV0"}, storage).status == 200 ? 0 : 1;
+    oauthcore::server_metadata metadata;
+    const std::array<std::string_view, 1> code{"code"};
+    metadata.issuer = "https://as.example";
+    metadata.authorization_endpoint = "https://as.example/authorize";
+    metadata.token_endpoint = "https://as.example/token";
+    metadata.response_types_supported = code;
+    failures += oauthcore::make_metadata_response(metadata, storage.response).status == 200 ? 0 : 1;
 
     // RFC 7636 Appendix B: the verifier meets its S256 challenge.
     failures += oauthcore::verify_code_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
