@@ -1,4 +1,4 @@
-#include "token_database.hpp"
+#include "sqlite_database.hpp"
 
 #include <chrono>
 
@@ -59,8 +59,8 @@ result<void> done(int step_status, sqlite3* db) {
 
 }  // namespace
 
-result<std::unique_ptr<token_database>> token_database::open(const std::string& path, seeding seed) {
-    std::unique_ptr<token_database> self(new token_database());
+result<std::unique_ptr<token_database>> sqlite_database::open(const std::string& path, seeding seed) {
+    std::unique_ptr<sqlite_database> self(new sqlite_database());
     sqlite3* raw = nullptr;
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     self->db_.reset(raw);
@@ -78,7 +78,7 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
                        std::to_string(schema_version));
     if (*version == schema_version) {
         if (auto r = self->prepare_statements(); !r) return failure(r.error());
-        return self;
+        return std::unique_ptr<token_database>(std::move(self));
     }
     // Hash before taking the write lock: argon2id takes a while.
     std::optional<std::string> secret_hash, password_hash;
@@ -115,10 +115,10 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
         if (!user) return rollback("cannot add the demo data: " + user.error());
     }
     if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
-    return self;
+    return std::unique_ptr<token_database>(std::move(self));
 }
 
-result<void> token_database::prepare_statements() {
+result<void> sqlite_database::prepare_statements() {
     struct entry {
         statement* target;
         const char* sql;
@@ -173,88 +173,10 @@ result<void> token_database::prepare_statements() {
     return {};
 }
 
-std::string token_database::last_error() const { return sqlite3_errmsg(db_.get()); }
-
-result<std::optional<client_record>> token_database::find_client(std::string_view id) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(find_client_.get());
-    if (!q.bind(1, id)) return failure(last_error());
-    switch (q.step()) {
-        case SQLITE_ROW: return std::optional<client_record>(client_record{q.text(0), q.text(1), q.text(2), q.text(3)});
-        case SQLITE_DONE: return std::optional<client_record>();
-        default: return failure(last_error());
-    }
-}
-
-result<std::optional<user_record>> token_database::find_user(oauthcore::user_identifier who) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(who.kind == oauthcore::identifier_kind::username ? find_user_by_username_.get()
-                                                                     : find_user_by_email_.get());
-    if (!q.bind(1, who.value)) return failure(last_error());
-    switch (q.step()) {
-        case SQLITE_ROW: return std::optional<user_record>(user_record{q.integer(0), q.text(1)});
-        case SQLITE_DONE: return std::optional<user_record>();
-        default: return failure(last_error());
-    }
-}
-
-result<std::optional<refresh_record>> token_database::find_refresh_token(const token_digest& refresh_digest,
-                                                                         std::string_view client_id, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(find_refresh_token_.get());
-    const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
-    if (!bound) return failure(last_error());
-    switch (q.step()) {
-        case SQLITE_ROW:
-            return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2), q.digest(3)});
-        case SQLITE_DONE: return std::optional<refresh_record>();
-        default: return failure(last_error());
-    }
-}
-
-result<bool> token_database::revoke_tokens(std::int64_t id, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(revoke_tokens_.get());
-    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
-    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
-    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
-    return sqlite3_changes(db_.get()) == 1;
-}
-
-result<void> token_database::insert_tokens(const token_record& record) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(insert_tokens_.get());
-    const bool bound = q.bind(1, record.access_digest) && q.bind(2, record.refresh_digest) &&
-                       q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
-                       q.bind(5, text_or_empty(record.scope)) && q.bind(6, record.issued_at) &&
-                       q.bind(7, record.access_expires_at) && q.bind(8, record.refresh_expires_at) &&
-                       q.bind(9, record.code_digest);
-    if (!bound) return failure(last_error());
-    return done(q.step(), db_.get());
-}
-
-result<void> token_database::insert_client(const new_client& client) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(insert_client_.get());
-    const bool bound = q.bind(1, client.id) && q.bind(2, client.secret_hash) && q.bind(3, unix_now()) &&
-                       q.bind(4, client.grants) && q.bind(5, text_or_empty(client.redirect_uris)) &&
-                       q.bind(6, client.auth_method);
-    if (!bound) return failure(last_error());
-    return done(q.step(), db_.get());
-}
-
-result<void> token_database::insert_user(const new_user& user) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(insert_user_.get());
-    const bool bound = (user.username ? q.bind(1, *user.username) : q.bind_null(1)) &&
-                       (user.email_address ? q.bind(2, *user.email_address) : q.bind_null(2)) &&
-                       q.bind(3, user.password_hash) && q.bind(4, unix_now());
-    if (!bound) return failure(last_error());
-    return done(q.step(), db_.get());
-}
+std::string sqlite_database::last_error() const { return sqlite3_errmsg(db_.get()); }
 
 template <class Work>
-auto token_database::in_transaction(Work&& work) -> decltype(work()) {
+auto sqlite_database::in_transaction(Work&& work) -> decltype(work()) {
     {
         statement_use begin(begin_.get());
         if (begin.step() != SQLITE_DONE) return failure(last_error());
@@ -271,15 +193,114 @@ auto token_database::in_transaction(Work&& work) -> decltype(work()) {
     return answer;
 }
 
-result<void> token_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
+result<std::optional<client_record>> sqlite_database::find_client(std::string_view id) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(find_client_.get());
+    if (!q.bind(1, id)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW: return std::optional<client_record>(client_record{q.text(0), q.text(1), q.text(2), q.text(3)});
+        case SQLITE_DONE: return std::optional<client_record>();
+        default: return failure(last_error());
+    }
+}
+
+result<std::optional<user_record>> sqlite_database::find_user(oauthcore::user_identifier who) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(who.kind == oauthcore::identifier_kind::username ? find_user_by_username_.get()
+                                                                     : find_user_by_email_.get());
+    if (!q.bind(1, who.value)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW: return std::optional<user_record>(user_record{q.integer(0), q.text(1)});
+        case SQLITE_DONE: return std::optional<user_record>();
+        default: return failure(last_error());
+    }
+}
+
+result<std::optional<refresh_record>> sqlite_database::find_refresh_token(const token_digest& refresh_digest,
+                                                                          std::string_view client_id,
+                                                                          std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(find_refresh_token_.get());
+    const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
+    if (!bound) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW:
+            return std::optional<refresh_record>(refresh_record{q.integer(0), q.integer(1), q.text(2), q.digest(3)});
+        case SQLITE_DONE: return std::optional<refresh_record>();
+        default: return failure(last_error());
+    }
+}
+
+result<bool> sqlite_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(revoke_tokens_.get());
+    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+    return sqlite3_changes(db_.get()) == 1;
+}
+
+result<bool> sqlite_database::replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
+                                                     std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> result<bool> {
+        {
+            statement_use q(revoke_tokens_.get());
+            if (!(q.bind(1, old_id) && q.bind(2, now))) return failure(last_error());
+            if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+        }
+        // Revoked already: nothing to store, and the empty transaction commits.
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto r = insert_tokens_locked(new_pair); !r) return failure(r.error());
+        return true;
+    });
+}
+
+result<void> sqlite_database::insert_tokens(const token_record& record) {
+    const std::lock_guard lock(mutex_);
+    return insert_tokens_locked(record);
+}
+
+result<void> sqlite_database::insert_tokens_locked(const token_record& record) {
+    statement_use q(insert_tokens_.get());
+    const bool bound = q.bind(1, record.access_digest) && q.bind(2, record.refresh_digest) &&
+                       q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
+                       q.bind(5, text_or_empty(record.scope)) && q.bind(6, record.issued_at) &&
+                       q.bind(7, record.access_expires_at) && q.bind(8, record.refresh_expires_at) &&
+                       q.bind(9, record.code_digest);
+    if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<void> sqlite_database::insert_client(const new_client& client) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(insert_client_.get());
+    const bool bound = q.bind(1, client.id) && q.bind(2, client.secret_hash) && q.bind(3, unix_now()) &&
+                       q.bind(4, client.grants) && q.bind(5, text_or_empty(client.redirect_uris)) &&
+                       q.bind(6, client.auth_method);
+    if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<void> sqlite_database::insert_user(const new_user& user) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(insert_user_.get());
+    const bool bound = (user.username ? q.bind(1, *user.username) : q.bind_null(1)) &&
+                       (user.email_address ? q.bind(2, *user.email_address) : q.bind_null(2)) &&
+                       q.bind(3, user.password_hash) && q.bind(4, unix_now());
+    if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<void> sqlite_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(revoke_tokens_of_code_.get());
     if (!(q.bind(1, code_digest) && q.bind(2, now))) return failure(last_error());
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
-                                                       std::int64_t now) {
+result<void> sqlite_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
+                                                        std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_authorization_code_.get());
     const bool bound = q.bind(1, digest) && q.bind(2, row.client_id) && q.bind(3, row.user_id) &&
@@ -290,25 +311,31 @@ result<void> token_database::insert_authorization_code(const token_digest& diges
     return done(q.step(), db_.get());
 }
 
-result<std::optional<authorization_code_row>> token_database::consume_authorization_code(const token_digest& digest,
-                                                                                         std::int64_t now) {
+result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code_locked(
+    const token_digest& digest) {
+    statement_use q(find_authorization_code_.get());
+    if (!q.bind(1, digest)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW:
+            return std::optional<authorization_code_row>(authorization_code_row{
+                q.text(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5), q.integer(6), q.integer(7) != 0});
+        case SQLITE_DONE: return std::optional<authorization_code_row>();
+        default: return failure(last_error());
+    }
+}
+
+result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code(const token_digest& digest) {
+    const std::lock_guard lock(mutex_);
+    return find_authorization_code_locked(digest);
+}
+
+result<std::optional<authorization_code_row>> sqlite_database::consume_authorization_code(const token_digest& digest,
+                                                                                          std::int64_t now) {
     using answer = result<std::optional<authorization_code_row>>;
     const std::lock_guard lock(mutex_);
     return in_transaction([&]() -> answer {
-        std::optional<authorization_code_row> found;
-        {
-            statement_use q(find_authorization_code_.get());
-            if (!q.bind(1, digest)) return failure(last_error());
-            switch (q.step()) {
-                case SQLITE_ROW:
-                    found = authorization_code_row{q.text(0), q.integer(1), q.text(2),    q.text(3),
-                                                   q.text(4), q.text(5),    q.integer(6), q.integer(7) != 0};
-                    break;
-                case SQLITE_DONE: return found;
-                default: return failure(last_error());
-            }
-        }
-        if (found->used_before) return found;
+        auto found = find_authorization_code_locked(digest);
+        if (!found || !*found || (**found).used_before) return found;
         statement_use spend(spend_authorization_code_.get());
         if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
         if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
@@ -316,8 +343,24 @@ result<std::optional<authorization_code_row>> token_database::consume_authorizat
     });
 }
 
-result<void> token_database::insert_device_code(const token_digest& device_digest, const token_digest& user_code_digest,
-                                                const device_code_row& row, std::int64_t now) {
+result<bool> sqlite_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                        std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> result<bool> {
+        {
+            statement_use spend(spend_authorization_code_.get());
+            if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
+            if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
+        }
+        if (sqlite3_changes(db_.get()) != 1) return false;
+        if (auto r = insert_tokens_locked(tokens); !r) return failure(r.error());
+        return true;
+    });
+}
+
+result<void> sqlite_database::insert_device_code(const token_digest& device_digest,
+                                                 const token_digest& user_code_digest, const device_code_row& row,
+                                                 std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_device_code_.get());
     const bool bound = q.bind(1, device_digest) && q.bind(2, user_code_digest) && q.bind(3, row.client_id) &&
@@ -327,8 +370,8 @@ result<void> token_database::insert_device_code(const token_digest& device_diges
     return done(q.step(), db_.get());
 }
 
-result<std::optional<device_code_row>> token_database::poll_device_code(const token_digest& device_digest,
-                                                                        std::int64_t now) {
+result<std::optional<device_code_row>> sqlite_database::poll_device_code(const token_digest& device_digest,
+                                                                         std::int64_t now) {
     using answer = result<std::optional<device_code_row>>;
     const std::lock_guard lock(mutex_);
     return in_transaction([&]() -> answer {
@@ -357,8 +400,8 @@ result<std::optional<device_code_row>> token_database::poll_device_code(const to
     });
 }
 
-result<bool> token_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
-                                                std::int64_t user_id, std::int64_t now) {
+result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
+                                                 std::int64_t user_id, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(decide_device_code_.get());
     const bool bound = q.bind(1, user_code_digest) && q.bind(2, name_of(decision)) &&

@@ -1,8 +1,9 @@
 #pragma once
 // oauthcore's client store, user store, refresh-token, authorization-code and
-// device-code stores and token issuer, backed by token_database.
-// Each query holds the database lock for microseconds; the argon2id checks run
-// outside it, so requests check passwords in parallel on all worker threads.
+// device-code stores and token issuer, over token_database (SQLite or PostgreSQL: the
+// stores do not know which). Each query takes microseconds to a millisecond; the
+// argon2id checks run outside the database, so requests check passwords in parallel on
+// all worker threads.
 
 #include <array>
 #include <cstdint>
@@ -23,7 +24,7 @@
 
 namespace token_server {
 
-struct sqlite_client {
+struct db_client {
     std::string id;
     std::string grants;  // the clients table's grants column: grant types, space-separated
     // The method the client is registered for (RFC 7591 token_endpoint_auth_method), or
@@ -47,14 +48,14 @@ struct sqlite_client {
     }
 };
 
-class sqlite_client_store {
+class db_client_store {
 public:
-    using client_type = sqlite_client;
+    using client_type = db_client;
 
     // `scopes`: what every client may ask for, in scope syntax (RFC 6749 3.3), or empty.
     // `secrets_in_body`: a client registered for client_secret_basic may also send its
     // secret in the body (--allow-body-client-auth).
-    sqlite_client_store(token_database& db, std::string scopes, bool secrets_in_body)
+    db_client_store(token_database& db, std::string scopes, bool secrets_in_body)
         : db_(db), scopes_(std::move(scopes)), secrets_in_body_(secrets_in_body) {}
 
     // An unknown id is checked against dummy_hash(), so it costs what a wrong secret
@@ -69,7 +70,7 @@ private:
     bool secrets_in_body_;
 };
 
-struct sqlite_user {
+struct db_user {
     std::int64_t id = 0;
     // The authorization code the tokens are issued for, directly or by refreshing a pair
     // it produced: stored with them, so that a second use of the code can revoke them
@@ -77,11 +78,11 @@ struct sqlite_user {
     std::optional<token_digest> code;
 };
 
-class sqlite_user_store {
+class db_user_store {
 public:
-    using user_type = sqlite_user;
+    using user_type = db_user;
 
-    explicit sqlite_user_store(token_database& db) noexcept : db_(db) {}
+    explicit db_user_store(token_database& db) noexcept : db_(db) {}
 
     // Unknown user and wrong password: the same argon2id work, the same reject().
     [[nodiscard]] oauthcore::outcome<user_type> authenticate_user(oauthcore::user_identifier who,
@@ -92,45 +93,35 @@ private:
 };
 
 // A live refresh token's row: the user it stands for and the scope granted with it.
-struct sqlite_refresh_record {
+struct db_refresh_record {
     std::int64_t row = 0;
-    sqlite_user owner;
+    db_user owner;
     std::string granted_scope;
+    std::string client_id;  // the client it was issued to, which is refreshing it
 
-    [[nodiscard]] sqlite_user user() const noexcept { return owner; }
+    [[nodiscard]] db_user user() const noexcept { return owner; }
     [[nodiscard]] std::string_view scope() const noexcept { return granted_scope; }
 };
 
-// The refresh_token grant's store (oauthcore::refresh_token_store). A token is found by
-// its SHA-256 digest, only for the client it was issued to, only while neither revoked
-// nor expired; anything else is one reject(), so oauthcore answers unknown, revoked,
-// expired and other clients' tokens alike (400 invalid_grant).
-class sqlite_refresh_token_store {
-public:
-    using record_type = sqlite_refresh_record;
-
-    explicit sqlite_refresh_token_store(token_database& db) noexcept : db_(db) {}
-
-    [[nodiscard]] oauthcore::outcome<record_type> find_refresh_token(const sqlite_client& client,
-                                                                     std::string_view refresh_token);
-    // Revokes the row (the old access token with it) in one conditional UPDATE: accepted
-    // for exactly one of any number of concurrent refreshes, rejected for the others.
-    [[nodiscard]] oauthcore::outcome_status rotate_refresh_token(const record_type& record);
-
-private:
-    token_database& db_;
+// How long what the server issues lives (--expires-in, --refresh-expires-in), in seconds.
+struct token_lifetimes {
+    std::uint64_t access = 0;
+    std::uint64_t refresh = 0;
 };
 
-// The issued pair owns its text: oauthcore writes the response from these views while
-// the outcome holding this value is alive (endpoint.hpp, make_issuer_response).
+// Tokens made for a client (and a user), with everything the database keeps of them.
+// The pair owns its text: oauthcore writes the response from these views while the
+// outcome holding this value is alive (endpoint.hpp, make_issuer_response).
 class issued_pair {
 public:
     issued_pair() = default;
-    issued_pair(const token& access, std::optional<token> refresh, std::uint64_t lifetime, std::string scope)
-        : access_(access), refresh_(refresh), lifetime_(lifetime), scope_(std::move(scope)) {}
+    // Two fresh tokens (an access token alone without a user: client_credentials,
+    // RFC 6749 4.4.3) issued at `now` for `scope`.
+    issued_pair(std::string_view client_id, const db_user* user, std::string_view scope, token_lifetimes lifetimes,
+                std::int64_t now);
 
     [[nodiscard]] std::string_view access_token() const noexcept { return access_.view(); }
-    [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetime_; }
+    [[nodiscard]] std::optional<std::uint64_t> expires_in() const noexcept { return lifetimes_.access; }
     // Empty for a client's own token (client_credentials): RFC 6749 4.4.3.
     [[nodiscard]] std::string_view refresh_token() const noexcept {
         return refresh_ ? refresh_->view() : std::string_view();
@@ -138,42 +129,93 @@ public:
     // The granted scope; oauthcore sends it only when it differs from the requested one.
     [[nodiscard]] std::string_view scope() const noexcept { return scope_; }
 
+    // The row the database keeps: digests, client, user, scope, times, the code it
+    // descends from. Its views point into this pair.
+    [[nodiscard]] token_record stored_record() const;
+    [[nodiscard]] std::string_view client_id() const noexcept { return client_id_; }
+    [[nodiscard]] std::optional<std::int64_t> user_id() const noexcept { return user_id_; }
+
 private:
     token access_;
     std::optional<token> refresh_;
-    std::uint64_t lifetime_ = 0;
+    token_lifetimes lifetimes_;
     std::string scope_;
+    std::string client_id_;
+    std::optional<std::int64_t> user_id_;
+    std::optional<token_digest> code_;
+    std::int64_t issued_at_ = 0;
 };
 
-class sqlite_token_issuer {
+// The refresh grant as oauthcore calls it today: rotate_refresh_token, then issue_token.
+// The server joins the two into the database's one replace_refresh_tokens, so that the
+// old pair's revocation and the new pair's insertion are one transaction (a failure
+// between them cannot cost the client its refresh token): rotate_refresh_token makes the
+// new pair and stores it as it revokes the old one, and the issue_token that follows in
+// the same request hands out that pair. One of these per request, seen by both.
+struct refresh_replacement {
+    // The scope the refresh request asks for, as oauthcore's refresh grant reads it
+    // (validate_refresh_parameters); empty: the original scope is granted again.
+    std::string_view requested_scope;
+    // Made and stored by rotate_refresh_token, for issue_token.
+    std::optional<issued_pair> stored;
+};
+
+// The refresh_token grant's store (oauthcore::refresh_token_store). A token is found by
+// its SHA-256 digest, only for the client it was issued to, only while neither revoked
+// nor expired; anything else is one reject(), so oauthcore answers unknown, revoked,
+// expired and other clients' tokens alike (400 invalid_grant). Made per request.
+class db_refresh_token_store {
+public:
+    using record_type = db_refresh_record;
+
+    db_refresh_token_store(token_database& db, token_lifetimes lifetimes, refresh_replacement& replacement) noexcept
+        : db_(db), lifetimes_(lifetimes), replacement_(replacement) {}
+
+    [[nodiscard]] oauthcore::outcome<record_type> find_refresh_token(const db_client& client,
+                                                                     std::string_view refresh_token);
+    // Revokes the row (the old access token with it) and stores the new pair in one
+    // transaction, whose conditional UPDATE is accepted for exactly one of any number of
+    // concurrent refreshes, on one server or several; rejected for the others, which
+    // store nothing.
+    [[nodiscard]] oauthcore::outcome_status rotate_refresh_token(const record_type& record);
+
+private:
+    token_database& db_;
+    token_lifetimes lifetimes_;
+    refresh_replacement& replacement_;
+};
+
+class db_token_issuer {
 public:
     using token_type = issued_pair;
 
-    sqlite_token_issuer(token_database& db, std::uint64_t expires_in, std::uint64_t refresh_expires_in) noexcept
-        : db_(db), expires_in_(expires_in), refresh_expires_in_(refresh_expires_in) {}
+    // `replacement`: the request's refresh rotation, if it may have one.
+    db_token_issuer(token_database& db, token_lifetimes lifetimes, refresh_replacement* replacement = nullptr) noexcept
+        : db_(db), lifetimes_(lifetimes), replacement_(replacement) {}
 
     // Two fresh tokens, stored as digests with client, user, scope and both expiry times
     // before they are handed out: a token the database does not know is never sent.
     // The scope is granted as oauthcore passes it: requested and allowed by the client
     // (password grant), or the refreshed token's, or the narrower one asked for (refresh).
-    [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, const sqlite_user& user,
+    // After a refresh's rotation: the pair the rotation stored.
+    [[nodiscard]] oauthcore::outcome<token_type> issue_token(const db_client& client, const db_user& user,
                                                              std::string_view scope);
     // client_credentials (RFC 6749 4.4): an access token for the client itself, stored
     // with no user and without a refresh token (4.4.3).
-    [[nodiscard]] oauthcore::outcome<token_type> issue_token(const sqlite_client& client, oauthcore::no_user,
+    [[nodiscard]] oauthcore::outcome<token_type> issue_token(const db_client& client, oauthcore::no_user,
                                                              std::string_view scope);
 
 private:
-    [[nodiscard]] oauthcore::outcome<token_type> issue(const sqlite_client& client, const sqlite_user* user,
+    [[nodiscard]] oauthcore::outcome<token_type> issue(const db_client& client, const db_user* user,
                                                        std::string_view scope);
 
     token_database& db_;
-    std::uint64_t expires_in_;
-    std::uint64_t refresh_expires_in_;
+    token_lifetimes lifetimes_;
+    refresh_replacement* replacement_;
 };
 
 // An authorization code as the store found it (oauthcore::authorization_code_record).
-struct sqlite_code_record {
+struct db_code_record {
     authorization_code_row row;
     token_digest digest{};
 
@@ -182,18 +224,18 @@ struct sqlite_code_record {
     [[nodiscard]] std::string_view code_challenge() const noexcept { return row.code_challenge; }
     [[nodiscard]] std::string_view code_challenge_method() const noexcept { return row.code_challenge_method; }
     [[nodiscard]] std::string_view scope() const noexcept { return row.scope; }
-    [[nodiscard]] sqlite_user user() const noexcept { return {row.user_id, digest}; }
+    [[nodiscard]] db_user user() const noexcept { return {row.user_id, digest}; }
     [[nodiscard]] std::uint64_t expires_at() const noexcept { return static_cast<std::uint64_t>(row.expires_at); }
     [[nodiscard]] bool used_before() const noexcept { return row.used_before; }
 };
 
 // The authorization_code grant's store: a code is found by its SHA-256 digest and
 // marked spent in the same transaction (a code works once, RFC 6749 4.1.2).
-class sqlite_authorization_code_store {
+class db_authorization_code_store {
 public:
-    using record_type = sqlite_code_record;
+    using record_type = db_code_record;
 
-    explicit sqlite_authorization_code_store(token_database& db) noexcept : db_(db) {}
+    explicit db_authorization_code_store(token_database& db) noexcept : db_(db) {}
 
     [[nodiscard]] oauthcore::outcome<record_type> consume_authorization_code(std::string_view code);
 
@@ -202,12 +244,12 @@ private:
 };
 
 // A device authorization request as the store found it (oauthcore::device_code_record).
-struct sqlite_device_record {
+struct db_device_record {
     device_code_row row;
 
     [[nodiscard]] std::string_view client_id() const noexcept { return row.client_id; }
     [[nodiscard]] oauthcore::device_authorization_state state() const noexcept;
-    [[nodiscard]] sqlite_user user() const noexcept { return {row.user_id, std::nullopt}; }
+    [[nodiscard]] db_user user() const noexcept { return {row.user_id, std::nullopt}; }
     [[nodiscard]] std::string_view scope() const noexcept { return row.scope; }
     [[nodiscard]] std::uint64_t expires_at() const noexcept { return static_cast<std::uint64_t>(row.expires_at); }
     [[nodiscard]] std::optional<std::uint64_t> last_polled_at() const noexcept {
@@ -219,11 +261,11 @@ struct sqlite_device_record {
 
 // The device_code grant's store: one transaction finds the code, records the poll and
 // spends an approved code (RFC 8628 3.5: a device code yields one token).
-class sqlite_device_code_store {
+class db_device_code_store {
 public:
-    using record_type = sqlite_device_record;
+    using record_type = db_device_record;
 
-    explicit sqlite_device_code_store(token_database& db) noexcept : db_(db) {}
+    explicit db_device_code_store(token_database& db) noexcept : db_(db) {}
 
     [[nodiscard]] oauthcore::outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
 
@@ -236,13 +278,13 @@ struct unix_seconds_clock {
     [[nodiscard]] std::uint64_t operator()() const noexcept;
 };
 
-static_assert(oauthcore::client_store<sqlite_client_store>);
-static_assert(oauthcore::user_store<sqlite_user_store>);
-static_assert(oauthcore::refresh_token_store<sqlite_refresh_token_store, sqlite_client>);
-static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, sqlite_user>);
-static_assert(oauthcore::token_issuer<sqlite_token_issuer, sqlite_client, oauthcore::no_user>);
-static_assert(oauthcore::authorization_code_store<sqlite_authorization_code_store>);
-static_assert(oauthcore::device_code_store<sqlite_device_code_store>);
+static_assert(oauthcore::client_store<db_client_store>);
+static_assert(oauthcore::user_store<db_user_store>);
+static_assert(oauthcore::refresh_token_store<db_refresh_token_store, db_client>);
+static_assert(oauthcore::token_issuer<db_token_issuer, db_client, db_user>);
+static_assert(oauthcore::token_issuer<db_token_issuer, db_client, oauthcore::no_user>);
+static_assert(oauthcore::authorization_code_store<db_authorization_code_store>);
+static_assert(oauthcore::device_code_store<db_device_code_store>);
 static_assert(oauthcore::seconds_clock<unix_seconds_clock>);
 
 }  // namespace token_server
