@@ -2,7 +2,12 @@
 """Integration test of examples/token_server: starts the real binary on a free loopback
 port with a new database in a temporary directory, and talks HTTP to it.
 
-usage: integration_test.py PATH/TO/token_server
+usage: integration_test.py PATH/TO/token_server [--postgres]
+
+--postgres: the database is PostgreSQL, on a throwaway server that the test starts and
+removes (throwaway_postgres.py; exit 77, skipped, when PostgreSQL is not installed), and
+the checks that read the database read it with psql. The migration from schema version
+1 is SQLite's history and is not run there.
 
 Only the Python standard library; only 127.0.0.1; every wait is bounded. Prints one
 line per check group and a summary; exits 1 if any check failed.
@@ -25,6 +30,8 @@ import threading
 import time
 import urllib.parse
 
+import throwaway_postgres
+
 HOST = "127.0.0.1"
 TOKEN_PATH = "/v2/marketing/oauth/token"
 VENDOR_CLIENT_ID = "138"
@@ -42,6 +49,91 @@ SECRETS = {VENDOR_CLIENT_SECRET, "john_doe_secret"}
 failures = []
 checks = 0
 running = []  # servers to kill if the test itself fails
+
+
+class SqliteStore:
+    """The database the servers use, read directly: a SQLite file."""
+
+    name = "SQLite"
+
+    def __init__(self, path):
+        self.location = path  # what --db gets
+        self.path = path
+
+    def rows(self, sql, params=()):
+        with sqlite3.connect("file:%s?mode=ro" % self.path, uri=True, timeout=30) as connection:
+            return [tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v for v in row)
+                    for row in connection.execute(sql, params)]
+
+    def token_owner(self, access_digest):
+        """(user_id, refresh_digest) of the row of this access token, None for NULL."""
+        found = self.rows("SELECT user_id, refresh_digest FROM tokens WHERE access_digest = ?", (access_digest,))
+        return found[0] if found else None
+
+    def code_digests(self):
+        return [row[0] for row in self.rows("SELECT digest FROM authorization_codes")]
+
+    def pairs(self):
+        """(access digest, refresh digest, access lifetime, refresh lifetime) of each pair
+        (client_credentials tokens have no refresh token)."""
+        return self.rows("SELECT access_digest, refresh_digest, access_expires_at - issued_at, "
+                         "refresh_expires_at - issued_at FROM tokens WHERE refresh_digest IS NOT NULL")
+
+    def stored_bytes(self):
+        """Every byte the database keeps, to look for secrets in clear."""
+        return b"".join(open(p, "rb").read() for p in (self.path, self.path + "-wal") if os.path.exists(p))
+
+    def drop_tokens(self):
+        with sqlite3.connect(self.path, timeout=30) as connection:
+            connection.execute("DROP TABLE tokens")
+
+
+class PostgresStore:
+    """The database the servers use, read directly: a PostgreSQL database, through psql."""
+
+    name = "PostgreSQL"
+
+    def __init__(self, pg, dbname):
+        self.pg = pg
+        self.dbname = dbname
+        self.location = pg.create_database(dbname)
+
+    @staticmethod
+    def bytea(digest):
+        return "'\\x%s'::bytea" % digest.hex()
+
+    def rows(self, sql):
+        return self.pg.query(self.dbname, sql)
+
+    def token_owner(self, access_digest):
+        found = self.rows("SELECT user_id, encode(refresh_digest, 'hex') FROM tokens WHERE access_digest = %s" %
+                          self.bytea(access_digest))
+        if not found:
+            return None
+        user, refresh = found[0]
+        return (int(user) if user else None, bytes.fromhex(refresh) if refresh else None)
+
+    def code_digests(self):
+        return [bytes.fromhex(r[0]) for r in self.rows("SELECT encode(digest, 'hex') FROM authorization_codes")]
+
+    def pairs(self):
+        return [(bytes.fromhex(a), bytes.fromhex(r), int(lifetime), int(refresh_lifetime))
+                for a, r, lifetime, refresh_lifetime in self.rows(
+                    "SELECT encode(access_digest, 'hex'), encode(refresh_digest, 'hex'), access_expires_at - issued_at, "
+                    "refresh_expires_at - issued_at FROM tokens WHERE refresh_digest IS NOT NULL")]
+
+    def stored_bytes(self):
+        """What a dump shows, and the raw files of the data directory (tables, WAL)."""
+        return self.pg.dump(self.dbname) + b"".join(self.pg.data_files())
+
+    def drop_tokens(self):
+        self.pg.psql(self.dbname, "DROP TABLE tokens")
+
+    def schema_version(self):
+        return int(self.rows("SELECT version FROM schema_version")[0][0])
+
+
+STORE = None  # the store of the run: SqliteStore or PostgresStore
 
 
 def check(condition, message):
@@ -363,9 +455,7 @@ def test_client_credentials(server, binary, db):
     expect_error(server.token_request(form(grant_type="client_credentials", client_id="svc", client_secret=secret),
                                       authorization=None), 401, "invalid_client", "svc's secret in the body")
     if token:
-        with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
-            row = connection.execute("SELECT user_id, refresh_digest FROM tokens WHERE access_digest = ?",
-                                     (hashlib.sha256(token["access_token"].encode()).digest(),)).fetchone()
+        row = STORE.token_owner(hashlib.sha256(token["access_token"].encode()).digest())
         check(row == (None, None), "client_credentials: stored as the client's own token without refresh: %r" % (row,))
 
 
@@ -456,8 +546,7 @@ def test_authorization_code(server, binary, db):
         out = run_admin(binary, *full)
         check(out.returncode != 0 and out.stdout == b"", "mint-code with %s succeeded" % what)
 
-    with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
-        stored = [bytes(r[0]) for r in connection.execute("SELECT digest FROM authorization_codes")]
+    stored = STORE.code_digests()
     check(hashlib.sha256(code.encode()).digest() in stored, "authorization codes are not stored as digests")
 
 
@@ -693,14 +782,6 @@ def stop_with_request_in_flight(server):
     return status, token
 
 
-def stored_digests(db):
-    with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30) as connection:
-        # The pairs (client_credentials tokens have no refresh token).
-        rows = connection.execute("SELECT access_digest, refresh_digest, access_expires_at - issued_at, "
-                                  "refresh_expires_at - issued_at FROM tokens WHERE refresh_digest IS NOT NULL")
-        return [(bytes(a), bytes(r), lifetime, refresh_lifetime) for a, r, lifetime, refresh_lifetime in rows]
-
-
 def test_log(server, what, reasons=()):
     """After the server stopped (the log line of a request follows its response)."""
     text = server.log_text()
@@ -715,10 +796,20 @@ def test_log(server, what, reasons=()):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    postgres = "--postgres" in args
+    args = [a for a in args if a != "--postgres"]
+    if len(args) != 1:
         sys.exit(__doc__)
+    binary = os.path.abspath(args[0])
     try:
-        return run(os.path.abspath(sys.argv[1]))
+        if not postgres:
+            return run(binary, None)
+        if throwaway_postgres.bindir() is None:
+            print("skipped: PostgreSQL is not installed (Debian: postgresql-15)", flush=True)
+            return throwaway_postgres.SKIP
+        with throwaway_postgres.Server() as pg:
+            return run(binary, pg)
     finally:
         for process in running:
             if process.poll() is None:
@@ -726,9 +817,12 @@ def main():
                 process.wait(timeout=10)
 
 
-def run(binary):
+def run(binary, pg):
+    global STORE
     with tempfile.TemporaryDirectory(prefix="token_server_test_") as workdir:
-        db = os.path.join(workdir, "tokens.db")
+        STORE = PostgresStore(pg, "tokens") if pg else SqliteStore(os.path.join(workdir, "tokens.db"))
+        print("database: " + STORE.name, flush=True)
+        db = STORE.location
         server = Server(binary, workdir, db, "--scopes", SCOPES)
         check("created " in server.log_text(), "a new database was not reported as created")
         issued = test_vendor_examples(server)
@@ -756,7 +850,7 @@ def run(binary):
         check("created " not in server.log_text(), "an existing database was reported as created")
         short_lived = expect_token(server.token_request(VENDOR_USERNAME_BODY), "a refresh token that lives 2 s")
         short_lived_at = time.monotonic()
-        rows = stored_digests(db)
+        rows = STORE.pairs()
         access = {row[0] for row in rows}
         refresh_digests = {row[1] for row in rows}
         check(all(hashlib.sha256(t["access_token"].encode()).digest() in access for t in issued),
@@ -765,7 +859,7 @@ def run(binary):
               "a refresh token issued before the restart is not in the database")
         check(all(row[2] == 604800 for row in rows), "a stored expiry is not issued_at + 604800")
         check(all(row[3] in (2592000, 2) for row in rows), "a stored refresh expiry is not issued_at + 2592000 (or 2)")
-        stored_text = open(db, "rb").read() + (open(db + "-wal", "rb").read() if os.path.exists(db + "-wal") else b"")
+        stored_text = STORE.stored_bytes()
         check(not any(s.encode() in stored_text for s in SECRETS if s), "the database file holds a secret in clear")
 
         print("refresh after the restart, expiry", flush=True)
@@ -786,14 +880,18 @@ def run(binary):
         expect_error(unknown_user, 400, "invalid_grant", "unknown user (rfc6749)")
         check(comparable(wrong_password) == comparable(unknown_user), "rfc6749: unknown user and wrong password differ")
         # A database that cannot store the token: 500 server_error, and no token is sent.
-        with sqlite3.connect(db, timeout=30) as connection:
-            connection.execute("DROP TABLE tokens")
+        STORE.drop_tokens()
         expect_error(server.token_request(VENDOR_USERNAME_BODY), 500, "server_error", "token table gone")
         status = server.stop(signal.SIGINT)
         check(status == 0, "SIGINT: exit status %r" % status)
         test_log(server, "second run", [("invalid_grant", "user_rejected"), ("invalid_grant", "refresh_token_rejected"),
                                         ("server_error", "issuer_failure")])
-        test_migration(binary, workdir, db)
+        if pg:
+            check(STORE.schema_version() == 3, "PostgreSQL: schema_version %r" % STORE.schema_version())
+            print("schema migration from version 1: not run (SQLite's history; PostgreSQL starts at version 3)",
+                  flush=True)
+        else:
+            test_migration(binary, workdir, db)
 
     print("%d checks, %d failed" % (checks, len(failures)))
     return 1 if failures else 0
