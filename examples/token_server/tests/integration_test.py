@@ -87,6 +87,18 @@ class SqliteStore:
         with sqlite3.connect(self.path, timeout=30) as connection:
             connection.execute("DROP TABLE tokens")
 
+    def fail_token_inserts(self, on):
+        """A trigger that makes every INSERT into tokens fail (a failure injected after a
+        refresh's revocation, before its new pair is stored), or none."""
+        with sqlite3.connect(self.path, timeout=30) as connection:
+            connection.execute("CREATE TRIGGER fail_token_inserts BEFORE INSERT ON tokens "
+                               "BEGIN SELECT RAISE(ABORT, 'injected failure'); END" if on else
+                               "DROP TRIGGER fail_token_inserts")
+
+    def live(self, refresh_digest):
+        """True when the pair of this refresh token is not revoked."""
+        return self.rows("SELECT revoked_at IS NULL FROM tokens WHERE refresh_digest = ?", (refresh_digest,)) == [(1,)]
+
 
 class PostgresStore:
     """The database the servers use, read directly: a PostgreSQL database, through psql."""
@@ -128,6 +140,18 @@ class PostgresStore:
 
     def drop_tokens(self):
         self.pg.psql(self.dbname, "DROP TABLE tokens")
+
+    def fail_token_inserts(self, on):
+        self.pg.psql(self.dbname, (
+            "CREATE FUNCTION fail_token_inserts() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$; "
+            "CREATE TRIGGER fail_token_inserts BEFORE INSERT ON tokens "
+            "FOR EACH ROW EXECUTE FUNCTION fail_token_inserts()") if on else
+            "DROP TRIGGER fail_token_inserts ON tokens; DROP FUNCTION fail_token_inserts()")
+
+    def live(self, refresh_digest):
+        return self.rows("SELECT revoked_at IS NULL FROM tokens WHERE refresh_digest = %s" %
+                         self.bytea(refresh_digest)) == [("t",)]
 
     def schema_version(self):
         return int(self.rows("SELECT version FROM schema_version")[0][0])
@@ -607,6 +631,26 @@ def test_device_code(server, binary, db):
     check(out.returncode != 0, "an unknown user code was approved")
 
 
+def test_atomic_rotation(server):
+    """A refresh's revocation of the old pair and the storing of the new one are one
+    transaction: a failure injected between them (every INSERT into tokens fails) is a
+    500, and the old refresh token still works once the failure is gone."""
+    print("refresh: a failure between revocation and storing loses nothing", flush=True)
+    token = expect_token(password_grant(server, "read"), "token for the failure injection")
+    if not token:
+        return
+    old = hashlib.sha256(token["refresh_token"].encode()).digest()
+    STORE.fail_token_inserts(True)
+    try:
+        expect_error(refresh(server, token["refresh_token"]), 500, "server_error", "refresh while inserts fail")
+        check(STORE.live(old), "the failed refresh revoked the old pair (%s)" % STORE.name)
+    finally:
+        STORE.fail_token_inserts(False)
+    expect_token(refresh(server, token["refresh_token"]), "the same refresh token after the failure", scope="read")
+    check(not STORE.live(old), "the refresh after the failure did not revoke the old pair")
+    expect_error(refresh(server, token["refresh_token"]), 400, "invalid_grant", "and then it is used up")
+
+
 def test_concurrency(server):
     print("100 concurrent requests", flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
@@ -827,6 +871,7 @@ def run(binary, pg):
         check("created " in server.log_text(), "a new database was not reported as created")
         issued = test_vendor_examples(server)
         after_restart = test_refresh(server, binary, db)
+        test_atomic_rotation(server)
         test_error_classes(server)
         test_methods_and_paths(server)
         test_oversized_bodies(server)
@@ -843,7 +888,8 @@ def run(binary, pg):
         check(server.log_text().rstrip().endswith("stopped"), "SIGTERM: no 'stopped' line")
         test_log(server, "first run", [("invalid_client", "client_rejected"), ("invalid_client", "user_rejected"),
                                        ("invalid_grant", "refresh_token_rejected"), ("-", "-"),
-                                       ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed")])
+                                       ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed"),
+                                       ("server_error", "refresh_store_failure")])
 
         # Refresh tokens issued from now on live 2 s, so that one can be seen expire.
         server = Server(binary, workdir, db, "--profile", "rfc6749", "--scopes", SCOPES, "--refresh-expires-in", "2")
