@@ -1,5 +1,7 @@
 #include "postgres_database.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
 #include <utility>
@@ -243,6 +245,17 @@ public:
         return PQstatus(get()) == CONNECTION_OK && PQtransactionStatus(get()) == PQTRANS_IDLE;
     }
 
+    // An idle connection has nothing to read (the server sends nothing unasked: no
+    // LISTEN here). If it has, the server has spoken while nobody asked: it is closing
+    // the connection (a restart, a failover, pg_terminate_backend) and says why. Such a
+    // connection is replaced before a request is given it; if the server had sent
+    // something harmless, a new connection is all it costs.
+    [[nodiscard]] bool still_alive() const noexcept {
+        pollfd watched{PQsocket(get()), POLLIN, 0};
+        if (watched.fd < 0) return false;
+        return ::poll(&watched, 1, 0) == 0 && reusable();
+    }
+
     [[nodiscard]] result<void> prepare_all() {
         for (const prepared* s : sql::all) {
             const pg_result r(PQprepare(get(), s->name, s->sql, 0, nullptr));
@@ -403,10 +416,11 @@ result<postgres_database::lease> postgres_database::acquire() {
     std::unique_lock lock(mutex_);
     const bool free = given_back_.wait_for(lock, pool_wait, [&] { return !idle_.empty() || open_ < max_sessions_; });
     if (!free) return failure("no database connection was free within 10 s");
-    if (!idle_.empty()) {
+    while (!idle_.empty()) {
         std::unique_ptr<session> s = std::move(idle_.back());
         idle_.pop_back();
-        return lease(*this, std::move(s));
+        if (s->still_alive()) return lease(*this, std::move(s));
+        --open_;  // closed when `s` goes; a new one is opened below
     }
     ++open_;  // this slot is taken while the connection is made, outside the lock
     lock.unlock();

@@ -17,6 +17,8 @@ usage: cluster_test.py PATH/TO/token_server
             token a client got (every 200) is in the database; the two others keep
             answering; no chain has two live pairs; the killed server, started again,
             answers.
+5. restart: PostgreSQL restarts (ending every connection): each server's next requests
+            succeed, on new connections.
 
 Only 127.0.0.1 and a unix socket; every wait is bounded; exits 77 (skipped) when
 PostgreSQL is not installed, 1 when a check failed.
@@ -441,6 +443,20 @@ def test_kill(cluster):
     cluster.retired.append(victim)
 
 
+def test_database_restart(cluster):
+    print("restart: PostgreSQL restarts under the servers", flush=True)
+    cluster.pg.restart()
+    results = []
+    for i in range(12):  # more than each server's pool of connections
+        server = cluster.servers[i % 3]
+        status, body = server.post(PASSWORD_BODY if i < 3 else "grant_type=client_credentials", VENDOR_AUTH)
+        results.append(status)
+        SECRETS.update({body.get("access_token", ""), body.get("refresh_token", "")})
+    # The demo client is not registered for client_credentials: 400 unauthorized_client,
+    # after its secret was checked against the database.
+    check(results == [200] * 3 + [400] * 9, "requests after PostgreSQL restarted: %r" % results)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -458,6 +474,7 @@ def main():
                 test_race(cluster)
                 test_load(cluster)
                 test_kill(cluster)
+                test_database_restart(cluster)
             print("stop", flush=True)
             for server in cluster.servers:
                 check(server.stop() == 0, "%s: exit status after SIGTERM" % server.name)
