@@ -431,6 +431,35 @@ def test_special_credentials(server, binary, db):
     check(out.returncode != 0, "add-client twice with the same ID succeeded")
 
 
+def test_locations(binary, workdir, pg):
+    """Which database --db names (token_database.hpp, names_postgres), and that a
+    PostgreSQL password given in it is never printed."""
+    print("--db: SQLite paths, PostgreSQL URIs and key=value strings", flush=True)
+    out = subprocess.run([binary, "add-user", "--db", "./host=x.db", "--username", "u"], input=b"pw-6b1d\n",
+                         capture_output=True, timeout=60, cwd=workdir)
+    check(out.returncode == 0 and os.path.exists(os.path.join(workdir, "host=x.db")),
+          "--db ./host=x.db is not a SQLite file: %r" % out.stderr[-300:])
+    if not pg:
+        return
+    password = "db-password-9f3e"  # trust authentication ignores it; it must not be printed
+    SECRETS.add(password)
+    keywords = "host=%s dbname=tokens user=postgres password=%s" % (pg.socket_dir, password)
+    out = run_admin(binary, "add-user", "--db", keywords, "--username", "kv_user", stdin=b"pw-6b1d\n")
+    check(out.returncode == 0 and b"PostgreSQL database tokens" in out.stderr,
+          "add-user with a key=value connection string: %r" % out.stderr[-300:])
+    check(password.encode() not in out.stderr, "a key=value connection string's password was printed")
+    check(STORE.rows("SELECT count(*) FROM users WHERE username = 'kv_user'") == [("1",)],
+          "add-user with a key=value connection string did not reach PostgreSQL")
+    uri = pg.uri("no_such_database") + "&password=" + password
+    out = run_admin(binary, "add-user", "--db", uri, "--username", "x", stdin=b"pw-6b1d\n")
+    check(out.returncode != 0 and b"no_such_database" in out.stderr and password.encode() not in out.stderr,
+          "a URI naming a missing database: exit %d, %r" % (out.returncode, out.stderr[-300:]))
+    out = subprocess.run([binary, "--port", "0", "--db", uri], stdin=subprocess.DEVNULL, capture_output=True,
+                         timeout=60)
+    check(out.returncode == 1 and password.encode() not in out.stderr,
+          "the server on a missing database: exit %d, %r" % (out.returncode, out.stderr[-300:]))
+
+
 def pkce_pair(first=None):
     """RFC 7636 4.1-4.2: a random verifier and its S256 challenge; `first`: a character the
     challenge must begin with (a '-' tests option values that look like options)."""
@@ -879,6 +908,7 @@ def run(binary, pg):
         test_client_credentials(server, binary, db)
         test_authorization_code(server, binary, db)
         test_device_code(server, binary, db)
+        test_locations(binary, workdir, pg)
         issued += test_concurrency(server)
 
         print("restart", flush=True)
