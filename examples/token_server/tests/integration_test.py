@@ -407,6 +407,13 @@ def test_special_credentials(server, binary, db):
     for identifier in (("username", "special_user"), ("email_address", "special@example.com")):
         body = urllib.parse.urlencode({"grant_type": "password", identifier[0]: identifier[1], "password": password})
         expect_token(server.token_request(body), "special password by " + identifier[0])
+    # Email addresses compare ASCII-case-insensitively, on SQLite (COLLATE NOCASE) and
+    # PostgreSQL (an index on the ASCII-folded address) alike.
+    body = urllib.parse.urlencode({"grant_type": "password", "email_address": "Special@EXAMPLE.com",
+                                   "password": password})
+    expect_token(server.token_request(body), "special password by email_address in other ASCII case")
+    out = run_admin(binary, "add-user", "--db", db, "--email", "SPECIAL@example.com", stdin=b"other-pw-22\n")
+    check(out.returncode != 0, "add-user with an email address that differs only in case succeeded")
     raw = "grant_type=password&username=special_user&password=" + password
     expect_error(server.token_request(raw.encode()), 401, "invalid_client", "special password sent unencoded")
 
