@@ -71,6 +71,13 @@ oauthcore::outcome_status db_refresh_token_store::rotate_refresh_token(const db_
     return oauthcore::outcome_status::accepted;
 }
 
+oauthcore::outcome_status db_refresh_token_store::replace_refresh_token(const db_refresh_record& record,
+                                                                        const issued_pair& tokens) {
+    const auto replaced = db_.replace_refresh_tokens(record.row, tokens.stored_record(), unix_now());
+    if (!replaced) return oauthcore::outcome_status::failed;
+    return *replaced ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
+}
+
 issued_pair::issued_pair(std::string_view client_id, const db_user* user, std::string_view scope,
                          token_lifetimes lifetimes, std::int64_t now)
     : access_(make_token()),
@@ -106,6 +113,11 @@ oauthcore::outcome<issued_pair> db_token_issuer::issue_token(const db_client& cl
     return issue(client, nullptr, scope);
 }
 
+oauthcore::outcome<issued_pair> db_token_issuer::make_token(const db_client& client, const db_user& user,
+                                                            std::string_view scope) const {
+    return oauthcore::outcome<issued_pair>::accept(issued_pair(client.id, &user, scope, lifetimes_, unix_now()));
+}
+
 oauthcore::outcome<issued_pair> db_token_issuer::issue(const db_client& client, const db_user* user,
                                                        std::string_view scope) {
     using outcome = oauthcore::outcome<issued_pair>;
@@ -132,6 +144,22 @@ oauthcore::outcome<db_code_record> db_authorization_code_store::consume_authoriz
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     return outcome::accept({std::move(**row), digest});
+}
+
+oauthcore::outcome<db_code_record> db_authorization_code_store::find_authorization_code(std::string_view code) {
+    using outcome = oauthcore::outcome<db_code_record>;
+    const token_digest digest = digest_of(code);
+    auto row = db_.find_authorization_code(digest);
+    if (!row) return outcome::fail();
+    if (!row->has_value()) return outcome::reject();
+    return outcome::accept({std::move(**row), digest});
+}
+
+oauthcore::outcome_status db_authorization_code_store::redeem_authorization_code(const db_code_record& record,
+                                                                                 const issued_pair& tokens) {
+    const auto redeemed = db_.redeem_authorization_code(record.digest, tokens.stored_record(), unix_now());
+    if (!redeemed) return oauthcore::outcome_status::failed;
+    return *redeemed ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
 oauthcore::device_authorization_state db_device_record::state() const noexcept {

@@ -179,6 +179,12 @@ public:
     // store nothing.
     [[nodiscard]] oauthcore::outcome_status rotate_refresh_token(const record_type& record);
 
+    // oauthcore's coming store API (issue 17): the grant has the new pair made
+    // (db_token_issuer::make_token) and hands it here, and the revocation and the insert
+    // are one transaction. Accepted for exactly one of concurrent refreshes; rejected,
+    // nothing stored, for the others; failed, nothing changed, when the database fails.
+    [[nodiscard]] oauthcore::outcome_status replace_refresh_token(const record_type& record, const issued_pair& tokens);
+
 private:
     token_database& db_;
     token_lifetimes lifetimes_;
@@ -204,6 +210,11 @@ public:
     // with no user and without a refresh token (4.4.3).
     [[nodiscard]] oauthcore::outcome<token_type> issue_token(const db_client& client, oauthcore::no_user,
                                                              std::string_view scope);
+    // oauthcore's coming token_maker (issue 17): a new pair for the user, stored by
+    // nobody yet; the store that is handed it stores it (replace_refresh_token,
+    // redeem_authorization_code).
+    [[nodiscard]] oauthcore::outcome<token_type> make_token(const db_client& client, const db_user& user,
+                                                            std::string_view scope) const;
 
 private:
     [[nodiscard]] oauthcore::outcome<token_type> issue(const db_client& client, const db_user* user,
@@ -238,6 +249,14 @@ public:
     explicit db_authorization_code_store(token_database& db) noexcept : db_(db) {}
 
     [[nodiscard]] oauthcore::outcome<record_type> consume_authorization_code(std::string_view code);
+
+    // oauthcore's coming store API (issue 17): find the code without spending it; then,
+    // in one transaction, spend it unless it is spent already and store the tokens made
+    // for it. Accepted for exactly one of concurrent redemptions; rejected, nothing
+    // stored, for the others.
+    [[nodiscard]] oauthcore::outcome<record_type> find_authorization_code(std::string_view code);
+    [[nodiscard]] oauthcore::outcome_status redeem_authorization_code(const record_type& record,
+                                                                      const issued_pair& tokens);
 
 private:
     token_database& db_;
