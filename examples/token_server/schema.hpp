@@ -18,11 +18,15 @@ inline constexpr std::string_view default_client_grants = "password refresh_toke
 //   SELECT id, user_id, scope FROM tokens
 //    WHERE refresh_digest = ? AND client_id = ? AND revoked_at IS NULL
 //      AND refresh_expires_at > ?;
-// and rotates it (RFC 9700 4.14.2) by revoking the row, which succeeds for exactly one
-// of two concurrent refreshes (the other sees changes() == 0):
+// and rotates it (RFC 9700 4.14.2) by revoking the row and inserting the new pair's row
+// in one transaction; the revocation succeeds for exactly one of two concurrent
+// refreshes (the other sees changes() == 0, and rolls back without inserting):
+//   BEGIN IMMEDIATE;
 //   UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL;
-// Revoking the row ends the old access token as well as the old refresh token. The new
-// pair is then inserted as a new row. A resource server checks an access token with
+//   INSERT INTO tokens (...) VALUES (...);
+//   COMMIT;
+// Revoking the row ends the old access token as well as the old refresh token. A
+// resource server checks an access token with
 //   SELECT user_id, scope FROM tokens
 //    WHERE access_digest = ? AND revoked_at IS NULL AND access_expires_at > ?;
 // Times are Unix seconds. Email addresses compare ASCII-case-insensitively; user names
