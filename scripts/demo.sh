@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh g++ cmake ninja-build catch2 libboost1.81-dev libssl-dev libsqlite3-dev libsodium-dev \
-  pkg-config curl
+  libpq-dev pkg-config curl
 
 echo "building examples/token_server (Release)..."
 cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DOAUTHCORE_BUILD_TESTS=OFF >/dev/null

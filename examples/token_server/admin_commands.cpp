@@ -106,7 +106,7 @@ int add_client(const add_client_options& options) {
     else if (!is_public)
         hash = hash_password(secret);
     if (!hash) return report("cannot hash the secret (out of memory)");
-    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    auto db = open_token_database(options.db_path, {});
     if (!db) return report(db.error());
     std::string redirect_uris;
     for (const std::string& uri : options.redirect_uris) redirect_uris += (redirect_uris.empty() ? "" : " ") + uri;
@@ -116,7 +116,8 @@ int add_client(const add_client_options& options) {
     // The only time a generated secret is shown: it is not stored anywhere in clear.
     if (generated) std::printf("%s\n", secret.c_str());
     sodium_memzero(secret.data(), secret.size());
-    std::fprintf(stderr, "token_server: added client %s to %s%s\n", options.client_id.c_str(), options.db_path.c_str(),
+    std::fprintf(stderr, "token_server: added client %s to %s%s\n", options.client_id.c_str(),
+                 printable_location(options.db_path).c_str(),
                  generated ? " (generated secret on stdout, shown once)" : "");
     return 0;
 }
@@ -127,19 +128,20 @@ int add_user(const add_user_options& options) {
     const auto hash = hash_password(password);
     sodium_memzero(password.data(), password.size());
     if (!hash) return report("cannot hash the password (out of memory)");
-    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    auto db = open_token_database(options.db_path, {});
     if (!db) return report(db.error());
     new_user user{std::nullopt, std::nullopt, *hash};
     if (options.username) user.username = *options.username;
     if (options.email_address) user.email_address = *options.email_address;
     if (auto r = (*db)->insert_user(user); !r) return report("cannot add the user: " + r.error());
     std::fprintf(stderr, "token_server: added user %s to %s\n",
-                 (options.username ? *options.username : *options.email_address).c_str(), options.db_path.c_str());
+                 (options.username ? *options.username : *options.email_address).c_str(),
+                 printable_location(options.db_path).c_str());
     return 0;
 }
 
 int mint_code(const mint_code_options& options) {
-    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    auto db = open_token_database(options.db_path, {});
     if (!db) return report(db.error());
     const auto client = client_for(**db, options.client_id, oauthcore::authorization_code_grant_type);
     if (!client) return report(client.error());
@@ -169,7 +171,7 @@ int mint_code(const mint_code_options& options) {
 }
 
 int device_code(const device_code_options& options) {
-    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    auto db = open_token_database(options.db_path, {});
     if (!db) return report(db.error());
     const auto client = client_for(**db, options.client_id, oauthcore::device_code_grant_type);
     if (!client) return report(client.error());
@@ -199,7 +201,7 @@ int device_code(const device_code_options& options) {
 }
 
 int approve_device(const approve_device_options& options) {
-    auto db = token_database::open(options.db_path, token_database::seeding::none);
+    auto db = open_token_database(options.db_path, {});
     if (!db) return report(db.error());
     std::int64_t user_id = 0;
     if (!options.deny) {

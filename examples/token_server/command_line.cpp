@@ -15,7 +15,7 @@
 namespace token_server {
 
 const std::string_view usage_text = R"(usage:
-  token_server [--host 127.0.0.1] [--port 8080] [--db PATH] [--demo] [--profile social_id|rfc6749]
+  token_server [--host 127.0.0.1] [--port 8080] [--db PATH|URI] [--demo] [--profile social_id|rfc6749]
                [--expires-in 604800] [--refresh-expires-in 2592000] [--scopes "read write"]
                [--allow-body-client-auth] [--allow-plain-pkce] [--durable-commits] [--tls-cert PEM --tls-key PEM]
                [--insecure-http-behind-proxy] [--workers N] [--max-queued 32] [--max-connections 4096]
@@ -34,15 +34,19 @@ Serves the OAuth 2.0 token endpoint at POST /v2/marketing/oauth/token and POST
 /oauth/token: the password grant (RFC 6749 4.3), refresh_token (RFC 6749 6),
 client_credentials (RFC 6749 4.4), authorization_code with PKCE (RFC 6749 4.1,
 RFC 7636) and device_code (RFC 8628), with clients, users, tokens and codes in a
-SQLite database. A refresh token works once: using it revokes it (and the access
-token issued with it) and hands out a new pair. So does a code.
+SQLite or PostgreSQL database. A refresh token works once: using it revokes it (and
+the access token issued with it) and hands out a new pair. So does a code.
 
 server options:
   --host H                 address to listen on (default 127.0.0.1, loopback only): an
                            IPv4 or IPv6 address, or localhost
   --port N                 port (default 8080; 0 picks a free port, printed on stderr)
-  --db PATH                database file (default token_server.db), created if missing
-                           (mode 0600)
+  --db PATH|URI            the database (default token_server.db): a SQLite file, created
+                           if missing (mode 0600); or PostgreSQL, shared by several
+                           servers: a libpq URI (postgresql://..., postgres://...) or
+                           key=value string whose first word is a libpq keyword
+                           (host=... dbname=...). Its schema is made or migrated at
+                           start. Keep a password out of it: PGPASSFILE, PGPASSWORD
   --demo                   a new database gets the vendor document's demo client 138 and
                            user john_doe, whose credentials are public: for trying only
   --profile P              social_id (default): a wrong user or password is 401
@@ -93,7 +97,8 @@ brute-force limits (RFC 6749 4.3.2), answered 429 with Retry-After:
   --failure-window S       failures further apart than this start the count again
                            (default 900)
 
-subcommands (option values may begin with '-'; --name=value works too):
+subcommands (--db as for the server; option values may begin with '-'; --name=value
+works too):
   add-client --db PATH ID  adds client ID; its secret is the first line of stdin, or,
                            when that is empty, generated and printed once. --grants:
                            password refresh_token client_credentials authorization_code
@@ -281,7 +286,7 @@ result<command> parse_serve(std::span<const std::string_view> args) {
         i += v->used;
         if (auto set = set_option(name, v->value, o); !set) return failure(set.error());
     }
-    if (o.db_path.empty()) return failure("--db needs a path");
+    if (o.db_path.empty()) return failure("--db needs a path or a PostgreSQL URI");
     if (o.tls_cert.empty() != o.tls_key.empty()) return failure("--tls-cert and --tls-key go together");
     return command(o);
 }

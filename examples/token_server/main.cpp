@@ -15,6 +15,7 @@
 #include "listen_address.hpp"
 #include "server.hpp"
 #include "token_database.hpp"
+#include "work_pool.hpp"
 
 namespace {
 
@@ -47,12 +48,15 @@ int run_server(const token_server::serve_options& options) {
         std::fprintf(stderr, "token_server: %s\n", address.error().c_str());
         return 2;
     }
-    const auto seeding = options.demo ? token_server::token_database::seeding::demo_data_if_new
-                                      : token_server::token_database::seeding::none;
-    auto db =
-        token_server::token_database::open(options.db_path, seeding,
-                                           options.durable_commits ? token_server::token_database::durability::full
-                                                                   : token_server::token_database::durability::normal);
+    token_server::database_options database;
+    database.seed = options.demo ? token_server::token_database::seeding::demo_data_if_new
+                                 : token_server::token_database::seeding::none;
+    // The workers are the threads that ask the database: one connection each, so that
+    // none waits for another's (PostgreSQL; SQLite has one, behind a mutex).
+    database.connections = token_server::worker_count(options.work);
+    database.sync = options.durable_commits ? token_server::database_options::durability::full
+                                            : token_server::database_options::durability::normal;
+    auto db = token_server::open_token_database(options.db_path, database);
     if (!db) {
         std::fprintf(stderr, "token_server: %s\n", db.error().c_str());
         return 1;
@@ -63,7 +67,7 @@ int run_server(const token_server::serve_options& options) {
                                     "john_doe (their credentials are public: not for real clients)\n"
                                   : "token_server: created %s (empty: add clients and users with add-client and "
                                     "add-user)\n",
-                     options.db_path.c_str());
+                     token_server::printable_location(options.db_path).c_str());
     const int status = token_server::serve(options, *address, **db);
     db->reset();  // closes the database before exit
     return status;

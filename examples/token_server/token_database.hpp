@@ -1,18 +1,19 @@
 #pragma once
-// The server's SQLite database: clients, users and issued tokens, through statements
-// prepared once when the database is opened.
+// What the server keeps (clients, users, issued tokens, authorization and device codes)
+// as one interface over two databases: SQLite, a file beside the server (the default,
+// sqlite_database.hpp), and PostgreSQL, shared by several servers (postgres_database.hpp).
+// open_token_database() picks one from the --db value. The stores (stores.hpp) see only
+// this interface.
 //
-// Concurrency: one connection shared by all of the server's password workers, behind a
-// mutex. SQLite lets only one writer in at a time anyway (WAL too), and every query
-// here is a primary-key or unique-index lookup or a one-row insert that takes
-// microseconds; the slow step of a request, the argon2id check (~0.1-0.2 s), runs in
-// the stores outside the lock. A connection per worker would add prepared statements
-// per thread and connections to close at shutdown, for no gain. WAL mode still matters:
-// `token_server add-user` can write from another process while the server reads.
+// Every operation that must not be split is one here, and each backend makes it one
+// transaction or one statement: a refresh token's revocation with the new pair stored
+// (replace_refresh_tokens), a code's spending with its tokens (redeem_authorization_code),
+// finding a code and spending it (consume_authorization_code), a device code's poll.
+// Revocations are conditional (`... WHERE revoked_at IS NULL`), so that of concurrent
+// calls on one row, on one server or several, exactly one wins.
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,6 @@
 #include "oauthcore/concepts.hpp"
 #include "random_token.hpp"
 #include "result.hpp"
-#include "sqlite_handle.hpp"
 
 namespace token_server {
 
@@ -103,10 +103,84 @@ class token_database {
 public:
     enum class seeding : bool { none, demo_data_if_new };
 
-    // Opens the database at `path`, creating it and its schema if needed. With
-    // seeding::demo_data_if_new, a database that had no schema yet also gets the vendor
-    // document's client 138 and user john_doe, in the same transaction.
-    // How a commit reaches the disk, in WAL mode (https://sqlite.org/pragma.html#pragma_synchronous):
+    virtual ~token_database() = default;
+    token_database(const token_database&) = delete;
+    token_database& operator=(const token_database&) = delete;
+
+    // True when opening made the schema (and the demo data, if asked).
+    [[nodiscard]] bool created() const noexcept { return created_; }
+
+    // nullopt: no such record. An error: the database could not answer.
+    [[nodiscard]] virtual result<std::optional<client_record>> find_client(std::string_view id) = 0;
+    [[nodiscard]] virtual result<std::optional<user_record>> find_user(oauthcore::user_identifier who) = 0;
+
+    // The pair whose refresh token has this digest, issued to client_id, not revoked and
+    // not expired at `now`; nullopt when there is none (unknown, other client's,
+    // revoked and expired tokens are not told apart).
+    [[nodiscard]] virtual result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
+                                                                                   std::string_view client_id,
+                                                                                   std::int64_t now) = 0;
+    // Revokes the pair in row `id` unless it is revoked already. True when this call
+    // revoked it: of concurrent calls for one row, exactly one gets true.
+    [[nodiscard]] virtual result<bool> revoke_tokens(std::int64_t id, std::int64_t now) = 0;
+    // In one transaction: revokes the pair in row `old_id` unless it is revoked already,
+    // and stores `new_pair`. True: both done. False: the row was revoked already (a
+    // concurrent refresh won), nothing stored. An error: nothing changed. Of concurrent
+    // calls for one row, exactly one gets true (RFC 9700 4.14.2: a refresh token works once).
+    [[nodiscard]] virtual result<bool> replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
+                                                              std::int64_t now) = 0;
+    // Revokes every pair issued for the authorization code with this digest.
+    [[nodiscard]] virtual result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) = 0;
+
+    [[nodiscard]] virtual result<void> insert_tokens(const token_record& record) = 0;
+    [[nodiscard]] virtual result<void> insert_client(const new_client& client) = 0;
+    [[nodiscard]] virtual result<void> insert_user(const new_user& user) = 0;
+
+    [[nodiscard]] virtual result<void> insert_authorization_code(const token_digest& digest,
+                                                                 const authorization_code_row& row,
+                                                                 std::int64_t now) = 0;
+    // Finds the code and changes nothing; used_before is set for a spent code.
+    // nullopt: unknown.
+    [[nodiscard]] virtual result<std::optional<authorization_code_row>> find_authorization_code(
+        const token_digest& digest) = 0;
+    // In one transaction: finds the code and marks it spent at `now`. nullopt: unknown.
+    // A spent code is found with used_before set; it stays spent.
+    [[nodiscard]] virtual result<std::optional<authorization_code_row>> consume_authorization_code(
+        const token_digest& digest, std::int64_t now) = 0;
+    // In one transaction: marks the code spent at `now` unless it is spent already, and
+    // stores `tokens` (whose code_digest names it). True: both done. False: spent already
+    // (or unknown), nothing stored. Of concurrent calls for one code, exactly one gets true.
+    [[nodiscard]] virtual result<bool> redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                                 std::int64_t now) = 0;
+
+    [[nodiscard]] virtual result<void> insert_device_code(const token_digest& device_digest,
+                                                          const token_digest& user_code_digest,
+                                                          const device_code_row& row, std::int64_t now) = 0;
+    // In one transaction: finds an unspent device code, records this poll at `now`, and
+    // spends the code when the user approved. The row as it was before this poll;
+    // nullopt: unknown or spent.
+    [[nodiscard]] virtual result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
+                                                                                  std::int64_t now) = 0;
+    // Records the user's decision on a pending, unexpired request. False: no such request
+    // (unknown user code, expired, or decided already).
+    [[nodiscard]] virtual result<bool> decide_device_code(const token_digest& user_code_digest,
+                                                          device_decision decision, std::int64_t user_id,
+                                                          std::int64_t now) = 0;
+
+protected:
+    token_database() = default;
+
+    bool created_ = false;
+};
+
+struct database_options {
+    token_database::seeding seed = token_database::seeding::none;
+    // PostgreSQL: at most this many connections, opened as needed (the server passes its
+    // number of workers, the threads that ask the database; admin commands one). SQLite
+    // always has one.
+    unsigned connections = 1;
+    // SQLite: how a commit reaches the disk, in WAL mode
+    // (https://sqlite.org/pragma.html#pragma_synchronous):
     //  - normal: the WAL is synced at checkpoints, not at each commit. A crash of the
     //    server loses nothing; a power loss or an operating-system crash may roll back the
     //    last commits: tokens handed out just before are then unknown (their clients sign
@@ -114,94 +188,23 @@ public:
     //    token works once more, the new one is gone). ~30 us per token row.
     //  - full: each commit waits for fsync of the WAL; nothing committed is lost. ~0.4 ms
     //    per commit on a typical disk: at most a few thousand tokens a second.
+    // PostgreSQL commits as its server is configured (synchronous_commit).
     enum class durability : bool { normal, full };
-
-    [[nodiscard]] static result<std::unique_ptr<token_database>> open(const std::string& path, seeding seed,
-                                                                      durability sync = durability::normal);
-
-    // True when open() made the schema (and the demo data, if asked).
-    [[nodiscard]] bool created() const noexcept { return created_; }
-
-    // nullopt: no such record. An error: the database could not answer.
-    [[nodiscard]] result<std::optional<client_record>> find_client(std::string_view id);
-    [[nodiscard]] result<std::optional<user_record>> find_user(oauthcore::user_identifier who);
-
-    // The pair whose refresh token has this digest, issued to client_id, not revoked and
-    // not expired at `now`; nullopt when there is none (unknown, other client's,
-    // revoked and expired tokens are not told apart).
-    [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
-                                                                           std::string_view client_id,
-                                                                           std::int64_t now);
-    // In one transaction (BEGIN IMMEDIATE ... COMMIT): revokes the pair in row `id` unless
-    // it is revoked already, and inserts `replacement`. True when both were done: of two
-    // concurrent calls for one row, exactly one gets true. False when the row was revoked
-    // already, and an error when a statement or the commit failed; either way nothing
-    // changed (rolled back).
-    [[nodiscard]] result<bool> replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now);
-    // Revokes every pair issued for the authorization code with this digest.
-    [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now);
-
-    [[nodiscard]] result<void> insert_tokens(const token_record& record);
-    [[nodiscard]] result<void> insert_client(const new_client& client);
-    [[nodiscard]] result<void> insert_user(const new_user& user);
-
-    [[nodiscard]] result<void> insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
-                                                         std::int64_t now);
-    // The code with this digest, spent or not (used_before); nullopt: unknown. Reads only.
-    [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code(const token_digest& digest);
-    // In one transaction: marks the code spent at `now` unless it is spent already, and
-    // inserts the pair issued for it. True when both were done; false when the code was
-    // spent already (by a concurrent request), with nothing inserted; an error when a
-    // statement failed, with nothing changed.
-    [[nodiscard]] result<bool> redeem_authorization_code(const token_digest& digest, const token_record& tokens,
-                                                         std::int64_t now);
-
-    [[nodiscard]] result<void> insert_device_code(const token_digest& device_digest,
-                                                  const token_digest& user_code_digest, const device_code_row& row,
-                                                  std::int64_t now);
-    // In one transaction: finds an unspent device code, records this poll at `now`, and
-    // spends the code when the user approved. The row as it was before this poll;
-    // nullopt: unknown or spent.
-    [[nodiscard]] result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
-                                                                          std::int64_t now);
-    // Records the user's decision on a pending, unexpired request. False: no such request
-    // (unknown user code, expired, or decided already).
-    [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
-                                                  std::int64_t user_id, std::int64_t now);
-
-private:
-    token_database() = default;
-    [[nodiscard]] result<void> prepare_statements();
-    [[nodiscard]] std::string last_error() const;
-    // Runs `work` between BEGIN IMMEDIATE and COMMIT, or ROLLBACK when it fails: the
-    // write lock is taken first, so another process's write cannot come between.
-    template <class Work>
-    [[nodiscard]] auto in_transaction(Work&& work) -> decltype(work());
-    // With mutex_ held.
-    [[nodiscard]] result<void> insert_row(const token_record& record);
-
-    std::mutex mutex_;
-    connection db_;
-    statement find_client_;
-    statement find_user_by_username_;
-    statement find_user_by_email_;
-    statement find_refresh_token_;
-    statement revoke_tokens_;
-    statement revoke_tokens_of_code_;
-    statement insert_tokens_;
-    statement insert_client_;
-    statement insert_user_;
-    statement insert_authorization_code_;
-    statement find_authorization_code_;
-    statement spend_authorization_code_;
-    statement insert_device_code_;
-    statement find_device_code_;
-    statement poll_device_code_;
-    statement decide_device_code_;
-    statement begin_;
-    statement commit_;
-    statement rollback_;
-    bool created_ = false;
+    durability sync = durability::normal;
 };
+
+// Which database --db names. PostgreSQL: a libpq URI (`postgresql://...` or
+// `postgres://...`), or a libpq key/value connection string whose first word is a libpq
+// keyword followed by '=' (`host=/run/postgresql dbname=tokens`). Anything else is the
+// path of a SQLite file (write `./host=x` for a file of that name).
+[[nodiscard]] bool names_postgres(std::string_view location);
+
+// The location for messages: a SQLite path as it is; for PostgreSQL host, port, database
+// and user, never a password.
+[[nodiscard]] std::string printable_location(std::string_view location);
+
+// Opens (and creates, or migrates, in one transaction) the database `location` names.
+[[nodiscard]] result<std::unique_ptr<token_database>> open_token_database(const std::string& location,
+                                                                          const database_options& options);
 
 }  // namespace token_server

@@ -7,8 +7,10 @@
 #include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/endpoint.hpp"
+#include "oauthcore/form.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
+#include "oauthcore/storage.hpp"
 #include "password_hash.hpp"
 #include "request_gate.hpp"
 
@@ -40,7 +42,7 @@ public:
     void user_authentication_failed(std::string_view client_id, oauthcore::user_identifier who) {
         gate_.user_authentication_failed(client_id, who);
     }
-    void authorization_code_reused(std::string_view /*client_id*/, const sqlite_code_record& record) {
+    void authorization_code_reused(std::string_view /*client_id*/, const db_code_record& record) {
         // A failure leaves the tokens to expire; the reused code is refused either way.
         (void)db_.revoke_tokens_of_code(record.digest, static_cast<std::int64_t>(unix_seconds_clock{}()));
     }
@@ -56,10 +58,9 @@ token_service::token_service(const serve_options& options, token_database& db)
     : db_(db),
       clients_(db, options.scopes, options.allow_body_client_auth),
       users_(db),
-      refresh_tokens_(db),
       codes_(db),
       devices_(db),
-      issuer_(db, options.expires_in, options.refresh_expires_in),
+      lifetimes_{options.expires_in, options.refresh_expires_in},
       limiter_(effective_limits(options)),
       count_addresses_(effective_limits(options).max_address_failures > 0) {
     settings_.profile = options.profile;
@@ -99,13 +100,14 @@ reply token_service::answer(const http_request& request, std::string_view source
         return transport_reply(transport_error::too_many_failures, gate.refused());
     gated_client_store clients(clients_, gate);
     gated_user_store users(users_, gate);
-    // Rotation (RFC 9700 4.14.2): the store revokes the old pair as it stores the new one,
-    // in one transaction, so a refresh token works once. A code likewise.
-    oauthcore::password_grant password(users, issuer_);
-    oauthcore::refresh_token_grant refresh(refresh_tokens_, issuer_);
-    oauthcore::client_credentials_grant client_credentials(issuer_);
-    oauthcore::authorization_code_grant authorization_code(codes_, issuer_, unix_seconds_clock{}, code_options_);
-    oauthcore::device_code_grant device_code(devices_, issuer_, unix_seconds_clock{});
+    db_refresh_token_store refresh_tokens(db_);
+    db_token_issuer issuer(db_, lifetimes_);
+    // Rotation on (oauthcore's default, RFC 9700 4.14.2): a refresh token works once.
+    oauthcore::password_grant password(users, issuer);
+    oauthcore::refresh_token_grant refresh(refresh_tokens, issuer);
+    oauthcore::client_credentials_grant client_credentials(issuer);
+    oauthcore::authorization_code_grant authorization_code(codes_, issuer, unix_seconds_clock{}, code_options_);
+    oauthcore::device_code_grant device_code(devices_, issuer, unix_seconds_clock{});
     oauthcore::token_endpoint endpoint(clients, settings_, password, refresh, client_credentials, authorization_code,
                                        device_code);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The protocol side of the server: an oauthcore::token_endpoint with the password,
 // refresh_token, client_credentials, authorization_code and device_code grants over the
-// SQLite stores, the brute-force gate around the stores,
+// database's stores (SQLite or PostgreSQL), the brute-force gate around the stores,
 // and the answers made from oauthcore's responses. It sees a parsed HTTP request and
 // gives back a response; it knows nothing of sockets, threads or TLS (connection.hpp).
 
@@ -14,7 +14,7 @@
 #include "command_line.hpp"
 #include "oauthcore/authorization_code_grant.hpp"
 #include "oauthcore/options.hpp"
-#include "sqlite_stores.hpp"
+#include "stores.hpp"
 #include "token_database.hpp"
 #include "transport_errors.hpp"
 
@@ -61,12 +61,11 @@ private:
     oauthcore::endpoint_options settings_;
     oauthcore::authorization_code_options code_options_;
     token_database& db_;
-    sqlite_client_store clients_;
-    sqlite_user_store users_;
-    sqlite_refresh_token_store refresh_tokens_;
-    sqlite_authorization_code_store codes_;
-    sqlite_device_code_store devices_;
-    sqlite_token_issuer issuer_;
+    db_client_store clients_;
+    db_user_store users_;
+    db_authorization_code_store codes_;
+    db_device_code_store devices_;
+    token_lifetimes lifetimes_;
     attempt_limiter limiter_;
     bool count_addresses_;
 };

@@ -4,8 +4,12 @@
 
 namespace token_server {
 
+unsigned worker_count(const work_limits& limits) noexcept {
+    return limits.workers > 0 ? limits.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
 work_pool::work_pool(const work_limits& limits) : max_queued_(limits.max_queued) {
-    const unsigned count = limits.workers > 0 ? limits.workers : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned count = worker_count(limits);
     threads_.reserve(count);
     for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { work(); });
 }

@@ -20,6 +20,9 @@ struct work_limits {
     std::size_t max_queued = 32;  // requests waiting for a worker, not counting those being worked on
 };
 
+// The number of workers a pool made with these limits has.
+[[nodiscard]] unsigned worker_count(const work_limits& limits) noexcept;
+
 class work_pool {
 public:
     using clock = std::chrono::steady_clock;

@@ -6,7 +6,10 @@ client_credentials and with the authorization code and PKCE; and the npm openid-
 package (openid_client/grants.mjs, installed with `npm ci` from its lock file into a
 temporary directory) with client_credentials, password and refresh.
 
-usage: client_libraries_test.py PATH/TO/token_server
+usage: client_libraries_test.py PATH/TO/token_server [--postgres]
+
+--postgres: the database is PostgreSQL, on a throwaway server that the test starts and
+removes (throwaway_postgres.py; exit 77, skipped, when PostgreSQL is not installed).
 
 Starts the real binary on a free loopback port with a database made by its own admin
 commands, in a temporary directory. Every wait is bounded. Prints one line per check and
@@ -23,6 +26,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+
+import throwaway_postgres
 
 # oauthlib refuses http:// unless told: the server is on loopback only.
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -182,9 +187,24 @@ def openid_client(server, binary, db, workdir):
 
 
 def main():
-    binary = sys.argv[1]
+    args = sys.argv[1:]
+    postgres = "--postgres" in args
+    args = [a for a in args if a != "--postgres"]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    if not postgres:
+        return run(args[0], None)
+    if throwaway_postgres.bindir() is None:
+        print("skipped: PostgreSQL is not installed (Debian: postgresql-15)", flush=True)
+        return throwaway_postgres.SKIP
+    with throwaway_postgres.Server() as pg:
+        return run(args[0], pg)
+
+
+def run(binary, pg):
     with tempfile.TemporaryDirectory() as workdir:
-        db = os.path.join(workdir, "tokens.db")
+        db = pg.create_database("tokens") if pg else os.path.join(workdir, "tokens.db")
+        print("database: " + ("PostgreSQL" if pg else "SQLite"), flush=True)
         admin(binary, "add-client", "--db", db, CLIENT_ID, stdin=(CLIENT_SECRET + "\n").encode())
         admin(binary, "add-user", "--db", db, "--username", USERNAME, stdin=(PASSWORD + "\n").encode())
 

@@ -1,4 +1,4 @@
-#include "token_database.hpp"
+#include "sqlite_database.hpp"
 
 #include <chrono>
 
@@ -59,26 +59,9 @@ result<void> done(int step_status, sqlite3* db) {
 
 }  // namespace
 
-template <class Work>
-auto token_database::in_transaction(Work&& work) -> decltype(work()) {
-    {
-        statement_use begin(begin_.get());
-        if (begin.step() != SQLITE_DONE) return failure(last_error());
-    }
-    auto answer = work();
-    statement_use end(answer ? commit_.get() : rollback_.get());
-    if (end.step() != SQLITE_DONE) {
-        if (!answer) return answer;
-        std::string message = last_error();
-        statement_use rollback(rollback_.get());
-        (void)rollback.step();
-        return failure(message);
-    }
-    return answer;
-}
-
-result<std::unique_ptr<token_database>> token_database::open(const std::string& path, seeding seed, durability sync) {
-    std::unique_ptr<token_database> self(new token_database());
+result<std::unique_ptr<token_database>> sqlite_database::open(const std::string& path, seeding seed,
+                                                              database_options::durability sync) {
+    std::unique_ptr<sqlite_database> self(new sqlite_database());
     sqlite3* raw = nullptr;
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     self->db_.reset(raw);
@@ -88,7 +71,8 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
     // a moment: wait for it rather than fail.
     sqlite3_busy_timeout(db, 5000);
     if (auto r = execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"); !r) return failure(r.error());
-    if (auto r = execute(db, sync == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    if (auto r = execute(db, sync == database_options::durability::full ? "PRAGMA synchronous = FULL"
+                                                                        : "PRAGMA synchronous = NORMAL");
         !r)
         return failure(r.error());
 
@@ -99,7 +83,7 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
                        std::to_string(schema_version));
     if (*version == schema_version) {
         if (auto r = self->prepare_statements(); !r) return failure(r.error());
-        return self;
+        return std::unique_ptr<token_database>(std::move(self));
     }
     // Hash before taking the write lock: argon2id takes a while.
     std::optional<std::string> secret_hash, password_hash;
@@ -137,10 +121,10 @@ result<std::unique_ptr<token_database>> token_database::open(const std::string& 
         if (!user) return rollback("cannot add the demo data: " + user.error());
     }
     if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
-    return self;
+    return std::unique_ptr<token_database>(std::move(self));
 }
 
-result<void> token_database::prepare_statements() {
+result<void> sqlite_database::prepare_statements() {
     struct entry {
         statement* target;
         const char* sql;
@@ -197,9 +181,27 @@ result<void> token_database::prepare_statements() {
     return {};
 }
 
-std::string token_database::last_error() const { return sqlite3_errmsg(db_.get()); }
+std::string sqlite_database::last_error() const { return sqlite3_errmsg(db_.get()); }
 
-result<std::optional<client_record>> token_database::find_client(std::string_view id) {
+template <class Work>
+auto sqlite_database::in_transaction(Work&& work) -> decltype(work()) {
+    {
+        statement_use begin(begin_.get());
+        if (begin.step() != SQLITE_DONE) return failure(last_error());
+    }
+    auto answer = work();
+    statement_use end(answer ? commit_.get() : rollback_.get());
+    if (end.step() != SQLITE_DONE) {
+        if (!answer) return answer;
+        std::string message = last_error();
+        statement_use rollback(rollback_.get());
+        (void)rollback.step();
+        return failure(message);
+    }
+    return answer;
+}
+
+result<std::optional<client_record>> sqlite_database::find_client(std::string_view id) {
     const std::lock_guard lock(mutex_);
     statement_use q(find_client_.get());
     if (!q.bind(1, id)) return failure(last_error());
@@ -210,7 +212,7 @@ result<std::optional<client_record>> token_database::find_client(std::string_vie
     }
 }
 
-result<std::optional<user_record>> token_database::find_user(oauthcore::user_identifier who) {
+result<std::optional<user_record>> sqlite_database::find_user(oauthcore::user_identifier who) {
     const std::lock_guard lock(mutex_);
     statement_use q(who.kind == oauthcore::identifier_kind::username ? find_user_by_username_.get()
                                                                      : find_user_by_email_.get());
@@ -222,8 +224,9 @@ result<std::optional<user_record>> token_database::find_user(oauthcore::user_ide
     }
 }
 
-result<std::optional<refresh_record>> token_database::find_refresh_token(const token_digest& refresh_digest,
-                                                                         std::string_view client_id, std::int64_t now) {
+result<std::optional<refresh_record>> sqlite_database::find_refresh_token(const token_digest& refresh_digest,
+                                                                          std::string_view client_id,
+                                                                          std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(find_refresh_token_.get());
     const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
@@ -236,27 +239,37 @@ result<std::optional<refresh_record>> token_database::find_refresh_token(const t
     }
 }
 
-result<bool> token_database::replace_tokens(std::int64_t id, const token_record& replacement, std::int64_t now) {
+result<bool> sqlite_database::revoke_tokens(std::int64_t id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(revoke_tokens_.get());
+    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+    return sqlite3_changes(db_.get()) == 1;
+}
+
+result<bool> sqlite_database::replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
+                                                     std::int64_t now) {
     const std::lock_guard lock(mutex_);
     return in_transaction([&]() -> result<bool> {
         {
             statement_use q(revoke_tokens_.get());
-            if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
+            if (!(q.bind(1, old_id) && q.bind(2, now))) return failure(last_error());
             if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
         }
-        // One statement, one row: changes() is 1 only for the call that found it unrevoked.
+        // Revoked already: nothing to store, and the empty transaction commits.
         if (sqlite3_changes(db_.get()) != 1) return false;
-        if (auto inserted = insert_row(replacement); !inserted) return failure(inserted.error());
+        if (auto r = insert_tokens_locked(new_pair); !r) return failure(r.error());
         return true;
     });
 }
 
-result<void> token_database::insert_tokens(const token_record& record) {
+result<void> sqlite_database::insert_tokens(const token_record& record) {
     const std::lock_guard lock(mutex_);
-    return insert_row(record);
+    return insert_tokens_locked(record);
 }
 
-result<void> token_database::insert_row(const token_record& record) {
+result<void> sqlite_database::insert_tokens_locked(const token_record& record) {
     statement_use q(insert_tokens_.get());
     const bool bound = q.bind(1, record.access_digest) && q.bind(2, record.refresh_digest) &&
                        q.bind(3, record.client_id) && (record.user_id ? q.bind(4, *record.user_id) : q.bind_null(4)) &&
@@ -268,7 +281,7 @@ result<void> token_database::insert_row(const token_record& record) {
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::insert_client(const new_client& client) {
+result<void> sqlite_database::insert_client(const new_client& client) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_client_.get());
     const bool bound = q.bind(1, client.id) && q.bind(2, client.secret_hash) && q.bind(3, unix_now()) &&
@@ -278,7 +291,7 @@ result<void> token_database::insert_client(const new_client& client) {
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::insert_user(const new_user& user) {
+result<void> sqlite_database::insert_user(const new_user& user) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_user_.get());
     const bool bound = (user.username ? q.bind(1, *user.username) : q.bind_null(1)) &&
@@ -288,15 +301,15 @@ result<void> token_database::insert_user(const new_user& user) {
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
+result<void> sqlite_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(revoke_tokens_of_code_.get());
     if (!(q.bind(1, code_digest) && q.bind(2, now))) return failure(last_error());
     return done(q.step(), db_.get());
 }
 
-result<void> token_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
-                                                       std::int64_t now) {
+result<void> sqlite_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
+                                                        std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_authorization_code_.get());
     const bool bound = q.bind(1, digest) && q.bind(2, row.client_id) && q.bind(3, row.user_id) &&
@@ -307,8 +320,8 @@ result<void> token_database::insert_authorization_code(const token_digest& diges
     return done(q.step(), db_.get());
 }
 
-result<std::optional<authorization_code_row>> token_database::find_authorization_code(const token_digest& digest) {
-    const std::lock_guard lock(mutex_);
+result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code_locked(
+    const token_digest& digest) {
     statement_use q(find_authorization_code_.get());
     if (!q.bind(1, digest)) return failure(last_error());
     switch (q.step()) {
@@ -320,8 +333,27 @@ result<std::optional<authorization_code_row>> token_database::find_authorization
     }
 }
 
-result<bool> token_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
-                                                       std::int64_t now) {
+result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code(const token_digest& digest) {
+    const std::lock_guard lock(mutex_);
+    return find_authorization_code_locked(digest);
+}
+
+result<std::optional<authorization_code_row>> sqlite_database::consume_authorization_code(const token_digest& digest,
+                                                                                          std::int64_t now) {
+    using answer = result<std::optional<authorization_code_row>>;
+    const std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> answer {
+        auto found = find_authorization_code_locked(digest);
+        if (!found || !*found || (**found).used_before) return found;
+        statement_use spend(spend_authorization_code_.get());
+        if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
+        if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
+        return found;
+    });
+}
+
+result<bool> sqlite_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                        std::int64_t now) {
     const std::lock_guard lock(mutex_);
     return in_transaction([&]() -> result<bool> {
         {
@@ -330,13 +362,14 @@ result<bool> token_database::redeem_authorization_code(const token_digest& diges
             if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
         }
         if (sqlite3_changes(db_.get()) != 1) return false;
-        if (auto inserted = insert_row(tokens); !inserted) return failure(inserted.error());
+        if (auto r = insert_tokens_locked(tokens); !r) return failure(r.error());
         return true;
     });
 }
 
-result<void> token_database::insert_device_code(const token_digest& device_digest, const token_digest& user_code_digest,
-                                                const device_code_row& row, std::int64_t now) {
+result<void> sqlite_database::insert_device_code(const token_digest& device_digest,
+                                                 const token_digest& user_code_digest, const device_code_row& row,
+                                                 std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(insert_device_code_.get());
     const bool bound = q.bind(1, device_digest) && q.bind(2, user_code_digest) && q.bind(3, row.client_id) &&
@@ -346,8 +379,8 @@ result<void> token_database::insert_device_code(const token_digest& device_diges
     return done(q.step(), db_.get());
 }
 
-result<std::optional<device_code_row>> token_database::poll_device_code(const token_digest& device_digest,
-                                                                        std::int64_t now) {
+result<std::optional<device_code_row>> sqlite_database::poll_device_code(const token_digest& device_digest,
+                                                                         std::int64_t now) {
     using answer = result<std::optional<device_code_row>>;
     const std::lock_guard lock(mutex_);
     return in_transaction([&]() -> answer {
@@ -376,8 +409,8 @@ result<std::optional<device_code_row>> token_database::poll_device_code(const to
     });
 }
 
-result<bool> token_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
-                                                std::int64_t user_id, std::int64_t now) {
+result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
+                                                 std::int64_t user_id, std::int64_t now) {
     const std::lock_guard lock(mutex_);
     statement_use q(decide_device_code_.get());
     const bool bound = q.bind(1, user_code_digest) && q.bind(2, name_of(decision)) &&

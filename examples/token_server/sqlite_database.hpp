@@ -1,0 +1,98 @@
+#pragma once
+// token_database on SQLite: one file beside the server, through statements prepared once
+// when the database is opened. The default for any --db that does not name PostgreSQL.
+//
+// Concurrency: one connection shared by all of the server's password workers, behind a
+// mutex. SQLite lets only one writer in at a time anyway (WAL too), and every query
+// here is a primary-key or unique-index lookup or a one-row insert that takes
+// microseconds; the slow step of a request, the argon2id check (~0.1-0.2 s), runs in
+// the stores outside the lock. A connection per worker would add prepared statements
+// per thread and connections to close at shutdown, for no gain. WAL mode still matters:
+// `token_server add-user` can write from another process while the server reads.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sqlite_handle.hpp"
+#include "token_database.hpp"
+
+namespace token_server {
+
+class sqlite_database final : public token_database {
+public:
+    // Opens the database at `path`, creating it and its schema if needed, or migrating
+    // an older one, in one transaction. With seeding::demo_data_if_new, a database that
+    // had no schema yet also gets the vendor document's client 138 and user john_doe, in
+    // the same transaction.
+    [[nodiscard]] static result<std::unique_ptr<token_database>> open(const std::string& path, seeding seed,
+                                                                      database_options::durability sync);
+
+    [[nodiscard]] result<std::optional<client_record>> find_client(std::string_view id) override;
+    [[nodiscard]] result<std::optional<user_record>> find_user(oauthcore::user_identifier who) override;
+    [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
+                                                                           std::string_view client_id,
+                                                                           std::int64_t now) override;
+    [[nodiscard]] result<bool> revoke_tokens(std::int64_t id, std::int64_t now) override;
+    [[nodiscard]] result<bool> replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
+                                                      std::int64_t now) override;
+    [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) override;
+    [[nodiscard]] result<void> insert_tokens(const token_record& record) override;
+    [[nodiscard]] result<void> insert_client(const new_client& client) override;
+    [[nodiscard]] result<void> insert_user(const new_user& user) override;
+    [[nodiscard]] result<void> insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
+                                                         std::int64_t now) override;
+    [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code(
+        const token_digest& digest) override;
+    [[nodiscard]] result<std::optional<authorization_code_row>> consume_authorization_code(const token_digest& digest,
+                                                                                           std::int64_t now) override;
+    [[nodiscard]] result<bool> redeem_authorization_code(const token_digest& digest, const token_record& tokens,
+                                                         std::int64_t now) override;
+    [[nodiscard]] result<void> insert_device_code(const token_digest& device_digest,
+                                                  const token_digest& user_code_digest, const device_code_row& row,
+                                                  std::int64_t now) override;
+    [[nodiscard]] result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
+                                                                          std::int64_t now) override;
+    [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
+                                                  std::int64_t user_id, std::int64_t now) override;
+
+private:
+    sqlite_database() = default;
+    [[nodiscard]] result<void> prepare_statements();
+    [[nodiscard]] std::string last_error() const;
+    // Runs `work` between BEGIN IMMEDIATE and COMMIT, or ROLLBACK when it fails: the
+    // write lock is taken first, so another process's write cannot come between.
+    template <class Work>
+    [[nodiscard]] auto in_transaction(Work&& work) -> decltype(work());
+    // The statements' bodies, for a caller that holds the mutex (and maybe a transaction).
+    [[nodiscard]] result<void> insert_tokens_locked(const token_record& record);
+    [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code_locked(
+        const token_digest& digest);
+
+    std::mutex mutex_;
+    connection db_;
+    statement find_client_;
+    statement find_user_by_username_;
+    statement find_user_by_email_;
+    statement find_refresh_token_;
+    statement revoke_tokens_;
+    statement revoke_tokens_of_code_;
+    statement insert_tokens_;
+    statement insert_client_;
+    statement insert_user_;
+    statement insert_authorization_code_;
+    statement find_authorization_code_;
+    statement spend_authorization_code_;
+    statement insert_device_code_;
+    statement find_device_code_;
+    statement poll_device_code_;
+    statement decide_device_code_;
+    statement begin_;
+    statement commit_;
+    statement rollback_;
+};
+
+}  // namespace token_server
