@@ -44,8 +44,6 @@ constexpr prepared find_refresh_token{"find_refresh_token",
                                       "SELECT id, user_id, coalesce(refresh_scope, scope), code_digest FROM tokens "
                                       "WHERE refresh_digest = $1::bytea AND client_id = $2::text "
                                       "AND revoked_at IS NULL AND refresh_expires_at > $3::bigint"};
-constexpr prepared revoke_tokens{
-    "revoke_tokens", "UPDATE tokens SET revoked_at = $2::bigint WHERE id = $1::bigint AND revoked_at IS NULL"};
 constexpr prepared revoke_tokens_of_code{
     "revoke_tokens_of_code",
     "UPDATE tokens SET revoked_at = $2::bigint WHERE code_digest = $1::bytea AND revoked_at IS NULL"};
@@ -79,15 +77,6 @@ constexpr prepared find_authorization_code{
     "find_authorization_code",
     "SELECT client_id, user_id, redirect_uri, code_challenge, code_challenge_method, scope, expires_at, "
     "used_at IS NOT NULL FROM authorization_codes WHERE digest = $1::bytea"};
-// The same, locking the row until the transaction ends: a concurrent consume waits,
-// then reads it spent.
-constexpr prepared lock_authorization_code{
-    "lock_authorization_code",
-    "SELECT client_id, user_id, redirect_uri, code_challenge, code_challenge_method, scope, expires_at, "
-    "used_at IS NOT NULL FROM authorization_codes WHERE digest = $1::bytea FOR UPDATE"};
-constexpr prepared spend_authorization_code{
-    "spend_authorization_code",
-    "UPDATE authorization_codes SET used_at = $2::bigint WHERE digest = $1::bytea AND used_at IS NULL"};
 constexpr prepared redeem_authorization_code{
     "redeem_authorization_code",
     "WITH spent AS (UPDATE authorization_codes SET used_at = $10::bigint WHERE digest = $11::bytea "
@@ -116,7 +105,6 @@ constexpr const prepared* all[] = {&find_client,
                                    &find_user_by_username,
                                    &find_user_by_email,
                                    &find_refresh_token,
-                                   &revoke_tokens,
                                    &revoke_tokens_of_code,
                                    &insert_tokens,
                                    &replace_refresh_tokens,
@@ -124,8 +112,6 @@ constexpr const prepared* all[] = {&find_client,
                                    &insert_user,
                                    &insert_authorization_code,
                                    &find_authorization_code,
-                                   &lock_authorization_code,
-                                   &spend_authorization_code,
                                    &redeem_authorization_code,
                                    &insert_device_code,
                                    &lock_device_code,
@@ -490,14 +476,6 @@ result<std::optional<refresh_record>> postgres_database::find_refresh_token(cons
     return std::optional<refresh_record>(refresh_record{row.integer(0), row.integer(1), row.text(2), row.digest(3)});
 }
 
-result<bool> postgres_database::revoke_tokens(std::int64_t id, std::int64_t now) {
-    auto s = acquire();
-    if (!s) return failure(s.error());
-    auto r = (*s)->run(sql::revoke_tokens, id, now);
-    if (!r) return failure(r.error());
-    return changed_one_row(r->get());
-}
-
 result<bool> postgres_database::replace_refresh_tokens(std::int64_t old_id, const token_record& p, std::int64_t now) {
     auto s = acquire();
     if (!s) return failure(s.error());
@@ -560,22 +538,6 @@ result<std::optional<authorization_code_row>> postgres_database::find_authorizat
     if (!r) return failure(r.error());
     if (PQntuples(r->get()) == 0) return std::optional<authorization_code_row>();
     return std::optional<authorization_code_row>(code_row(pg_row(r->get(), 0)));
-}
-
-result<std::optional<authorization_code_row>> postgres_database::consume_authorization_code(const token_digest& digest,
-                                                                                            std::int64_t now) {
-    using answer = result<std::optional<authorization_code_row>>;
-    auto s = acquire();
-    if (!s) return failure(s.error());
-    return (*s)->in_transaction([&]() -> answer {
-        auto r = (*s)->run(sql::lock_authorization_code, digest);
-        if (!r) return failure(r.error());
-        if (PQntuples(r->get()) == 0) return std::optional<authorization_code_row>();
-        std::optional<authorization_code_row> found = code_row(pg_row(r->get(), 0));
-        if (found->used_before) return found;
-        if (auto spent = (*s)->run(sql::spend_authorization_code, digest, now); !spent) return failure(spent.error());
-        return found;
-    });
 }
 
 result<bool> postgres_database::redeem_authorization_code(const token_digest& digest, const token_record& p,

@@ -49,7 +49,6 @@ public:
     [[nodiscard]] result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
                                                                            std::string_view client_id,
                                                                            std::int64_t now) override;
-    [[nodiscard]] result<bool> revoke_tokens(std::int64_t id, std::int64_t now) override;
     [[nodiscard]] result<bool> replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
                                                       std::int64_t now) override;
     [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) override;
@@ -60,8 +59,6 @@ public:
                                                          std::int64_t now) override;
     [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code(
         const token_digest& digest) override;
-    [[nodiscard]] result<std::optional<authorization_code_row>> consume_authorization_code(const token_digest& digest,
-                                                                                           std::int64_t now) override;
     [[nodiscard]] result<bool> redeem_authorization_code(const token_digest& digest, const token_record& tokens,
                                                          std::int64_t now) override;
     [[nodiscard]] result<void> insert_device_code(const token_digest& device_digest,

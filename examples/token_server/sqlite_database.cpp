@@ -239,15 +239,6 @@ result<std::optional<refresh_record>> sqlite_database::find_refresh_token(const 
     }
 }
 
-result<bool> sqlite_database::revoke_tokens(std::int64_t id, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
-    statement_use q(revoke_tokens_.get());
-    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
-    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
-    // One statement, one row: changes() is 1 only for the call that found it unrevoked.
-    return sqlite3_changes(db_.get()) == 1;
-}
-
 result<bool> sqlite_database::replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
                                                      std::int64_t now) {
     const std::lock_guard lock(mutex_);
@@ -336,20 +327,6 @@ result<std::optional<authorization_code_row>> sqlite_database::find_authorizatio
 result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code(const token_digest& digest) {
     const std::lock_guard lock(mutex_);
     return find_authorization_code_locked(digest);
-}
-
-result<std::optional<authorization_code_row>> sqlite_database::consume_authorization_code(const token_digest& digest,
-                                                                                          std::int64_t now) {
-    using answer = result<std::optional<authorization_code_row>>;
-    const std::lock_guard lock(mutex_);
-    return in_transaction([&]() -> answer {
-        auto found = find_authorization_code_locked(digest);
-        if (!found || !*found || (**found).used_before) return found;
-        statement_use spend(spend_authorization_code_.get());
-        if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
-        if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
-        return found;
-    });
 }
 
 result<bool> sqlite_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,

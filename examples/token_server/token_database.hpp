@@ -8,7 +8,7 @@
 // Every operation that must not be split is one here, and each backend makes it one
 // transaction or one statement: a refresh token's revocation with the new pair stored
 // (replace_refresh_tokens), a code's spending with its tokens (redeem_authorization_code),
-// finding a code and spending it (consume_authorization_code), a device code's poll.
+// a device code's poll.
 // Revocations are conditional (`... WHERE revoked_at IS NULL`), so that of concurrent
 // calls on one row, on one server or several, exactly one wins.
 
@@ -77,7 +77,7 @@ struct authorization_code_row {
     std::string code_challenge_method;  // "S256", "plain" or ''
     std::string scope;
     std::int64_t expires_at = 0;
-    bool used_before = false;  // consume_authorization_code: spent by an earlier request
+    bool used_before = false;  // spent by an earlier request
 };
 
 enum class device_decision : unsigned char { pending, approved, denied };
@@ -120,9 +120,6 @@ public:
     [[nodiscard]] virtual result<std::optional<refresh_record>> find_refresh_token(const token_digest& refresh_digest,
                                                                                    std::string_view client_id,
                                                                                    std::int64_t now) = 0;
-    // Revokes the pair in row `id` unless it is revoked already. True when this call
-    // revoked it: of concurrent calls for one row, exactly one gets true.
-    [[nodiscard]] virtual result<bool> revoke_tokens(std::int64_t id, std::int64_t now) = 0;
     // In one transaction: revokes the pair in row `old_id` unless it is revoked already,
     // and stores `new_pair`. True: both done. False: the row was revoked already (a
     // concurrent refresh won), nothing stored. An error: nothing changed. Of concurrent
@@ -143,10 +140,6 @@ public:
     // nullopt: unknown.
     [[nodiscard]] virtual result<std::optional<authorization_code_row>> find_authorization_code(
         const token_digest& digest) = 0;
-    // In one transaction: finds the code and marks it spent at `now`. nullopt: unknown.
-    // A spent code is found with used_before set; it stays spent.
-    [[nodiscard]] virtual result<std::optional<authorization_code_row>> consume_authorization_code(
-        const token_digest& digest, std::int64_t now) = 0;
     // In one transaction: marks the code spent at `now` unless it is spent already, and
     // stores `tokens` (whose code_digest names it). True: both done. False: spent already
     // (or unknown), nothing stored. Of concurrent calls for one code, exactly one gets true.
