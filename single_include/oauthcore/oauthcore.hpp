@@ -4155,94 +4155,28 @@ namespace detail {
 }
 
 }  // namespace oauthcore
-// The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
-// (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
-// defines them, and a scan that says whether every byte of a string is in it: the table a
-// byte at a time, and sixteen bytes a step with the compilers' generic vectors (as
-// detail/swar.hpp does) for strings of sixteen bytes or more, which every valid verifier
-// is. The tests hold the vector scan to the table for every byte value at every position.
+// Whether a code verifier meets an S256 code challenge (RFC 7636 4.6):
+// BASE64URL-ENCODE(SHA256(ASCII(verifier))) == challenge, compared in constant time (its
+// time depends on the lengths alone). Bytes in, answer out; pkce.hpp's
+// verify_code_verifier calls it for S256.
+//  - s256_challenge_matches_portable: the definition as written, the digest, then its
+//    43 characters, then constant_time_equal. Constant evaluation and CPUs without the
+//    SHA extensions run it, and the tests hold the fast path to it.
+//  - s256_challenge_matches_sha_ni: the same answer with the digest, its characters and
+//    the comparison all in vector registers: nothing is stored and read back. Measured
+//    on the token endpoint's authorization_code request (docs/PERFORMANCE.md): the digest
+//    stored as 32 bytes, encoded a byte at a time by table lookups (about 330
+//    instructions) into an array, and that array read again in words by the comparison
+//    took 68 ns, where the digest alone takes 35; the encoding's instructions all wait on
+//    the digest, so they add their whole latency, and they fill the window the CPU would
+//    otherwise spend running ahead into the rest of the request. Here the encoding is
+//    about 40 vector instructions and the comparison five.
+//  - s256_challenge_matches: the second where cpu_has_sha_ni(), the first elsewhere.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <string_view>
-#include <type_traits>
-
-
-namespace oauthcore::detail {
-
-[[nodiscard]] constexpr bool is_unreserved(char c) noexcept { return is_in(char_class::unreserved, c); }
-
-// True when every byte of `s` is unreserved, one byte at a time.
-[[nodiscard]] constexpr bool all_unreserved_bytewise(std::string_view s) noexcept {
-    for (const char c : s)
-        if (!is_unreserved(c)) return false;
-    return true;
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
-
-// All ones in each lane of `v` that holds an unreserved byte, zero in the others. As
-// unsigned bytes, x - low < count is the range test low <= x < low + count (smaller x wrap
-// to large values); ORing 0x20 folds 'A'-'Z' onto 'a'-'z' and nothing else onto them.
-[[nodiscard]] inline unreserved_byte_lanes unreserved_lanes(unreserved_byte_lanes v) noexcept {
-    const auto letter = ((v | 0x20) - 'a') < 26;
-    const auto digit = (v - '0') < 10;
-    const auto hyphen_or_dot = (v - '-') < 2;
-    return reinterpret_cast<unreserved_byte_lanes>(letter | digit | hyphen_or_dot | (v == '_') | (v == '~'));
-}
-
-// all_unreserved_bytewise(s) for s.size() >= 16, sixteen bytes a step (the last step
-// overlaps the one before it).
-[[nodiscard]] inline bool all_unreserved_vector(std::string_view s) noexcept {
-    unreserved_byte_lanes all = ~unreserved_byte_lanes{};
-    unreserved_byte_lanes v;
-    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
-        std::memcpy(&v, s.data() + i, sizeof v);
-        all &= unreserved_lanes(v);
-    }
-    std::memcpy(&v, s.data() + s.size() - 16, sizeof v);
-    all &= unreserved_lanes(v);
-    std::uint64_t halves[2];
-    std::memcpy(halves, &all, sizeof halves);
-    return (halves[0] & halves[1]) == ~std::uint64_t{0};
-}
-#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 1
-#else
-#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 0
-#endif
-
-// True when every byte of `s` is unreserved (RFC 3986 2.3).
-[[nodiscard]] constexpr bool all_unreserved(std::string_view s) noexcept {
-#if OAUTHCORE_HAVE_UNRESERVED_VECTORS
-    if (!std::is_constant_evaluated() && s.size() >= 16) return all_unreserved_vector(s);
-#endif
-    return all_unreserved_bytewise(s);
-}
-
-}  // namespace oauthcore::detail
-// SHA-256 (FIPS 180-4), which PKCE's S256 method needs (RFC 7636 4.2:
-// BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))), carried here so that oauthcore keeps no
-// dependency beyond the standard library.
-//
-// What it accepts: any bytes (a string_view may hold NUL and 0x80-0xFF), in one call or
-// in pieces; the digest is the same however the message is cut. FIPS 180-4 defines
-// SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
-// so only a message of 2^61 bytes or more (which no request holds) would wrap.
-//
-// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
-// length) on the stack. The costly parts, the compression of whole blocks and the padded
-// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
-// where the CPU has them (chosen at run time).
-//
-// SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
-// way to store codes and tokens as digests of high-entropy values.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -4493,17 +4427,23 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
     cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
 }
 
+// The `count` blocks at `blocks` into a state held in lanes (sha256_lanes_of).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
+                                                           std::size_t count) noexcept {
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
+    }
+}
+
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
                                                          std::size_t count) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
-    for (std::size_t block = 0; block < count; ++block) {
-        const char* const message = blocks + block * sha256_block_size;
-        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
-                            sha256_load_words(message + 32), sha256_load_words(message + 48));
-    }
+    sha256_blocks_in_lanes(abef, cdgh, blocks, count);
     const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
     const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
     std::memcpy(state.data(), &abcd, sizeof abcd);
@@ -4551,16 +4491,11 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
     return bytes;
 }
 
-// The digest of a message of `message_bytes` bytes from the state after its whole blocks
-// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
-// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
-// from them; only where cpu_has_sha_ni().
-OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
-                                                                                 std::string_view tail,
-                                                                                 std::uint64_t message_bytes) noexcept {
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(state, abef, cdgh);
+// The padded last block or two of a message of `message_bytes` bytes, whose last bytes
+// `tail` (fewer than 64) follow the whole blocks already in the state held in lanes; the
+// blocks built in registers (sha256_padded_chunk).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
+                                                          std::uint64_t message_bytes) noexcept {
     const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
     for (std::size_t block = 0; block < blocks; ++block) {
         sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
@@ -4572,14 +4507,35 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
     }
-    // H0..H7, each word's bytes most significant first.
-    const sha256_lanes abcd =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
-    const sha256_lanes efgh =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+}
+
+// The digest's bytes from the final state held in lanes: H0..H3 in `first`, H4..H7 in
+// `second`, each word's bytes most significant first (FIPS 180-4 6.2.2).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
+                                                        sha256_byte_lanes& second) noexcept {
+    first = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6))));
+    second = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4))));
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers and the digest written from them; only where
+// cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    sha256_final_in_lanes(abef, cdgh, tail, message_bytes);
+    sha256_byte_lanes first;
+    sha256_byte_lanes second;
+    sha256_digest_lanes(abef, cdgh, first, second);
     std::array<unsigned char, 32> digest;
-    std::memcpy(digest.data(), &abcd, sizeof abcd);
-    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    std::memcpy(digest.data(), &first, sizeof first);
+    std::memcpy(digest.data() + 16, &second, sizeof second);
     return digest;
 }
 
@@ -4599,6 +4555,29 @@ constexpr void sha256_blocks(sha256_state& state, const char* blocks, std::size_
 }
 
 }  // namespace oauthcore::detail
+// SHA-256 (FIPS 180-4), which PKCE's S256 method needs (RFC 7636 4.2:
+// BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))), carried here so that oauthcore keeps no
+// dependency beyond the standard library.
+//
+// What it accepts: any bytes (a string_view may hold NUL and 0x80-0xFF), in one call or
+// in pieces; the digest is the same however the message is cut. FIPS 180-4 defines
+// SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
+// so only a message of 2^61 bytes or more (which no request holds) would wrap.
+//
+// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
+// length) on the stack. The costly parts, the compression of whole blocks and the padded
+// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
+// where the CPU has them (chosen at run time).
+//
+// SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
+// way to store codes and tokens as digests of high-entropy values.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
 
 namespace oauthcore {
 
@@ -4701,6 +4680,189 @@ private:
 
 }  // namespace oauthcore
 
+namespace oauthcore::detail {
+
+// BASE64URL-ENCODE of a SHA-256 digest, without padding (RFC 7636 4.2, Appendix A).
+inline constexpr std::size_t s256_challenge_chars = 43;
+
+[[nodiscard]] inline bool s256_challenge_matches_portable(std::string_view verifier,
+                                                          std::string_view challenge) noexcept {
+    std::array<char, s256_challenge_chars> expected;
+    encode_base64url(sha256(verifier), expected.data());
+    return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
+}
+
+#if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
+#define OAUTHCORE_S256_TARGET __attribute__((target("sha,ssse3")))
+
+// The six-bit values of sixteen base64url characters (RFC 4648 5), and in `invalid` a
+// nonzero lane for each character outside that alphabet. The classification is
+// decode_base64_blocks_ssse3's (base64.hpp) for the other alphabet: a character is valid
+// exactly when the classes its high nibble belongs to and the classes for which its low
+// nibble is invalid share no bit. The classes: 0x01 high nibble 2 (valid low nibble D,
+// '-'), 0x02 high 3 (0-9), 0x04 high 4 and 6 (1-F: 'A'-'O', 'a'-'o'), 0x08 high 5 and 7
+// (0-A: 'P'-'Z', 'p'-'z'; and F, '_', for high 5 alone), 0x20 high 7 (F is invalid),
+// 0x10 every other high nibble (no valid low nibble). The value: the character plus an
+// offset chosen by its high nibble, corrected for '_' (which shares its high nibble with
+// 'P'-'Z' but not their offset).
+OAUTHCORE_S256_TARGET inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
+    const __m128i invalid_low_classes =
+        _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1B, 0x1B, 0x1A, 0x1B, 0x33);
+    const __m128i high_classes =
+        _mm_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x28, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m128i offsets =
+        _mm_setr_epi8(0, 0, 62 - '-', 52 - '0', 0 - 'A', 0 - 'A', 26 - 'a', 26 - 'a', 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nibble = _mm_set1_epi8(0x0F);
+    const __m128i high = _mm_and_si128(_mm_srli_epi32(chars, 4), nibble);
+    const __m128i low = _mm_and_si128(chars, nibble);
+    invalid = _mm_and_si128(_mm_shuffle_epi8(invalid_low_classes, low), _mm_shuffle_epi8(high_classes, high));
+    const __m128i underscore_correction =
+        _mm_and_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8('_')), _mm_set1_epi8((63 - '_') - (0 - 'A')));
+    return _mm_add_epi8(_mm_add_epi8(chars, _mm_shuffle_epi8(offsets, high)), underscore_correction);
+}
+
+// Sixteen six-bit values (four groups) into the twelve bytes they encode, in lanes 0-11;
+// lanes 12-15 are zero (RFC 4648 4: a group's 24 bits, most significant first).
+OAUTHCORE_S256_TARGET inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
+    const __m128i pairs = _mm_maddubs_epi16(values, _mm_set1_epi32(0x01400140));  // v0 * 64 + v1
+    const __m128i groups = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));     // p0 * 4096 + p1
+    return _mm_shuffle_epi8(groups, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+}
+
+// The digest is computed in registers and never written out. The challenge is decoded
+// rather than the digest encoded: a challenge holds exactly one digest's encoding when it
+// is 43 base64url characters whose last carries no bit beyond the digest's 256 (RFC 4648
+// 3.5), and then equals the digest's encoding exactly when its decoding equals the
+// digest. The decoding and its checks depend on the challenge alone, so the CPU does them
+// while the digest's rounds (a chain of 32 dependent instructions) are still running; what
+// waits for the digest is two XORs, an OR and a test. Where the characters were encoded
+// from the digest instead, about a hundred vector instructions waited for it and filled
+// the CPU's queues, so that the rest of the request stalled behind them too.
+OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view verifier,
+                                                                std::string_view challenge) noexcept {
+    if (challenge.size() != s256_challenge_chars) return false;
+
+    // Characters 0-15, 16-31 and 27-42 (the last sixteen); the values of 32-42 moved to
+    // lanes 0-10 of the third, zeros after them.
+    __m128i invalid_0_15;
+    __m128i invalid_16_31;
+    __m128i invalid_27_42;
+    const auto load = [&challenge](std::size_t at) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(challenge.data() + at));
+    };
+    const __m128i bytes_0_11 = base64_group_bytes_ssse3(base64url_values_ssse3(load(0), invalid_0_15));
+    const __m128i bytes_12_23 = base64_group_bytes_ssse3(base64url_values_ssse3(load(16), invalid_16_31));
+    // Groups 8-10 and a zero group: bytes 24-31 in lanes 0-7, and in lane 8 the bits the
+    // last character carries beyond the digest's 256 (zero in a valid challenge).
+    const __m128i bytes_24_32 =
+        base64_group_bytes_ssse3(_mm_srli_si128(base64url_values_ssse3(load(27), invalid_27_42), 5));
+    const __m128i beyond_the_digest = _mm_and_si128(bytes_24_32, _mm_setr_epi32(0, 0, -1, -1));
+    const __m128i bad =
+        _mm_or_si128(_mm_or_si128(invalid_0_15, invalid_16_31), _mm_or_si128(invalid_27_42, beyond_the_digest));
+
+    // The decoded digest as the state the rounds end with: H0..H7 read as big-endian
+    // words, in sha256rnds2's lanes (sha256_lanes_of).
+    const auto low = reinterpret_cast<sha256_byte_lanes>(_mm_or_si128(bytes_0_11, _mm_slli_si128(bytes_12_23, 12)));
+    const auto high = reinterpret_cast<sha256_byte_lanes>(
+        _mm_or_si128(_mm_srli_si128(bytes_12_23, 4), _mm_slli_si128(bytes_24_32, 8)));
+    const sha256_lanes expected_abcd = sha256_words_of(low);
+    const sha256_lanes expected_efgh = sha256_words_of(high);
+    const sha256_lanes expected_abef = __builtin_shufflevector(expected_efgh, expected_abcd, 1, 0, 5, 4);
+    const sha256_lanes expected_cdgh = __builtin_shufflevector(expected_efgh, expected_abcd, 3, 2, 7, 6);
+
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(sha256_initial_state, abef, cdgh);
+    const std::size_t whole = verifier.size() / sha256_block_size;
+    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
+    sha256_final_in_lanes(abef, cdgh, verifier.substr(whole * sha256_block_size), verifier.size());
+
+    const __m128i difference = _mm_or_si128(
+        _mm_or_si128(reinterpret_cast<__m128i>(abef ^ expected_abef), reinterpret_cast<__m128i>(cdgh ^ expected_cdgh)),
+        bad);
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(difference, _mm_setzero_si128())) == 0xFFFF;
+}
+
+#undef OAUTHCORE_S256_TARGET
+#endif
+
+[[nodiscard]] inline bool s256_challenge_matches(std::string_view verifier, std::string_view challenge) noexcept {
+#if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
+    if (cpu_has_sha_ni()) return s256_challenge_matches_sha_ni(verifier, challenge);
+#endif
+    return s256_challenge_matches_portable(verifier, challenge);
+}
+
+}  // namespace oauthcore::detail
+// The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
+// (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
+// defines them, and a scan that says whether every byte of a string is in it: the table a
+// byte at a time, and sixteen bytes a step with the compilers' generic vectors (as
+// detail/swar.hpp does) for strings of sixteen bytes or more, which every valid verifier
+// is. The tests hold the vector scan to the table for every byte value at every position.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+
+namespace oauthcore::detail {
+
+[[nodiscard]] constexpr bool is_unreserved(char c) noexcept { return is_in(char_class::unreserved, c); }
+
+// True when every byte of `s` is unreserved, one byte at a time.
+[[nodiscard]] constexpr bool all_unreserved_bytewise(std::string_view s) noexcept {
+    for (const char c : s)
+        if (!is_unreserved(c)) return false;
+    return true;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
+
+// All ones in each lane of `v` that holds an unreserved byte, zero in the others. As
+// unsigned bytes, x - low < count is the range test low <= x < low + count (smaller x wrap
+// to large values); ORing 0x20 folds 'A'-'Z' onto 'a'-'z' and nothing else onto them.
+[[nodiscard]] inline unreserved_byte_lanes unreserved_lanes(unreserved_byte_lanes v) noexcept {
+    const auto letter = ((v | 0x20) - 'a') < 26;
+    const auto digit = (v - '0') < 10;
+    const auto hyphen_or_dot = (v - '-') < 2;
+    return reinterpret_cast<unreserved_byte_lanes>(letter | digit | hyphen_or_dot | (v == '_') | (v == '~'));
+}
+
+// all_unreserved_bytewise(s) for s.size() >= 16, sixteen bytes a step (the last step
+// overlaps the one before it).
+[[nodiscard]] inline bool all_unreserved_vector(std::string_view s) noexcept {
+    unreserved_byte_lanes all = ~unreserved_byte_lanes{};
+    unreserved_byte_lanes v;
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+        std::memcpy(&v, s.data() + i, sizeof v);
+        all &= unreserved_lanes(v);
+    }
+    std::memcpy(&v, s.data() + s.size() - 16, sizeof v);
+    all &= unreserved_lanes(v);
+    std::uint64_t halves[2];
+    std::memcpy(halves, &all, sizeof halves);
+    return (halves[0] & halves[1]) == ~std::uint64_t{0};
+}
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 1
+#else
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 0
+#endif
+
+// True when every byte of `s` is unreserved (RFC 3986 2.3).
+[[nodiscard]] constexpr bool all_unreserved(std::string_view s) noexcept {
+#if OAUTHCORE_HAVE_UNRESERVED_VECTORS
+    if (!std::is_constant_evaluated() && s.size() >= 16) return all_unreserved_vector(s);
+#endif
+    return all_unreserved_bytewise(s);
+}
+
+}  // namespace oauthcore::detail
+
 namespace oauthcore {
 
 inline constexpr std::size_t code_verifier_min_size = 43;   // RFC 7636 4.1
@@ -4761,10 +4923,11 @@ enum class code_challenge_method { plain, s256 };
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
-// code_verifier == code_challenge. The comparison is constant_time_equal (its time
-// depends on the lengths alone), so a client cannot learn, byte by byte, how much of a
-// guess was right. An invalid verifier returns at once: the time then tells only what the
-// client sent.
+// code_verifier == code_challenge. The comparison's time depends on the lengths alone
+// (constant_time_equal; for S256, detail/s256_challenge.hpp, which keeps the digest and
+// its characters in registers where the CPU has the SHA extensions), so a client cannot
+// learn, byte by byte, how much of a guess was right. An invalid verifier returns at
+// once: the time then tells only what the client sent.
 //
 // The caller decides beforehand whether `method` is allowed for this client (plain only
 // when the host enables it, RFC 9700 2.1.1), and treats a false answer as invalid_grant
@@ -4774,10 +4937,7 @@ enum class code_challenge_method { plain, s256 };
     if (!is_code_verifier(verifier)) return false;
     switch (method) {
         case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: {
-            const auto expected = s256_code_challenge(verifier);
-            return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
-        }
+        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
     }
     return false;
 }

@@ -246,17 +246,23 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
     cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
 }
 
+// The `count` blocks at `blocks` into a state held in lanes (sha256_lanes_of).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
+                                                           std::size_t count) noexcept {
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
+    }
+}
+
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
                                                          std::size_t count) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
-    for (std::size_t block = 0; block < count; ++block) {
-        const char* const message = blocks + block * sha256_block_size;
-        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
-                            sha256_load_words(message + 32), sha256_load_words(message + 48));
-    }
+    sha256_blocks_in_lanes(abef, cdgh, blocks, count);
     const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
     const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
     std::memcpy(state.data(), &abcd, sizeof abcd);
@@ -304,16 +310,11 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
     return bytes;
 }
 
-// The digest of a message of `message_bytes` bytes from the state after its whole blocks
-// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
-// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
-// from them; only where cpu_has_sha_ni().
-OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
-                                                                                 std::string_view tail,
-                                                                                 std::uint64_t message_bytes) noexcept {
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(state, abef, cdgh);
+// The padded last block or two of a message of `message_bytes` bytes, whose last bytes
+// `tail` (fewer than 64) follow the whole blocks already in the state held in lanes; the
+// blocks built in registers (sha256_padded_chunk).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
+                                                          std::uint64_t message_bytes) noexcept {
     const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
     for (std::size_t block = 0; block < blocks; ++block) {
         sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
@@ -325,14 +326,35 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
     }
-    // H0..H7, each word's bytes most significant first.
-    const sha256_lanes abcd =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
-    const sha256_lanes efgh =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+}
+
+// The digest's bytes from the final state held in lanes: H0..H3 in `first`, H4..H7 in
+// `second`, each word's bytes most significant first (FIPS 180-4 6.2.2).
+OAUTHCORE_SHA_NI_TARGET inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
+                                                        sha256_byte_lanes& second) noexcept {
+    first = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6))));
+    second = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4))));
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers and the digest written from them; only where
+// cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    sha256_final_in_lanes(abef, cdgh, tail, message_bytes);
+    sha256_byte_lanes first;
+    sha256_byte_lanes second;
+    sha256_digest_lanes(abef, cdgh, first, second);
     std::array<unsigned char, 32> digest;
-    std::memcpy(digest.data(), &abcd, sizeof abcd);
-    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    std::memcpy(digest.data(), &first, sizeof first);
+    std::memcpy(digest.data() + 16, &second, sizeof second);
     return digest;
 }
 
