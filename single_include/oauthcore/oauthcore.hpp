@@ -4430,13 +4430,18 @@ inline constexpr auto sha256_round_constant_lanes = [] {
     return lanes;
 }();
 
-// Each helper carries the target of its caller, so that it is inlined there.
+// Each helper carries the target of its callers and is always inlined into them: the
+// entry points below (sha256_blocks_sha_ni, sha256_final_sha_ni, and
+// detail/s256_challenge.hpp's) are then straight-line code with the state in registers.
+// Left to itself, g++ 12 kept the final step's chunk builder out of line in a binary with
+// every grant, and the calls delayed the first round's words.
 #define OAUTHCORE_SHA_NI_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_SHA_NI_INLINE __attribute__((target("sha,ssse3"), always_inline))
 
 // Two rounds: `abef` holds A, B, E, F in lanes 3 to 0, `cdgh` C, D, G, H; `wk` holds
 // W[t] + K[t] in lane 0 and W[t+1] + K[t+1] in lane 1. The answer is the new A, B, E, F;
 // the new C, D, G, H are the old A, B, E, F.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
                                                               sha256_lanes wk) noexcept {
     return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
                                                                      reinterpret_cast<sha256_builtin_lanes>(abef),
@@ -4444,7 +4449,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh,
 }
 
 // Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
                                                        std::size_t quad) noexcept {
     const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
     cdgh = sha256_two_rounds(cdgh, abef, wk);
@@ -4454,7 +4459,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha25
 // W[t] to W[t+3] from the sixteen words before them, given as `w0` (W[t-16] to W[t-13])
 // to `w3` (W[t-4] to W[t-1]): sha256msg1 adds sigma0 of the next word to each of `w0`,
 // then W[t-7] to W[t-4] are added, and sha256msg2 adds sigma1 of W[t-2] (6.2.2 step 1).
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
                                                               sha256_lanes w3) noexcept {
     const auto partial = reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg1(
         reinterpret_cast<sha256_builtin_lanes>(w0), reinterpret_cast<sha256_builtin_lanes>(w1)));
@@ -4464,7 +4469,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, s
 }
 
 // One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
                                                         sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
     const sha256_lanes abef_before = abef;
     const sha256_lanes cdgh_before = cdgh;
@@ -4484,19 +4489,19 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha2
 }
 
 // Four message words from sixteen bytes, each read big-endian.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
     return reinterpret_cast<sha256_lanes>(
         __builtin_shufflevector(bytes, bytes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
 }
 
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
     sha256_byte_lanes raw;
     std::memcpy(&raw, bytes, sizeof raw);
     return sha256_words_of(raw);
 }
 
 // A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
                                                     sha256_lanes& cdgh) noexcept {
     sha256_lanes abcd;
     sha256_lanes efgh;
@@ -4507,7 +4512,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
 }
 
 // The `count` blocks at `blocks` into a state held in lanes (sha256_lanes_of).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
                                                            std::size_t count) noexcept {
     for (std::size_t block = 0; block < count; ++block) {
         const char* const message = blocks + block * sha256_block_size;
@@ -4537,7 +4542,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, co
 // half the time of hashing a code verifier. When the chunk ends inside the tail and the
 // tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
 // into place with pshufb; a shorter tail goes through a small buffer.
-OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
+OAUTHCORE_SHA_NI_INLINE inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
                                                                      std::size_t chunk) noexcept {
     const std::size_t size = tail.size();
     const std::size_t first = 16 * chunk;
@@ -4573,7 +4578,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
 // The padded last block or two of a message of `message_bytes` bytes, whose last bytes
 // `tail` (fewer than 64) follow the whole blocks already in the state held in lanes; the
 // blocks built in registers (sha256_padded_chunk).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
                                                           std::uint64_t message_bytes) noexcept {
     const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
     for (std::size_t block = 0; block < blocks; ++block) {
@@ -4590,7 +4595,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_final_in_lanes(sha256_lanes& abef, sh
 
 // The digest's bytes from the final state held in lanes: H0..H3 in `first`, H4..H7 in
 // `second`, each word's bytes most significant first (FIPS 180-4 6.2.2).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
                                                         sha256_byte_lanes& second) noexcept {
     first = reinterpret_cast<sha256_byte_lanes>(
         sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6))));
@@ -4619,6 +4624,7 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
 }
 
 #undef OAUTHCORE_SHA_NI_TARGET
+#undef OAUTHCORE_SHA_NI_INLINE
 #endif
 
 // The `count` blocks at `blocks` into `state`: with the SHA extensions where the CPU has
@@ -4773,6 +4779,7 @@ inline constexpr std::size_t s256_challenge_chars = 43;
 
 #if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
 #define OAUTHCORE_S256_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_S256_INLINE __attribute__((target("sha,ssse3"), always_inline))
 
 // The six-bit values of sixteen base64url characters (RFC 4648 5), and in `invalid` a
 // nonzero lane for each character outside that alphabet. The classification is
@@ -4784,7 +4791,7 @@ inline constexpr std::size_t s256_challenge_chars = 43;
 // 0x10 every other high nibble (no valid low nibble). The value: the character plus an
 // offset chosen by its high nibble, corrected for '_' (which shares its high nibble with
 // 'P'-'Z' but not their offset).
-OAUTHCORE_S256_TARGET inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
+OAUTHCORE_S256_INLINE inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
     const __m128i invalid_low_classes =
         _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1B, 0x1B, 0x1A, 0x1B, 0x33);
     const __m128i high_classes =
@@ -4802,7 +4809,7 @@ OAUTHCORE_S256_TARGET inline __m128i base64url_values_ssse3(__m128i chars, __m12
 
 // Sixteen six-bit values (four groups) into the twelve bytes they encode, in lanes 0-11;
 // lanes 12-15 are zero (RFC 4648 4: a group's 24 bits, most significant first).
-OAUTHCORE_S256_TARGET inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
+OAUTHCORE_S256_INLINE inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
     const __m128i pairs = _mm_maddubs_epi16(values, _mm_set1_epi32(0x01400140));  // v0 * 64 + v1
     const __m128i groups = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));     // p0 * 4096 + p1
     return _mm_shuffle_epi8(groups, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
@@ -4821,8 +4828,18 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
                                                                 std::string_view challenge) noexcept {
     if (challenge.size() != s256_challenge_chars) return false;
 
-    // Characters 0-15, 16-31 and 27-42 (the last sixteen); the values of 32-42 moved to
-    // lanes 0-10 of the third, zeros after them.
+    // The digest first, so that its rounds start as early as they can.
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(sha256_initial_state, abef, cdgh);
+    const std::size_t whole = verifier.size() / sha256_block_size;
+    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
+    const std::size_t before_tail = whole * sha256_block_size;
+    sha256_final_in_lanes(abef, cdgh, std::string_view(verifier.data() + before_tail, verifier.size() - before_tail),
+                          verifier.size());
+
+    // The challenge's characters 0-15, 16-31 and 27-42 (the last sixteen); the values of
+    // 32-42 moved to lanes 0-10 of the third, zeros after them.
     __m128i invalid_0_15;
     __m128i invalid_16_31;
     __m128i invalid_27_42;
@@ -4849,13 +4866,6 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
     const sha256_lanes expected_abef = __builtin_shufflevector(expected_efgh, expected_abcd, 1, 0, 5, 4);
     const sha256_lanes expected_cdgh = __builtin_shufflevector(expected_efgh, expected_abcd, 3, 2, 7, 6);
 
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(sha256_initial_state, abef, cdgh);
-    const std::size_t whole = verifier.size() / sha256_block_size;
-    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
-    sha256_final_in_lanes(abef, cdgh, verifier.substr(whole * sha256_block_size), verifier.size());
-
     const __m128i difference = _mm_or_si128(
         _mm_or_si128(reinterpret_cast<__m128i>(abef ^ expected_abef), reinterpret_cast<__m128i>(cdgh ^ expected_cdgh)),
         bad);
@@ -4863,6 +4873,7 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
 }
 
 #undef OAUTHCORE_S256_TARGET
+#undef OAUTHCORE_S256_INLINE
 #endif
 
 [[nodiscard]] inline bool s256_challenge_matches(std::string_view verifier, std::string_view challenge) noexcept {

@@ -43,6 +43,7 @@ inline constexpr std::size_t s256_challenge_chars = 43;
 
 #if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
 #define OAUTHCORE_S256_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_S256_INLINE __attribute__((target("sha,ssse3"), always_inline))
 
 // The six-bit values of sixteen base64url characters (RFC 4648 5), and in `invalid` a
 // nonzero lane for each character outside that alphabet. The classification is
@@ -54,7 +55,7 @@ inline constexpr std::size_t s256_challenge_chars = 43;
 // 0x10 every other high nibble (no valid low nibble). The value: the character plus an
 // offset chosen by its high nibble, corrected for '_' (which shares its high nibble with
 // 'P'-'Z' but not their offset).
-OAUTHCORE_S256_TARGET inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
+OAUTHCORE_S256_INLINE inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
     const __m128i invalid_low_classes =
         _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1B, 0x1B, 0x1A, 0x1B, 0x33);
     const __m128i high_classes =
@@ -72,7 +73,7 @@ OAUTHCORE_S256_TARGET inline __m128i base64url_values_ssse3(__m128i chars, __m12
 
 // Sixteen six-bit values (four groups) into the twelve bytes they encode, in lanes 0-11;
 // lanes 12-15 are zero (RFC 4648 4: a group's 24 bits, most significant first).
-OAUTHCORE_S256_TARGET inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
+OAUTHCORE_S256_INLINE inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
     const __m128i pairs = _mm_maddubs_epi16(values, _mm_set1_epi32(0x01400140));  // v0 * 64 + v1
     const __m128i groups = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));     // p0 * 4096 + p1
     return _mm_shuffle_epi8(groups, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
@@ -91,8 +92,18 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
                                                                 std::string_view challenge) noexcept {
     if (challenge.size() != s256_challenge_chars) return false;
 
-    // Characters 0-15, 16-31 and 27-42 (the last sixteen); the values of 32-42 moved to
-    // lanes 0-10 of the third, zeros after them.
+    // The digest first, so that its rounds start as early as they can.
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(sha256_initial_state, abef, cdgh);
+    const std::size_t whole = verifier.size() / sha256_block_size;
+    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
+    const std::size_t before_tail = whole * sha256_block_size;
+    sha256_final_in_lanes(abef, cdgh, std::string_view(verifier.data() + before_tail, verifier.size() - before_tail),
+                          verifier.size());
+
+    // The challenge's characters 0-15, 16-31 and 27-42 (the last sixteen); the values of
+    // 32-42 moved to lanes 0-10 of the third, zeros after them.
     __m128i invalid_0_15;
     __m128i invalid_16_31;
     __m128i invalid_27_42;
@@ -119,13 +130,6 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
     const sha256_lanes expected_abef = __builtin_shufflevector(expected_efgh, expected_abcd, 1, 0, 5, 4);
     const sha256_lanes expected_cdgh = __builtin_shufflevector(expected_efgh, expected_abcd, 3, 2, 7, 6);
 
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(sha256_initial_state, abef, cdgh);
-    const std::size_t whole = verifier.size() / sha256_block_size;
-    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
-    sha256_final_in_lanes(abef, cdgh, verifier.substr(whole * sha256_block_size), verifier.size());
-
     const __m128i difference = _mm_or_si128(
         _mm_or_si128(reinterpret_cast<__m128i>(abef ^ expected_abef), reinterpret_cast<__m128i>(cdgh ^ expected_cdgh)),
         bad);
@@ -133,6 +137,7 @@ OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view
 }
 
 #undef OAUTHCORE_S256_TARGET
+#undef OAUTHCORE_S256_INLINE
 #endif
 
 [[nodiscard]] inline bool s256_challenge_matches(std::string_view verifier, std::string_view challenge) noexcept {
