@@ -41,6 +41,7 @@
 #include "oauthcore/base64.hpp"
 #include "oauthcore/constant_time.hpp"
 #include "oauthcore/detail/s256_challenge.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/detail/unreserved.hpp"
 #include "oauthcore/sha256.hpp"
 
@@ -81,8 +82,8 @@ enum class code_challenge_method { plain, s256 };
 // The method named `name` ("plain" or "S256", case-sensitive: RFC 7636 4.3), or nullopt.
 [[nodiscard]] constexpr std::optional<code_challenge_method> parse_code_challenge_method(
     std::string_view name) noexcept {
-    if (name == "S256") return code_challenge_method::s256;
-    if (name == "plain") return code_challenge_method::plain;
+    if (detail::bytes_equal(name, "S256")) return code_challenge_method::s256;
+    if (detail::bytes_equal(name, "plain")) return code_challenge_method::plain;
     return std::nullopt;
 }
 

@@ -700,12 +700,13 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
 }
 
 // a == b, inline for the short strings compared on every request (parameter names, ids,
-// grant types: up to 16 bytes, two overlapping loads from each) instead of a call to
-// memcmp; longer ones still go to memcmp. Not for secrets: see constant_time_equal.
+// grant types, redirect URIs: up to 32 bytes, two or four overlapping words from each)
+// instead of a call to memcmp; longer ones still go to memcmp. Not for secrets: see
+// constant_time_equal.
 [[nodiscard]] constexpr bool bytes_equal(std::string_view a, std::string_view b) noexcept {
     const std::size_t n = a.size();
     if (n != b.size()) return false;
-    if (std::is_constant_evaluated() || n > 16) return a == b;
+    if (std::is_constant_evaluated() || n > 32) return a == b;
     const auto difference = [&](auto word, std::size_t at) {
         decltype(word) x;
         decltype(word) y;
@@ -713,6 +714,12 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
         std::memcpy(&y, b.data() + at, sizeof y);
         return x ^ y;
     };
+    if (n > 16) {
+        // "authorization_code", a redirect URI: the first sixteen bytes and the last sixteen.
+        const std::uint64_t words = std::uint64_t{} | difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, 8) |
+                                    difference(std::uint64_t{}, n - 16) | difference(std::uint64_t{}, n - 8);
+        return words == 0;
+    }
     if (n >= 8) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
     if (n >= 4) return (difference(std::uint32_t{}, 0) | difference(std::uint32_t{}, n - 4)) == 0;
     // Up to three bytes: the first, middle and last are all of them.
@@ -4990,8 +4997,8 @@ enum class code_challenge_method { plain, s256 };
 // The method named `name` ("plain" or "S256", case-sensitive: RFC 7636 4.3), or nullopt.
 [[nodiscard]] constexpr std::optional<code_challenge_method> parse_code_challenge_method(
     std::string_view name) noexcept {
-    if (name == "S256") return code_challenge_method::s256;
-    if (name == "plain") return code_challenge_method::plain;
+    if (detail::bytes_equal(name, "S256")) return code_challenge_method::s256;
+    if (detail::bytes_equal(name, "plain")) return code_challenge_method::plain;
     return std::nullopt;
 }
 
