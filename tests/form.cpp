@@ -1,8 +1,5 @@
 #include "oauthcore/form.hpp"
 
-#include <algorithm>
-#include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -391,43 +388,6 @@ TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every le
         }
     }
 }
-
-#if OAUTHCORE_HAVE_BYTE_VECTORS
-TEST_CASE("form: the sixteen-byte decoder writes the bytes of the byte loop (WHATWG urlencoded step 3)",
-          "[form][whatwg]") {
-    // detail::decode_form_bytes_in_blocks, what decode_to_storage runs, against
-    // detail::decode_form_bytes: random values of every length up to 100 over an alphabet
-    // thick with '%', '+', hex digits of both cases and bytes that are none of those, so
-    // that triplets, broken triplets ("%4z", "%%41", a '%' near the end) and runs of plain
-    // bytes fall at every position of a sixteen-byte step. The destination is a heap block
-    // of exactly the raw size, as the storage gives it, so a write past it is caught by
-    // ASan or valgrind.
-    using namespace std::string_view_literals;
-    constexpr std::string_view alphabet = "%%%%+++0123456789abcdefABCDEFxyz=&\x00\x80\xff"sv;
-    std::mt19937_64 random(3986);
-    for (std::size_t size = 0; size <= 100; ++size) {
-        for (int trial = 0; trial < 200; ++trial) {
-            std::string raw(size, '\0');
-            for (char& c : raw) c = alphabet[random() % alphabet.size()];
-            const auto fast = std::make_unique<char[]>(size == 0 ? 1 : size);
-            const std::size_t written = detail::decode_form_bytes_in_blocks(raw, fast.get());
-            INFO("raw of " << size << " bytes, trial " << trial);
-            REQUIRE(written == decoded_size(raw));
-            CHECK(std::string_view(fast.get(), written) == decode(raw));
-        }
-    }
-    // A long run of plain bytes, then the same with one triplet at each position.
-    const std::string plain(70, 'q');
-    for (std::size_t at = 0; at + 3 <= plain.size(); ++at) {
-        std::string raw = plain;
-        raw.replace(at, 3, "%2F");
-        const auto fast = std::make_unique<char[]>(raw.size());
-        const std::size_t written = detail::decode_form_bytes_in_blocks(raw, fast.get());
-        INFO("triplet at " << at);
-        CHECK(std::string_view(fast.get(), written) == decode(raw));
-    }
-}
-#endif
 
 namespace {
 

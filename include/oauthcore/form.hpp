@@ -27,7 +27,6 @@
 #include <type_traits>
 #include <utility>
 
-#include "oauthcore/detail/form_decode.hpp"
 #include "oauthcore/detail/name_lookup.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/errors.hpp"
@@ -124,6 +123,59 @@ private:
 
 namespace detail {
 
+// The value of each hex digit (either case) shifted left by Shift, 0x100 for the other
+// bytes: the byte of "%XY" is one load for X, one for Y and an OR, and it is above 0xFF
+// exactly when X or Y is not a hex digit.
+template <unsigned Shift>
+inline constexpr auto hex_digit_values = [] {
+    std::array<std::uint16_t, 256> values{};
+    for (auto& v : values) v = 0x100;
+    for (unsigned i = 0; i < 10; ++i) values['0' + i] = static_cast<std::uint16_t>(i << Shift);
+    for (unsigned i = 0; i < 6; ++i) {
+        values['a' + i] = static_cast<std::uint16_t>((10 + i) << Shift);
+        values['A' + i] = static_cast<std::uint16_t>((10 + i) << Shift);
+    }
+    return values;
+}();
+
+// The byte that "%" `high` `low` encodes, or a value above 0xFF when they are not two
+// hex digits.
+[[nodiscard]] constexpr unsigned percent_decoded(char high, char low) noexcept {
+    return hex_digit_values<4>[static_cast<unsigned char>(high)] | hex_digit_values<0>[static_cast<unsigned char>(low)];
+}
+
+// WHATWG step 3 over `raw`: writes the decoded bytes to `dest` when Write, and returns
+// their number either way, so the size and the bytes come from one definition.
+template <bool Write>
+constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexcept {
+    const char* in = raw.data();
+    const char* const end = in + raw.size();
+    std::size_t out = 0;
+    const auto put = [&](char c) {
+        if constexpr (Write) dest[out] = c;
+        ++out;
+    };
+    // A '%' in the last two bytes has no two bytes after it, so only the loop up to there
+    // looks for triplets, and it needs no bounds test.
+    if (raw.size() > 2) {
+        const char* const last_triplet = end - 2;
+        while (in < last_triplet) {
+            const char c = *in;
+            if (c == '%') {
+                if (const unsigned byte = percent_decoded(in[1], in[2]); byte <= 0xFF) {
+                    put(static_cast<char>(byte));
+                    in += 3;
+                    continue;
+                }
+            }
+            put(c == '+' ? ' ' : c);
+            ++in;
+        }
+    }
+    for (; in != end; ++in) put(*in == '+' ? ' ' : *in);
+    return out;
+}
+
 #if OAUTHCORE_HAVE_BYTE_VECTORS
 inline constexpr auto vector_has_plus_or_percent = [](signed_byte_vector v) { return (v == '+') | (v == '%'); };
 #endif
@@ -172,15 +224,11 @@ namespace detail {
 // so the block taken is raw.size() bytes and the decoder writes straight into it, in one
 // pass (no scratch copy, no sizing pass); the two bytes each "%XX" saves stay unused until
 // the storage is reset. The parsers announce raw sizes with expect_more, so this never
-// takes more than they announced. Having the raw size, the decoder copies sixteen bytes a
-// step (detail/form_decode.hpp).
+// takes more than they announced.
 template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_to_storage(std::string_view raw, Storage& storage) noexcept {
     char* dest = storage.take(raw.size());
     if (dest == nullptr) return fail(reason::out_of_memory);
-#if OAUTHCORE_HAVE_BYTE_VECTORS
-    if (!std::is_constant_evaluated()) return std::string_view(dest, decode_form_bytes_in_blocks(raw, dest));
-#endif
     return std::string_view(dest, decode_form_component(raw, dest));
 }
 
