@@ -4189,15 +4189,13 @@ namespace detail {
 //  - s256_challenge_matches_portable: the definition as written, the digest, then its
 //    43 characters, then constant_time_equal. Constant evaluation and CPUs without the
 //    SHA extensions run it, and the tests hold the fast path to it.
-//  - s256_challenge_matches_sha_ni: the same answer with the digest, its characters and
-//    the comparison all in vector registers: nothing is stored and read back. Measured
-//    on the token endpoint's authorization_code request (docs/PERFORMANCE.md): the digest
-//    stored as 32 bytes, encoded a byte at a time by table lookups (about 330
-//    instructions) into an array, and that array read again in words by the comparison
-//    took 68 ns, where the digest alone takes 35; the encoding's instructions all wait on
-//    the digest, so they add their whole latency, and they fill the window the CPU would
-//    otherwise spend running ahead into the rest of the request. Here the encoding is
-//    about 40 vector instructions and the comparison five.
+//  - s256_challenge_matches_sha_ni: the same answer with the digest kept in the rounds'
+//    registers and the challenge decoded instead of the digest encoded, so that almost
+//    nothing waits for the rounds (below). Measured in the token endpoint's
+//    authorization_code request (docs/PERFORMANCE.md, "The grants of issue 14"): the
+//    definition's digest, stored and encoded a character at a time (about 330
+//    instructions, all waiting for the last round) and compared as words, cost the
+//    request 69 ns; this costs it 43, about the latency of the rounds themselves.
 //  - s256_challenge_matches: the second where cpu_has_sha_ni(), the first elsewhere.
 
 #include <array>
@@ -4769,9 +4767,8 @@ OAUTHCORE_S256_INLINE inline __m128i base64_group_bytes_ssse3(__m128i values) no
 // 3.5), and then equals the digest's encoding exactly when its decoding equals the
 // digest. The decoding and its checks depend on the challenge alone, so the CPU does them
 // while the digest's rounds (a chain of 32 dependent instructions) are still running; what
-// waits for the digest is two XORs, an OR and a test. Where the characters were encoded
-// from the digest instead, about a hundred vector instructions waited for it and filled
-// the CPU's queues, so that the rest of the request stalled behind them too.
+// waits for the digest is two XORs, an OR and a test. Instructions that wait for the
+// digest take room the CPU would otherwise use to run ahead into the rest of the request.
 OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view verifier,
                                                                 std::string_view challenge) noexcept {
     if (challenge.size() != s256_challenge_chars) return false;
