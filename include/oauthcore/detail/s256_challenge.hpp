@@ -4,8 +4,8 @@
 // time depends on the lengths alone). Bytes in, answer out; pkce.hpp's
 // verify_code_verifier calls it for S256.
 //  - s256_challenge_matches_portable: the definition as written, the digest, then its
-//    43 characters, then constant_time_equal. Constant evaluation and CPUs without the
-//    SHA extensions run it, and the tests hold the fast path to it.
+//    43 characters, then constant_time_equal. CPUs without the SHA extensions (and
+//    valgrind, whose CPU has none) run it, and the tests hold the fast path to it.
 //  - s256_challenge_matches_sha_ni: the same answer with the digest kept in the rounds'
 //    registers and the challenge decoded instead of the digest encoded, so that almost
 //    nothing waits for the rounds (below). Measured in the token endpoint's
