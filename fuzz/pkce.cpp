@@ -17,8 +17,9 @@
 //  1. The same with every byte mapped into the unreserved set first, so that most inputs
 //     of 43 to 128 bytes are valid verifiers.
 //  2. The material is "verifier\nchallenge": both methods verify exactly when the
-//     verifier is valid and the challenge is its transformation; is_code_challenge agrees
-//     with the rules read here.
+//     verifier is valid and the challenge is its transformation, and
+//     detail::s256_challenge_matches exactly when the challenge is its transformation
+//     (whatever the verifier's bytes); is_code_challenge agrees with the rules read here.
 //  3. As 2, with the challenge mapped into the base64url alphabet, so that S256
 //     challenges of the right length are common.
 
@@ -161,6 +162,9 @@ void check_pair(std::string_view verifier, std::string_view challenge) {
             (valid && verifier == challenge));
     require(oauthcore::verify_code_verifier(verifier, challenge, code_challenge_method::s256) ==
             (valid && reference_s256(verifier) == challenge));
+    // The S256 check alone, for any verifier bytes (the SHA extensions' path where the CPU
+    // has them, which decodes the challenge rather than encoding the digest).
+    require(oauthcore::detail::s256_challenge_matches(verifier, challenge) == (reference_s256(verifier) == challenge));
 }
 
 std::string mapped(std::string_view material, std::string_view alphabet) {

@@ -374,9 +374,9 @@ TEST_CASE("form: an exhausted storage is out_of_memory for short and long decode
 }
 
 TEST_CASE("form: needs_decoding finds a '+' or '%' at every position of every length", "[form]") {
-    // Short strings are read as overlapping words, long ones word by word then byte
-    // by byte: each position of each length must be seen.
-    for (std::size_t size = 0; size <= 40; ++size) {
+    // Short strings are read as overlapping words, long ones sixteen bytes a step (the
+    // last step overlapping): each position of each length must be seen.
+    for (std::size_t size = 0; size <= 72; ++size) {
         const std::string plain(size, 'a');
         CHECK_FALSE(needs_decoding(plain));
         for (std::size_t at = 0; at < size; ++at) {
@@ -431,9 +431,9 @@ TEST_CASE("form: '&' and '=' are found at every position of bodies up to 80 byte
 }
 
 TEST_CASE("form: names and other short strings compare equal exactly when every byte is (bytes_equal)", "[form]") {
-    // Up to sixteen bytes the comparison reads overlapping words (or the first, middle
+    // Up to thirty-two bytes the comparison reads overlapping words (or the first, middle
     // and last byte under four): a difference at any position of any length must show.
-    for (std::size_t size = 0; size <= 24; ++size) {
+    for (std::size_t size = 0; size <= 40; ++size) {
         std::string a;
         for (std::size_t i = 0; i < size; ++i) a += static_cast<char>('a' + i);
         const std::string same = a;

@@ -1,6 +1,9 @@
 #include "oauthcore/pkce.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -267,4 +270,102 @@ TEST_CASE(
         }
     }
     CHECK(detail::all_unreserved(""));
+}
+
+namespace {
+
+// A copy of `s` in a heap block of exactly its size, so that a read past either end is
+// caught by ASan or valgrind.
+struct exact_copy {
+    std::unique_ptr<char[]> bytes;
+    std::size_t size;
+
+    explicit exact_copy(std::string_view s)
+        : bytes(std::make_unique<char[]>(s.empty() ? 1 : s.size())), size(s.size()) {
+        std::copy(s.begin(), s.end(), bytes.get());
+    }
+    std::string_view view() const { return {bytes.get(), size}; }
+};
+
+// detail::s256_challenge_matches (the fast path where the CPU has the SHA extensions)
+// against the definition, and the SHA-extensions function itself where it runs.
+void check_s256_paths(std::string_view verifier, std::string_view challenge) {
+    const exact_copy v(verifier);
+    const exact_copy c(challenge);
+    const bool reference = detail::s256_challenge_matches_portable(v.view(), c.view());
+    CHECK(detail::s256_challenge_matches(v.view(), c.view()) == reference);
+#if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
+    if (detail::cpu_has_sha_ni()) CHECK(detail::s256_challenge_matches_sha_ni(v.view(), c.view()) == reference);
+#endif
+}
+
+std::string random_bytes(std::mt19937_64& random, std::size_t size) {
+    std::string bytes(size, '\0');
+    for (char& c : bytes) c = static_cast<char>(random());
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("pkce: the S256 fast path equals the definition for every verifier length, right and wrong challenges",
+          "[pkce][rfc7636]") {
+#if OAUTHCORE_HAVE_SHA_NI
+    if (!detail::cpu_has_sha_ni()) WARN("this CPU has no SHA extensions: s256_challenge_matches runs the definition");
+#endif
+    // Verifiers of any bytes and every length from 0 to 200 (one block of padding or two,
+    // whole blocks before them), against their own challenge, that challenge with one
+    // character changed at each position, shortened, lengthened, and another verifier's.
+    std::mt19937_64 random(4648);
+    for (std::size_t size = 0; size <= 200; ++size) {
+        const std::string verifier = random_bytes(random, size);
+        const auto own = s256_code_challenge(verifier);
+        const std::string challenge(own.begin(), own.end());
+        INFO("verifier of " << size << " bytes");
+        CHECK(detail::s256_challenge_matches_portable(verifier, challenge));
+        check_s256_paths(verifier, challenge);
+        for (std::size_t at = 0; at < challenge.size(); ++at) {
+            std::string wrong = challenge;
+            wrong[at] = base64url[(base64url.find(wrong[at]) + 1 + random() % 63) % 64];
+            check_s256_paths(verifier, wrong);
+        }
+        check_s256_paths(verifier, challenge.substr(0, 42));
+        check_s256_paths(verifier, challenge + "A");
+        check_s256_paths(verifier, view(s256_code_challenge(verifier + "x")));
+    }
+}
+
+TEST_CASE("pkce: the S256 fast path equals the definition for every byte at every position of the challenge",
+          "[pkce][rfc7636][rfc4648]") {
+    // A byte outside base64url's alphabet anywhere, or a last character carrying bits
+    // beyond the digest's (RFC 4648 3.5), never matches; the fast path decodes the
+    // challenge rather than encoding the digest, so it must refuse these as the comparison
+    // of characters does.
+    const std::string long_verifier = verifier_of(128);
+    for (const std::string_view verifier : {appendix_b_verifier, std::string_view(long_verifier)}) {
+        const auto own = s256_code_challenge(verifier);
+        for (std::size_t at = 0; at < own.size(); ++at) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string challenge(own.begin(), own.end());
+                challenge[at] = static_cast<char>(byte);
+                INFO("verifier of " << verifier.size() << ", position " << at << ", byte " << byte);
+                check_s256_paths(verifier, challenge);
+            }
+        }
+    }
+}
+
+TEST_CASE("pkce: the S256 fast path refuses a challenge of any length but 43", "[pkce][rfc7636]") {
+    std::mt19937_64 random(7636);
+    for (std::size_t size = 0; size <= 100; ++size) {
+        std::string challenge(size, 'A');
+        for (char& c : challenge) c = base64url[random() % 64];
+        INFO("challenge of " << size << " characters");
+        check_s256_paths(appendix_b_verifier, challenge);
+        if (size != s256_code_challenge_size)
+            CHECK_FALSE(detail::s256_challenge_matches(appendix_b_verifier, challenge));
+    }
+    // The Appendix B challenge inside longer and shorter strings.
+    check_s256_paths(appendix_b_verifier, std::string(appendix_b_challenge) + "=");
+    check_s256_paths(appendix_b_verifier, "A" + std::string(appendix_b_challenge));
+    check_s256_paths(appendix_b_verifier, appendix_b_challenge.substr(1));
 }

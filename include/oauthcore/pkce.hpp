@@ -40,6 +40,8 @@
 
 #include "oauthcore/base64.hpp"
 #include "oauthcore/constant_time.hpp"
+#include "oauthcore/detail/s256_challenge.hpp"
+#include "oauthcore/detail/swar.hpp"
 #include "oauthcore/detail/unreserved.hpp"
 #include "oauthcore/sha256.hpp"
 
@@ -80,8 +82,8 @@ enum class code_challenge_method { plain, s256 };
 // The method named `name` ("plain" or "S256", case-sensitive: RFC 7636 4.3), or nullopt.
 [[nodiscard]] constexpr std::optional<code_challenge_method> parse_code_challenge_method(
     std::string_view name) noexcept {
-    if (name == "S256") return code_challenge_method::s256;
-    if (name == "plain") return code_challenge_method::plain;
+    if (detail::bytes_equal(name, "S256")) return code_challenge_method::s256;
+    if (detail::bytes_equal(name, "plain")) return code_challenge_method::plain;
     return std::nullopt;
 }
 
@@ -103,10 +105,11 @@ enum class code_challenge_method { plain, s256 };
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
-// code_verifier == code_challenge. The comparison is constant_time_equal (its time
-// depends on the lengths alone), so a client cannot learn, byte by byte, how much of a
-// guess was right. An invalid verifier returns at once: the time then tells only what the
-// client sent.
+// code_verifier == code_challenge. The comparison's time depends on the lengths alone
+// (constant_time_equal; for S256, detail/s256_challenge.hpp, which keeps the digest and
+// its characters in registers where the CPU has the SHA extensions), so a client cannot
+// learn, byte by byte, how much of a guess was right. An invalid verifier returns at
+// once: the time then tells only what the client sent.
 //
 // The caller decides beforehand whether `method` is allowed for this client (plain only
 // when the host enables it, RFC 9700 2.1.1), and treats a false answer as invalid_grant
@@ -116,10 +119,7 @@ enum class code_challenge_method { plain, s256 };
     if (!is_code_verifier(verifier)) return false;
     switch (method) {
         case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: {
-            const auto expected = s256_code_challenge(verifier);
-            return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
-        }
+        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
     }
     return false;
 }

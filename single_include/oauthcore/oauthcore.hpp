@@ -711,12 +711,15 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
 }
 
 // a == b, inline for the short strings compared on every request (parameter names, ids,
-// grant types: up to 16 bytes, two overlapping loads from each) instead of a call to
-// memcmp; longer ones still go to memcmp. Not for secrets: see constant_time_equal.
-[[nodiscard]] constexpr bool bytes_equal(std::string_view a, std::string_view b) noexcept {
+// grant types, redirect URIs: up to 32 bytes, two or four overlapping words from each)
+// instead of a call to memcmp; longer ones still go to memcmp. Not for secrets: see
+// constant_time_equal. Always inlined: with every grant in one program, g++ 12 made it one
+// out-of-line function, whose first branch (are the lengths equal?) then served every
+// call site and was mispredicted often enough to cost the authorization_code request 8 ns.
+[[nodiscard, gnu::always_inline]] constexpr bool bytes_equal(std::string_view a, std::string_view b) noexcept {
     const std::size_t n = a.size();
     if (n != b.size()) return false;
-    if (std::is_constant_evaluated() || n > 16) return a == b;
+    if (std::is_constant_evaluated()) return a == b;
     const auto difference = [&](auto word, std::size_t at) {
         decltype(word) x;
         decltype(word) y;
@@ -724,7 +727,15 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
         std::memcpy(&y, b.data() + at, sizeof y);
         return x ^ y;
     };
-    if (n >= 8) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
+    // The usual lengths first, so that they pay no more tests than before longer ones
+    // were compared inline.
+    if (n >= 8) {
+        if (n <= 16) return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, n - 8)) == 0;
+        if (n > 32) return a == b;
+        // "authorization_code", a redirect URI: the first sixteen bytes and the last sixteen.
+        return (difference(std::uint64_t{}, 0) | difference(std::uint64_t{}, 8) | difference(std::uint64_t{}, n - 16) |
+                difference(std::uint64_t{}, n - 8)) == 0;
+    }
     if (n >= 4) return (difference(std::uint32_t{}, 0) | difference(std::uint32_t{}, n - 4)) == 0;
     // Up to three bytes: the first, middle and last are all of them.
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
@@ -1892,20 +1903,31 @@ constexpr std::size_t decode_form_bytes(std::string_view raw, char* dest) noexce
     return out;
 }
 
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+inline constexpr auto vector_has_plus_or_percent = [](signed_byte_vector v) { return (v == '+') | (v == '%'); };
+#endif
+
 }  // namespace detail
 
-// True when decoding `raw` would change it (it holds a '+' or a '%'). Word at a time,
-// since it runs over every name and value of every request: up to 16 bytes, the usual
-// name or value, two overlapping words; longer ones stop at the first match.
+// True when decoding `raw` would change it (it holds a '+' or a '%'). Without a byte
+// loop, since it runs over every name and value of every request: 8 to 16 bytes, the
+// usual name or value, as two overlapping words; longer ones (codes, verifiers, URIs)
+// sixteen bytes a step to the end, where the compiler has byte vectors (one branch at the
+// end costs less than one per step: such values are a few steps long).
 [[nodiscard]] constexpr bool needs_decoding(std::string_view raw) noexcept {
     const auto word = [](std::uint64_t w) { return detail::swar_has_byte(w, '+') | detail::swar_has_byte(w, '%'); };
-    if (!std::is_constant_evaluated() && raw.size() >= 8 && raw.size() <= 16) {
-        // The usual value: its first and last eight bytes.
-        std::uint64_t first;
-        std::uint64_t last;
-        std::memcpy(&first, raw.data(), 8);
-        std::memcpy(&last, raw.data() + raw.size() - 8, 8);
-        return (word(first) | word(last)) != 0;
+    if (!std::is_constant_evaluated()) {
+        if (raw.size() >= 8 && raw.size() <= 16) {
+            // The usual value: its first and last eight bytes.
+            std::uint64_t first;
+            std::uint64_t last;
+            std::memcpy(&first, raw.data(), 8);
+            std::memcpy(&last, raw.data() + raw.size() - 8, 8);
+            return (word(first) | word(last)) != 0;
+        }
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+        if (raw.size() > 16) return detail::vector_scan<false>(raw, nullptr, detail::vector_has_plus_or_percent) != 0;
+#endif
     }
     if (raw.size() <= 16) return detail::swar_any(raw, word) != 0;
     const auto byte = [](unsigned char c) { return c == '+' || c == '%'; };
@@ -2057,11 +2079,16 @@ inline constexpr std::size_t longest_name = [] {
 
 // The position in Set::names of the parameter that an encoded name ("grant%5Ftype")
 // decodes to, or name_not_found. No declared name holds a '+' or a '%' (RFC 6749 8.2), so
-// only a name that is not recognised as it stands and holds one of them comes here.
+// only a name that is not recognised as it stands and holds one of them comes here (the
+// parser tests needs_decoding before the call: a call per unrecognised name, when g++
+// keeps this out of line, cost the 4 KiB body of bench/inputs.cpp 7 %).
 template <parameter_set Set>
 [[nodiscard]] constexpr std::size_t recognise_encoded(std::string_view raw_name) noexcept {
-    if (!needs_decoding(raw_name) || decoded_size(raw_name) > longest_name<Set>) return name_not_found;
-    std::array<char, longest_name<Set>> decoded{};
+    if (decoded_size(raw_name) > longest_name<Set>) return name_not_found;
+    // At least 32 bytes: g++ 12 at -O3 cannot tell that the name compared below is no
+    // longer than the longest declared one, and warns (-Warray-bounds) that bytes_equal's
+    // path for 17 to 32 bytes would read past a shorter buffer.
+    std::array<char, (longest_name<Set> < 32 ? 32 : longest_name<Set>)> decoded{};
     const std::size_t size = decode_form_component(raw_name, decoded.data());
     return name_lookup<Set::names>::find(std::string_view(decoded.data(), size));
 }
@@ -2086,7 +2113,7 @@ template <parameter_set Set, class Storage>
         if (pair.name.size() > limits.max_parameter_bytes || pair.value.size() > limits.max_parameter_bytes)
             return fail_with(reason::parameter_too_large);
         std::size_t p = name_lookup<Set::names>::find(pair.name);
-        if (p == name_not_found) p = recognise_encoded<Set>(pair.name);
+        if (p == name_not_found && needs_decoding(pair.name)) p = recognise_encoded<Set>(pair.name);
         if (p == name_not_found) continue;
         std::uint64_t& word = given[p / 64];
         const std::uint64_t bit = std::uint64_t{1} << (p % 64);
@@ -4336,94 +4363,26 @@ namespace detail {
 }
 
 }  // namespace oauthcore
-// The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
-// (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
-// defines them, and a scan that says whether every byte of a string is in it: the table a
-// byte at a time, and sixteen bytes a step with the compilers' generic vectors (as
-// detail/swar.hpp does) for strings of sixteen bytes or more, which every valid verifier
-// is. The tests hold the vector scan to the table for every byte value at every position.
+// Whether a code verifier meets an S256 code challenge (RFC 7636 4.6):
+// BASE64URL-ENCODE(SHA256(ASCII(verifier))) == challenge, compared in constant time (its
+// time depends on the lengths alone). Bytes in, answer out; pkce.hpp's
+// verify_code_verifier calls it for S256.
+//  - s256_challenge_matches_portable: the definition as written, the digest, then its
+//    43 characters, then constant_time_equal. CPUs without the SHA extensions (and
+//    valgrind, whose CPU has none) run it, and the tests hold the fast path to it.
+//  - s256_challenge_matches_sha_ni: the same answer with the digest kept in the rounds'
+//    registers and the challenge decoded instead of the digest encoded, so that almost
+//    nothing waits for the rounds (below). Measured in the token endpoint's
+//    authorization_code request (docs/PERFORMANCE.md, "The grants of issue 14"): the
+//    definition's digest, stored and encoded a character at a time (about 330
+//    instructions, all waiting for the last round) and compared as words, cost the
+//    request 69 ns; this costs it 43, about the latency of the rounds themselves.
+//  - s256_challenge_matches: the second where cpu_has_sha_ni(), the first elsewhere.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <string_view>
-#include <type_traits>
-
-
-namespace oauthcore::detail {
-
-[[nodiscard]] constexpr bool is_unreserved(char c) noexcept { return is_in(char_class::unreserved, c); }
-
-// True when every byte of `s` is unreserved, one byte at a time.
-[[nodiscard]] constexpr bool all_unreserved_bytewise(std::string_view s) noexcept {
-    for (const char c : s)
-        if (!is_unreserved(c)) return false;
-    return true;
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
-
-// All ones in each lane of `v` that holds an unreserved byte, zero in the others. As
-// unsigned bytes, x - low < count is the range test low <= x < low + count (smaller x wrap
-// to large values); ORing 0x20 folds 'A'-'Z' onto 'a'-'z' and nothing else onto them.
-[[nodiscard]] inline unreserved_byte_lanes unreserved_lanes(unreserved_byte_lanes v) noexcept {
-    const auto letter = ((v | 0x20) - 'a') < 26;
-    const auto digit = (v - '0') < 10;
-    const auto hyphen_or_dot = (v - '-') < 2;
-    return reinterpret_cast<unreserved_byte_lanes>(letter | digit | hyphen_or_dot | (v == '_') | (v == '~'));
-}
-
-// all_unreserved_bytewise(s) for s.size() >= 16, sixteen bytes a step (the last step
-// overlaps the one before it).
-[[nodiscard]] inline bool all_unreserved_vector(std::string_view s) noexcept {
-    unreserved_byte_lanes all = ~unreserved_byte_lanes{};
-    unreserved_byte_lanes v;
-    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
-        std::memcpy(&v, s.data() + i, sizeof v);
-        all &= unreserved_lanes(v);
-    }
-    std::memcpy(&v, s.data() + s.size() - 16, sizeof v);
-    all &= unreserved_lanes(v);
-    std::uint64_t halves[2];
-    std::memcpy(halves, &all, sizeof halves);
-    return (halves[0] & halves[1]) == ~std::uint64_t{0};
-}
-#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 1
-#else
-#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 0
-#endif
-
-// True when every byte of `s` is unreserved (RFC 3986 2.3).
-[[nodiscard]] constexpr bool all_unreserved(std::string_view s) noexcept {
-#if OAUTHCORE_HAVE_UNRESERVED_VECTORS
-    if (!std::is_constant_evaluated() && s.size() >= 16) return all_unreserved_vector(s);
-#endif
-    return all_unreserved_bytewise(s);
-}
-
-}  // namespace oauthcore::detail
-// SHA-256 (FIPS 180-4), which PKCE's S256 method needs (RFC 7636 4.2:
-// BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))), carried here so that oauthcore keeps no
-// dependency beyond the standard library.
-//
-// What it accepts: any bytes (a string_view may hold NUL and 0x80-0xFF), in one call or
-// in pieces; the digest is the same however the message is cut. FIPS 180-4 defines
-// SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
-// so only a message of 2^61 bytes or more (which no request holds) would wrap.
-//
-// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
-// length) on the stack. The costly parts, the compression of whole blocks and the padded
-// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
-// where the CPU has them (chosen at run time).
-//
-// SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
-// way to store codes and tokens as digests of high-entropy values.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -4598,13 +4557,18 @@ inline constexpr auto sha256_round_constant_lanes = [] {
     return lanes;
 }();
 
-// Each helper carries the target of its caller, so that it is inlined there.
+// Each helper carries the target of its callers and is always inlined into them: the
+// entry points below (sha256_blocks_sha_ni, sha256_final_sha_ni, and
+// detail/s256_challenge.hpp's) are then straight-line code with the state in registers.
+// Left to itself, g++ 12 kept the final step's chunk builder out of line in a binary with
+// every grant, and the calls delayed the first round's words.
 #define OAUTHCORE_SHA_NI_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_SHA_NI_INLINE __attribute__((target("sha,ssse3"), always_inline))
 
 // Two rounds: `abef` holds A, B, E, F in lanes 3 to 0, `cdgh` C, D, G, H; `wk` holds
 // W[t] + K[t] in lane 0 and W[t+1] + K[t+1] in lane 1. The answer is the new A, B, E, F;
 // the new C, D, G, H are the old A, B, E, F.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
                                                               sha256_lanes wk) noexcept {
     return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
                                                                      reinterpret_cast<sha256_builtin_lanes>(abef),
@@ -4612,7 +4576,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh,
 }
 
 // Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
                                                        std::size_t quad) noexcept {
     const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
     cdgh = sha256_two_rounds(cdgh, abef, wk);
@@ -4622,7 +4586,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha25
 // W[t] to W[t+3] from the sixteen words before them, given as `w0` (W[t-16] to W[t-13])
 // to `w3` (W[t-4] to W[t-1]): sha256msg1 adds sigma0 of the next word to each of `w0`,
 // then W[t-7] to W[t-4] are added, and sha256msg2 adds sigma1 of W[t-2] (6.2.2 step 1).
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
                                                               sha256_lanes w3) noexcept {
     const auto partial = reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg1(
         reinterpret_cast<sha256_builtin_lanes>(w0), reinterpret_cast<sha256_builtin_lanes>(w1)));
@@ -4632,7 +4596,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, s
 }
 
 // One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
                                                         sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
     const sha256_lanes abef_before = abef;
     const sha256_lanes cdgh_before = cdgh;
@@ -4652,19 +4616,19 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha2
 }
 
 // Four message words from sixteen bytes, each read big-endian.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
     return reinterpret_cast<sha256_lanes>(
         __builtin_shufflevector(bytes, bytes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
 }
 
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
     sha256_byte_lanes raw;
     std::memcpy(&raw, bytes, sizeof raw);
     return sha256_words_of(raw);
 }
 
 // A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
                                                     sha256_lanes& cdgh) noexcept {
     sha256_lanes abcd;
     sha256_lanes efgh;
@@ -4674,17 +4638,23 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
     cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
 }
 
+// The `count` blocks at `blocks` into a state held in lanes (sha256_lanes_of).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
+                                                           std::size_t count) noexcept {
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
+    }
+}
+
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
                                                          std::size_t count) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
-    for (std::size_t block = 0; block < count; ++block) {
-        const char* const message = blocks + block * sha256_block_size;
-        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
-                            sha256_load_words(message + 32), sha256_load_words(message + 48));
-    }
+    sha256_blocks_in_lanes(abef, cdgh, blocks, count);
     const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
     const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
     std::memcpy(state.data(), &abcd, sizeof abcd);
@@ -4699,7 +4669,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, co
 // half the time of hashing a code verifier. When the chunk ends inside the tail and the
 // tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
 // into place with pshufb; a shorter tail goes through a small buffer.
-OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
+OAUTHCORE_SHA_NI_INLINE inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
                                                                      std::size_t chunk) noexcept {
     const std::size_t size = tail.size();
     const std::size_t first = 16 * chunk;
@@ -4732,16 +4702,11 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
     return bytes;
 }
 
-// The digest of a message of `message_bytes` bytes from the state after its whole blocks
-// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
-// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
-// from them; only where cpu_has_sha_ni().
-OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
-                                                                                 std::string_view tail,
-                                                                                 std::uint64_t message_bytes) noexcept {
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(state, abef, cdgh);
+// The padded last block or two of a message of `message_bytes` bytes, whose last bytes
+// `tail` (fewer than 64) follow the whole blocks already in the state held in lanes; the
+// blocks built in registers (sha256_padded_chunk).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
+                                                          std::uint64_t message_bytes) noexcept {
     const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
     for (std::size_t block = 0; block < blocks; ++block) {
         sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
@@ -4753,18 +4718,40 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
     }
-    // H0..H7, each word's bytes most significant first.
-    const sha256_lanes abcd =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
-    const sha256_lanes efgh =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+}
+
+// The digest's bytes from the final state held in lanes: H0..H3 in `first`, H4..H7 in
+// `second`, each word's bytes most significant first (FIPS 180-4 6.2.2).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
+                                                        sha256_byte_lanes& second) noexcept {
+    first = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6))));
+    second = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4))));
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers and the digest written from them; only where
+// cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    sha256_final_in_lanes(abef, cdgh, tail, message_bytes);
+    sha256_byte_lanes first;
+    sha256_byte_lanes second;
+    sha256_digest_lanes(abef, cdgh, first, second);
     std::array<unsigned char, 32> digest;
-    std::memcpy(digest.data(), &abcd, sizeof abcd);
-    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    std::memcpy(digest.data(), &first, sizeof first);
+    std::memcpy(digest.data() + 16, &second, sizeof second);
     return digest;
 }
 
 #undef OAUTHCORE_SHA_NI_TARGET
+#undef OAUTHCORE_SHA_NI_INLINE
 #endif
 
 // The `count` blocks at `blocks` into `state`: with the SHA extensions where the CPU has
@@ -4780,6 +4767,29 @@ constexpr void sha256_blocks(sha256_state& state, const char* blocks, std::size_
 }
 
 }  // namespace oauthcore::detail
+// SHA-256 (FIPS 180-4), which PKCE's S256 method needs (RFC 7636 4.2:
+// BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))), carried here so that oauthcore keeps no
+// dependency beyond the standard library.
+//
+// What it accepts: any bytes (a string_view may hold NUL and 0x80-0xFF), in one call or
+// in pieces; the digest is the same however the message is cut. FIPS 180-4 defines
+// SHA-256 for messages shorter than 2^64 bits (5.1.1); the length is counted in 64 bits,
+// so only a message of 2^61 bytes or more (which no request holds) would wrap.
+//
+// constexpr and noexcept, no allocation; a hasher is 104 bytes (the state, one block, the
+// length) on the stack. The costly parts, the compression of whole blocks and the padded
+// last ones, are in detail/sha256_blocks.hpp: portable code, or the x86 SHA extensions
+// where the CPU has them (chosen at run time).
+//
+// SHA-256 is a hash, not a password hash nor a MAC: it is what RFC 7636 asks for, and a
+// way to store codes and tokens as digests of high-entropy values.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
 
 namespace oauthcore {
 
@@ -4882,6 +4892,193 @@ private:
 
 }  // namespace oauthcore
 
+namespace oauthcore::detail {
+
+// BASE64URL-ENCODE of a SHA-256 digest, without padding (RFC 7636 4.2, Appendix A).
+inline constexpr std::size_t s256_challenge_chars = 43;
+
+[[nodiscard]] inline bool s256_challenge_matches_portable(std::string_view verifier,
+                                                          std::string_view challenge) noexcept {
+    std::array<char, s256_challenge_chars> expected;
+    encode_base64url(sha256(verifier), expected.data());
+    return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
+}
+
+#if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
+#define OAUTHCORE_S256_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_S256_INLINE __attribute__((target("sha,ssse3"), always_inline))
+
+// The six-bit values of sixteen base64url characters (RFC 4648 5), and in `invalid` a
+// nonzero lane for each character outside that alphabet. The classification is
+// decode_base64_blocks_ssse3's (base64.hpp) for the other alphabet: a character is valid
+// exactly when the classes its high nibble belongs to and the classes for which its low
+// nibble is invalid share no bit. The classes: 0x01 high nibble 2 (valid low nibble D,
+// '-'), 0x02 high 3 (0-9), 0x04 high 4 and 6 (1-F: 'A'-'O', 'a'-'o'), 0x08 high 5 and 7
+// (0-A: 'P'-'Z', 'p'-'z'; and F, '_', for high 5 alone), 0x20 high 7 (F is invalid),
+// 0x10 every other high nibble (no valid low nibble). The value: the character plus an
+// offset chosen by its high nibble, corrected for '_' (which shares its high nibble with
+// 'P'-'Z' but not their offset).
+OAUTHCORE_S256_INLINE inline __m128i base64url_values_ssse3(__m128i chars, __m128i& invalid) noexcept {
+    const __m128i invalid_low_classes =
+        _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1B, 0x1B, 0x1A, 0x1B, 0x33);
+    const __m128i high_classes =
+        _mm_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x28, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m128i offsets =
+        _mm_setr_epi8(0, 0, 62 - '-', 52 - '0', 0 - 'A', 0 - 'A', 26 - 'a', 26 - 'a', 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nibble = _mm_set1_epi8(0x0F);
+    const __m128i high = _mm_and_si128(_mm_srli_epi32(chars, 4), nibble);
+    const __m128i low = _mm_and_si128(chars, nibble);
+    invalid = _mm_and_si128(_mm_shuffle_epi8(invalid_low_classes, low), _mm_shuffle_epi8(high_classes, high));
+    const __m128i underscore_correction =
+        _mm_and_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8('_')), _mm_set1_epi8((63 - '_') - (0 - 'A')));
+    return _mm_add_epi8(_mm_add_epi8(chars, _mm_shuffle_epi8(offsets, high)), underscore_correction);
+}
+
+// Sixteen six-bit values (four groups) into the twelve bytes they encode, in lanes 0-11;
+// lanes 12-15 are zero (RFC 4648 4: a group's 24 bits, most significant first).
+OAUTHCORE_S256_INLINE inline __m128i base64_group_bytes_ssse3(__m128i values) noexcept {
+    const __m128i pairs = _mm_maddubs_epi16(values, _mm_set1_epi32(0x01400140));  // v0 * 64 + v1
+    const __m128i groups = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));     // p0 * 4096 + p1
+    return _mm_shuffle_epi8(groups, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+}
+
+// The digest is computed in registers and never written out. The challenge is decoded
+// rather than the digest encoded: a challenge holds exactly one digest's encoding when it
+// is 43 base64url characters whose last carries no bit beyond the digest's 256 (RFC 4648
+// 3.5), and then equals the digest's encoding exactly when its decoding equals the
+// digest. The decoding and its checks depend on the challenge alone, so the CPU does them
+// while the digest's rounds (a chain of 32 dependent instructions) are still running; what
+// waits for the digest is two XORs, an OR and a test. Instructions that wait for the
+// digest take room the CPU would otherwise use to run ahead into the rest of the request.
+OAUTHCORE_S256_TARGET inline bool s256_challenge_matches_sha_ni(std::string_view verifier,
+                                                                std::string_view challenge) noexcept {
+    if (challenge.size() != s256_challenge_chars) return false;
+
+    // The digest first, so that its rounds start as early as they can.
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(sha256_initial_state, abef, cdgh);
+    const std::size_t whole = verifier.size() / sha256_block_size;
+    sha256_blocks_in_lanes(abef, cdgh, verifier.data(), whole);
+    const std::size_t before_tail = whole * sha256_block_size;
+    sha256_final_in_lanes(abef, cdgh, std::string_view(verifier.data() + before_tail, verifier.size() - before_tail),
+                          verifier.size());
+
+    // The challenge's characters 0-15, 16-31 and 27-42 (the last sixteen); the values of
+    // 32-42 moved to lanes 0-10 of the third, zeros after them.
+    __m128i invalid_0_15;
+    __m128i invalid_16_31;
+    __m128i invalid_27_42;
+    const auto load = [&challenge](std::size_t at) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(challenge.data() + at));
+    };
+    const __m128i bytes_0_11 = base64_group_bytes_ssse3(base64url_values_ssse3(load(0), invalid_0_15));
+    const __m128i bytes_12_23 = base64_group_bytes_ssse3(base64url_values_ssse3(load(16), invalid_16_31));
+    // Groups 8-10 and a zero group: bytes 24-31 in lanes 0-7, and in lane 8 the bits the
+    // last character carries beyond the digest's 256 (zero in a valid challenge).
+    const __m128i bytes_24_32 =
+        base64_group_bytes_ssse3(_mm_srli_si128(base64url_values_ssse3(load(27), invalid_27_42), 5));
+    const __m128i beyond_the_digest = _mm_and_si128(bytes_24_32, _mm_setr_epi32(0, 0, -1, -1));
+    const __m128i bad =
+        _mm_or_si128(_mm_or_si128(invalid_0_15, invalid_16_31), _mm_or_si128(invalid_27_42, beyond_the_digest));
+
+    // The decoded digest as the state the rounds end with: H0..H7 read as big-endian
+    // words, in sha256rnds2's lanes (sha256_lanes_of).
+    const auto low = reinterpret_cast<sha256_byte_lanes>(_mm_or_si128(bytes_0_11, _mm_slli_si128(bytes_12_23, 12)));
+    const auto high = reinterpret_cast<sha256_byte_lanes>(
+        _mm_or_si128(_mm_srli_si128(bytes_12_23, 4), _mm_slli_si128(bytes_24_32, 8)));
+    const sha256_lanes expected_abcd = sha256_words_of(low);
+    const sha256_lanes expected_efgh = sha256_words_of(high);
+    const sha256_lanes expected_abef = __builtin_shufflevector(expected_efgh, expected_abcd, 1, 0, 5, 4);
+    const sha256_lanes expected_cdgh = __builtin_shufflevector(expected_efgh, expected_abcd, 3, 2, 7, 6);
+
+    const __m128i difference = _mm_or_si128(
+        _mm_or_si128(reinterpret_cast<__m128i>(abef ^ expected_abef), reinterpret_cast<__m128i>(cdgh ^ expected_cdgh)),
+        bad);
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(difference, _mm_setzero_si128())) == 0xFFFF;
+}
+
+#undef OAUTHCORE_S256_TARGET
+#undef OAUTHCORE_S256_INLINE
+#endif
+
+[[nodiscard]] inline bool s256_challenge_matches(std::string_view verifier, std::string_view challenge) noexcept {
+#if OAUTHCORE_HAVE_SHA_NI && OAUTHCORE_HAVE_SSSE3_BASE64
+    if (cpu_has_sha_ni()) return s256_challenge_matches_sha_ni(verifier, challenge);
+#endif
+    return s256_challenge_matches_portable(verifier, challenge);
+}
+
+}  // namespace oauthcore::detail
+// The unreserved characters of RFC 3986 2.3, which are all a PKCE code verifier may hold
+// (RFC 7636 4.1): ALPHA / DIGIT / "-" / "." / "_" / "~", as char_class.hpp's table
+// defines them, and a scan that says whether every byte of a string is in it: the table a
+// byte at a time, and sixteen bytes a step with the compilers' generic vectors (as
+// detail/swar.hpp does) for strings of sixteen bytes or more, which every valid verifier
+// is. The tests hold the vector scan to the table for every byte value at every position.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+
+namespace oauthcore::detail {
+
+[[nodiscard]] constexpr bool is_unreserved(char c) noexcept { return is_in(char_class::unreserved, c); }
+
+// True when every byte of `s` is unreserved, one byte at a time.
+[[nodiscard]] constexpr bool all_unreserved_bytewise(std::string_view s) noexcept {
+    for (const char c : s)
+        if (!is_unreserved(c)) return false;
+    return true;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+using unreserved_byte_lanes = unsigned char __attribute__((vector_size(16)));
+
+// All ones in each lane of `v` that holds an unreserved byte, zero in the others. As
+// unsigned bytes, x - low < count is the range test low <= x < low + count (smaller x wrap
+// to large values); ORing 0x20 folds 'A'-'Z' onto 'a'-'z' and nothing else onto them.
+[[nodiscard]] inline unreserved_byte_lanes unreserved_lanes(unreserved_byte_lanes v) noexcept {
+    const auto letter = ((v | 0x20) - 'a') < 26;
+    const auto digit = (v - '0') < 10;
+    const auto hyphen_or_dot = (v - '-') < 2;
+    return reinterpret_cast<unreserved_byte_lanes>(letter | digit | hyphen_or_dot | (v == '_') | (v == '~'));
+}
+
+// all_unreserved_bytewise(s) for s.size() >= 16, sixteen bytes a step (the last step
+// overlaps the one before it).
+[[nodiscard]] inline bool all_unreserved_vector(std::string_view s) noexcept {
+    unreserved_byte_lanes all = ~unreserved_byte_lanes{};
+    unreserved_byte_lanes v;
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+        std::memcpy(&v, s.data() + i, sizeof v);
+        all &= unreserved_lanes(v);
+    }
+    std::memcpy(&v, s.data() + s.size() - 16, sizeof v);
+    all &= unreserved_lanes(v);
+    std::uint64_t halves[2];
+    std::memcpy(halves, &all, sizeof halves);
+    return (halves[0] & halves[1]) == ~std::uint64_t{0};
+}
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 1
+#else
+#define OAUTHCORE_HAVE_UNRESERVED_VECTORS 0
+#endif
+
+// True when every byte of `s` is unreserved (RFC 3986 2.3).
+[[nodiscard]] constexpr bool all_unreserved(std::string_view s) noexcept {
+#if OAUTHCORE_HAVE_UNRESERVED_VECTORS
+    if (!std::is_constant_evaluated() && s.size() >= 16) return all_unreserved_vector(s);
+#endif
+    return all_unreserved_bytewise(s);
+}
+
+}  // namespace oauthcore::detail
+
 namespace oauthcore {
 
 inline constexpr std::size_t code_verifier_min_size = 43;   // RFC 7636 4.1
@@ -4919,8 +5116,8 @@ enum class code_challenge_method { plain, s256 };
 // The method named `name` ("plain" or "S256", case-sensitive: RFC 7636 4.3), or nullopt.
 [[nodiscard]] constexpr std::optional<code_challenge_method> parse_code_challenge_method(
     std::string_view name) noexcept {
-    if (name == "S256") return code_challenge_method::s256;
-    if (name == "plain") return code_challenge_method::plain;
+    if (detail::bytes_equal(name, "S256")) return code_challenge_method::s256;
+    if (detail::bytes_equal(name, "plain")) return code_challenge_method::plain;
     return std::nullopt;
 }
 
@@ -4942,10 +5139,11 @@ enum class code_challenge_method { plain, s256 };
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
-// code_verifier == code_challenge. The comparison is constant_time_equal (its time
-// depends on the lengths alone), so a client cannot learn, byte by byte, how much of a
-// guess was right. An invalid verifier returns at once: the time then tells only what the
-// client sent.
+// code_verifier == code_challenge. The comparison's time depends on the lengths alone
+// (constant_time_equal; for S256, detail/s256_challenge.hpp, which keeps the digest and
+// its characters in registers where the CPU has the SHA extensions), so a client cannot
+// learn, byte by byte, how much of a guess was right. An invalid verifier returns at
+// once: the time then tells only what the client sent.
 //
 // The caller decides beforehand whether `method` is allowed for this client (plain only
 // when the host enables it, RFC 9700 2.1.1), and treats a false answer as invalid_grant
@@ -4955,10 +5153,7 @@ enum class code_challenge_method { plain, s256 };
     if (!is_code_verifier(verifier)) return false;
     switch (method) {
         case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: {
-            const auto expected = s256_code_challenge(verifier);
-            return constant_time_equal(std::string_view(expected.data(), expected.size()), challenge);
-        }
+        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
     }
     return false;
 }

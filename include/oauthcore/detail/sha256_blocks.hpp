@@ -170,13 +170,18 @@ inline constexpr auto sha256_round_constant_lanes = [] {
     return lanes;
 }();
 
-// Each helper carries the target of its caller, so that it is inlined there.
+// Each helper carries the target of its callers and is always inlined into them: the
+// entry points below (sha256_blocks_sha_ni, sha256_final_sha_ni, and
+// detail/s256_challenge.hpp's) are then straight-line code with the state in registers.
+// Left to itself, g++ 12 kept the final step's chunk builder out of line in a binary with
+// every grant, and the calls delayed the first round's words.
 #define OAUTHCORE_SHA_NI_TARGET __attribute__((target("sha,ssse3")))
+#define OAUTHCORE_SHA_NI_INLINE __attribute__((target("sha,ssse3"), always_inline))
 
 // Two rounds: `abef` holds A, B, E, F in lanes 3 to 0, `cdgh` C, D, G, H; `wk` holds
 // W[t] + K[t] in lane 0 and W[t+1] + K[t+1] in lane 1. The answer is the new A, B, E, F;
 // the new C, D, G, H are the old A, B, E, F.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh, sha256_lanes abef,
                                                               sha256_lanes wk) noexcept {
     return reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256rnds2(reinterpret_cast<sha256_builtin_lanes>(cdgh),
                                                                      reinterpret_cast<sha256_builtin_lanes>(abef),
@@ -184,7 +189,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_two_rounds(sha256_lanes cdgh,
 }
 
 // Four rounds with the words `w` (W[t] to W[t+3] in lanes 0 to 3) from round t = 4 * quad.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_four_rounds(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w,
                                                        std::size_t quad) noexcept {
     const sha256_lanes wk = w + sha256_round_constant_lanes[quad];
     cdgh = sha256_two_rounds(cdgh, abef, wk);
@@ -194,7 +199,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_four_rounds(sha256_lanes& abef, sha25
 // W[t] to W[t+3] from the sixteen words before them, given as `w0` (W[t-16] to W[t-13])
 // to `w3` (W[t-4] to W[t-1]): sha256msg1 adds sigma0 of the next word to each of `w0`,
 // then W[t-7] to W[t-4] are added, and sha256msg2 adds sigma1 of W[t-2] (6.2.2 step 1).
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_next_words(sha256_lanes w0, sha256_lanes w1, sha256_lanes w2,
                                                               sha256_lanes w3) noexcept {
     const auto partial = reinterpret_cast<sha256_lanes>(__builtin_ia32_sha256msg1(
         reinterpret_cast<sha256_builtin_lanes>(w0), reinterpret_cast<sha256_builtin_lanes>(w1)));
@@ -204,7 +209,7 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_next_words(sha256_lanes w0, s
 }
 
 // One block, given as its sixteen words W[0] to W[15] in `w0` to `w3` (6.2.2 steps 1 to 4).
-OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_block_sha_ni(sha256_lanes& abef, sha256_lanes& cdgh, sha256_lanes w0,
                                                         sha256_lanes w1, sha256_lanes w2, sha256_lanes w3) noexcept {
     const sha256_lanes abef_before = abef;
     const sha256_lanes cdgh_before = cdgh;
@@ -224,19 +229,19 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_block_sha_ni(sha256_lanes& abef, sha2
 }
 
 // Four message words from sixteen bytes, each read big-endian.
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_words_of(sha256_byte_lanes bytes) noexcept {
     return reinterpret_cast<sha256_lanes>(
         __builtin_shufflevector(bytes, bytes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
 }
 
-OAUTHCORE_SHA_NI_TARGET inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
+OAUTHCORE_SHA_NI_INLINE inline sha256_lanes sha256_load_words(const char* bytes) noexcept {
     sha256_byte_lanes raw;
     std::memcpy(&raw, bytes, sizeof raw);
     return sha256_words_of(raw);
 }
 
 // A state from H0..H7 into lanes 0 to 3 as sha256rnds2 holds it: F E B A and H G D C.
-OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
+OAUTHCORE_SHA_NI_INLINE inline void sha256_lanes_of(const sha256_state& state, sha256_lanes& abef,
                                                     sha256_lanes& cdgh) noexcept {
     sha256_lanes abcd;
     sha256_lanes efgh;
@@ -246,17 +251,23 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_lanes_of(const sha256_state& state, s
     cdgh = __builtin_shufflevector(efgh, abcd, 3, 2, 7, 6);
 }
 
+// The `count` blocks at `blocks` into a state held in lanes (sha256_lanes_of).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_blocks_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, const char* blocks,
+                                                           std::size_t count) noexcept {
+    for (std::size_t block = 0; block < count; ++block) {
+        const char* const message = blocks + block * sha256_block_size;
+        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
+                            sha256_load_words(message + 32), sha256_load_words(message + 48));
+    }
+}
+
 // sha256_blocks_portable with the SHA extensions; only where cpu_has_sha_ni().
 OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, const char* blocks,
                                                          std::size_t count) noexcept {
     sha256_lanes abef;
     sha256_lanes cdgh;
     sha256_lanes_of(state, abef, cdgh);
-    for (std::size_t block = 0; block < count; ++block) {
-        const char* const message = blocks + block * sha256_block_size;
-        sha256_block_sha_ni(abef, cdgh, sha256_load_words(message), sha256_load_words(message + 16),
-                            sha256_load_words(message + 32), sha256_load_words(message + 48));
-    }
+    sha256_blocks_in_lanes(abef, cdgh, blocks, count);
     const sha256_lanes abcd = __builtin_shufflevector(abef, cdgh, 3, 2, 7, 6);
     const sha256_lanes efgh = __builtin_shufflevector(abef, cdgh, 1, 0, 5, 4);
     std::memcpy(state.data(), &abcd, sizeof abcd);
@@ -271,7 +282,7 @@ OAUTHCORE_SHA_NI_TARGET inline void sha256_blocks_sha_ni(sha256_state& state, co
 // half the time of hashing a code verifier. When the chunk ends inside the tail and the
 // tail holds sixteen bytes or more, its bytes come from the tail's last sixteen, moved
 // into place with pshufb; a shorter tail goes through a small buffer.
-OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
+OAUTHCORE_SHA_NI_INLINE inline sha256_byte_lanes sha256_padded_chunk(std::string_view tail,
                                                                      std::size_t chunk) noexcept {
     const std::size_t size = tail.size();
     const std::size_t first = 16 * chunk;
@@ -304,16 +315,11 @@ OAUTHCORE_SHA_NI_TARGET inline sha256_byte_lanes sha256_padded_chunk(std::string
     return bytes;
 }
 
-// The digest of a message of `message_bytes` bytes from the state after its whole blocks
-// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
-// with the padded blocks built in registers (sha256_padded_chunk) and the digest written
-// from them; only where cpu_has_sha_ni().
-OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
-                                                                                 std::string_view tail,
-                                                                                 std::uint64_t message_bytes) noexcept {
-    sha256_lanes abef;
-    sha256_lanes cdgh;
-    sha256_lanes_of(state, abef, cdgh);
+// The padded last block or two of a message of `message_bytes` bytes, whose last bytes
+// `tail` (fewer than 64) follow the whole blocks already in the state held in lanes; the
+// blocks built in registers (sha256_padded_chunk).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_final_in_lanes(sha256_lanes& abef, sha256_lanes& cdgh, std::string_view tail,
+                                                          std::uint64_t message_bytes) noexcept {
     const std::size_t blocks = tail.size() < sha256_block_size - 8 ? 1 : 2;
     for (std::size_t block = 0; block < blocks; ++block) {
         sha256_byte_lanes last = sha256_padded_chunk(tail, 4 * block + 3);
@@ -325,18 +331,40 @@ OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 1)),
                             sha256_words_of(sha256_padded_chunk(tail, 4 * block + 2)), sha256_words_of(last));
     }
-    // H0..H7, each word's bytes most significant first.
-    const sha256_lanes abcd =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6)));
-    const sha256_lanes efgh =
-        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4)));
+}
+
+// The digest's bytes from the final state held in lanes: H0..H3 in `first`, H4..H7 in
+// `second`, each word's bytes most significant first (FIPS 180-4 6.2.2).
+OAUTHCORE_SHA_NI_INLINE inline void sha256_digest_lanes(sha256_lanes abef, sha256_lanes cdgh, sha256_byte_lanes& first,
+                                                        sha256_byte_lanes& second) noexcept {
+    first = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 3, 2, 7, 6))));
+    second = reinterpret_cast<sha256_byte_lanes>(
+        sha256_words_of(reinterpret_cast<sha256_byte_lanes>(__builtin_shufflevector(abef, cdgh, 1, 0, 5, 4))));
+}
+
+// The digest of a message of `message_bytes` bytes from the state after its whole blocks
+// and its last bytes `tail` (fewer than 64), as sha256.hpp's portable final step gives it,
+// with the padded blocks built in registers and the digest written from them; only where
+// cpu_has_sha_ni().
+OAUTHCORE_SHA_NI_TARGET inline std::array<unsigned char, 32> sha256_final_sha_ni(const sha256_state& state,
+                                                                                 std::string_view tail,
+                                                                                 std::uint64_t message_bytes) noexcept {
+    sha256_lanes abef;
+    sha256_lanes cdgh;
+    sha256_lanes_of(state, abef, cdgh);
+    sha256_final_in_lanes(abef, cdgh, tail, message_bytes);
+    sha256_byte_lanes first;
+    sha256_byte_lanes second;
+    sha256_digest_lanes(abef, cdgh, first, second);
     std::array<unsigned char, 32> digest;
-    std::memcpy(digest.data(), &abcd, sizeof abcd);
-    std::memcpy(digest.data() + 16, &efgh, sizeof efgh);
+    std::memcpy(digest.data(), &first, sizeof first);
+    std::memcpy(digest.data() + 16, &second, sizeof second);
     return digest;
 }
 
 #undef OAUTHCORE_SHA_NI_TARGET
+#undef OAUTHCORE_SHA_NI_INLINE
 #endif
 
 // The `count` blocks at `blocks` into `state`: with the SHA extensions where the CPU has
