@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
   libboost1.81-dev libssl-dev openssl libsqlite3-dev libsodium-dev libpq-dev postgresql-15 curl python3-requests-oauthlib python3-authlib
-# node and npm for the openid-client test (npm ci from its lock file, from the npm registry);
-# Debian's when the machine has none.
+# node and npm for the openid-client test (installed offline from the packages committed in
+# examples/token_server/tests/openid_client/vendor); Debian's when the machine has none.
 command -v node >/dev/null && command -v npm >/dev/null || bash scripts/install-deps.sh nodejs npm
 
 jobs=2

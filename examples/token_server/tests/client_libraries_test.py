@@ -3,8 +3,9 @@
 (Debian's python3-requests-oauthlib and python3-authlib) get tokens with the password
 grant, with the client authenticated as each library does it; authlib with
 client_credentials and with the authorization code and PKCE; and the npm openid-client
-package (openid_client/grants.mjs, installed with `npm ci` from its lock file into a
-temporary directory) with client_credentials, password and refresh.
+package (openid_client/grants.mjs; its packages are committed in openid_client/vendor as
+`npm pack` made them, and installed offline with `npm ci` into a temporary directory, as
+CI has no network but Debian's) with client_credentials, password and refresh.
 
 usage: client_libraries_test.py PATH/TO/token_server [--postgres]
 
@@ -172,8 +173,9 @@ def openid_client(server, binary, db, workdir):
     os.mkdir(project)
     for name in ("package.json", "package-lock.json", "grants.mjs"):
         shutil.copy(os.path.join(here, name), project)
-    installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=project,
-                               capture_output=True, timeout=300)
+    shutil.copytree(os.path.join(here, "vendor"), os.path.join(project, "vendor"))
+    installed = subprocess.run([npm, "ci", "--offline", "--cache", os.path.join(workdir, "npm-cache"), "--no-audit",
+                                "--no-fund", "--loglevel=error"], cwd=project, capture_output=True, timeout=300)
     if installed.returncode != 0:
         check(False, "openid-client: npm ci failed: %s" % installed.stderr.decode(errors="replace")[-500:])
         return
