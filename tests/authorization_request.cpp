@@ -37,10 +37,19 @@ struct get_request {
 };
 static_assert(request_source<get_request>);
 
-get_request get(std::string query) { return get_request{"/authorize?" + std::move(query)}; }
+// What validate() hands back refers to the request (its query or body), like every view
+// oauthcore returns; the requests made here live until the program ends, so that a test
+// may use what it validated after the statement that made the request (ASan found
+// tests reading a destroyed temporary).
+const get_request& kept(get_request request) {
+    static std::deque<get_request> requests;  // a deque: adding never moves the others
+    return requests.emplace_back(std::move(request));
+}
 
-get_request post(std::string body) {
-    return get_request{"/authorize", "POST", std::move(body), "application/x-www-form-urlencoded"};
+const get_request& get(std::string query) { return kept(get_request{"/authorize?" + std::move(query)}); }
+
+const get_request& post(std::string body) {
+    return kept(get_request{"/authorize", "POST", std::move(body), "application/x-www-form-urlencoded"});
 }
 
 // A request that passes every check for the public client "spa".
