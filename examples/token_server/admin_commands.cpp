@@ -1,4 +1,5 @@
 #include "admin_commands.hpp"
+#include "unix_time.hpp"
 
 #include <sodium.h>
 
@@ -13,6 +14,7 @@
 #include "oauthcore/device_code_grant.hpp"
 #include "oauthcore/scope.hpp"
 #include "password_hash.hpp"
+#include "codes.hpp"
 #include "random_token.hpp"
 #include "token_database.hpp"
 
@@ -44,36 +46,6 @@ result<std::int64_t> find_user_id(token_database& db, const std::string& name) {
         if (*user) return (**user).id;
     }
     return failure("no user " + name);
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// RFC 8628 6.1: a user code of 8 characters from 20 consonants (no vowels, so no words;
-// no digits, easy to type), about 34.5 bits, shown as XXXX-XXXX. Brute force is bounded by
-// the code's lifetime and the token endpoint's attempt limits.
-constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
-
-std::string make_user_code() {
-    std::string code;
-    for (int i = 0; i < 8; ++i) {
-        if (i == 4) code += '-';
-        code += user_code_alphabet[randombytes_uniform(static_cast<std::uint32_t>(user_code_alphabet.size()))];
-    }
-    return code;
-}
-
-// What the user typed, as stored: upper case, without the dash and spaces a person may
-// add or leave out (RFC 8628 6.1).
-std::string normalized_user_code(std::string_view typed) {
-    std::string code;
-    for (const char c : typed) {
-        if (c == '-' || c == ' ') continue;
-        code += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    }
-    return code;
 }
 
 // The client a code is made for: known, and registered for the grant.
@@ -155,7 +127,6 @@ int mint_code(const mint_code_options& options) {
     const auto user = find_user_id(**db, options.user);
     if (!user) return report(user.error());
     const std::int64_t now = unix_now();
-    const token code = make_token();
     const authorization_code_row row{options.client_id,
                                      *user,
                                      options.redirect_uri,
@@ -164,9 +135,9 @@ int mint_code(const mint_code_options& options) {
                                      options.scope,
                                      now + static_cast<std::int64_t>(options.expires_in),
                                      false};
-    if (auto r = (*db)->insert_authorization_code(digest_of(code.view()), row, now); !r)
-        return report("cannot store the code: " + r.error());
-    std::printf("%.*s\n", static_cast<int>(code.view().size()), code.view().data());
+    const auto code = record_authorization_code(**db, row, now);
+    if (!code) return report("cannot store the code: " + code.error());
+    std::printf("%.*s\n", static_cast<int>(code->view().size()), code->view().data());
     return 0;
 }
 
@@ -175,29 +146,14 @@ int device_code(const device_code_options& options) {
     if (!db) return report(db.error());
     const auto client = client_for(**db, options.client_id, oauthcore::device_code_grant_type);
     if (!client) return report(client.error());
-    const std::int64_t now = unix_now();
-    const token device = make_token();
-    device_code_row row;
-    row.client_id = options.client_id;
-    row.scope = options.scope;
-    row.poll_interval = static_cast<std::int64_t>(options.interval);
-    row.expires_at = now + static_cast<std::int64_t>(options.expires_in);
-    // A user code already in use (about one chance in 2^34 per live code): draw again.
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        const std::string user_code = make_user_code();
-        const auto stored =
-            (*db)->insert_device_code(digest_of(device.view()), digest_of(normalized_user_code(user_code)), row, now);
-        if (stored) {
-            std::printf("{\"device_code\":\"%.*s\",\"user_code\":\"%s\",\"interval\":%llu,\"expires_in\":%llu}\n",
-                        static_cast<int>(device.view().size()), device.view().data(), user_code.c_str(),
-                        static_cast<unsigned long long>(options.interval),
-                        static_cast<unsigned long long>(options.expires_in));
-            return 0;
-        }
-        if (stored.error().rfind("already exists", 0) != 0)
-            return report("cannot store the device code: " + stored.error());
-    }
-    return report("cannot find an unused user code");
+    const auto made =
+        record_device_request(**db, options.client_id, options.scope, options.expires_in, options.interval, unix_now());
+    if (!made) return report("cannot store the device code: " + made.error());
+    std::printf("{\"device_code\":\"%.*s\",\"user_code\":\"%s\",\"interval\":%llu,\"expires_in\":%llu}\n",
+                static_cast<int>(made->device_code.view().size()), made->device_code.view().data(),
+                made->user_code.c_str(), static_cast<unsigned long long>(options.interval),
+                static_cast<unsigned long long>(options.expires_in));
+    return 0;
 }
 
 int approve_device(const approve_device_options& options) {
@@ -210,8 +166,7 @@ int approve_device(const approve_device_options& options) {
         user_id = *user;
     }
     const auto decision = options.deny ? device_decision::denied : device_decision::approved;
-    const auto decided =
-        (*db)->decide_device_code(digest_of(normalized_user_code(options.user_code)), decision, user_id, unix_now());
+    const auto decided = decide_device_request(**db, options.user_code, decision, user_id, unix_now());
     if (!decided) return report("cannot record the decision: " + decided.error());
     if (!*decided)
         return report(

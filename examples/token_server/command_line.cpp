@@ -17,6 +17,7 @@ namespace token_server {
 const std::string_view usage_text = R"(usage:
   token_server [--host 127.0.0.1] [--port 8080] [--db PATH|URI] [--demo] [--profile social_id|rfc6749]
                [--expires-in 604800] [--refresh-expires-in 2592000] [--scopes "read write"]
+               [--issuer https://as.example.com] [--resource-servers "ID1 ID2 ..."]
                [--allow-body-client-auth] [--allow-plain-pkce] [--durable-commits] [--tls-cert PEM --tls-key PEM]
                [--insecure-http-behind-proxy] [--workers N] [--max-queued 32] [--max-connections 4096]
                [--request-timeout 10] [--idle-timeout 30]
@@ -30,12 +31,18 @@ const std::string_view usage_text = R"(usage:
   token_server approve-device --db PATH --user-code CODE (--user USERNAME | --deny)
   token_server --help
 
-Serves the OAuth 2.0 token endpoint at POST /v2/marketing/oauth/token and POST
-/oauth/token: the password grant (RFC 6749 4.3), refresh_token (RFC 6749 6),
-client_credentials (RFC 6749 4.4), authorization_code with PKCE (RFC 6749 4.1,
-RFC 7636) and device_code (RFC 8628), with clients, users, tokens and codes in a
-SQLite or PostgreSQL database. A refresh token works once: using it revokes it (and
-the access token issued with it) and hands out a new pair. So does a code.
+Serves an OAuth 2.0 authorization server, with clients, users, tokens and codes in a
+SQLite or PostgreSQL database:
+  POST /oauth/token and /v2/marketing/oauth/token   the token endpoint: password
+       (RFC 6749 4.3), refresh_token (RFC 6749 6), client_credentials (RFC 6749 4.4),
+       authorization_code with PKCE (RFC 6749 4.1, RFC 7636), device_code (RFC 8628)
+  GET  /authorize          sign-in and consent page (RFC 6749 4.1.1), code redirect
+  POST /oauth/revoke       revocation (RFC 7009)
+  POST /oauth/introspect   introspection (RFC 7662)
+  POST /oauth/device_authorization, GET /device      device flow (RFC 8628 3.1, 3.3)
+  GET  /.well-known/oauth-authorization-server       metadata (RFC 8414)
+A refresh token works once: using it revokes it (and the access token issued with it)
+and hands out a new pair. So does a code.
 
 server options:
   --host H                 address to listen on (default 127.0.0.1, loopback only): an
@@ -60,6 +67,15 @@ server options:
                            space-separated; a request for any other is 400
                            invalid_scope. Default: none, so any scope is refused.
                            A request without scope is granted no scope.
+  --issuer URL             the issuer identifier (RFC 8414 2): the URL clients reach this
+                           server at, https with no query or fragment; the base of the
+                           metadata's URLs and the iss of authorization responses
+                           (RFC 9207). Default: the listening address's URL (http only on
+                           loopback; behind a proxy, set it)
+  --resource-servers "ID1 ID2 ..."
+                           clients that may introspect every token (RFC 7662 2.1); any
+                           other client sees its own tokens only, and {"active":false}
+                           for the rest
   --allow-body-client-auth clients registered for client_secret_basic may also send
                            client_id/client_secret in the body (RFC 6749 2.3.1: NOT
                            RECOMMENDED; off by default)
@@ -225,6 +241,12 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
     } else if (name == "--expires-in" || name == "--refresh-expires-in") {
         // Bounded so that issued_at + lifetime fits SQLite's 64-bit integers.
         return count(name == "--expires-in" ? o.expires_in : o.refresh_expires_in, 1, 0x7FFFFFFF);
+    } else if (name == "--issuer") {
+        o.issuer = value;
+    } else if (name == "--resource-servers") {
+        auto ids = scope_list(value);
+        if (!ids) return failure("--resource-servers takes space-separated client ids");
+        o.resource_servers = std::move(*ids);
     } else if (name == "--tls-cert") {
         o.tls_cert = value;
     } else if (name == "--tls-key") {
@@ -260,6 +282,8 @@ result<command> parse_serve(std::span<const std::string_view> args) {
                                           "--expires-in",
                                           "--refresh-expires-in",
                                           "--scopes",
+                                          "--issuer",
+                                          "--resource-servers",
                                           "--tls-cert",
                                           "--tls-key",
                                           "--workers",

@@ -25,6 +25,8 @@ struct serve_options {
     std::uint64_t expires_in = 604800;           // the vendor example's value
     std::uint64_t refresh_expires_in = 2592000;  // 30 days
     std::string scopes;                          // what clients may ask for; empty: no scope
+    std::string issuer;                          // RFC 8414 2; empty: the listening URL
+    std::string resource_servers;                // client ids that introspect every token
     bool allow_body_client_auth = false;
     bool allow_plain_pkce = false;  // RFC 7636 4.2 plain challenges; off: S256 only
     bool durable_commits = false;   // SQLite synchronous=FULL (token_database::durability)

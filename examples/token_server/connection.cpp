@@ -180,7 +180,7 @@ private:
         log_path_ = target.substr(0, target.find('?'));  // a query may carry credentials: never logged
         head_ = header.method() == http::verb::head;
         header_fields_ = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
-        if (token_service::is_token_path(target)) {
+        if (token_service::serves(target)) {
             // Nothing is decompressed: a body is read and limited as sent.
             if (header.find(http::field::content_encoding) != header.end())
                 return refuse(transport_error::content_encoding);

@@ -1,4 +1,5 @@
 #include "postgres_database.hpp"
+#include "unix_time.hpp"
 
 #include <poll.h>
 
@@ -16,11 +17,6 @@ namespace token_server {
 namespace {
 
 constexpr std::chrono::seconds pool_wait{10};
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // A prepared statement: its name on every connection, and its text.
 struct prepared {
@@ -44,6 +40,18 @@ constexpr prepared find_refresh_token{"find_refresh_token",
                                       "SELECT id, user_id, coalesce(refresh_scope, scope), code_digest FROM tokens "
                                       "WHERE refresh_digest = $1::bytea AND client_id = $2::text "
                                       "AND revoked_at IS NULL AND refresh_expires_at > $3::bigint"};
+constexpr prepared find_access_token{
+    "find_access_token",
+    "SELECT t.id, t.client_id, t.user_id, coalesce(u.username, u.email_address, ''), t.scope, t.issued_at, "
+    "t.access_expires_at FROM tokens t LEFT JOIN users u ON u.id = t.user_id "
+    "WHERE t.access_digest = $1::bytea AND t.revoked_at IS NULL"};
+constexpr prepared find_refresh_token_any_client{
+    "find_refresh_token_any_client",
+    "SELECT t.id, t.client_id, t.user_id, coalesce(u.username, u.email_address, ''), "
+    "coalesce(t.refresh_scope, t.scope), t.issued_at, t.refresh_expires_at FROM tokens t "
+    "LEFT JOIN users u ON u.id = t.user_id WHERE t.refresh_digest = $1::bytea AND t.revoked_at IS NULL"};
+constexpr prepared revoke_token_pair{
+    "revoke_token_pair", "UPDATE tokens SET revoked_at = $2::bigint WHERE id = $1::bigint AND revoked_at IS NULL"};
 constexpr prepared revoke_tokens_of_code{
     "revoke_tokens_of_code",
     "UPDATE tokens SET revoked_at = $2::bigint WHERE code_digest = $1::bytea AND revoked_at IS NULL"};
@@ -105,6 +113,9 @@ constexpr const prepared* all[] = {&find_client,
                                    &find_user_by_username,
                                    &find_user_by_email,
                                    &find_refresh_token,
+                                   &find_access_token,
+                                   &find_refresh_token_any_client,
+                                   &revoke_token_pair,
                                    &revoke_tokens_of_code,
                                    &insert_tokens,
                                    &replace_refresh_tokens,
@@ -484,6 +495,28 @@ result<bool> postgres_database::replace_refresh_tokens(std::int64_t old_id, cons
                   p.issued_at, p.access_expires_at, p.refresh_expires_at, p.code_digest, now, old_id, p.refresh_scope);
     if (!r) return failure(r.error());
     return changed_one_row(r->get());
+}
+
+result<std::optional<issued_token_row>> postgres_database::find_issued_token(const token_digest& digest,
+                                                                             oauthcore::token_kind kind) {
+    auto s = acquire();
+    if (!s) return failure(s.error());
+    auto r = (*s)->run(
+        kind == oauthcore::token_kind::access_token ? sql::find_access_token : sql::find_refresh_token_any_client,
+        digest);
+    if (!r) return failure(r.error());
+    if (PQntuples(r->get()) == 0) return std::optional<issued_token_row>();
+    const pg_row row(r->get(), 0);
+    return std::optional<issued_token_row>(issued_token_row{
+        row.integer(0), row.text(1), row.is_null(2) ? std::nullopt : std::optional<std::int64_t>(row.integer(2)),
+        row.text(3), row.text(4), row.integer(5), row.integer(6)});
+}
+
+result<void> postgres_database::revoke_token_pair(std::int64_t id, std::int64_t now) {
+    auto s = acquire();
+    if (!s) return failure(s.error());
+    if (auto r = (*s)->run(sql::revoke_token_pair, id, now); !r) return failure(r.error());
+    return {};
 }
 
 result<void> postgres_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {

@@ -52,6 +52,9 @@ public:
     [[nodiscard]] result<bool> replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
                                                       std::int64_t now) override;
     [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) override;
+    [[nodiscard]] result<std::optional<issued_token_row>> find_issued_token(const token_digest& digest,
+                                                                            oauthcore::token_kind kind) override;
+    [[nodiscard]] result<void> revoke_token_pair(std::int64_t id, std::int64_t now) override;
     [[nodiscard]] result<void> insert_tokens(const token_record& record) override;
     [[nodiscard]] result<void> insert_client(const new_client& client) override;
     [[nodiscard]] result<void> insert_user(const new_user& user) override;

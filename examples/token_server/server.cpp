@@ -96,6 +96,15 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
         return 1;
     }
     const std::shared_ptr<listener> accepting = *opened;
+    // The issuer names this server in the metadata and in every authorization response:
+    // one the operator gave must be usable; the default is the listening URL, which is
+    // usable for loopback development and otherwise only reported.
+    const std::string issuer =
+        options.issuer.empty() ? url_of(address, accepting->port(), tls != nullptr) : options.issuer;
+    if (auto set = service.set_issuer(issuer); !set) {
+        log_line(set.error());
+        if (!options.issuer.empty()) return 1;
+    }
 
     // io.run() returns once the listener and every connection have ended. A watchdog
     // abandons whatever still runs a second after the grace period.

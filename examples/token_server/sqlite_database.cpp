@@ -1,4 +1,5 @@
 #include "sqlite_database.hpp"
+#include "unix_time.hpp"
 
 #include <chrono>
 
@@ -9,11 +10,6 @@
 namespace token_server {
 
 namespace {
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 result<void> execute(sqlite3* db, const char* sql) {
     char* message = nullptr;
@@ -138,6 +134,14 @@ result<void> sqlite_database::prepare_statements() {
          "WHERE refresh_digest = ?1 AND client_id = ?2 "
          "AND revoked_at IS NULL AND refresh_expires_at > ?3"},
         {&revoke_tokens_, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"},
+        {&find_access_token_,
+         "SELECT t.id, t.client_id, t.user_id, coalesce(u.username, u.email_address, ''), t.scope, t.issued_at, "
+         "t.access_expires_at FROM tokens t LEFT JOIN users u ON u.id = t.user_id "
+         "WHERE t.access_digest = ?1 AND t.revoked_at IS NULL"},
+        {&find_refresh_token_any_client_,
+         "SELECT t.id, t.client_id, t.user_id, coalesce(u.username, u.email_address, ''), "
+         "coalesce(t.refresh_scope, t.scope), t.issued_at, t.refresh_expires_at FROM tokens t "
+         "LEFT JOIN users u ON u.id = t.user_id WHERE t.refresh_digest = ?1 AND t.revoked_at IS NULL"},
         {&revoke_tokens_of_code_, "UPDATE tokens SET revoked_at = ?2 WHERE code_digest = ?1 AND revoked_at IS NULL"},
         {&insert_tokens_,
          "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
@@ -289,6 +293,29 @@ result<void> sqlite_database::insert_user(const new_user& user) {
                        (user.email_address ? q.bind(2, *user.email_address) : q.bind_null(2)) &&
                        q.bind(3, user.password_hash) && q.bind(4, unix_now());
     if (!bound) return failure(last_error());
+    return done(q.step(), db_.get());
+}
+
+result<std::optional<issued_token_row>> sqlite_database::find_issued_token(const token_digest& digest,
+                                                                           oauthcore::token_kind kind) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(kind == oauthcore::token_kind::access_token ? find_access_token_.get()
+                                                                : find_refresh_token_any_client_.get());
+    if (!q.bind(1, digest)) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW:
+            return std::optional<issued_token_row>(issued_token_row{
+                q.integer(0), q.text(1), q.is_null(2) ? std::nullopt : std::optional<std::int64_t>(q.integer(2)),
+                q.text(3), q.text(4), q.integer(5), q.integer(6)});
+        case SQLITE_DONE: return std::optional<issued_token_row>();
+        default: return failure(last_error());
+    }
+}
+
+result<void> sqlite_database::revoke_token_pair(std::int64_t id, std::int64_t now) {
+    const std::lock_guard lock(mutex_);
+    statement_use q(revoke_tokens_.get());
+    if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
     return done(q.step(), db_.get());
 }
 

@@ -39,6 +39,9 @@ public:
     [[nodiscard]] result<bool> replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
                                                       std::int64_t now) override;
     [[nodiscard]] result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) override;
+    [[nodiscard]] result<std::optional<issued_token_row>> find_issued_token(const token_digest& digest,
+                                                                            oauthcore::token_kind kind) override;
+    [[nodiscard]] result<void> revoke_token_pair(std::int64_t id, std::int64_t now) override;
     [[nodiscard]] result<void> insert_tokens(const token_record& record) override;
     [[nodiscard]] result<void> insert_client(const new_client& client) override;
     [[nodiscard]] result<void> insert_user(const new_user& user) override;
@@ -76,6 +79,8 @@ private:
     statement find_user_by_email_;
     statement find_refresh_token_;
     statement revoke_tokens_;
+    statement find_access_token_;
+    statement find_refresh_token_any_client_;
     statement revoke_tokens_of_code_;
     statement insert_tokens_;
     statement insert_client_;

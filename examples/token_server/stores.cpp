@@ -1,19 +1,12 @@
 #include "stores.hpp"
+#include "unix_time.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "password_hash.hpp"
 
 namespace token_server {
-
-namespace {
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
 
 oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthcore::client_authentication& presented) {
     using outcome = oauthcore::outcome<db_client>;
@@ -147,6 +140,48 @@ oauthcore::outcome<db_device_record> db_device_code_store::poll_device_code(std:
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     return outcome::accept({std::move(**row)});
+}
+
+oauthcore::outcome<db_token_record> db_token_store::find_token(std::string_view token, oauthcore::token_kind kind) {
+    using outcome = oauthcore::outcome<db_token_record>;
+    auto row = db_.find_issued_token(digest_of(token), kind);
+    if (!row) return outcome::fail();
+    if (!row->has_value()) return outcome::reject();
+    db_token_record record{std::move(**row), {}};
+    record.sub = record.row.user_id ? std::to_string(*record.row.user_id) : record.row.client_id;
+    return outcome::accept(std::move(record));
+}
+
+oauthcore::outcome_status db_token_store::revoke_token(const db_token_record& record) {
+    if (!db_.revoke_token_pair(record.row.id, unix_now())) return oauthcore::outcome_status::failed;
+    return oauthcore::outcome_status::accepted;
+}
+
+oauthcore::outcome<db_registered_client> db_client_registry::find_client(std::string_view client_id) {
+    using outcome = oauthcore::outcome<db_registered_client>;
+    auto record = db_.find_client(client_id);
+    if (!record) return outcome::fail();
+    if (!record->has_value()) return outcome::reject();
+    db_registered_client client;
+    client.id = client_id;
+    client.grants = std::move((*record)->grants);
+    client.public_client = (*record)->auth_method == oauthcore::public_client_method;
+    client.scopes = scopes_;
+    const std::string_view uris = (*record)->redirect_uris;
+    for (std::size_t at = 0; at < uris.size();) {
+        const std::size_t end = std::min(uris.find(' ', at), uris.size());
+        if (end > at) client.uris.emplace_back(uris.substr(at, end - at));
+        at = end + 1;
+    }
+    return outcome::accept(std::move(client));
+}
+
+oauthcore::outcome<db_device_codes> db_device_authorization_issuer::start_device_authorization(const db_client& client,
+                                                                                               std::string_view scope) {
+    using outcome = oauthcore::outcome<db_device_codes>;
+    auto made = record_device_request(db_, client.id, scope, expires_in_, interval_, unix_now());
+    if (!made) return outcome::fail();
+    return outcome::accept({std::move(*made), expires_in_, interval_});
 }
 
 std::uint64_t unix_seconds_clock::operator()() const noexcept { return static_cast<std::uint64_t>(unix_now()); }

@@ -11,14 +11,20 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "codes.hpp"
 #include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/authorization_request.hpp"
 #include "oauthcore/client_authentication.hpp"
 #include "oauthcore/client_credentials_grant.hpp"
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/device_authorization.hpp"
 #include "oauthcore/device_code_grant.hpp"
+#include "oauthcore/introspection.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
+#include "oauthcore/token_store.hpp"
 #include "random_token.hpp"
 #include "token_database.hpp"
 
@@ -263,6 +269,107 @@ private:
     token_database& db_;
 };
 
+// An issued token as revocation and introspection find it (oauthcore::token_record,
+// oauthcore::introspection_record).
+struct db_token_record {
+    issued_token_row row;
+    std::string sub;  // the user's id, or the client's for its own token
+
+    [[nodiscard]] std::string_view client_id() const noexcept { return row.client_id; }
+    [[nodiscard]] std::string_view scope() const noexcept { return row.scope; }
+    [[nodiscard]] std::string_view username() const noexcept { return row.username; }
+    [[nodiscard]] std::string_view subject() const noexcept { return sub; }
+    // The token_type of the token response (oauthcore writes "bearer", RFC 6750 6.1.1).
+    [[nodiscard]] std::string_view token_type() const noexcept { return "bearer"; }
+    [[nodiscard]] std::optional<std::uint64_t> issued_at() const noexcept {
+        return static_cast<std::uint64_t>(row.issued_at);
+    }
+    [[nodiscard]] std::optional<std::uint64_t> expires_at() const noexcept {
+        return static_cast<std::uint64_t>(row.expires_at);
+    }
+};
+
+// Revocation's and introspection's store (oauthcore::revocable_token_store): a token is
+// found by its digest, live or expired, never when revoked. Revoking either token of a
+// pair revokes the row, so both: a refresh token's access token goes with it (RFC 7009
+// 2.1 SHOULD), and an access token's refresh token too (RFC 7009 2.1 MAY; a client that
+// signs out wants both gone). Earlier access tokens of a rotated refresh token were
+// revoked when it rotated.
+class db_token_store {
+public:
+    using record_type = db_token_record;
+
+    explicit db_token_store(token_database& db) noexcept : db_(db) {}
+
+    [[nodiscard]] oauthcore::outcome<record_type> find_token(std::string_view token, oauthcore::token_kind kind);
+    [[nodiscard]] oauthcore::outcome_status revoke_token(const record_type& record);
+
+private:
+    token_database& db_;
+};
+
+// A client as the authorization endpoint sees it (oauthcore::registered_client).
+struct db_registered_client {
+    std::string id;
+    std::string grants;
+    std::vector<std::string> uris;
+    bool public_client = false;
+    std::string_view scopes;  // as db_client::scopes
+
+    [[nodiscard]] bool allows_grant(std::string_view grant_type) const noexcept {
+        return oauthcore::scope_includes(grants, grant_type);
+    }
+    [[nodiscard]] bool is_public() const noexcept { return public_client; }
+    [[nodiscard]] const std::vector<std::string>& redirect_uris() const noexcept { return uris; }
+    [[nodiscard]] bool allows_scope(std::string_view scope_token) const noexcept {
+        return !scopes.empty() && oauthcore::scope_includes(scopes, scope_token);
+    }
+};
+
+// The authorization endpoint's client registry (oauthcore::client_registry).
+class db_client_registry {
+public:
+    using client_type = db_registered_client;
+
+    db_client_registry(token_database& db, std::string_view scopes) noexcept : db_(db), scopes_(scopes) {}
+
+    [[nodiscard]] oauthcore::outcome<client_type> find_client(std::string_view client_id);
+
+private:
+    token_database& db_;
+    std::string_view scopes_;
+};
+
+// The device authorization endpoint's issuer (oauthcore::device_authorization_issuer):
+// the codes of codes.hpp, recorded as pending.
+struct db_device_codes {
+    device_request made;
+    std::uint64_t lifetime = 0;
+    std::uint64_t poll_interval = 0;
+
+    [[nodiscard]] std::string_view device_code() const noexcept { return made.device_code.view(); }
+    [[nodiscard]] std::string_view user_code() const noexcept { return made.user_code; }
+    [[nodiscard]] std::uint64_t expires_in() const noexcept { return lifetime; }
+    [[nodiscard]] std::uint64_t interval() const noexcept { return poll_interval; }
+};
+
+class db_device_authorization_issuer {
+public:
+    using codes_type = db_device_codes;
+
+    // RFC 8628 3.2: codes live `expires_in` seconds; devices poll every `interval`.
+    db_device_authorization_issuer(token_database& db, std::uint64_t expires_in, std::uint64_t interval) noexcept
+        : db_(db), expires_in_(expires_in), interval_(interval) {}
+
+    [[nodiscard]] oauthcore::outcome<codes_type> start_device_authorization(const db_client& client,
+                                                                            std::string_view scope);
+
+private:
+    token_database& db_;
+    std::uint64_t expires_in_;
+    std::uint64_t interval_;
+};
+
 // The grants' clock: Unix seconds, the times the database keeps.
 struct unix_seconds_clock {
     [[nodiscard]] std::uint64_t operator()() const noexcept;
@@ -277,5 +384,9 @@ static_assert(oauthcore::token_issuer<db_token_issuer, db_client, oauthcore::no_
 static_assert(oauthcore::authorization_code_store<db_authorization_code_store, issued_pair>);
 static_assert(oauthcore::device_code_store<db_device_code_store>);
 static_assert(oauthcore::seconds_clock<unix_seconds_clock>);
+static_assert(oauthcore::revocable_token_store<db_token_store>);
+static_assert(oauthcore::introspection_record<db_token_record>);
+static_assert(oauthcore::client_registry<db_client_registry>);
+static_assert(oauthcore::device_authorization_issuer<db_device_authorization_issuer, db_client>);
 
 }  // namespace token_server

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "oauthcore/concepts.hpp"
+#include "oauthcore/token_store.hpp"
 #include "random_token.hpp"
 #include "result.hpp"
 
@@ -80,6 +81,18 @@ struct authorization_code_row {
     bool used_before = false;  // spent by an earlier request
 };
 
+// An issued token as revocation (RFC 7009) and introspection (RFC 7662) find it by its
+// value: the row of its pair, and what introspection reports.
+struct issued_token_row {
+    std::int64_t id = 0;
+    std::string client_id;
+    std::optional<std::int64_t> user_id;  // none: the client's own token (client_credentials)
+    std::string username;                 // the user's username, else the email address; '' without a user
+    std::string scope;                    // the scope of this token (a refresh token's may be wider)
+    std::int64_t issued_at = 0;
+    std::int64_t expires_at = 0;
+};
+
 enum class device_decision : unsigned char { pending, approved, denied };
 
 // A device authorization request (RFC 8628 3.1) as stored.
@@ -128,6 +141,14 @@ public:
                                                               std::int64_t now) = 0;
     // Revokes every pair issued for the authorization code with this digest.
     [[nodiscard]] virtual result<void> revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) = 0;
+
+    // The unrevoked pair whose access or refresh token (`kind`) has this digest, expired
+    // or not; nullopt when there is none.
+    [[nodiscard]] virtual result<std::optional<issued_token_row>> find_issued_token(const token_digest& digest,
+                                                                                    oauthcore::token_kind kind) = 0;
+    // Revokes the pair in row `id` (both of its tokens); revoking a revoked pair changes
+    // nothing and is no error.
+    [[nodiscard]] virtual result<void> revoke_token_pair(std::int64_t id, std::int64_t now) = 0;
 
     [[nodiscard]] virtual result<void> insert_tokens(const token_record& record) = 0;
     [[nodiscard]] virtual result<void> insert_client(const new_client& client) = 0;

@@ -1,17 +1,23 @@
 #include "token_service.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
 #include "oauthcore/authorization_code_grant.hpp"
 #include "oauthcore/client_credentials_grant.hpp"
+#include "oauthcore/device_authorization.hpp"
 #include "oauthcore/device_code_grant.hpp"
+#include "oauthcore/introspection.hpp"
+#include "oauthcore/metadata.hpp"
 #include "oauthcore/endpoint.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/password_grant.hpp"
 #include "oauthcore/refresh_grant.hpp"
+#include "oauthcore/revocation.hpp"
 #include "oauthcore/storage.hpp"
 #include "password_hash.hpp"
+#include "codes.hpp"
 #include "request_gate.hpp"
 
 namespace token_server {
@@ -19,6 +25,31 @@ namespace token_server {
 namespace {
 
 constexpr std::array<std::string_view, 2> token_paths = {"/v2/marketing/oauth/token", "/oauth/token"};
+constexpr std::string_view revocation_path = "/oauth/revoke";
+constexpr std::string_view introspection_path = "/oauth/introspect";
+constexpr std::string_view device_authorization_path = "/oauth/device_authorization";
+// RFC 8628 3.2 suggests a device code's life; RFC 8628 3.5's default interval.
+constexpr std::uint64_t device_code_lifetime = 600;
+constexpr std::uint64_t device_poll_interval = 5;
+
+bool is_token_path(std::string_view path) noexcept {
+    for (const std::string_view p : token_paths)
+        if (path == p) return true;
+    return false;
+}
+
+std::string_view path_of(std::string_view target) noexcept { return target.substr(0, target.find('?')); }
+
+// Space-separated words as views into `text`.
+std::vector<std::string_view> words_of(std::string_view text) {
+    std::vector<std::string_view> words;
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t end = std::min(text.find(' ', at), text.size());
+        if (end > at) words.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    return words;
+}
 
 // Behind a TLS-terminating proxy every request comes from the proxy's address: counting
 // failures per address would let one client lock everyone out.
@@ -62,7 +93,11 @@ token_service::token_service(const serve_options& options, token_database& db)
       devices_(db),
       lifetimes_{options.expires_in, options.refresh_expires_in},
       limiter_(effective_limits(options)),
-      count_addresses_(effective_limits(options).max_address_failures > 0) {
+      count_addresses_(effective_limits(options).max_address_failures > 0),
+      scopes_(options.scopes),
+      scope_list_(words_of(scopes_)),
+      resource_servers_(options.resource_servers),
+      pages_(options, db, limiter_) {
     settings_.profile = options.profile;
     // Every method is on at the endpoint; each client's registered method (add-client
     // --auth-method) is what oauthcore then holds the request to (authentication_method).
@@ -73,15 +108,17 @@ token_service::token_service(const serve_options& options, token_database& db)
     (void)dummy_secret_hash();
 }
 
-bool token_service::is_token_path(std::string_view target) noexcept {
-    const std::string_view path = target.substr(0, target.find('?'));
-    for (const std::string_view p : token_paths)
-        if (path == p) return true;
-    return false;
+bool token_service::serves(std::string_view target) noexcept {
+    const std::string_view path = path_of(target);
+    return is_token_path(path) || path == revocation_path || path == introspection_path ||
+           path == device_authorization_path || path == oauthcore::well_known_metadata_path ||
+           sign_in_pages::serves(path);
 }
 
 bool token_service::needs_work(const http_request& request) noexcept {
-    return request.method() == boost::beast::http::verb::post && is_token_path(view(request.target()));
+    const std::string_view path = path_of(view(request.target()));
+    return request.method() == boost::beast::http::verb::post ||
+           sign_in_pages::needs_work(view(request.method_string()), path);
 }
 
 std::optional<reply> token_service::refuse_early(std::string_view source_address) {
@@ -92,8 +129,17 @@ std::optional<reply> token_service::refuse_early(std::string_view source_address
 }
 
 reply token_service::answer(const http_request& request, std::string_view source_address) {
-    if (!is_token_path(view(request.target()))) return transport_reply(transport_error::not_found);
+    const std::string_view path = path_of(view(request.target()));
+    if (is_token_path(path)) return token(request, source_address);
+    if (path == revocation_path) return revoke(request, source_address);
+    if (path == introspection_path) return introspect(request, source_address);
+    if (path == device_authorization_path) return start_device_authorization(request, source_address);
+    if (path == oauthcore::well_known_metadata_path && metadata_) return metadata(request);
+    if (sign_in_pages::serves(path)) return pages_.answer(request, path, source_address);
+    return transport_reply(transport_error::not_found);
+}
 
+reply token_service::token(const http_request& request, std::string_view source_address) {
     // Built per request around this request's gate; each is a few references.
     request_gate gate(limiter_, source_address);
     if (!gate.admits_named_user(request.body(), settings_.limits))
@@ -119,6 +165,104 @@ reply token_service::answer(const http_request& request, std::string_view source
     // only on the back-off (RFC 6749 4.3.2; no enumeration, RFC 6749 10.10).
     if (gate.refused()) return transport_reply(transport_error::too_many_failures, gate.refused());
     return from_oauthcore(r);
+}
+
+template <class Make>
+reply token_service::client_endpoint(const http_request& request, std::string_view source_address, Make make) {
+    request_gate gate(limiter_, source_address);
+    gated_client_store clients(clients_, gate);
+    auto endpoint = make(clients);
+    oauthcore::exchange_storage storage;
+    const beast_request adapted(request);
+    const oauthcore::response r = endpoint.handle(adapted, storage, gate);
+    if (gate.refused()) return transport_reply(transport_error::too_many_failures, gate.refused());
+    return from_oauthcore(r);
+}
+
+reply token_service::revoke(const http_request& request, std::string_view source_address) {
+    db_token_store tokens(db_);
+    return client_endpoint(request, source_address,
+                           [&](auto& clients) { return oauthcore::revocation_endpoint(clients, tokens, settings_); });
+}
+
+reply token_service::introspect(const http_request& request, std::string_view source_address) {
+    db_token_store tokens(db_);
+    // RFC 7662 2.1 and 4: a resource server (--resource-servers) sees every active token
+    // in full; any other client sees its own tokens, and {"active":false} for the rest,
+    // which does not tell it that they exist.
+    const auto policy = [this](const db_client& caller, const db_token_record& token, oauthcore::token_kind) {
+        const bool sees = caller.id == token.client_id() || oauthcore::scope_includes(resource_servers_, caller.id);
+        return sees ? oauthcore::disclose_everything : oauthcore::disclose_nothing;
+    };
+    return client_endpoint(request, source_address, [&](auto& clients) {
+        return oauthcore::introspection_endpoint(clients, tokens, policy, unix_seconds_clock{}, settings_);
+    });
+}
+
+reply token_service::start_device_authorization(const http_request& request, std::string_view source_address) {
+    db_device_authorization_issuer issuer(db_, device_code_lifetime, device_poll_interval);
+    const oauthcore::device_authorization_options options{verification_uri_, true, user_codes};
+    return client_endpoint(request, source_address, [&](auto& clients) {
+        return oauthcore::device_authorization_endpoint(clients, issuer, settings_, options);
+    });
+}
+
+reply token_service::metadata(const http_request& request) const {
+    namespace http = boost::beast::http;
+    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+        reply out = transport_reply(transport_error::not_found);
+        out.message.result(http::status::method_not_allowed);
+        out.message.set(http::field::allow, "GET, HEAD");
+        return out;
+    }
+    return reply{*metadata_};
+}
+
+result<void> token_service::set_issuer(std::string issuer) {
+    issuer_ = std::move(issuer);
+    verification_uri_ = issuer_ + "/device";
+    pages_.set_issuer(issuer_);
+    const std::string authorization_url = issuer_ + "/authorize";
+    const std::string token_url = issuer_ + std::string(token_paths[1]);
+    const std::string revocation_url = issuer_ + std::string(revocation_path);
+    const std::string introspection_url = issuer_ + std::string(introspection_path);
+    const std::string device_url = issuer_ + std::string(device_authorization_path);
+    static constexpr std::array<std::string_view, 5> grant_types{
+        oauthcore::authorization_code_grant_type, oauthcore::client_credentials_grant_type,
+        oauthcore::device_code_grant_type, oauthcore::refresh_token_grant_type, oauthcore::password_grant_type};
+    static constexpr std::array<std::string_view, 1> response_types{"code"};
+    oauthcore::server_metadata m;
+    m.issuer = issuer_;
+    m.authorization_endpoint = authorization_url;
+    m.token_endpoint = token_url;
+    m.scopes_supported = scope_list_;
+    m.response_types_supported = response_types;
+    m.grant_types_supported = grant_types;
+    m.token_endpoint_auth_methods_supported = oauthcore::client_authentication_methods_supported(settings_);
+    m.revocation_endpoint = revocation_url;
+    m.revocation_endpoint_auth_methods_supported = oauthcore::client_authentication_methods_supported(settings_);
+    m.introspection_endpoint = introspection_url;
+    // RFC 7662 2.1: the caller authenticates; a public client cannot.
+    m.introspection_endpoint_auth_methods_supported =
+        oauthcore::client_authentication_methods_supported(settings_, false);
+    m.code_challenge_methods_supported = oauthcore::code_challenge_methods_supported(code_options_.allow_plain);
+    m.device_authorization_endpoint = device_url;
+    m.authorization_response_iss_parameter_supported = true;
+    // http only on a loopback host: a development setup, which the server refuses to
+    // serve beyond loopback without TLS anyway (command_line.hpp).
+    const oauthcore::metadata_options checks{.allow_http_loopback = true};
+    if (const auto checked = oauthcore::check_metadata(m, checks); !checked) {
+        metadata_.reset();
+        return failure("the issuer " + issuer_ + " cannot be used in the metadata document (" +
+                       std::string(oauthcore::to_string(checked.error().error)) + ": " +
+                       std::string(checked.error().member) + "); set --issuer to the https URL clients use");
+    }
+    oauthcore::response_storage storage;
+    const oauthcore::response r = oauthcore::make_metadata_response(m, storage, checks);
+    metadata_ = to_beast_response(r);
+    // RFC 8414 3: a document any client may fetch and cache a while.
+    metadata_->set(boost::beast::http::field::cache_control, "public, max-age=3600");
+    return {};
 }
 
 reply token_service::body_too_large() const {
