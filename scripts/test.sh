@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
-  libboost1.81-dev libssl-dev openssl libsqlite3-dev libsodium-dev libpq-dev postgresql-15 curl python3-requests-oauthlib python3-authlib
+  libboost1.81-dev libssl-dev openssl libsqlite3-dev libsodium-dev libpq-dev postgresql-15 curl python3-requests-oauthlib python3-authlib \
+  chromium chromium-driver fonts-liberation
 # node and npm for the openid-client test (installed offline from the packages committed in
 # examples/token_server/tests/openid_client/vendor); Debian's when the machine has none.
 command -v node >/dev/null && command -v npm >/dev/null || bash scripts/install-deps.sh nodejs npm

@@ -19,6 +19,7 @@ a summary; exits 1 if any check failed.
 
 import base64
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -76,7 +77,8 @@ class Server:
         if self.port is None:
             self.stop()
             sys.exit("token_server did not start")
-        self.token_url = "http://%s:%d/oauth/token" % (HOST, self.port)
+        self.base = "http://%s:%d" % (HOST, self.port)
+        self.token_url = self.base + "/oauth/token"
 
     def stop(self):
         self.process.terminate()
@@ -158,6 +160,59 @@ def authlib_authorization_code(server, binary, db):
         check(e.error == "invalid_grant", "after the code's reuse, the refreshed pair is revoked (%s)" % e.error)
 
 
+def authlib_discovered_code_flow(server, binary, db):
+    """RFC 8414: the endpoints read from the metadata document; then RFC 6749 4.1 with PKCE
+    through the server's sign-in page with authlib's OAuth2Session (its token endpoint
+    given as the document names it), the browser's part done by posting the page's form
+    as a browser would (its hidden fields and CSRF cookie); then RFC 7009 revocation and
+    RFC 7662 introspection with authlib's revoke_token and introspect_token."""
+    document = requests.get(server.base + "/.well-known/oauth-authorization-server", timeout=60).json()
+    check(document.get("issuer") == server.base and "S256" in document.get("code_challenge_methods_supported", [])
+          and document.get("token_endpoint") == server.token_url,
+          "metadata (RFC 8414 3): issuer, endpoints and S256 as served")
+    redirect = "http://127.0.0.1:9/discovered"
+    admin(binary, "add-client", "--db", db, "app-discovery", "--auth-method", "none", "--grants",
+          "authorization_code refresh_token", "--redirect-uri", redirect, stdin=b"")
+    session = AuthlibSession("app-discovery", redirect_uri=redirect, code_challenge_method="S256",
+                             token_endpoint_auth_method="none", revocation_endpoint_auth_method="none",
+                             scope="read", token_endpoint=document["token_endpoint"])
+    verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
+    url, state = session.create_authorization_url(document["authorization_endpoint"], code_verifier=verifier)
+    browser = requests.Session()
+    page = browser.get(url, timeout=60)
+    fields = {name: html.unescape(value)
+              for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}
+    check(page.status_code == 200 and fields.get("state") == state and "csrf" in fields,
+          "authlib's authorization URL opens the sign-in page with its state and a CSRF field")
+    fields.update(username=USERNAME, password=PASSWORD, decision="approve")
+    answer = browser.post(document["authorization_endpoint"], data=fields, allow_redirects=False, timeout=120)
+    location = answer.headers.get("Location", "")
+    back = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)
+    check(answer.status_code == 303 and location.startswith(redirect + "?") and
+          back.get("iss") == [document["issuer"]],
+          "approval: 303 to the redirect URI with code, state and iss (RFC 6749 4.1.2, RFC 9207)")
+    token = session.fetch_token(authorization_response=location, code_verifier=verifier, timeout=120)
+    check(len(token.get("access_token", "")) == 64 and len(token.get("refresh_token", "")) == 64,
+          "authlib, discovered token endpoint, code + PKCE: 200 with a pair")
+
+    secret = "rs-secret-authlib"
+    admin(binary, "add-client", "--db", db, "rs-authlib", "--grants", "client_credentials",
+          stdin=(secret + "\n").encode())
+    resource_server = AuthlibSession("rs-authlib", secret, token_endpoint_auth_method="client_secret_basic")
+    endpoint = document["introspection_endpoint"]
+    active = resource_server.introspect_token(endpoint, token=token["access_token"], timeout=120).json()
+    check(active.get("active") is True and active.get("client_id") == "app-discovery" and
+          active.get("username") == USERNAME and active.get("scope") == "read" and "exp" in active,
+          "authlib introspect_token: active, with client_id, username, scope, exp (RFC 7662 2.2)")
+    revoked = session.revoke_token(document["revocation_endpoint"], token=token["refresh_token"],
+                                   token_type_hint="refresh_token", timeout=120)
+    check(revoked.status_code == 200, "authlib revoke_token of the refresh token: 200 (RFC 7009 2.2)")
+    for kind in ("refresh_token", "access_token"):
+        after = resource_server.introspect_token(endpoint, token=token[kind], timeout=120).json()
+        check(after == {"active": False},
+              "after revocation the %s introspects as {\"active\":false} (RFC 7009 2.1)" % kind)
+
+
 def openid_client(server, binary, db, workdir):
     """The npm package openid-client 5 (client.grant, client.refresh)."""
     node, npm = shutil.which("node"), shutil.which("npm")
@@ -211,7 +266,7 @@ def run(binary, pg):
         admin(binary, "add-user", "--db", db, "--username", USERNAME, stdin=(PASSWORD + "\n").encode())
 
         # --scopes: the authorization code below is minted with scope "read".
-        server = Server(binary, workdir, db, "--scopes", "read")
+        server = Server(binary, workdir, db, "--scopes", "read", "--resource-servers", "rs-authlib")
         try:
             # RFC 6749 3.2.1: client_id in the body next to Basic, as include_client_id=True sends it.
             token = requests_oauthlib_password(server, CLIENT_ID, (CLIENT_ID, CLIENT_SECRET))
@@ -245,6 +300,7 @@ def run(binary, pg):
             check(len(token.get("access_token", "")) == 64, "authlib, client_secret_basic: 200 with a token")
             authlib_client_credentials(server, binary, db)
             authlib_authorization_code(server, binary, db)
+            authlib_discovered_code_flow(server, binary, db)
             openid_client(server, binary, db, workdir)
         finally:
             server.stop()
