@@ -16,6 +16,7 @@ line per check group and a summary; exits 1 if any check failed.
 import base64
 import concurrent.futures
 import hashlib
+import html
 import http.client
 import json
 import os
@@ -685,6 +686,231 @@ def test_device_code(server, binary, db):
     check(out.returncode != 0, "an unknown user code was approved")
 
 
+def page_request(server, query=None, body=None, cookie=None):
+    """GET /authorize?query, or POST /authorize with a form body (and a cookie)."""
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is None:
+        return server.request("GET", "/authorize?" + query, headers=headers)
+    headers["Content-Type"] = FORM
+    return server.request("POST", "/authorize", body.encode(), headers)
+
+
+def hidden_fields(body):
+    """The page's hidden fields as a browser reads them (HTML character references decoded)."""
+    return {name: html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body.decode())}
+
+
+def test_authorization_endpoint(server, binary, db):
+    """The sign-in page (RFC 6749 3.1, 4.1.1-4.1.2.1, 3.1.2; RFC 7636 4.3; RFC 9700 2.1,
+    4.1.3, 4.11; RFC 9207) on the real server."""
+    print("authorization endpoint and sign-in page", flush=True)
+    one = "http://127.0.0.1:9/one"
+    admin_ok(binary, "add-client page", "add-client", "--db", db, "page", "--auth-method", "none", "--grants",
+             "authorization_code refresh_token", "--redirect-uri", one, "--redirect-uri", "http://127.0.0.1:9/two")
+    admin_ok(binary, "add-client nogrant", "add-client", "--db", db, "nogrant", "--auth-method", "none", "--grants",
+             "refresh_token", "--redirect-uri", one)
+    verifier, challenge = pkce_pair()
+    state = "st<\"'&>"
+    base = dict(response_type="code", client_id="page", redirect_uri=one, state=state, code_challenge=challenge,
+                code_challenge_method="S256", scope="read")
+    issuer = "http://%s:%d" % (HOST, server.port)
+
+    status, headers, body = page_request(server, form(**base))
+    check(status == 200 and headers.get("content-type", "").startswith("text/html"), "a valid request: the page")
+    csp = headers.get("content-security-policy", "")
+    check("default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "form-action 'self' http://127.0.0.1:9"
+          in csp, "Content-Security-Policy %r" % csp)
+    check(headers.get("x-frame-options") == "DENY", "X-Frame-Options: DENY (RFC 6749 10.13)")
+    check(headers.get("cache-control") == "no-store" and headers.get("referrer-policy") == "no-referrer",
+          "the page is not cached and sends no referrer")
+    cookie = headers.get("set-cookie", "")
+    check(re.match(r"^oauthcore_csrf=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict$", cookie) is not None,
+          "the CSRF cookie: HttpOnly, SameSite=Strict (%r)" % cookie)
+    fields = hidden_fields(body)
+    check(b"<script>" not in body and b"st&lt;&quot;&#39;&amp;&gt;" in body,
+          "what the client sent is HTML-escaped on the page")
+    csrf = cookie.split(";", 1)[0]
+
+    # RFC 6749 4.1.2.1, 3.1.2.4, RFC 9700 4.11: errors about the client or the redirect URI
+    # are a page, never a redirect.
+    not_redirected = [
+        ("an unknown client", dict(base, client_id="nobody")),
+        ("no client_id", {k: v for k, v in base.items() if k != "client_id"}),
+        ("an unregistered redirect_uri", dict(base, redirect_uri="http://127.0.0.1:9/evil")),
+        ("a redirect_uri that differs in one character (RFC 9700 4.1.3: exact)",
+         dict(base, redirect_uri=one + "/")),
+        ("a redirect_uri with a fragment (RFC 6749 3.1.2)", dict(base, redirect_uri=one + "#x")),
+        ("no redirect_uri with two registered (RFC 6749 3.1.2.3)",
+         {k: v for k, v in base.items() if k != "redirect_uri"}),
+    ]
+    for what, params in not_redirected:
+        status, headers, body = page_request(server, form(**params))
+        check(status in (400, 401) and "location" not in headers and b"Request refused" in body,
+              "%s: an error page, no redirect (status %d, Location %r)" % (what, status, headers.get("location")))
+    for what, query in [("client_id twice (RFC 6749 3.1)", form(**base) + "&client_id=web"),
+                        ("redirect_uri twice", form(**base) + "&redirect_uri=" + urllib.parse.quote(one, safe=""))]:
+        status, headers, body = page_request(server, query)
+        check(status == 400 and "location" not in headers, "%s: an error page, no redirect" % what)
+
+    # Every other error goes back to the client with error, state and iss.
+    redirected = [
+        ("response_type=token", dict(base, response_type="token"), "unsupported_response_type"),
+        ("a public client without PKCE (RFC 9700 2.1.1)",
+         {k: v for k, v in base.items() if not k.startswith("code_challenge")}, "invalid_request"),
+        ("plain PKCE while S256 only (RFC 7636 4.2)", dict(base, code_challenge_method="plain"), "invalid_request"),
+        ("a challenge without a method, which means plain (RFC 7636 4.3)",
+         {k: v for k, v in base.items() if k != "code_challenge_method"}, "invalid_request"),
+        ("a scope not allowed (RFC 6749 3.3)", dict(base, scope="admin"), "invalid_scope"),
+        ("a client without the grant", dict(base, client_id="nogrant"), "unauthorized_client"),
+    ]
+    for what, params, code in redirected:
+        status, headers, body = page_request(server, form(**params))
+        location = headers.get("location", "")
+        answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        check(status == 302 and location.startswith(one + "?") and answer.get("error") == code and
+              answer.get("state") == state and answer.get("iss") == issuer,
+              "%s: 302 to the client with %s, state and iss (%d %r)" % (what, code, status, location[:120]))
+
+    # The form's post: CSRF first, then the user's decision.
+    posted = dict(fields, username="john_doe", password="john_doe_secret", decision="approve")
+    status, headers, body = page_request(server, body=form(**posted))
+    check(status == 403 and "location" not in headers, "a post without the CSRF cookie: 403, nothing issued")
+    status, headers, body = page_request(server, body=form(**dict(posted, csrf="0" * 64)), cookie=csrf)
+    check(status == 403 and "location" not in headers, "a post whose CSRF field differs from the cookie: 403")
+    status, headers, body = page_request(server, body=form(**dict(posted, password="wrong-password-4c1e")),
+                                         cookie=csrf)
+    check(status == 200 and "location" not in headers and b"Wrong username or password" in body,
+          "a wrong password: the page again with a message, no redirect")
+    status, headers, body = page_request(server, body=form(**dict(posted, decision="deny")), cookie=csrf)
+    answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers.get("location", "")).query))
+    check(status == 303 and answer.get("error") == "access_denied" and answer.get("state") == state,
+          "deny: 303 with access_denied and the state (RFC 6749 4.1.2.1)")
+    status, headers, body = page_request(server, body=form(**posted), cookie=csrf)
+    location = headers.get("location", "")
+    answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    check(status == 303 and location.startswith(one + "?") and HEX64.match(answer.get("code", "")) and
+          answer.get("state") == state and answer.get("iss") == issuer,
+          "approve: 303 (RFC 9700 4.12) with code, state and iss (%r)" % location[:120])
+    SECRETS.add(answer.get("code"))
+    token = expect_token(server.token_request(form(grant_type="authorization_code", code=answer.get("code", ""),
+                                                   redirect_uri=one, client_id="page", code_verifier=verifier),
+                                              authorization=None, path="/oauth/token"),
+                         "the page's code redeemed with the verifier", scope="read")
+    return token
+
+
+def endpoint_request(server, path, fields, authorization=None):
+    headers = {"Content-Type": FORM}
+    if authorization:
+        headers["Authorization"] = authorization
+    return server.request("POST", path, form(**fields).encode(), headers)
+
+
+def introspect(server, token, authorization):
+    status, headers, body = endpoint_request(server, "/oauth/introspect", {"token": token}, authorization)
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, {}
+
+
+def test_revocation_and_introspection(server, binary, db, web_token):
+    """RFC 7009 and RFC 7662 on the real server."""
+    print("revocation and introspection", flush=True)
+    secret = "rs-secret-0c5e7a"
+    SECRETS.add(secret)
+    admin_ok(binary, "add-client rs", "add-client", "--db", db, "rs", "--grants", "client_credentials",
+             stdin=secret.encode() + b"\n")
+    rs = basic("rs", secret)
+    svc = basic("svc", "svc-secret-5d0c9b")
+    pair = expect_token(server.token_request(VENDOR_USERNAME_BODY), "a pair for client 138")
+    if not pair:
+        return
+    status, info = introspect(server, pair["access_token"], rs)
+    check(status == 200 and info.get("active") is True and info.get("client_id") == VENDOR_CLIENT_ID and
+          info.get("username") == "john_doe" and info.get("token_type") == "bearer" and
+          isinstance(info.get("exp"), int) and isinstance(info.get("iat"), int) and info["exp"] > info["iat"] and
+          info.get("sub"), "RFC 7662 2.2: a resource server sees an active token's members: %r" % info)
+    status, info = introspect(server, pair["refresh_token"], VENDOR_AUTH)
+    check(status == 200 and info.get("active") is True, "RFC 7662: a client sees its own refresh token")
+    status, info = introspect(server, pair["access_token"], svc)
+    check(status == 200 and info == {"active": False},
+          "RFC 7662 4: another client that is no resource server learns nothing: %r" % info)
+    status, info = introspect(server, "f" * 64, rs)
+    check(status == 200 and info == {"active": False}, "RFC 7662 2.2: an unknown token is {\"active\":false}")
+    expect_error(endpoint_request(server, "/oauth/introspect", {"token": pair["access_token"], "client_id": "page"}),
+                 401, "invalid_client", "RFC 7662 2.1: a public client may not introspect")
+    expect_error(endpoint_request(server, "/oauth/introspect", {"token": pair["access_token"]},
+                                  basic("rs", "wrong-secret-4c1e")), 401, "invalid_client",
+                 "introspection with a wrong secret")
+
+    status, headers, body = endpoint_request(server, "/oauth/revoke", {"token": "e" * 64}, VENDOR_AUTH)
+    check(status == 200 and body == b"", "RFC 7009 2.2: an unknown token: 200 with an empty body")
+    expect_error(endpoint_request(server, "/oauth/revoke", {"token": pair["access_token"], "token_type_hint": "jwt"},
+                                  VENDOR_AUTH), 400, "unsupported_token_type",
+                 "RFC 7009 2.2.1: a token_type_hint the server does not know")
+    expect_error(endpoint_request(server, "/oauth/revoke", {"token": pair["refresh_token"]}, svc), 400,
+                 "unauthorized_client", "RFC 7009 2.1: another client's token is refused")
+    status, info = introspect(server, pair["access_token"], rs)
+    check(info.get("active") is True, "a refused revocation revoked nothing")
+    # A wrong hint does not stop the search (RFC 7009 2.1): the refresh token named an access token.
+    status, headers, body = endpoint_request(server, "/oauth/revoke",
+                                             {"token": pair["refresh_token"], "token_type_hint": "access_token"},
+                                             VENDOR_AUTH)
+    check(status == 200 and body == b"", "RFC 7009 2.1: revoked with a wrong hint: 200")
+    for kind in ("refresh_token", "access_token"):
+        status, info = introspect(server, pair[kind], rs)
+        check(info == {"active": False}, "after revoking the refresh token its %s is inactive (RFC 7009 2.1)" % kind)
+    expect_error(refresh(server, pair["refresh_token"]), 400, "invalid_grant",
+                 "a revoked refresh token cannot be used")
+    # A public client revokes its own token by naming itself (RFC 7009 2.1, RFC 6749 2.1).
+    if web_token and "access_token" in web_token:
+        status, headers, body = endpoint_request(server, "/oauth/revoke",
+                                                 {"token": web_token["access_token"], "client_id": "page"})
+        status_after, info = introspect(server, web_token["refresh_token"], rs)
+        check(status == 200 and info == {"active": False},
+              "a public client revokes its access token, and its refresh token goes with it")
+
+
+def test_device_authorization_and_metadata(server, binary, db):
+    """RFC 8628 3.1-3.2 and RFC 8414 3 on the real server."""
+    print("device authorization endpoint, metadata", flush=True)
+    issuer = "http://%s:%d" % (HOST, server.port)
+    status, headers, body = endpoint_request(server, "/oauth/device_authorization",
+                                             {"client_id": "tv", "scope": "read"})
+    started = json.loads(body) if status == 200 else {}
+    check(status == 200 and HEX64.match(started.get("device_code", "")) and
+          re.match(r"^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$", started.get("user_code", "")) and
+          started.get("verification_uri") == issuer + "/device" and
+          started.get("verification_uri_complete") == issuer + "/device?user_code=" + started.get("user_code", "") and
+          started.get("expires_in") == 600 and started.get("interval") == 5,
+          "RFC 8628 3.2: the device authorization response %r" % {k: v for k, v in started.items()
+                                                                  if k != "device_code"})
+    SECRETS.add(started.get("device_code"))
+    expect_error(endpoint_request(server, "/oauth/device_authorization", {"client_id": "page"}), 400,
+                 "unauthorized_client", "RFC 8628 3.1: a client without the device grant")
+    expect_error(endpoint_request(server, "/oauth/device_authorization", {"client_id": "tv", "scope": "admin"}), 400,
+                 "invalid_scope", "RFC 8628 3.1: a scope not allowed")
+    status, headers, body = server.request("GET", "/.well-known/oauth-authorization-server")
+    document = json.loads(body) if status == 200 else {}
+    check(status == 200 and headers.get("content-type", "").startswith("application/json") and
+          document.get("issuer") == issuer and document.get("authorization_endpoint") == issuer + "/authorize" and
+          document.get("token_endpoint") == issuer + "/oauth/token" and
+          document.get("revocation_endpoint") == issuer + "/oauth/revoke" and
+          document.get("introspection_endpoint") == issuer + "/oauth/introspect" and
+          document.get("device_authorization_endpoint") == issuer + "/oauth/device_authorization" and
+          document.get("response_types_supported") == ["code"] and
+          document.get("code_challenge_methods_supported") == ["S256"] and
+          document.get("scopes_supported") == SCOPES.split() and
+          "none" not in document.get("introspection_endpoint_auth_methods_supported", ["none"]) and
+          document.get("authorization_response_iss_parameter_supported") is True,
+          "RFC 8414 2-3: the metadata document %r" % document)
+    status, headers, body = server.request("POST", "/.well-known/oauth-authorization-server", b"",
+                                           {"Content-Type": FORM})
+    check(status == 405, "the metadata document is read with GET: POST is 405 (got %d)" % status)
+
+
 def test_atomic_rotation(server):
     """A refresh's revocation of the old pair and the storing of the new one are one
     transaction: a failure injected between them (every INSERT into tokens fails) is a
@@ -923,7 +1149,7 @@ def run(binary, pg):
         STORE = PostgresStore(pg, "tokens") if pg else SqliteStore(os.path.join(workdir, "tokens.db"))
         print("database: " + STORE.name, flush=True)
         db = STORE.location
-        server = Server(binary, workdir, db, "--scopes", SCOPES)
+        server = Server(binary, workdir, db, "--scopes", SCOPES, "--resource-servers", "rs")
         check("created " in server.log_text(), "a new database was not reported as created")
         issued = test_vendor_examples(server)
         after_restart = test_refresh(server, binary, db)
@@ -935,6 +1161,9 @@ def run(binary, pg):
         test_client_credentials(server, binary, db)
         test_authorization_code(server, binary, db)
         test_device_code(server, binary, db)
+        web_token = test_authorization_endpoint(server, binary, db)
+        test_revocation_and_introspection(server, binary, db, web_token)
+        test_device_authorization_and_metadata(server, binary, db)
         test_locations(binary, workdir, pg)
         issued += test_concurrency(server)
 
