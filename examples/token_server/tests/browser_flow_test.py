@@ -26,7 +26,6 @@ import hashlib
 import http.server
 import json
 import os
-import re
 import secrets
 import shutil
 import socket
@@ -39,20 +38,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-HOST = "127.0.0.1"
+import harness
+from harness import HOST, admin
+
 USERNAME = "john_doe"
 PASSWORD = "john_doe_secret"
 SKIP = 77
-failures = []
-checks = 0
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
+check = harness.Checks()
 
 
 def free_port():
@@ -79,37 +71,6 @@ def post_form(url, fields):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
-
-
-class Server:
-    """token_server on a free loopback port."""
-
-    def __init__(self, binary, workdir, db, *args):
-        self.log_path = os.path.join(workdir, "server.log")
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen([binary, "--host", HOST, "--port", "0", "--db", db, *args],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
-        self.base = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with open(self.log_path, "rb") as f:
-                found = re.search(rb"listening on (http://127\.0\.0\.1:\d+)", f.read())
-            if found:
-                self.base = found.group(1).decode()
-                break
-            time.sleep(0.05)
-        if self.base is None:
-            self.stop()
-            sys.exit("token_server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 class Callback:
@@ -220,11 +181,6 @@ class Browser:
             self.driver.wait()
 
 
-def admin(binary, *args, stdin=b""):
-    subprocess.run([binary, *args], input=stdin, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   timeout=120)
-
-
 def authorization_code_flow(browser, server, callback, screenshot):
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -321,7 +277,7 @@ def main():
               "authorization_code refresh_token", "--redirect-uri", callback.url)
         admin(binary, "add-client", "--db", db, "tv", "--auth-method", "none", "--grants",
               "urn:ietf:params:oauth:grant-type:device_code")
-        server = Server(binary, workdir, db, "--scopes", "read")
+        server = harness.Server(binary, workdir, db, "--scopes", "read")
         browser = None
         try:
             browser = Browser(chromium, chromedriver, workdir)
@@ -334,8 +290,7 @@ def main():
                 browser.stop()
             server.stop()
             callback.stop()
-    print("%d checks, %d failed" % (checks, len(failures)), flush=True)
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -26,10 +26,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
+import harness
 import throwaway_postgres
+from harness import admin
 
 # oauthlib refuses http:// unless told: the server is on loopback only.
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -42,58 +43,11 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # noqa: E402
 from requests.auth import HTTPBasicAuth  # noqa: E402
 from requests_oauthlib import OAuth2Session  # noqa: E402
 
-HOST = "127.0.0.1"
 CLIENT_ID = "138"
 CLIENT_SECRET = "e8b9ca24f1b590af67e6271297d6e1f7226625d61c5b5daa1b2f215464e292cf"
 USERNAME = "john_doe"
 PASSWORD = "john_doe_secret"
-failures = []
-checks = 0
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
-
-
-class Server:
-    def __init__(self, binary, workdir, db, *args):
-        self.log_path = os.path.join(workdir, "server-%d.log" % time.monotonic_ns())
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen([binary, "--host", HOST, "--port", "0", "--db", db, *args],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
-        self.port = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with open(self.log_path, "rb") as f:
-                found = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())
-            if found:
-                self.port = int(found.group(1))
-                break
-            time.sleep(0.05)
-        if self.port is None:
-            self.stop()
-            sys.exit("token_server did not start")
-        self.base = "http://%s:%d" % (HOST, self.port)
-        self.token_url = self.base + "/oauth/token"
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.log.close()
-
-
-def admin(binary, *args, stdin):
-    result = subprocess.run([binary, *args], input=stdin, capture_output=True, timeout=120)
-    if result.returncode != 0:
-        sys.exit("token_server %s failed: %s" % (args[0], result.stderr.decode(errors="replace")))
+check = harness.Checks()
 
 
 def requests_oauthlib_password(server, client_id_in_body, basic):
@@ -102,13 +56,6 @@ def requests_oauthlib_password(server, client_id_in_body, basic):
     kwargs = {"auth": HTTPBasicAuth(*basic)} if basic else {"client_secret": CLIENT_SECRET}
     return session.fetch_token(token_url=server.token_url, username=USERNAME, password=PASSWORD,
                                include_client_id=True, timeout=120, **kwargs)
-
-
-def admin_output(binary, *args):
-    result = subprocess.run([binary, *args], capture_output=True, timeout=120)
-    if result.returncode != 0:
-        sys.exit("token_server %s failed: %s" % (args[0], result.stderr.decode(errors="replace")))
-    return result.stdout.decode().strip()
 
 
 def authlib_client_credentials(server, binary, db):
@@ -138,7 +85,7 @@ def authlib_authorization_code(server, binary, db):
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     check(challenge == expected and query.get("code_challenge_method") == ["S256"],
           "authlib's authorization URL carries the S256 challenge of its verifier")
-    code = admin_output(binary, "mint-code", "--db", db, "--client", "app-authlib", "--user", USERNAME,
+    code = admin(binary, "mint-code", "--db", db, "--client", "app-authlib", "--user", USERNAME,
                         "--redirect-uri", redirect, "--code-challenge=" + challenge, "--scope", "read")
     callback = "%s?code=%s&state=%s" % (redirect, code, state)
     token = session.fetch_token(server.token_url, authorization_response=callback, code_verifier=verifier,
@@ -266,7 +213,7 @@ def run(binary, pg):
         admin(binary, "add-user", "--db", db, "--username", USERNAME, stdin=(PASSWORD + "\n").encode())
 
         # --scopes: the authorization code below is minted with scope "read".
-        server = Server(binary, workdir, db, "--scopes", "read", "--resource-servers", "rs-authlib")
+        server = harness.Server(binary, workdir, db, "--scopes", "read", "--resource-servers", "rs-authlib")
         try:
             # RFC 6749 3.2.1: client_id in the body next to Basic, as include_client_id=True sends it.
             token = requests_oauthlib_password(server, CLIENT_ID, (CLIENT_ID, CLIENT_SECRET))
@@ -305,7 +252,7 @@ def run(binary, pg):
         finally:
             server.stop()
 
-        server = Server(binary, workdir, db, "--allow-body-client-auth")
+        server = harness.Server(binary, workdir, db, "--allow-body-client-auth")
         try:
             token = requests_oauthlib_password(server, CLIENT_ID, None)
             check(len(token.get("access_token", "")) == 64,
@@ -317,8 +264,7 @@ def run(binary, pg):
         finally:
             server.stop()
 
-    print("%d checks, %d failed" % (checks, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
