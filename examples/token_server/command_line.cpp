@@ -173,7 +173,7 @@ std::optional<Number> number_in(std::string_view text, Number low, Number high) 
 
 // "read  write" or " read write " as "read write": runs of spaces are one separator.
 // Every token must be NQCHAR (RFC 6749 3.3), so that the list is scope syntax.
-result<std::string> scope_list(std::string_view text) {
+result<std::string> scope_list(std::string_view option, std::string_view text) {
     std::string list;
     for (std::size_t at = text.find_first_not_of(' '); at != std::string_view::npos;
          at = text.find_first_not_of(' ', at)) {
@@ -183,7 +183,8 @@ result<std::string> scope_list(std::string_view text) {
         at = end;
     }
     if (!list.empty() && !oauthcore::is_scope_syntax(list))
-        return failure("--scopes takes space-separated scope tokens of printable ASCII without '\\' and '\"'");
+        return failure(std::string(option) +
+                       " takes space-separated tokens of printable ASCII without spaces, '\\' and '\"'");
     return list;
 }
 
@@ -235,7 +236,7 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
         else
             return failure("--profile takes social_id or rfc6749");
     } else if (name == "--scopes") {
-        auto scopes = scope_list(value);
+        auto scopes = scope_list(name, value);
         if (!scopes) return failure(scopes.error());
         o.scopes = std::move(*scopes);
     } else if (name == "--expires-in" || name == "--refresh-expires-in") {
@@ -244,8 +245,8 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
     } else if (name == "--issuer") {
         o.issuer = value;
     } else if (name == "--resource-servers") {
-        auto ids = scope_list(value);
-        if (!ids) return failure("--resource-servers takes space-separated client ids");
+        auto ids = scope_list(name, value);
+        if (!ids) return failure(ids.error());
         o.resource_servers = std::move(*ids);
     } else if (name == "--tls-cert") {
         o.tls_cert = value;
@@ -463,6 +464,16 @@ result<command> parse_add_user(std::span<const std::string_view> args) {
     return command(add_user_options{*a->value("--db"), username, email});
 }
 
+// --scope of mint-code and device-code, as --scopes is read; absent: `target` unchanged.
+result<void> scope_option(const admin_arguments& a, std::string& target) {
+    const auto text = a.value("--scope");
+    if (!text) return {};
+    auto list = scope_list("--scope", *text);
+    if (!list) return failure(list.error());
+    target = std::move(*list);
+    return {};
+}
+
 result<std::uint64_t> seconds_option(const admin_arguments& a, std::string_view name, std::uint64_t fallback,
                                      std::uint64_t high) {
     const auto text = a.value(name);
@@ -500,11 +511,7 @@ result<command> parse_mint_code(std::span<const std::string_view> args) {
                                  "(RFC 7636 4.1)");
     }
     if (auto checked = check_redirect_uri(o.redirect_uri); !checked) return failure(checked.error());
-    if (const auto scope = a->value("--scope")) {
-        auto list = scope_list(*scope);
-        if (!list) return failure(list.error());
-        o.scope = std::move(*list);
-    }
+    if (auto scope = scope_option(*a, o.scope); !scope) return failure(scope.error());
     const auto expires_in = seconds_option(*a, "--expires-in", o.expires_in, 86400);
     if (!expires_in) return failure(expires_in.error());
     o.expires_in = *expires_in;
@@ -519,11 +526,7 @@ result<command> parse_device_code(std::span<const std::string_view> args) {
     device_code_options o;
     o.db_path = *a->value("--db");
     o.client_id = *a->value("--client");
-    if (const auto scope = a->value("--scope")) {
-        auto list = scope_list(*scope);
-        if (!list) return failure(list.error());
-        o.scope = std::move(*list);
-    }
+    if (auto scope = scope_option(*a, o.scope); !scope) return failure(scope.error());
     const auto expires_in = seconds_option(*a, "--expires-in", o.expires_in, 86400);
     if (!expires_in) return failure(expires_in.error());
     const auto interval = seconds_option(*a, "--interval", o.interval, 3600);

@@ -17,6 +17,9 @@ struct token {
 
 [[nodiscard]] token make_token();
 
+// 32 bytes (random ones, a digest) as 64 lowercase hex digits.
+[[nodiscard]] token hex_of(const std::array<unsigned char, 32>& bytes) noexcept;
+
 // SHA-256 of a token's text: what the database keeps instead of the token, so that
 // a copy of the database does not hand out working tokens. A plain hash suffices:
 // the tokens are random with 256 bits, there is nothing to guess or look up.
