@@ -13,13 +13,16 @@
 //    authorization_code_confidential, by the vendor's client with Basic and the same
 //    verifier; device_code by a public client polling an approved device code. The
 //    requests, stores and endpoints are in endpoint_cases.hpp, which profile_driver.cpp
-//    runs too.
+//    runs too; each grant's benchmark is in a file of its own (endpoint_<grant>.cpp), so
+//    that its endpoint is not compiled in the password request's translation unit
+//    (endpoint_grant.hpp says why).
 // Every benchmark here reports allocs_per_iter, heap allocations per request.
 
 #include <string>
 #include <string_view>
 
 #include "endpoint_cases.hpp"
+#include "endpoint_grant.hpp"
 #include "oauthcore/memory_stores.hpp"
 #include "support.hpp"
 
@@ -60,26 +63,6 @@ void end_to_end_oauthcore(benchmark::State& state, const char* name, std::string
         check(r.header("Content-Type") == "application/json;charset=UTF-8", name, "Content-Type");
         check(r.header("Cache-Control") == "no-store", name, "Cache-Control");
         check(r.header("Pragma") == "no-cache", name, "Pragma");
-    }
-    allocation_meter meter(state);
-    for (auto _ : state) {
-        meter.start();
-        const auto r = request.handle(storage);
-        escape(&r);
-        escape(r.body.data());
-        meter.stop();
-    }
-}
-
-// One grant's success path: `handle` on an endpoint of that grant alone.
-template <class Case>
-void end_to_end_grant(benchmark::State& state, const char* name, Case& request) {
-    oauthcore::exchange_storage storage;
-    {
-        const auto r = request.handle(storage);
-        check(r.status == 200, name, "status");
-        check(r.body == request.expected_body(), name, "body");
-        check(r.header("Cache-Control") == "no-store", name, "Cache-Control");
     }
     allocation_meter meter(state);
     for (auto _ : state) {
@@ -133,22 +116,9 @@ void register_cases(const char* implementation, Function function) {
 
 void register_endpoint() {
     register_cases("oauthcore", end_to_end_oauthcore);
-    benchmark::RegisterBenchmark("end_to_end/oauthcore/client_credentials", [](benchmark::State& state) {
-        client_credentials_case request;
-        end_to_end_grant(state, "end_to_end/oauthcore/client_credentials", request);
-    });
-    benchmark::RegisterBenchmark("end_to_end/oauthcore/authorization_code", [](benchmark::State& state) {
-        authorization_code_case request(false);
-        end_to_end_grant(state, "end_to_end/oauthcore/authorization_code", request);
-    });
-    benchmark::RegisterBenchmark("end_to_end/oauthcore/authorization_code_confidential", [](benchmark::State& state) {
-        authorization_code_case request(true);
-        end_to_end_grant(state, "end_to_end/oauthcore/authorization_code_confidential", request);
-    });
-    benchmark::RegisterBenchmark("end_to_end/oauthcore/device_code", [](benchmark::State& state) {
-        device_code_case request;
-        end_to_end_grant(state, "end_to_end/oauthcore/device_code", request);
-    });
+    register_endpoint_client_credentials();
+    register_endpoint_authorization_code();
+    register_endpoint_device_code();
 #if OAUTHCORE_BENCH_HAVE_BOOST_PARTS
     register_cases("boost_parts", end_to_end_boost_parts);
 #endif
