@@ -165,7 +165,7 @@ TEST_CASE("metadata: http only on loopback, and only when allowed", "[metadata][
     }
 }
 
-TEST_CASE("metadata: endpoints are https URLs without fragment; required ones are there (RFC 8414 2, RFC 6749 3.1)",
+TEST_CASE("metadata: endpoints are https URLs without fragment, required ones are there (RFC 8414 2, RFC 6749 3.1)",
           "[metadata][rfc8414][rfc6749]") {
     server_metadata m = example();
     m.revocation_endpoint = "http://server.example.com/revoke";
@@ -192,7 +192,7 @@ TEST_CASE("metadata: endpoints are https URLs without fragment; required ones ar
     CHECK(check_metadata(m).has_value());
 }
 
-TEST_CASE("metadata: list values are checked; strings are escaped (RFC 8414 2, RFC 6749 3.3)", "[metadata][rfc8414]") {
+TEST_CASE("metadata: list values are checked, strings are escaped (RFC 8414 2, RFC 6749 3.3)", "[metadata][rfc8414]") {
     server_metadata m = example();
     constexpr std::array<std::string_view, 2> bad_scopes{"read", "two words"};
     m.scopes_supported = bad_scopes;
