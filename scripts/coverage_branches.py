@@ -11,11 +11,19 @@ As with gcovr's --exclude-throw-branches, edges taken only by a propagating exce
 are left out (the library never throws), and so are branches on lines with no code of
 their own (a closing brace).
 
+gcov's JSON gives a line either once per instantiation or, for a line several
+instantiations in one translation unit share (a continuation lambda's, say), once with
+their branch vectors concatenated: a vector as long as one instantiation's times their
+number. Each vector is therefore cut into pieces of the greatest common length of the
+line's vectors, and a piece counts only when its throw edges sit where the line's most
+common piece has them.
+
   coverage_branches.py BUILD_DIR MINIMUM_PERCENT
 """
 import collections
 import gzip
 import json
+import math
 import pathlib
 import subprocess
 import sys
@@ -26,7 +34,8 @@ minimum = float(sys.argv[2])
 root = pathlib.Path(__file__).resolve().parent.parent
 include_dir = root / "include"
 
-# (file, line) -> list of branch-taken vectors, one per instantiation and TU
+# (file, line) -> list of (taken, throw) vectors, one per instantiation, or several
+# instantiations' concatenated (see above), per TU
 copies = collections.defaultdict(list)
 with tempfile.TemporaryDirectory() as work:
     for gcda in sorted(build_dir.rglob("*.gcda")):
@@ -41,9 +50,9 @@ with tempfile.TemporaryDirectory() as work:
                 if include_dir not in path.parents:
                     continue
                 for line in source["lines"]:
-                    taken = [b["count"] > 0 for b in line["branches"] if not b["throw"]]
-                    if taken:
-                        copies[(path, line["line_number"])].append(taken)
+                    branches = [(b["count"] > 0, b["throw"]) for b in line["branches"]]
+                    if branches:
+                        copies[(path, line["line_number"])].append(branches)
             report.unlink()
 
 sources = {}
@@ -55,11 +64,18 @@ for (path, number), vectors in copies.items():
     text = sources[path][number - 1].strip()
     if text.strip("{}();") == "":
         continue
-    width = collections.Counter(len(v) for v in vectors).most_common(1)[0][0]
-    taken = [any(v[i] for v in vectors if len(v) == width) for i in range(width)]
+    unit = 0
+    for v in vectors:
+        unit = math.gcd(unit, len(v))
+    pieces = [v[i:i + unit] for v in vectors for i in range(0, len(v), unit)]
+    throws = collections.Counter(tuple(t for _, t in p) for p in pieces).most_common(1)[0][0]
+    kept = [i for i, t in enumerate(throws) if not t]
+    if not kept:
+        continue
+    taken = [any(p[i][0] for p in pieces if tuple(t for _, t in p) == throws) for i in kept]
     name = str(path.relative_to(root))
     per_file[name][0] += sum(taken)
-    per_file[name][1] += width
+    per_file[name][1] += len(taken)
     if not all(taken):
         missed[name].append(number)
 

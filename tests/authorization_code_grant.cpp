@@ -130,7 +130,7 @@ TEST_CASE("authorization_code: a confidential client redeems with Basic, with or
 }
 
 TEST_CASE(
-    "authorization_code: a code works once; a second use is invalid_grant and the observer is told "
+    "authorization_code: a code works once, a second use is invalid_grant and the observer is told "
     "(RFC 6749 4.1.2, 10.5)",
     "[authorization_code][observer]") {
     code_fixture f;
@@ -167,7 +167,7 @@ TEST_CASE("authorization_code: an observer without authorization_code_reused is 
 }
 
 TEST_CASE(
-    "authorization_code: the code was issued to this client; another client's try leaves it to that client "
+    "authorization_code: the code was issued to this client, another client's try leaves it to that client "
     "(RFC 6749 4.1.3, 10.5)",
     "[authorization_code]") {
     code_fixture f;
@@ -277,7 +277,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "authorization_code: S256 is verified; a verifier that does not meet the challenge is invalid_grant "
+    "authorization_code: S256 is verified, a verifier that does not meet the challenge is invalid_grant "
     "(RFC 7636 4.2, 4.6)",
     "[authorization_code][pkce]") {
     code_fixture f;
@@ -296,7 +296,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "authorization_code: plain only when the host enables it; no method means plain (RFC 7636 4.2, 4.3; "
+    "authorization_code: plain only when the host enables it, no method means plain (RFC 7636 4.2, 4.3, "
     "RFC 9700 2.1.1)",
     "[authorization_code][pkce]") {
     code_fixture f;
@@ -338,7 +338,7 @@ TEST_CASE("authorization_code: a code with a challenge needs its code_verifier (
 }
 
 TEST_CASE(
-    "authorization_code: public clients must use PKCE; confidential ones when the host requires it "
+    "authorization_code: public clients must use PKCE, confidential ones when the host requires it "
     "(RFC 9700 2.1.1)",
     "[authorization_code][pkce]") {
     code_fixture f;
@@ -357,7 +357,7 @@ TEST_CASE(
 
 TEST_CASE(
     "authorization_code: every refused code gets the same invalid_grant body, in both profiles "
-    "(RFC 6749 5.2; no oracle)",
+    "(RFC 6749 5.2, no oracle)",
     "[authorization_code][security]") {
     for (const auto p : {profile::social_id, profile::rfc6749}) {
         code_fixture f;
@@ -556,7 +556,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "authorization_code: of two concurrent redemptions of a code, one gets the tokens; the other is a reuse "
+    "authorization_code: of two concurrent redemptions of a code, one gets the tokens, the other is a reuse "
     "(RFC 6749 4.1.2, 10.5)",
     "[authorization_code][observer]") {
     // Another request redeems the code between this one's find and its redemption.

@@ -194,7 +194,7 @@ TEST_CASE("authorization request: redirect_uri may be left out only when exactly
 
 TEST_CASE(
     "authorization request: errors about the client or redirect URI are pages, never redirects "
-    "(RFC 6749 4.1.2.1, 3.1.2.4; RFC 9700 4.11 open redirector)",
+    "(RFC 6749 4.1.2.1, 3.1.2.4, RFC 9700 4.11 open redirector)",
     "[authorization_request][rfc6749][rfc9700]") {
     fixture f;
     const std::string rest = "&response_type=code&state=xyz";
@@ -314,7 +314,7 @@ TEST_CASE(
                          reason::duplicate_parameter, "invalid_request", spa_cb, "");
 }
 
-TEST_CASE("authorization request: PKCE rules (RFC 7636 4.3, 4.4.1; RFC 9700 2.1.1)",
+TEST_CASE("authorization request: PKCE rules (RFC 7636 4.3, 4.4.1, RFC 9700 2.1.1)",
           "[authorization_request][rfc7636][rfc9700]") {
     fixture f;
     const std::string base = "response_type=code&client_id=spa&redirect_uri=https%3A%2F%2Fspa.example%2Fcb&state=xyz";
@@ -423,7 +423,7 @@ TEST_CASE("authorization request: deny redirects with access_denied (RFC 6749 4.
     check_redirect_error(endpoint.approve(*v.request, "", storage), reason::invalid_issued_token, "server_error");
 }
 
-TEST_CASE("authorization request: without an issuer no iss; 303 when asked (RFC 9207 2, RFC 9700 4.12)",
+TEST_CASE("authorization request: without an issuer no iss, 303 when asked (RFC 9207 2, RFC 9700 4.12)",
           "[authorization_request][rfc9207][rfc9700]") {
     fixture f;
     f.options.issuer = {};

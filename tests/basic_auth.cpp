@@ -124,7 +124,7 @@ TEST_CASE("basic: each byte class at every position of user-pass, short and long
     }
 }
 
-TEST_CASE("basic: an empty client id is invalid_client; an empty secret is passed on", "[basic]") {
+TEST_CASE("basic: an empty client id is invalid_client, an empty secret is passed on", "[basic]") {
     CHECK(failure(basic(":secret")) == reason::empty_client_id);
     request_storage storage;
     const auto c = parse(basic("138:"), storage);

@@ -117,7 +117,7 @@ TEST_CASE("client_credentials: a public client is 401 invalid_client, before any
 }
 
 TEST_CASE(
-    "client_credentials: client authentication as on every grant; client_secret_post when enabled "
+    "client_credentials: client authentication as on every grant, client_secret_post when enabled "
     "(RFC 6749 2.3.1, 4.4.2)",
     "[client_credentials]") {
     service_fixture f;

@@ -116,7 +116,7 @@ TEST_CASE("concepts: outcome carries accepted, rejected and failed", "[concepts]
     CHECK(outcome<int>::fail().status() == outcome_status::failed);
 }
 
-TEST_CASE("memory stores: client secret and user password are checked; unknown ids reject", "[concepts][stores]") {
+TEST_CASE("memory stores: client secret and user password are checked, unknown ids reject", "[concepts][stores]") {
     memory_client_store clients;
     clients.add("138", "secret");
     CHECK(clients.authenticate_client(basic_auth("138", "secret")).accepted());

@@ -49,7 +49,7 @@ TEST_CASE("errors: the device flow's codes are the RFC 8628 3.5 strings, each 40
     }
 }
 
-TEST_CASE("errors: every refused code, and every refused device code, has one answer (RFC 6749 5.2; no oracle)",
+TEST_CASE("errors: every refused code, and every refused device code, has one answer (RFC 6749 5.2, no oracle)",
           "[errors][authorization_code][device_code]") {
     for (const auto& group :
          {std::vector<reason>(detail::code_rejection_reasons.begin(), detail::code_rejection_reasons.end()),

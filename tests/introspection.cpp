@@ -182,7 +182,7 @@ TEST_CASE("introspection: the hint orders the search and a wrong or unknown one 
     CHECK(kinds == std::vector<token_kind>{token_kind::refresh_token, token_kind::access_token});
 }
 
-TEST_CASE("introspection: the caller authenticates; a public client cannot introspect (RFC 7662 2.1)",
+TEST_CASE("introspection: the caller authenticates, a public client cannot introspect (RFC 7662 2.1)",
           "[introspection][rfc7662]") {
     fixture f;
     f.options.allow_public_clients = true;

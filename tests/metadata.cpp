@@ -1,7 +1,9 @@
 #include "oauthcore/metadata.hpp"
 
 #include <array>
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include "catch.hpp"
 #include "oauthcore/authorization_code_grant.hpp"
@@ -165,7 +167,7 @@ TEST_CASE("metadata: http only on loopback, and only when allowed", "[metadata][
     }
 }
 
-TEST_CASE("metadata: endpoints are https URLs without fragment; required ones are there (RFC 8414 2, RFC 6749 3.1)",
+TEST_CASE("metadata: endpoints are https URLs without fragment, required ones are there (RFC 8414 2, RFC 6749 3.1)",
           "[metadata][rfc8414][rfc6749]") {
     server_metadata m = example();
     m.revocation_endpoint = "http://server.example.com/revoke";
@@ -192,7 +194,7 @@ TEST_CASE("metadata: endpoints are https URLs without fragment; required ones ar
     CHECK(check_metadata(m).has_value());
 }
 
-TEST_CASE("metadata: list values are checked; strings are escaped (RFC 8414 2, RFC 6749 3.3)", "[metadata][rfc8414]") {
+TEST_CASE("metadata: list values are checked, strings are escaped (RFC 8414 2, RFC 6749 3.3)", "[metadata][rfc8414]") {
     server_metadata m = example();
     constexpr std::array<std::string_view, 2> bad_scopes{"read", "two words"};
     m.scopes_supported = bad_scopes;
@@ -227,4 +229,174 @@ TEST_CASE("metadata: the response, and where it is served (RFC 8414 3.1, 3.2)", 
     CHECK(path("https://server.example.com") == "/.well-known/oauth-authorization-server");
     CHECK(path("https://server.example.com/") == "/.well-known/oauth-authorization-server");
     CHECK(path("https://server.example.com/issuer1") == "/.well-known/oauth-authorization-server/issuer1");
+}
+
+TEST_CASE("metadata: each endpoint member is checked on its own and named in the error (RFC 8414 2, RFC 6749 3.1)",
+          "[metadata][rfc8414][rfc6749]") {
+    std::string_view server_metadata::*const members[] = {&server_metadata::authorization_endpoint,
+                                                          &server_metadata::token_endpoint,
+                                                          &server_metadata::jwks_uri,
+                                                          &server_metadata::revocation_endpoint,
+                                                          &server_metadata::introspection_endpoint,
+                                                          &server_metadata::device_authorization_endpoint};
+    const std::string_view names[] = {
+        "authorization_endpoint", "token_endpoint",         "jwks_uri",
+        "revocation_endpoint",    "introspection_endpoint", "device_authorization_endpoint"};
+    for (std::size_t i = 0; i < std::size(members); ++i) {
+        INFO(names[i]);
+        server_metadata m = example();
+        // RFC 6749 3.1, 3.2: TLS; a URL with a host.
+        for (const std::string_view url : {"http://server.example.com/x", "https:///x", "//server.example.com/x",
+                                           "https://server.example.com/a b", "ftp://server.example.com/x"}) {
+            INFO(url);
+            m.*members[i] = url;
+            CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, names[i]});
+        }
+        // RFC 6749 3.1, 3.2: "MUST NOT include a fragment component"; a query is allowed.
+        m.*members[i] = "https://server.example.com/x?a=1#top";
+        CHECK(problem_of(m) == metadata_problem{metadata_error::fragment, names[i]});
+        m.*members[i] = "https://server.example.com/x?a=1";
+        CHECK(check_metadata(m).has_value());
+        // Loopback http is an endpoint's too, with the option alone.
+        m.*members[i] = "http://localhost:8080/x";
+        CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, names[i]});
+        CHECK(check_metadata(m, metadata_options{true}).has_value());
+    }
+}
+
+TEST_CASE("metadata: a loopback host is 127.0.0.1, [::1] or localhost with digits for a port (RFC 8252 7.3, 8.3)",
+          "[metadata][rfc8252]") {
+    const metadata_options loopback{true};
+    server_metadata m = example();
+    m.token_endpoint = "http://127.0.0.1/token";
+    m.authorization_endpoint = "http://127.0.0.1/authorize";
+    for (const std::string_view issuer : {"http://localhost:", "http://localhost:0", "http://[::1]"}) {
+        INFO(issuer);
+        m.issuer = issuer;
+        CHECK(check_metadata(m, loopback).has_value());
+    }
+    for (const std::string_view issuer :
+         {"http://localhost:-1", "http://localhost:80x", "http://localhostx", "http://localhost.:80", "http://local"}) {
+        INFO(issuer);
+        m.issuer = issuer;
+        CHECK(problem_of(m, loopback) == metadata_problem{metadata_error::not_https, "issuer"});
+    }
+    // The option allows loopback http; https stays good, other schemes stay refused.
+    m.issuer = "https://server.example.com";
+    CHECK(check_metadata(m, loopback).has_value());
+    m.issuer = "ftp://localhost";
+    CHECK(problem_of(m, loopback) == metadata_problem{metadata_error::not_https, "issuer"});
+}
+
+TEST_CASE("metadata: which grant types need the token and authorization endpoints (RFC 8414 2)",
+          "[metadata][rfc8414]") {
+    constexpr std::array<std::string_view, 1> implicit_only{"implicit"};
+    constexpr std::array<std::string_view, 1> code_only_grant{"authorization_code"};
+    constexpr std::array<std::string_view, 2> implicit_and_services{"client_credentials", "implicit"};
+    constexpr std::array<std::string_view, 2> services_and_device{"client_credentials",
+                                                                  "urn:ietf:params:oauth:grant-type:device_code"};
+    constexpr std::array<std::string_view, 1> refresh_only{"refresh_token"};
+    server_metadata m = example();
+    // token_endpoint: "REQUIRED unless only the implicit grant type is supported".
+    m.token_endpoint = "";
+    CHECK(problem_of(m) == metadata_problem{metadata_error::missing, "token_endpoint"});  // default: code, implicit
+    for (const string_list grants :
+         {string_list(code_only_grant), string_list(implicit_and_services), string_list(refresh_only)}) {
+        m.grant_types_supported = grants;
+        CHECK(problem_of(m) == metadata_problem{metadata_error::missing, "token_endpoint"});
+    }
+    m.grant_types_supported = implicit_only;
+    CHECK(check_metadata(m).has_value());
+    // authorization_endpoint: "REQUIRED unless no grant types are supported that use the
+    // authorization endpoint".
+    m = example();
+    m.authorization_endpoint = "";
+    for (const string_list grants :
+         {string_list(code_only_grant), string_list(implicit_only), string_list(implicit_and_services)}) {
+        m.grant_types_supported = grants;
+        CHECK(problem_of(m) == metadata_problem{metadata_error::missing, "authorization_endpoint"});
+    }
+    for (const string_list grants : {string_list(services_and_device), string_list(refresh_only)}) {
+        m.grant_types_supported = grants;
+        CHECK(check_metadata(m).has_value());
+    }
+    // The issuer comes first, then the URLs, then the REQUIRED members.
+    m = example();
+    m.response_types_supported = {};
+    m.jwks_uri = "http://server.example.com/jwks";
+    CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, "jwks_uri"});
+    m.issuer = "";
+    CHECK(problem_of(m) == metadata_problem{metadata_error::missing, "issuer"});
+}
+
+TEST_CASE("metadata: an empty value in any list is invalid_value naming the list (RFC 8414 2, RFC 6749 3.3)",
+          "[metadata][rfc8414][rfc6749]") {
+    string_list server_metadata::*const lists[] = {&server_metadata::response_types_supported,
+                                                   &server_metadata::grant_types_supported,
+                                                   &server_metadata::token_endpoint_auth_methods_supported,
+                                                   &server_metadata::revocation_endpoint_auth_methods_supported,
+                                                   &server_metadata::introspection_endpoint_auth_methods_supported,
+                                                   &server_metadata::code_challenge_methods_supported,
+                                                   &server_metadata::scopes_supported};
+    const std::string_view names[] = {"response_types_supported",
+                                      "grant_types_supported",
+                                      "token_endpoint_auth_methods_supported",
+                                      "revocation_endpoint_auth_methods_supported",
+                                      "introspection_endpoint_auth_methods_supported",
+                                      "code_challenge_methods_supported",
+                                      "scopes_supported"};
+    constexpr std::array<std::string_view, 2> second_empty{"code", ""};
+    for (std::size_t i = 0; i < std::size(lists); ++i) {
+        INFO(names[i]);
+        server_metadata m = example();
+        m.*lists[i] = second_empty;
+        CHECK(problem_of(m) == metadata_problem{metadata_error::invalid_value, names[i]});
+    }
+    // scope-token = 1*NQCHAR (RFC 6749 3.3): no space, '"' or '\'.
+    server_metadata m = example();
+    for (const std::string_view scope : {"a\"b", "a\\b", "tab\t", "caf\xc3\xa9"}) {
+        INFO(scope);
+        const std::array<std::string_view, 1> bad{scope};
+        m.scopes_supported = bad;
+        CHECK(problem_of(m) == metadata_problem{metadata_error::invalid_value, "scopes_supported"});
+    }
+    constexpr std::array<std::string_view, 2> good{"openid", "urn:example:scope!#$"};
+    m.scopes_supported = good;
+    CHECK(check_metadata(m).has_value());
+}
+
+TEST_CASE("metadata: problems name their error and member, compared as a pair", "[metadata]") {
+    const std::pair<metadata_error, std::string_view> names[] = {
+        {metadata_error::missing, "missing"},
+        {metadata_error::not_https, "not_https"},
+        {metadata_error::query_or_fragment, "query_or_fragment"},
+        {metadata_error::fragment, "fragment"},
+        {metadata_error::invalid_value, "invalid_value"}};
+    for (const auto& [e, name] : names) CHECK(to_string(e) == name);
+    // An out-of-range value (a cast from the host) is not mistaken for any of them.
+    const auto out_of_range = static_cast<metadata_error>(std::size(names));
+    CHECK(to_string(out_of_range) == "unknown");
+    // The member counts as much as the error: a host reports both.
+    server_metadata m = example();
+    m.jwks_uri = "http://server.example.com/jwks";
+    const metadata_problem found = problem_of(m);
+    CHECK(found != metadata_problem{metadata_error::not_https, "token_endpoint"});
+    CHECK(found != metadata_problem{metadata_error::fragment, "jwks_uri"});
+    CHECK(found == metadata_problem{metadata_error::not_https, "jwks_uri"});
+}
+
+TEST_CASE("metadata: a document the storage cannot hold is 500, never a truncated document (RFC 8414 3.2)",
+          "[metadata][rfc8414]") {
+    const auto size = metadata_json_size(example());
+    REQUIRE(size.has_value());
+    fixed_storage<64> small;
+    REQUIRE(*size > 64);
+    const response r = make_metadata_response(example(), small);
+    CHECK(r.status == 500);
+    CHECK(r.error == error{reason::out_of_memory});
+    CHECK(r.body.find("issuer") == std::string_view::npos);
+    fixed_storage<1024> enough;
+    const response whole = make_metadata_response(example(), enough);
+    CHECK(whole.status == 200);
+    CHECK(whole.body.size() == *size);
 }

@@ -51,7 +51,7 @@ TEST_CASE("response: every 401 carries a Basic challenge (RFC 7235 3.1, RFC 6749
     }
 }
 
-TEST_CASE("response: 400 carries no challenge; 405 carries Allow: POST (RFC 9110 15.5.6)", "[response]") {
+TEST_CASE("response: 400 carries no challenge, 405 carries Allow: POST (RFC 9110 15.5.6)", "[response]") {
     response_storage storage;
     const auto bad = make_error_response(error{reason::missing_parameter, param<"password">}, storage);
     CHECK(bad.status == 400);
@@ -80,7 +80,7 @@ TEST_CASE("response: rfc6749 profile answers wrong user credentials with 400 inv
     CHECK(r.body == R"({"error":"invalid_grant","error_description":"The resource owner credentials are invalid."})");
 }
 
-TEST_CASE("response: a token outside VSCHAR is never sent; 500 instead (RFC 6749 Appendix A)", "[response]") {
+TEST_CASE("response: a token outside VSCHAR is never sent, 500 instead (RFC 6749 Appendix A)", "[response]") {
     for (const token_fields& bad : {
              token_fields{"", 1, "bearer", {}, {}},
              token_fields{"tab\there", 1, "bearer", {}, {}},

@@ -97,7 +97,7 @@ TEST_CASE("uri: every byte class of a URI, against RFC 3986 2 written out", "[ur
     }
 }
 
-TEST_CASE("uri: redirect URIs are compared byte for byte (RFC 9700 2.1, 4.1.3; RFC 6749 3.1.2.3)", "[uri][rfc9700]") {
+TEST_CASE("uri: redirect URIs are compared byte for byte (RFC 9700 2.1, 4.1.3, RFC 6749 3.1.2.3)", "[uri][rfc9700]") {
     CHECK(redirect_uri_matches("https://client.example.com/cb", "https://client.example.com/cb"));
     // No normalisation of any kind (RFC 3986 6.2.1 simple string comparison).
     CHECK(!redirect_uri_matches("https://client.example.com/cb", "https://CLIENT.example.com/cb"));
