@@ -327,13 +327,15 @@ private:
     template <class Record, class Context>
     void redeem(const Record& record, const Context& context) {
         using token_type = typename Maker::token_type;
-        if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
-        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+        if (const auto redeemable = check_code(record, context); !redeemable) [[unlikely]]
+            return context.fail(redeemable.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed) [[unlikely]]
             return context.fail(allowed.error());
         ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
                        [this, context, code = context.keep(record)](const outcome<token_type>& made) {
-                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                           if (!made.accepted()) [[unlikely]]
+                               return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable) [[unlikely]]
                                return context.fail(sendable.error());
                            ask_redeem_authorization_code(
                                context, codes_, code.get(), made.value(),
@@ -359,7 +361,8 @@ private:
             notify_authorization_code_reused(context.observer(), client.id, record);
             return fail(reason::code_reused);
         }
-        if (!detail::bytes_equal(record.client_id(), client.id)) return fail(reason::code_issued_to_another_client);
+        if (!detail::bytes_equal(record.client_id(), client.id)) [[unlikely]]
+            return fail(reason::code_issued_to_another_client);
         if (static_cast<std::uint64_t>(clock_()) >= static_cast<std::uint64_t>(record.expires_at()))
             return fail(reason::code_expired);
         const std::string_view redirect_uri = record.redirect_uri();
