@@ -5136,6 +5136,23 @@ enum class code_challenge_method { plain, s256 };
     return challenge;
 }
 
+namespace detail {
+
+// verify_code_verifier for a `verifier` the caller has already found to be a
+// code-verifier (is_code_verifier): the transformation and the comparison alone. The
+// authorization_code grant checks the verifier's syntax at step 2, before any store is
+// asked, and calls this at step 8, so that its bytes are not scanned twice.
+[[nodiscard]] inline bool code_verifier_meets(std::string_view verifier, std::string_view challenge,
+                                              code_challenge_method method) noexcept {
+    switch (method) {
+        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
+        case code_challenge_method::s256: return s256_challenge_matches(verifier, challenge);
+    }
+    return false;
+}
+
+}  // namespace detail
+
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
@@ -5150,12 +5167,7 @@ enum class code_challenge_method { plain, s256 };
 // (RFC 7636 4.6).
 [[nodiscard]] inline bool verify_code_verifier(std::string_view verifier, std::string_view challenge,
                                                code_challenge_method method) noexcept {
-    if (!is_code_verifier(verifier)) return false;
-    switch (method) {
-        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
-    }
-    return false;
+    return is_code_verifier(verifier) && detail::code_verifier_meets(verifier, challenge, method);
 }
 
 }  // namespace oauthcore
@@ -5354,11 +5366,14 @@ struct authorization_code_options {
     bool require_pkce = false;
 };
 
-// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
-// code was issued with (empty when none). `required`: the client must use PKCE.
-[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
-                                             std::string_view method_name, bool required,
-                                             const authorization_code_options& options) noexcept {
+namespace detail {
+
+// check_pkce; VerifierChecked: `code_verifier` is empty or known to be a code-verifier
+// (the grant's step 2 checked it), so that step 8 does not scan it again.
+template <bool VerifierChecked>
+[[nodiscard]] inline result<void> check_pkce_of(std::string_view code_verifier, std::string_view code_challenge,
+                                                std::string_view method_name, bool required,
+                                                const authorization_code_options& options) noexcept {
     if (code_challenge.empty()) {
         // RFC 9700 4.8.2: a verifier is accepted only for a code issued with a challenge.
         if (!code_verifier.empty()) return fail(reason::pkce_downgrade);
@@ -5370,9 +5385,20 @@ struct authorization_code_options {
     const std::optional<code_challenge_method> method =
         method_name.empty() ? code_challenge_method::plain : parse_code_challenge_method(method_name);
     if (!method || (*method == code_challenge_method::plain && !options.allow_plain) ||
-        !verify_code_verifier(code_verifier, code_challenge, *method))
+        !(VerifierChecked ? code_verifier_meets(code_verifier, code_challenge, *method)
+                          : verify_code_verifier(code_verifier, code_challenge, *method)))
         return fail(reason::code_verifier_mismatch);
     return {};
+}
+
+}  // namespace detail
+
+// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
+// code was issued with (empty when none). `required`: the client must use PKCE.
+[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
+                                             std::string_view method_name, bool required,
+                                             const authorization_code_options& options) noexcept {
+    return detail::check_pkce_of<false>(code_verifier, code_challenge, method_name, required, options);
 }
 
 template <class Codes, class Maker, class Clock>
@@ -5461,8 +5487,9 @@ private:
         if (!redirect_uri.empty() && !detail::bytes_equal(context.request().redirect_uri, redirect_uri))
             return fail(reason::redirect_uri_mismatch);
         const bool required = options_.require_pkce || detail::bytes_equal(client.method, public_client_method);
-        return check_pkce(context.request().code_verifier, record.code_challenge(), record.code_challenge_method(),
-                          required, options_);
+        // The verifier is empty or a code-verifier: validate checked it (step 2).
+        return detail::check_pkce_of<true>(context.request().code_verifier, record.code_challenge(),
+                                           record.code_challenge_method(), required, options_);
     }
 
     // Step 11's refusal: spent by a concurrent redemption since step 3, a reuse as at step 4.
