@@ -608,6 +608,31 @@ TEST_CASE("authorization_code: check_pkce alone, each rule (RFC 7636 4.6, RFC 97
     CHECK(check_pkce("short", "short", "plain", false, with_plain).error() == error{reason::code_verifier_mismatch});
 }
 
+TEST_CASE("authorization_code: step 8 of the grant (the verifier checked at step 2) answers as check_pkce", "[pkce]") {
+    // The reference is check_pkce, for every verifier validate lets through (empty, or a
+    // code-verifier), each challenge and method, each option and requirement.
+    authorization_code_options with_plain;
+    with_plain.allow_plain = true;
+    authorization_code_options requiring;
+    requiring.require_pkce = true;
+    const std::string_view verifiers[] = {"", appendix_b_verifier, plain_verifier, appendix_b_challenge};
+    const std::string_view challenges[] = {"", appendix_b_challenge, plain_verifier, appendix_b_verifier};
+    const std::string_view methods[] = {"", "S256", "plain", "s256", "PLAIN"};
+    for (const std::string_view verifier : verifiers) {
+        REQUIRE((verifier.empty() || is_code_verifier(verifier)));
+        for (const std::string_view challenge : challenges)
+            for (const std::string_view method : methods)
+                for (const bool required : {false, true})
+                    for (const auto& options : {authorization_code_options{}, with_plain, requiring}) {
+                        const auto reference = check_pkce(verifier, challenge, method, required, options);
+                        const auto checked =
+                            detail::check_pkce_of<true>(verifier, challenge, method, required, options);
+                        CHECK(bool(checked) == bool(reference));
+                        if (!reference) CHECK(checked.error() == reference.error());
+                    }
+    }
+}
+
 TEST_CASE("memory_authorization_code_store: a redeemed code is kept and told apart from an unknown one",
           "[authorization_code][stores]") {
     memory_authorization_code_store store;

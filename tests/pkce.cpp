@@ -369,3 +369,22 @@ TEST_CASE("pkce: the S256 fast path refuses a challenge of any length but 43", "
     check_s256_paths(appendix_b_verifier, "A" + std::string(appendix_b_challenge));
     check_s256_paths(appendix_b_verifier, appendix_b_challenge.substr(1));
 }
+
+TEST_CASE("pkce: code_verifier_meets, for a verifier already checked, answers as verify_code_verifier",
+          "[pkce][rfc7636]") {
+    // The reference: verify_code_verifier, on every code-verifier length, against its own
+    // S256 challenge, a wrong one, itself (plain) and a plain challenge one byte off.
+    for (std::size_t size = code_verifier_min_size; size <= code_verifier_max_size; ++size) {
+        const std::string verifier = verifier_of(size);
+        REQUIRE(is_code_verifier(verifier));
+        const auto own = s256_code_challenge(verifier);
+        std::string other_plain = verifier;
+        other_plain[size / 2] = other_plain[size / 2] == 'A' ? 'B' : 'A';
+        const std::string_view challenges[] = {view(own), appendix_b_challenge, verifier, other_plain, ""};
+        for (const std::string_view challenge : challenges)
+            for (const auto method : {code_challenge_method::s256, code_challenge_method::plain})
+                CHECK(detail::code_verifier_meets(verifier, challenge, method) ==
+                      verify_code_verifier(verifier, challenge, method));
+    }
+    CHECK(detail::code_verifier_meets(appendix_b_verifier, appendix_b_challenge, code_challenge_method::s256));
+}

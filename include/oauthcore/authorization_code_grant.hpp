@@ -262,11 +262,14 @@ struct authorization_code_options {
     bool require_pkce = false;
 };
 
-// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
-// code was issued with (empty when none). `required`: the client must use PKCE.
-[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
-                                             std::string_view method_name, bool required,
-                                             const authorization_code_options& options) noexcept {
+namespace detail {
+
+// check_pkce; VerifierChecked: `code_verifier` is empty or known to be a code-verifier
+// (the grant's step 2 checked it), so that step 8 does not scan it again.
+template <bool VerifierChecked>
+[[nodiscard]] inline result<void> check_pkce_of(std::string_view code_verifier, std::string_view code_challenge,
+                                                std::string_view method_name, bool required,
+                                                const authorization_code_options& options) noexcept {
     if (code_challenge.empty()) {
         // RFC 9700 4.8.2: a verifier is accepted only for a code issued with a challenge.
         if (!code_verifier.empty()) return fail(reason::pkce_downgrade);
@@ -278,9 +281,20 @@ struct authorization_code_options {
     const std::optional<code_challenge_method> method =
         method_name.empty() ? code_challenge_method::plain : parse_code_challenge_method(method_name);
     if (!method || (*method == code_challenge_method::plain && !options.allow_plain) ||
-        !verify_code_verifier(code_verifier, code_challenge, *method))
+        !(VerifierChecked ? code_verifier_meets(code_verifier, code_challenge, *method)
+                          : verify_code_verifier(code_verifier, code_challenge, *method)))
         return fail(reason::code_verifier_mismatch);
     return {};
+}
+
+}  // namespace detail
+
+// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
+// code was issued with (empty when none). `required`: the client must use PKCE.
+[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
+                                             std::string_view method_name, bool required,
+                                             const authorization_code_options& options) noexcept {
+    return detail::check_pkce_of<false>(code_verifier, code_challenge, method_name, required, options);
 }
 
 template <class Codes, class Maker, class Clock>
@@ -327,13 +341,15 @@ private:
     template <class Record, class Context>
     void redeem(const Record& record, const Context& context) {
         using token_type = typename Maker::token_type;
-        if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
-        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+        if (const auto redeemable = check_code(record, context); !redeemable) [[unlikely]]
+            return context.fail(redeemable.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed) [[unlikely]]
             return context.fail(allowed.error());
         ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
                        [this, context, code = context.keep(record)](const outcome<token_type>& made) {
-                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                           if (!made.accepted()) [[unlikely]]
+                               return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable) [[unlikely]]
                                return context.fail(sendable.error());
                            ask_redeem_authorization_code(
                                context, codes_, code.get(), made.value(),
@@ -359,15 +375,17 @@ private:
             notify_authorization_code_reused(context.observer(), client.id, record);
             return fail(reason::code_reused);
         }
-        if (!detail::bytes_equal(record.client_id(), client.id)) return fail(reason::code_issued_to_another_client);
+        if (!detail::bytes_equal(record.client_id(), client.id)) [[unlikely]]
+            return fail(reason::code_issued_to_another_client);
         if (static_cast<std::uint64_t>(clock_()) >= static_cast<std::uint64_t>(record.expires_at()))
             return fail(reason::code_expired);
         const std::string_view redirect_uri = record.redirect_uri();
         if (!redirect_uri.empty() && !detail::bytes_equal(context.request().redirect_uri, redirect_uri))
             return fail(reason::redirect_uri_mismatch);
         const bool required = options_.require_pkce || detail::bytes_equal(client.method, public_client_method);
-        return check_pkce(context.request().code_verifier, record.code_challenge(), record.code_challenge_method(),
-                          required, options_);
+        // The verifier is empty or a code-verifier: validate checked it (step 2).
+        return detail::check_pkce_of<true>(context.request().code_verifier, record.code_challenge(),
+                                           record.code_challenge_method(), required, options_);
     }
 
     // Step 11's refusal: spent by a concurrent redemption since step 3, a reuse as at step 4.

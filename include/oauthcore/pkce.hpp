@@ -102,6 +102,23 @@ enum class code_challenge_method { plain, s256 };
     return challenge;
 }
 
+namespace detail {
+
+// verify_code_verifier for a `verifier` the caller has already found to be a
+// code-verifier (is_code_verifier): the transformation and the comparison alone. The
+// authorization_code grant checks the verifier's syntax at step 2, before any store is
+// asked, and calls this at step 8, so that its bytes are not scanned twice.
+[[nodiscard]] inline bool code_verifier_meets(std::string_view verifier, std::string_view challenge,
+                                              code_challenge_method method) noexcept {
+    switch (method) {
+        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
+        case code_challenge_method::s256: return s256_challenge_matches(verifier, challenge);
+    }
+    return false;
+}
+
+}  // namespace detail
+
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
@@ -116,12 +133,7 @@ enum class code_challenge_method { plain, s256 };
 // (RFC 7636 4.6).
 [[nodiscard]] inline bool verify_code_verifier(std::string_view verifier, std::string_view challenge,
                                                code_challenge_method method) noexcept {
-    if (!is_code_verifier(verifier)) return false;
-    switch (method) {
-        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
-    }
-    return false;
+    return is_code_verifier(verifier) && detail::code_verifier_meets(verifier, challenge, method);
 }
 
 }  // namespace oauthcore

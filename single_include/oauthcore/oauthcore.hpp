@@ -665,6 +665,13 @@ inline constexpr auto vector_has_non_plain_token_byte = [](signed_byte_vector v)
 inline constexpr auto vector_has_non_plain_token_byte = [](auto) { return 0; };
 #endif
 
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+// swar_has_non_vschar's rule: below 0x20 (0x80-0xFF are negative) or 0x7F.
+inline constexpr auto vector_has_non_vschar = [](signed_byte_vector v) { return (v < 0x20) | (v == 0x7F); };
+#else
+inline constexpr auto vector_has_non_vschar = [](auto) { return 0; };
+#endif
+
 // Non-zero when a byte of `s` is not a plain token byte (swar_has_non_plain_token_byte).
 [[nodiscard]] constexpr std::uint64_t non_plain_token_bytes(std::string_view s) noexcept {
     return scan_any<false>(s, nullptr, swar_has_non_plain_token_byte, vector_has_non_plain_token_byte);
@@ -3403,9 +3410,10 @@ namespace detail {
 
 inline constexpr std::string_view json_content_type = "application/json;charset=UTF-8";
 
-// RFC 6749 Appendix A: VSCHAR = %x20-7E.
+// RFC 6749 Appendix A: VSCHAR = %x20-7E. Sixteen bytes a step from sixteen bytes on (an
+// issued token, checked before a grant hands it to its store: check_made_token).
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
-    return swar_any(s, swar_has_non_vschar) == 0;
+    return scan_any<false>(s, nullptr, swar_has_non_vschar, vector_has_non_vschar) == 0;
 }
 
 [[nodiscard]] constexpr bool is_valid_token(const token_fields& token) noexcept {
@@ -5136,6 +5144,23 @@ enum class code_challenge_method { plain, s256 };
     return challenge;
 }
 
+namespace detail {
+
+// verify_code_verifier for a `verifier` the caller has already found to be a
+// code-verifier (is_code_verifier): the transformation and the comparison alone. The
+// authorization_code grant checks the verifier's syntax at step 2, before any store is
+// asked, and calls this at step 8, so that its bytes are not scanned twice.
+[[nodiscard]] inline bool code_verifier_meets(std::string_view verifier, std::string_view challenge,
+                                              code_challenge_method method) noexcept {
+    switch (method) {
+        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
+        case code_challenge_method::s256: return s256_challenge_matches(verifier, challenge);
+    }
+    return false;
+}
+
+}  // namespace detail
+
 // The token endpoint's check (RFC 7636 4.6): true when `verifier` is a code-verifier and
 // its transformation by `method` equals the `challenge` stored with the code. For S256,
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge; for plain,
@@ -5150,12 +5175,7 @@ enum class code_challenge_method { plain, s256 };
 // (RFC 7636 4.6).
 [[nodiscard]] inline bool verify_code_verifier(std::string_view verifier, std::string_view challenge,
                                                code_challenge_method method) noexcept {
-    if (!is_code_verifier(verifier)) return false;
-    switch (method) {
-        case code_challenge_method::plain: return constant_time_equal(verifier, challenge);
-        case code_challenge_method::s256: return detail::s256_challenge_matches(verifier, challenge);
-    }
-    return false;
+    return is_code_verifier(verifier) && detail::code_verifier_meets(verifier, challenge, method);
 }
 
 }  // namespace oauthcore
@@ -5354,11 +5374,14 @@ struct authorization_code_options {
     bool require_pkce = false;
 };
 
-// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
-// code was issued with (empty when none). `required`: the client must use PKCE.
-[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
-                                             std::string_view method_name, bool required,
-                                             const authorization_code_options& options) noexcept {
+namespace detail {
+
+// check_pkce; VerifierChecked: `code_verifier` is empty or known to be a code-verifier
+// (the grant's step 2 checked it), so that step 8 does not scan it again.
+template <bool VerifierChecked>
+[[nodiscard]] inline result<void> check_pkce_of(std::string_view code_verifier, std::string_view code_challenge,
+                                                std::string_view method_name, bool required,
+                                                const authorization_code_options& options) noexcept {
     if (code_challenge.empty()) {
         // RFC 9700 4.8.2: a verifier is accepted only for a code issued with a challenge.
         if (!code_verifier.empty()) return fail(reason::pkce_downgrade);
@@ -5370,9 +5393,20 @@ struct authorization_code_options {
     const std::optional<code_challenge_method> method =
         method_name.empty() ? code_challenge_method::plain : parse_code_challenge_method(method_name);
     if (!method || (*method == code_challenge_method::plain && !options.allow_plain) ||
-        !verify_code_verifier(code_verifier, code_challenge, *method))
+        !(VerifierChecked ? code_verifier_meets(code_verifier, code_challenge, *method)
+                          : verify_code_verifier(code_verifier, code_challenge, *method)))
         return fail(reason::code_verifier_mismatch);
     return {};
+}
+
+}  // namespace detail
+
+// Step 8 alone: whether `code_verifier` (empty when not given) meets the challenge a
+// code was issued with (empty when none). `required`: the client must use PKCE.
+[[nodiscard]] inline result<void> check_pkce(std::string_view code_verifier, std::string_view code_challenge,
+                                             std::string_view method_name, bool required,
+                                             const authorization_code_options& options) noexcept {
+    return detail::check_pkce_of<false>(code_verifier, code_challenge, method_name, required, options);
 }
 
 template <class Codes, class Maker, class Clock>
@@ -5419,13 +5453,15 @@ private:
     template <class Record, class Context>
     void redeem(const Record& record, const Context& context) {
         using token_type = typename Maker::token_type;
-        if (const auto redeemable = check_code(record, context); !redeemable) return context.fail(redeemable.error());
-        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+        if (const auto redeemable = check_code(record, context); !redeemable) [[unlikely]]
+            return context.fail(redeemable.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed) [[unlikely]]
             return context.fail(allowed.error());
         ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
                        [this, context, code = context.keep(record)](const outcome<token_type>& made) {
-                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable)
+                           if (!made.accepted()) [[unlikely]]
+                               return context.fail(error{reason::issuer_failure});
+                           if (const auto sendable = check_made_token(made.value()); !sendable) [[unlikely]]
                                return context.fail(sendable.error());
                            ask_redeem_authorization_code(
                                context, codes_, code.get(), made.value(),
@@ -5451,15 +5487,17 @@ private:
             notify_authorization_code_reused(context.observer(), client.id, record);
             return fail(reason::code_reused);
         }
-        if (!detail::bytes_equal(record.client_id(), client.id)) return fail(reason::code_issued_to_another_client);
+        if (!detail::bytes_equal(record.client_id(), client.id)) [[unlikely]]
+            return fail(reason::code_issued_to_another_client);
         if (static_cast<std::uint64_t>(clock_()) >= static_cast<std::uint64_t>(record.expires_at()))
             return fail(reason::code_expired);
         const std::string_view redirect_uri = record.redirect_uri();
         if (!redirect_uri.empty() && !detail::bytes_equal(context.request().redirect_uri, redirect_uri))
             return fail(reason::redirect_uri_mismatch);
         const bool required = options_.require_pkce || detail::bytes_equal(client.method, public_client_method);
-        return check_pkce(context.request().code_verifier, record.code_challenge(), record.code_challenge_method(),
-                          required, options_);
+        // The verifier is empty or a code-verifier: validate checked it (step 2).
+        return detail::check_pkce_of<true>(context.request().code_verifier, record.code_challenge(),
+                                           record.code_challenge_method(), required, options_);
     }
 
     // Step 11's refusal: spent by a concurrent redemption since step 3, a reuse as at step 4.

@@ -204,6 +204,13 @@ inline constexpr auto vector_has_non_plain_token_byte = [](signed_byte_vector v)
 inline constexpr auto vector_has_non_plain_token_byte = [](auto) { return 0; };
 #endif
 
+#if OAUTHCORE_HAVE_BYTE_VECTORS
+// swar_has_non_vschar's rule: below 0x20 (0x80-0xFF are negative) or 0x7F.
+inline constexpr auto vector_has_non_vschar = [](signed_byte_vector v) { return (v < 0x20) | (v == 0x7F); };
+#else
+inline constexpr auto vector_has_non_vschar = [](auto) { return 0; };
+#endif
+
 // Non-zero when a byte of `s` is not a plain token byte (swar_has_non_plain_token_byte).
 [[nodiscard]] constexpr std::uint64_t non_plain_token_bytes(std::string_view s) noexcept {
     return scan_any<false>(s, nullptr, swar_has_non_plain_token_byte, vector_has_non_plain_token_byte);
