@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "commit_batch.hpp"
 #include "http_framing.hpp"
 #include "request_log.hpp"
 
@@ -240,7 +241,13 @@ private:
         const bool queued = context_.pool.try_submit([self, work, fd] {
             std::optional<reply> answer;
             if (peer_still_there(fd)) answer = self->context_.service.answer(self->request_, self->source_address_);
-            asio::post(work, [self, answer = std::move(answer)]() mutable { self->on_worked(std::move(answer)); });
+            // Group commit: the reply leaves once what the request wrote is committed
+            // (at once without a batch). A failed commit may have undone it: then the
+            // reply is the one a failed database call gets.
+            commit_batch::after_commit([self, work, answer = std::move(answer)](bool committed) mutable {
+                if (!committed && answer) answer = self->context_.service.commit_failure();
+                asio::post(work, [self, answer = std::move(answer)]() mutable { self->on_worked(std::move(answer)); });
+            });
         });
         if (!queued) {
             working_ = false;

@@ -29,7 +29,7 @@ std::string fast_secret_hash(std::string_view secret) {
 }
 
 bool verify_secret(const std::string& stored, std::string_view secret) {
-    if (stored.rfind(fast_secret_scheme, 0) != 0) return verify_password(stored, secret);
+    if (!is_fast_secret_hash(stored)) return verify_password(stored, secret);
     // The stored digits are 64 unless the stored string is corrupt. No allocation: this
     // runs for every request of a machine client.
     const token presented = hex_of(digest_of(secret));

@@ -43,6 +43,12 @@ inline constexpr std::size_t high_entropy_secret_min_size = 32;
 
 [[nodiscard]] std::string fast_secret_hash(std::string_view secret);
 
+// True for a stored string that fast_secret_hash made (checked in microseconds); false
+// for an argon2id string (or anything else, which verify_secret hands to libsodium).
+[[nodiscard]] inline bool is_fast_secret_hash(std::string_view stored) noexcept {
+    return stored.starts_with(fast_secret_scheme);
+}
+
 // True when `secret` matches `stored`, a fast_secret_hash or an argon2id string; each
 // takes the same time for a right and a wrong secret (of one length).
 [[nodiscard]] bool verify_secret(const std::string& stored, std::string_view secret);

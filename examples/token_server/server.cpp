@@ -85,7 +85,18 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
     // left in the io_context or in the pool's queue use the registry and the context
     // when they are destroyed, and their sockets need the io_context.
     connection_registry registry(limits.max_connections);
-    std::optional<work_pool> pool(std::in_place, options.work);
+    // Group commit where the database has it (SQLite): a worker's batch of requests is
+    // one transaction, committed before any of their replies leaves (commit_batch.hpp).
+    batch_hooks hooks;
+    if (db.groups_commits()) {
+        hooks.begin = [&db] { db.begin_group(); };
+        hooks.commit = [&db] {
+            const auto committed = db.end_group();
+            if (!committed) log_line("a group commit failed; its requests are answered 500: " + committed.error());
+            return committed.has_value();
+        };
+    }
+    std::optional<work_pool> pool(std::in_place, options.work, std::move(hooks));
     connection_context context{service, *pool, registry, limits, tls.get()};
     asio::io_context io(static_cast<int>(limits.io_threads));
 

@@ -2,6 +2,8 @@
 #include "unix_time.hpp"
 
 #include <chrono>
+#include <string_view>
+#include <utility>
 
 #include "demo_data.hpp"
 #include "password_hash.hpp"
@@ -46,6 +48,18 @@ std::string_view name_of(device_decision decision) noexcept {
     }
     return "pending";
 }
+
+// The group the calling thread is in (token_database::begin_group), if any: whose,
+// whether the thread holds that database's mutex with the group's transaction open, and
+// whether SQLite undid a transaction of the group on its own (then end_group fails).
+// Per thread, since two workers may each be in a group of one database; only the one
+// that holds the mutex is past BEGIN.
+struct group_of_thread {
+    const sqlite_database* db = nullptr;
+    bool holding = false;
+    bool lost = false;
+};
+thread_local group_of_thread thread_group;
 
 result<void> done(int step_status, sqlite3* db) {
     if (step_status == SQLITE_DONE) return {};
@@ -173,6 +187,9 @@ result<void> sqlite_database::prepare_statements() {
         {&begin_, "BEGIN IMMEDIATE"},
         {&commit_, "COMMIT"},
         {&rollback_, "ROLLBACK"},
+        {&savepoint_, "SAVEPOINT operation"},
+        {&release_, "RELEASE operation"},
+        {&rollback_to_, "ROLLBACK TO operation"},
         {&insert_user_,
          "INSERT INTO users (username, email_address, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"},
     };
@@ -187,26 +204,96 @@ result<void> sqlite_database::prepare_statements() {
 
 std::string sqlite_database::last_error() const { return sqlite3_errmsg(db_.get()); }
 
+result<std::unique_lock<std::mutex>> sqlite_database::enter() {
+    if (thread_group.db != this) return std::unique_lock(mutex_);
+    if (!thread_group.holding) {
+        mutex_.lock();
+        thread_group.holding = true;
+    } else if (sqlite3_get_autocommit(db_.get()) == 0) {
+        return std::unique_lock<std::mutex>();  // the group's transaction, open
+    } else {
+        // An error made SQLite undo the group's transaction (SQLITE_FULL, SQLITE_IOERR,
+        // SQLITE_NOMEM: https://sqlite.org/lang_transaction.html, "Response To Errors
+        // Within A Transaction"): what the group wrote before is gone, and end_group will
+        // say so. What follows gets a transaction again.
+        thread_group.lost = true;
+    }
+    statement_use begin(begin_.get());
+    if (begin.step() == SQLITE_DONE) return std::unique_lock<std::mutex>();
+    std::string message = last_error();
+    thread_group.holding = false;
+    mutex_.unlock();
+    return failure(message);
+}
+
+void sqlite_database::begin_group() {
+    if (thread_group.db == nullptr) thread_group = {this, false, false};
+}
+
+result<void> sqlite_database::end_group() {
+    if (thread_group.db != this) return {};
+    const group_of_thread group = std::exchange(thread_group, {});
+    static constexpr std::string_view undone = "the database undid the group's transaction after an error";
+    if (!group.holding) return group.lost ? failure(std::string(undone)) : result<void>();
+    const std::unique_lock lock(mutex_, std::adopt_lock);
+    if (sqlite3_get_autocommit(db_.get()) != 0) return failure(std::string(undone));
+    std::string message;
+    {
+        statement_use commit(commit_.get());
+        if (commit.step() == SQLITE_DONE) return group.lost ? failure(std::string(undone)) : result<void>();
+        message = last_error();
+    }
+    // A COMMIT that fails may leave the transaction open (SQLITE_BUSY): it is undone, so
+    // that the connection is clean for the next operation.
+    if (sqlite3_get_autocommit(db_.get()) == 0) {
+        statement_use rollback(rollback_.get());
+        (void)rollback.step();
+    }
+    return failure(message);
+}
+
 template <class Work>
 auto sqlite_database::in_transaction(Work&& work) -> decltype(work()) {
+    // In a group, the group's transaction is open already: the operation is a savepoint
+    // in it, so that its failure undoes it alone and leaves the group's other writes.
+    const bool grouped = thread_group.db == this;
+    sqlite3_stmt* const start = grouped ? savepoint_.get() : begin_.get();
+    sqlite3_stmt* const keep = grouped ? release_.get() : commit_.get();
+    sqlite3_stmt* const undo = grouped ? rollback_to_.get() : rollback_.get();
+    const auto undo_all = [&] {
+        {
+            statement_use u(undo);
+            (void)u.step();
+        }
+        // ROLLBACK TO leaves the savepoint open; it is released, empty. (If SQLite undid
+        // the group's whole transaction, both fail and enter() or end_group() tell.)
+        if (grouped) {
+            statement_use r(release_.get());
+            (void)r.step();
+        }
+    };
     {
-        statement_use begin(begin_.get());
+        statement_use begin(start);
         if (begin.step() != SQLITE_DONE) return failure(last_error());
     }
     auto answer = work();
-    statement_use end(answer ? commit_.get() : rollback_.get());
-    if (end.step() != SQLITE_DONE) {
-        if (!answer) return answer;
-        std::string message = last_error();
-        statement_use rollback(rollback_.get());
-        (void)rollback.step();
-        return failure(message);
+    if (!answer) {
+        undo_all();
+        return answer;
     }
-    return answer;
+    std::string message;
+    {
+        statement_use end(keep);
+        if (end.step() == SQLITE_DONE) return answer;
+        message = last_error();
+    }
+    undo_all();
+    return failure(message);
 }
 
 result<std::optional<client_record>> sqlite_database::find_client(std::string_view id) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(find_client_.get());
     if (!q.bind(1, id)) return failure(last_error());
     switch (q.step()) {
@@ -217,7 +304,8 @@ result<std::optional<client_record>> sqlite_database::find_client(std::string_vi
 }
 
 result<std::optional<user_record>> sqlite_database::find_user(oauthcore::user_identifier who) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(who.kind == oauthcore::identifier_kind::username ? find_user_by_username_.get()
                                                                      : find_user_by_email_.get());
     if (!q.bind(1, who.value)) return failure(last_error());
@@ -231,7 +319,8 @@ result<std::optional<user_record>> sqlite_database::find_user(oauthcore::user_id
 result<std::optional<refresh_record>> sqlite_database::find_refresh_token(const token_digest& refresh_digest,
                                                                           std::string_view client_id,
                                                                           std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(find_refresh_token_.get());
     const bool bound = q.bind(1, refresh_digest) && q.bind(2, client_id) && q.bind(3, now);
     if (!bound) return failure(last_error());
@@ -245,7 +334,8 @@ result<std::optional<refresh_record>> sqlite_database::find_refresh_token(const 
 
 result<bool> sqlite_database::replace_refresh_tokens(std::int64_t old_id, const token_record& new_pair,
                                                      std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     return in_transaction([&]() -> result<bool> {
         {
             statement_use q(revoke_tokens_.get());
@@ -260,7 +350,8 @@ result<bool> sqlite_database::replace_refresh_tokens(std::int64_t old_id, const 
 }
 
 result<void> sqlite_database::insert_tokens(const token_record& record) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     return insert_tokens_locked(record);
 }
 
@@ -277,7 +368,8 @@ result<void> sqlite_database::insert_tokens_locked(const token_record& record) {
 }
 
 result<void> sqlite_database::insert_client(const new_client& client) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(insert_client_.get());
     const bool bound = q.bind(1, client.id) && q.bind(2, client.secret_hash) && q.bind(3, unix_now()) &&
                        q.bind(4, client.grants) && q.bind(5, text_or_empty(client.redirect_uris)) &&
@@ -287,7 +379,8 @@ result<void> sqlite_database::insert_client(const new_client& client) {
 }
 
 result<void> sqlite_database::insert_user(const new_user& user) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(insert_user_.get());
     const bool bound = (user.username ? q.bind(1, *user.username) : q.bind_null(1)) &&
                        (user.email_address ? q.bind(2, *user.email_address) : q.bind_null(2)) &&
@@ -298,7 +391,8 @@ result<void> sqlite_database::insert_user(const new_user& user) {
 
 result<std::optional<issued_token_row>> sqlite_database::find_issued_token(const token_digest& digest,
                                                                            oauthcore::token_kind kind) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(kind == oauthcore::token_kind::access_token ? find_access_token_.get()
                                                                 : find_refresh_token_any_client_.get());
     if (!q.bind(1, digest)) return failure(last_error());
@@ -313,14 +407,16 @@ result<std::optional<issued_token_row>> sqlite_database::find_issued_token(const
 }
 
 result<void> sqlite_database::revoke_token_pair(std::int64_t id, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(revoke_tokens_.get());
     if (!(q.bind(1, id) && q.bind(2, now))) return failure(last_error());
     return done(q.step(), db_.get());
 }
 
 result<void> sqlite_database::revoke_tokens_of_code(const token_digest& code_digest, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(revoke_tokens_of_code_.get());
     if (!(q.bind(1, code_digest) && q.bind(2, now))) return failure(last_error());
     return done(q.step(), db_.get());
@@ -328,7 +424,8 @@ result<void> sqlite_database::revoke_tokens_of_code(const token_digest& code_dig
 
 result<void> sqlite_database::insert_authorization_code(const token_digest& digest, const authorization_code_row& row,
                                                         std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(insert_authorization_code_.get());
     const bool bound = q.bind(1, digest) && q.bind(2, row.client_id) && q.bind(3, row.user_id) &&
                        q.bind(4, text_or_empty(row.redirect_uri)) && q.bind(5, text_or_empty(row.code_challenge)) &&
@@ -352,13 +449,15 @@ result<std::optional<authorization_code_row>> sqlite_database::find_authorizatio
 }
 
 result<std::optional<authorization_code_row>> sqlite_database::find_authorization_code(const token_digest& digest) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     return find_authorization_code_locked(digest);
 }
 
 result<bool> sqlite_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
                                                         std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     return in_transaction([&]() -> result<bool> {
         {
             statement_use spend(spend_authorization_code_.get());
@@ -374,7 +473,8 @@ result<bool> sqlite_database::redeem_authorization_code(const token_digest& dige
 result<void> sqlite_database::insert_device_code(const token_digest& device_digest,
                                                  const token_digest& user_code_digest, const device_code_row& row,
                                                  std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(insert_device_code_.get());
     const bool bound = q.bind(1, device_digest) && q.bind(2, user_code_digest) && q.bind(3, row.client_id) &&
                        q.bind(4, text_or_empty(row.scope)) && q.bind(5, row.poll_interval) && q.bind(6, now) &&
@@ -386,7 +486,8 @@ result<void> sqlite_database::insert_device_code(const token_digest& device_dige
 result<std::optional<device_code_row>> sqlite_database::poll_device_code(const token_digest& device_digest,
                                                                          std::int64_t now) {
     using answer = result<std::optional<device_code_row>>;
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     return in_transaction([&]() -> answer {
         std::optional<device_code_row> found;
         {
@@ -415,7 +516,8 @@ result<std::optional<device_code_row>> sqlite_database::poll_device_code(const t
 
 result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,
                                                  std::int64_t user_id, std::int64_t now) {
-    const std::lock_guard lock(mutex_);
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
     statement_use q(decide_device_code_.get());
     const bool bound = q.bind(1, user_code_digest) && q.bind(2, name_of(decision)) &&
                        (decision == device_decision::approved ? q.bind(3, user_id) : q.bind_null(3)) && q.bind(4, now);

@@ -9,6 +9,9 @@
 // the stores outside the lock. A connection per worker would add prepared statements
 // per thread and connections to close at shutdown, for no gain. WAL mode still matters:
 // `token_server add-user` can write from another process while the server reads.
+// Group commit (token_database.hpp, README "Group commit"): a worker's group holds the
+// mutex and one write transaction across several requests, so that their rows cost one
+// commit; it lets the mutex go before any argon2id check (commit_batch.hpp).
 
 #include <cstdint>
 #include <memory>
@@ -59,8 +62,22 @@ public:
     [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
                                                   std::int64_t user_id, std::int64_t now) override;
 
+    // Group commit (token_database.hpp): the first operation of the calling thread's
+    // group takes the mutex and BEGIN IMMEDIATE; its later operations run in that
+    // transaction without taking the mutex again, so that other threads wait until
+    // end_group() has committed. A compound operation (in_transaction) is a SAVEPOINT
+    // inside the group's transaction.
+    [[nodiscard]] bool groups_commits() const noexcept override { return true; }
+    void begin_group() override;
+    [[nodiscard]] result<void> end_group() override;
+
 private:
     sqlite_database() = default;
+    // What an operation holds while it runs: the mutex, for this call alone; or, in a
+    // group of the calling thread, nothing of its own (the group holds the mutex, with
+    // its transaction open, which this call begins if it is the group's first). An error:
+    // the group's transaction could not begin.
+    [[nodiscard]] result<std::unique_lock<std::mutex>> enter();
     [[nodiscard]] result<void> prepare_statements();
     [[nodiscard]] std::string last_error() const;
     // Runs `work` between BEGIN IMMEDIATE and COMMIT, or ROLLBACK when it fails: the
@@ -95,6 +112,9 @@ private:
     statement begin_;
     statement commit_;
     statement rollback_;
+    statement savepoint_;
+    statement release_;
+    statement rollback_to_;
 };
 
 }  // namespace token_server

@@ -123,6 +123,23 @@ public:
     // True when opening made the schema (and the demo data, if asked).
     [[nodiscard]] bool created() const noexcept { return created_; }
 
+    // Group commit (README, "Group commit"). Between begin_group() and end_group(), the
+    // operations the calling thread makes may share one transaction, which end_group()
+    // commits: one commit (one WAL append, one lock round) for the writes of many
+    // requests, instead of one each. Until end_group() has succeeded, what they wrote is
+    // not durable and may still be undone; a caller answers nobody before. Each operation
+    // keeps its own all-or-nothing guarantee inside the group: one that fails undoes only
+    // itself. end_group() fails when the commit does, or when the database undid the
+    // group's transaction on its own after an error: then nothing the group wrote is kept.
+    // A group belongs to the thread that began it; other threads' operations wait for it
+    // (SQLite) or are not affected. By default (PostgreSQL, whose every operation commits
+    // on a connection of its own) there are no groups: begin_group() does nothing,
+    // end_group() succeeds and every operation is committed when it returns.
+    // groups_commits() says which: true when end_group() may have something to commit.
+    [[nodiscard]] virtual bool groups_commits() const noexcept { return false; }
+    virtual void begin_group() {}
+    [[nodiscard]] virtual result<void> end_group() { return {}; }
+
     // nullopt: no such record. An error: the database could not answer.
     [[nodiscard]] virtual result<std::optional<client_record>> find_client(std::string_view id) = 0;
     [[nodiscard]] virtual result<std::optional<user_record>> find_user(oauthcore::user_identifier who) = 0;

@@ -271,6 +271,18 @@ reply token_service::body_too_large() const {
                                                          storage.response, settings_.responses()));
 }
 
+reply token_service::commit_failure() const {
+    // A failed store call ends oauthcore's exchange with a *_store_failure or
+    // issuer_failure reason; all of them answer alike (errors.hpp: 500 server_error with
+    // the same description), so this is what the request would have got had its own
+    // write failed.
+    oauthcore::exchange_storage storage;
+    reply out = from_oauthcore(oauthcore::make_error_response(oauthcore::error{oauthcore::reason::issuer_failure},
+                                                              storage.response, settings_.responses()));
+    out.log_name = "commit_failure";
+    return out;
+}
+
 reply token_service::from_oauthcore(const oauthcore::response& r) const {
     reply out{to_beast_response(r)};
     if (r.error) {

@@ -63,6 +63,11 @@ public:
     // reading at that limit (the same bytes oauthcore gives a body just over it).
     [[nodiscard]] reply body_too_large() const;
 
+    // What a request whose writes a failed group commit may have undone is answered
+    // (commit_batch.hpp): oauthcore's answer to a store that failed (500 server_error,
+    // the same body), logged as commit_failure.
+    [[nodiscard]] reply commit_failure() const;
+
     [[nodiscard]] static reply transport_reply(transport_error error,
                                                std::optional<std::chrono::seconds> retry_after = std::nullopt);
 

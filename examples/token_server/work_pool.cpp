@@ -1,6 +1,8 @@
 #include "work_pool.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace token_server {
 
@@ -8,7 +10,11 @@ unsigned worker_count(const work_limits& limits) noexcept {
     return limits.workers > 0 ? limits.workers : std::max(1u, std::thread::hardware_concurrency());
 }
 
-work_pool::work_pool(const work_limits& limits) : max_queued_(limits.max_queued) {
+work_pool::work_pool(const work_limits& limits, batch_hooks hooks)
+    : max_queued_(limits.max_queued),
+      max_batch_jobs_(std::max<std::size_t>(1, limits.max_batch_jobs)),
+      max_batch_time_(limits.max_batch_time),
+      hooks_(std::move(hooks)) {
     const unsigned count = worker_count(limits);
     threads_.reserve(count);
     for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { work(); });
@@ -39,24 +45,41 @@ void work_pool::stop(clock::time_point drain_until) {
     wake_.notify_all();
 }
 
+bool work_pool::take(std::function<void()>& job, bool wait) {
+    std::unique_lock lock(mutex_);
+    if (wait) wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return false;  // stopping and nothing left, or (not waiting) nothing queued
+    if (stopping_ && clock::now() >= drain_until_) {
+        // Past the grace period: destroyed here, outside the lock.
+        std::deque<std::function<void()>> dropped;
+        dropped.swap(queue_);
+        lock.unlock();
+        return false;
+    }
+    job = std::move(queue_.front());
+    queue_.pop_front();
+    return true;
+}
+
 void work_pool::work() {
-    for (;;) {
-        std::function<void()> job;
-        {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, nothing left
-            if (stopping_ && clock::now() >= drain_until_) {
-                // Past the grace period: destroyed here, outside the lock.
-                std::deque<std::function<void()>> dropped;
-                dropped.swap(queue_);
-                lock.unlock();
-                return;
-            }
-            job = std::move(queue_.front());
-            queue_.pop_front();
+    std::optional<commit_batch> batch;
+    if (hooks_.active()) batch.emplace(hooks_);
+    std::function<void()> job;
+    while (take(job, true)) {
+        if (!batch) {
+            job();
+            job = nullptr;
+            continue;
         }
-        job();
+        batch->open();
+        const clock::time_point began = clock::now();
+        std::size_t run = 0;
+        do {
+            batch->start_job();
+            job();
+            job = nullptr;  // what it holds (its connection) is let go before the next
+        } while (++run < max_batch_jobs_ && clock::now() - began < max_batch_time_ && take(job, false));
+        batch->close();
     }
 }
 
