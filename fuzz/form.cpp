@@ -14,7 +14,8 @@
 //
 // Invariants, for every input:
 //  - form_pairs + decoded_size + decode_form_component give exactly the reference's
-//    (name, value) list;
+//    (name, value) list, and so does detail::decode_form_in_place_room (what parse_form
+//    decodes with) into a block of the raw size;
 //  - parse_form gives exactly the reference's outcome (error reason and parameter, or
 //    the value of every recognised parameter), under the default limits, under tight
 //    limits, and with a small fixed_storage (where out_of_memory is predicted too);
@@ -178,6 +179,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::vector<char> out(decoded_size);
             require(oauthcore::decode_form_component(raw, out.data()) == decoded_size);
             require(std::string_view(out.data(), out.size()) == *decoded);
+            // What decode_to_storage runs: a block of the raw size, filled sixteen bytes a
+            // step where it can be.
+            std::vector<char> room(raw.size());
+            require(oauthcore::detail::decode_form_in_place_room(raw, room.data()) == decoded_size);
+            require(std::string_view(room.data(), decoded_size) == *decoded);
         }
         ++index;
     }
