@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: CMake with g++ 12 and clang 14, Meson with both, and a
-# -fno-exceptions build, all with -Wall -Wextra -Wpedantic -Werror. Each build's test
-# runner (ctest, meson test) prints its own summary line.
+# The whole test suite: CMake with g++ 12 and clang 14, a -fno-exceptions build, and
+# Meson with g++ (what the Meson build itself defines; a Meson suite with clang ran the
+# CMake clang suite's tests again and kept CI near its 45-minute budget), all with
+# -Wall -Wextra -Wpedantic -Werror. Each build's test runner (ctest, meson test) prints
+# its own summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
@@ -36,5 +38,4 @@ cmake_suite gcc g++
 cmake_suite clang clang++-14
 cmake_suite gcc-no-exceptions g++ -DOAUTHCORE_NO_EXCEPTIONS=ON
 meson_suite meson-gcc g++
-meson_suite meson-clang clang++-14
 echo "all suites passed"

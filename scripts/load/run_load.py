@@ -18,7 +18,8 @@ Runs, each with wrk (keep-alive) at 50 and 200 connections:
   password            token_server on both cores (--workers 2): one argon2id check per
                       request (the user's password; the client's secret is generated),
                       against 2 / (the time of one argon2id check while both cores
-                      verify, measured just before; the time of one alone is printed too)
+                      verify, from their rate over as long as a run, before and after it;
+                      the time of one alone is printed too)
 After each token_server run: every access token a 200 carried is distinct and stored
 (by its digest). Around the password runs: the server's resident memory.
 """
@@ -133,12 +134,15 @@ def seed_refresh_tokens(db, client_id, count):
     return tokens
 
 
-def argon2id_seconds(db, at_once=1):
-    """The time of one argon2id verification of john_doe's stored hash, median of 9 per
-    thread, with `at_once` threads verifying together (ctypes lets go of the GIL in the
-    call). The password runs keep both cores verifying, and two checks at once each run
-    slower than one alone (they share the caches and the memory bus; one alone may also
-    run at a higher clock): the bound of those runs is 2 / the time with at_once=2."""
+def argon2id_seconds(db, at_once=1, seconds=0.0):
+    """The time of one argon2id verification of john_doe's stored hash, with `at_once`
+    threads verifying together (ctypes lets go of the GIL in the call): the median of 9
+    checks per thread, or, given `seconds`, at_once x the elapsed time / the checks all
+    threads completed in that long (a rate over a window as long as a load run, which
+    this machine's drifting speed disturbs less than 9 samples). The password runs keep
+    both cores verifying, and two checks at once are each slower than one alone (shared
+    caches and memory bus; one alone may also run at a higher clock): their bound is 2 /
+    the time with at_once=2."""
     import threading
     sodium = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
     if sodium.sodium_init() < 0:
@@ -148,23 +152,27 @@ def argon2id_seconds(db, at_once=1):
     password = b"john_doe_secret"
     times = []
     failed = []
+    began_all = time.perf_counter()
 
-    def verify_nine():
-        for _ in range(9):
+    def verify():
+        while len(times) < 9 * at_once if seconds == 0 else time.perf_counter() - began_all < seconds:
             began = time.perf_counter()
             ok = sodium.crypto_pwhash_str_verify(stored.encode(), password, ctypes.c_ulonglong(len(password)))
             times.append(time.perf_counter() - began)
             if ok != 0:
                 failed.append(ok)
+                return
 
-    threads = [threading.Thread(target=verify_nine) for _ in range(at_once)]
+    threads = [threading.Thread(target=verify) for _ in range(at_once)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if failed:
         sys.exit("the stored argon2id hash does not verify")
-    return statistics.median(times)
+    if seconds == 0:
+        return statistics.median(times)
+    return at_once * (time.perf_counter() - began_all) / len(times)
 
 
 def main():
@@ -218,7 +226,7 @@ def main():
         # and just after the runs (the machine's speed drifts: a virtual machine's cores
         # are shared with others), the mean of the two.
         argon2_alone = argon2id_seconds(db)
-        argon2_before = argon2id_seconds(db, at_once=2)
+        argon2_before = argon2id_seconds(db, at_once=2, seconds=duration)
         port = free_port()
         server = subprocess.Popen([server_binary, "--host", HOST, "--port", str(port), "--db", db, "--workers", "2",
                                    "--max-queued", "1024", "--max-failures", "0"], stdout=subprocess.DEVNULL,
@@ -237,8 +245,8 @@ def main():
         finally:
             stop(server)
             log.close()
-        argon2 = (argon2_before + argon2id_seconds(db, at_once=2)) / 2
-        print("one argon2id verification: %.1f ms alone, %.1f ms with both cores verifying (before and after the "
+        argon2 = (argon2_before + argon2id_seconds(db, at_once=2, seconds=duration)) / 2
+        print("one argon2id verification: %.1f ms alone, %.1f ms with both cores verifying (their rate before and after the "
               "runs); 2 cores: at most %.1f password requests/s" % (argon2_alone * 1000, argon2 * 1000, 2 / argon2),
               flush=True)
         for run in runs:
