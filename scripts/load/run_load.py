@@ -9,12 +9,14 @@ Runs, each with wrk (keep-alive) at 50 and 200 connections:
   client_credentials  token_server pinned to core 0 (--workers 1), wrk pinned to core 1,
                       a client with a generated secret (SHA-256), tokens into SQLite
                       (WAL, synchronous=NORMAL, the server's default)
-  refresh_token       the same server; each request spends one refresh token of a set
-                      seeded into the database beforehand (rotation: a token works once)
   floor               the same transport answering a fixed token-shaped body
                       (bench/http_floor_server.cpp), pinned to core 0
   node                @node-oauth/oauth2-server 5 on express, in-memory model, the same
                       grant and the same secret check, pinned to core 0
+                      (these three alternate in SLICES slices, one run's time in all:
+                      the machine's speed drifts, and the ratios compare like with like)
+  refresh_token       the same token_server; each request spends one refresh token of a
+                      set seeded into the database beforehand (rotation: a token works once)
   password            token_server on both cores (--workers 2): one argon2id check per
                       request (the user's password; the client's secret is generated),
                       against 2 / (the time of one argon2id check while both cores
@@ -45,6 +47,7 @@ HOST = "127.0.0.1"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CONNECTIONS = (50, 200)
+SLICES = 3
 
 
 def free_port():
@@ -100,7 +103,7 @@ def wrk(port, connections, duration, workdir, name, body, auth="", refresh_file=
            "requests_per_second": round(summary["requests"] / seconds, 1),
            "ok_per_second": round(ok / seconds, 1), "p50_ms": summary["p50_us"] / 1000,
            "p99_ms": summary["p99_us"] / 1000, "statuses": summary["statuses"],
-           "socket_errors": summary["socket_errors"]}
+           "socket_errors": summary["socket_errors"], "seconds": seconds}
     print("  %-20s %4d conns: %9.1f req/s, p50 %8.2f ms, p99 %8.2f ms, statuses %s" % (
         name, connections, run["requests_per_second"], run["p50_ms"], run["p99_ms"], summary["statuses"]),
         flush=True)
@@ -118,6 +121,30 @@ def check_stored(db, tokens, run):
     run["none_lost_or_duplicated"] = len(tokens) == len(digests) == len(digests & stored)
     if not run["none_lost_or_duplicated"]:
         print("  !! %d tokens received, %d distinct, %d stored" % (len(tokens), len(digests), len(digests & stored)))
+
+
+def merged(slices):
+    """One run from the slices of it that alternated with the other servers' (see main):
+    counts summed, rates over the summed time, p50 the slices' median, p99 their worst."""
+    first = slices[0]
+    seconds = sum(r["seconds"] for r in slices)
+    statuses = {}
+    for r in slices:
+        for status, count in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    run = {"name": first["name"], "connections": first["connections"], "slices": len(slices),
+           "requests": sum(r["requests"] for r in slices),
+           "requests_per_second": round(sum(r["requests"] for r in slices) / seconds, 1),
+           "ok_per_second": round(statuses.get("200", 0) / seconds, 1),
+           "p50_ms": statistics.median(r["p50_ms"] for r in slices), "p99_ms": max(r["p99_ms"] for r in slices),
+           "statuses": statuses,
+           "socket_errors": {k: sum(r["socket_errors"][k] for r in slices) for k in first["socket_errors"]},
+           "seconds": seconds}
+    if "none_lost_or_duplicated" in first:
+        for key in ("tokens_received", "tokens_distinct", "tokens_stored"):
+            run[key] = sum(r[key] for r in slices)
+        run["none_lost_or_duplicated"] = all(r["none_lost_or_duplicated"] for r in slices)
+    return run
 
 
 def seed_refresh_tokens(db, client_id, count):
@@ -193,20 +220,49 @@ def main():
         secret = admin("add-client", "--db", db, "load", "--grants", "client_credentials refresh_token password")
         auth = "Basic " + __import__("base64").b64encode(("load:" + secret).encode()).decode()
 
-        # token_server on core 0, one worker.
-        port = free_port()
+        # client_credentials on token_server against the two references, each on core 0
+        # with wrk on core 1. The three servers run side by side (an idle one takes no
+        # CPU) and their runs alternate in slices (SLICES per connection count, as long
+        # in all as one run): this machine's speed drifts by a third within minutes (its
+        # cores are shared with other virtual machines), and a ratio of runs made minutes
+        # apart measured the drift as much as the servers.
         log = open(os.path.join(workdir, "server.log"), "wb")
+        port = free_port()
         server = subprocess.Popen(["taskset", "-c", "0", server_binary, "--host", HOST, "--port", str(port), "--db",
                                    db, "--workers", "1", "--max-queued", "1024"], stdout=subprocess.DEVNULL,
                                   stderr=log)
+        floor_port = free_port()
+        floor = subprocess.Popen(["taskset", "-c", "0", os.path.abspath(args.floor_server), str(floor_port)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        node_port = free_port()
+        node = subprocess.Popen(["taskset", "-c", "0", "node", "server.js", str(node_port), "load", secret],
+                                cwd=args.node_peer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(port, server)
-            print("token_server (core 0, one worker, SQLite WAL synchronous=NORMAL):", flush=True)
+            wait_for_port(floor_port, floor)
+            wait_for_port(node_port, node)
+            print("client_credentials on core 0 (token_server: one worker, SQLite WAL synchronous=NORMAL), "
+                  "alternating with the Beast floor (fixed body) and @node-oauth/oauth2-server on express, "
+                  "in %d slices each:" % SLICES, flush=True)
+            slice_seconds = max(1, round(duration / SLICES))
             for connections in CONNECTIONS:
-                run, tokens = wrk(port, connections, duration, workdir, "client_credentials",
-                                  "grant_type=client_credentials", auth)
-                check_stored(db, tokens, run)
-                runs.append(run)
+                slices = {"client_credentials": [], "floor": [], "node_oauth2_server": []}
+                for _ in range(SLICES):
+                    run, tokens = wrk(port, connections, slice_seconds, workdir, "client_credentials",
+                                      "grant_type=client_credentials", auth)
+                    check_stored(db, tokens, run)
+                    slices["client_credentials"].append(run)
+                    slices["floor"].append(wrk(floor_port, connections, slice_seconds, workdir, "floor",
+                                               "grant_type=client_credentials", auth)[0])
+                    slices["node_oauth2_server"].append(wrk(node_port, connections, slice_seconds, workdir,
+                                                            "node_oauth2_server", "grant_type=client_credentials",
+                                                            auth)[0])
+                runs.extend(merged(s) for s in slices.values())
+        finally:
+            stop(floor)
+            stop(node)
+        try:
+            print("token_server refresh_token (core 0, one worker):", flush=True)
             for connections in CONNECTIONS:
                 # Enough refresh tokens for the fastest run we expect (about 20,000 a
                 # second), seeded now: the client_credentials runs above start from an
@@ -246,38 +302,14 @@ def main():
             stop(server)
             log.close()
         argon2 = (argon2_before + argon2id_seconds(db, at_once=2, seconds=duration)) / 2
-        print("one argon2id verification: %.1f ms alone, %.1f ms with both cores verifying (their rate before and after the "
-              "runs); 2 cores: at most %.1f password requests/s" % (argon2_alone * 1000, argon2 * 1000, 2 / argon2),
-              flush=True)
+        print("one argon2id verification: %.1f ms alone, %.1f ms with both cores verifying (their rate before "
+              "and after the runs); 2 cores: at most %.1f password requests/s" % (
+                  argon2_alone * 1000, argon2 * 1000, 2 / argon2), flush=True)
         for run in runs:
             if run["name"] == "password":
                 run["argon2id_ms"] = round(argon2 * 1000, 2)
                 run["argon2id_alone_ms"] = round(argon2_alone * 1000, 2)
                 run["argon2id_bound_per_second"] = round(2 / argon2, 1)
-
-        # The references, on core 0.
-        port = free_port()
-        floor = subprocess.Popen(["taskset", "-c", "0", os.path.abspath(args.floor_server), str(port)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(port, floor)
-            print("transport floor (Beast, fixed body, core 0):", flush=True)
-            for connections in CONNECTIONS:
-                runs.append(wrk(port, connections, duration, workdir, "floor", "grant_type=client_credentials",
-                                auth)[0])
-        finally:
-            stop(floor)
-        port = free_port()
-        node = subprocess.Popen(["taskset", "-c", "0", "node", "server.js", str(port), "load", secret],
-                                cwd=args.node_peer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(port, node)
-            print("@node-oauth/oauth2-server on express (core 0):", flush=True)
-            for connections in CONNECTIONS:
-                runs.append(wrk(port, connections, duration, workdir, "node_oauth2_server",
-                                "grant_type=client_credentials", auth)[0])
-        finally:
-            stop(node)
 
     def rate(name, connections=50):
         return next(r["ok_per_second"] for r in runs if r["name"] == name and r["connections"] == connections)
@@ -301,7 +333,8 @@ def main():
     result = {
         "machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
                     "kernel": platform.release()},
-        "duration_s": duration, "argon2id_ms": round(argon2 * 1000, 2), "argon2id_alone_ms": round(argon2_alone * 1000, 2), "runs": runs, "targets": targets,
+        "duration_s": duration, "argon2id_ms": round(argon2 * 1000, 2),
+        "argon2id_alone_ms": round(argon2_alone * 1000, 2), "runs": runs, "targets": targets,
         "checks": checks,
     }
     with open(os.path.join(ROOT, "load-results.json"), "w") as f:
