@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <future>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -89,22 +90,27 @@ work_limits one_worker() {
     return limits;
 }
 
+// What a pool made with `limits` does when a job blocks until a job per name is queued
+// behind it (each registering a reply named after it): its events until every reply of
+// those jobs has left.
+std::vector<std::string> events_behind_a_blocker(const work_limits& limits, std::initializer_list<const char*> names) {
+    recorder r;
+    std::promise<void> go;
+    work_pool pool(limits, recording_hooks(r));
+    REQUIRE(pool.try_submit(blocking_job(r, go.get_future().share())));
+    r.wait_for("job blocker", 1);
+    for (const char* name : names) REQUIRE(pool.try_submit(replying_job(r, name)));
+    go.set_value();
+    return r.wait_for("deliver", names.size());
+}
+
 }  // namespace
 
 TEST_CASE("work_pool: the jobs queued behind one share its batch, and their replies leave after its commit",
           "[work_pool][group_commit]") {
-    recorder r;
-    std::promise<void> go;
-    {
-        work_pool pool(one_worker(), recording_hooks(r));
-        REQUIRE(pool.try_submit(blocking_job(r, go.get_future().share())));
-        r.wait_for("job blocker", 1);
-        for (const char* name : {"a", "b", "c"}) REQUIRE(pool.try_submit(replying_job(r, name)));
-        go.set_value();
-        const auto events = r.wait_for("deliver", 3);
-        CHECK(events == std::vector<std::string>{"begin", "job blocker", "job a", "job b", "job c", "commit",
-                                                 "deliver a", "deliver b", "deliver c"});
-    }
+    CHECK(events_behind_a_blocker(one_worker(), {"a", "b", "c"}) ==
+          std::vector<std::string>{"begin", "job blocker", "job a", "job b", "job c", "commit", "deliver a",
+                                   "deliver b", "deliver c"});
 }
 
 TEST_CASE("work_pool: a batch ends when the queue is empty", "[work_pool][group_commit]") {
@@ -119,33 +125,19 @@ TEST_CASE("work_pool: a batch ends when the queue is empty", "[work_pool][group_
 }
 
 TEST_CASE("work_pool: a batch holds at most max_batch_jobs jobs", "[work_pool][group_commit]") {
-    recorder r;
-    std::promise<void> go;
     work_limits limits = one_worker();
     limits.max_batch_jobs = 2;
-    work_pool pool(limits, recording_hooks(r));
-    REQUIRE(pool.try_submit(blocking_job(r, go.get_future().share())));
-    r.wait_for("job blocker", 1);
-    for (const char* name : {"a", "b", "c"}) REQUIRE(pool.try_submit(replying_job(r, name)));
-    go.set_value();
-    const auto events = r.wait_for("deliver", 3);
-    CHECK(events == std::vector<std::string>{"begin", "job blocker", "job a", "commit", "deliver a", "begin", "job b",
-                                             "job c", "commit", "deliver b", "deliver c"});
+    CHECK(events_behind_a_blocker(limits, {"a", "b", "c"}) ==
+          std::vector<std::string>{"begin", "job blocker", "job a", "commit", "deliver a", "begin", "job b", "job c",
+                                   "commit", "deliver b", "deliver c"});
 }
 
 TEST_CASE("work_pool: a batch lasts at most max_batch_time", "[work_pool][group_commit]") {
-    recorder r;
-    std::promise<void> go;
     work_limits limits = one_worker();
     limits.max_batch_time = std::chrono::microseconds(0);  // every batch ends after its first job
-    work_pool pool(limits, recording_hooks(r));
-    REQUIRE(pool.try_submit(blocking_job(r, go.get_future().share())));
-    r.wait_for("job blocker", 1);
-    for (const char* name : {"a", "b"}) REQUIRE(pool.try_submit(replying_job(r, name)));
-    go.set_value();
-    const auto events = r.wait_for("deliver", 2);
-    CHECK(events == std::vector<std::string>{"begin", "job blocker", "commit", "begin", "job a", "commit", "deliver a",
-                                             "begin", "job b", "commit", "deliver b"});
+    CHECK(events_behind_a_blocker(limits, {"a", "b"}) ==
+          std::vector<std::string>{"begin", "job blocker", "commit", "begin", "job a", "commit", "deliver a", "begin",
+                                   "job b", "commit", "deliver b"});
 }
 
 TEST_CASE("work_pool: without batch hooks a reply leaves as its job registers it", "[work_pool][group_commit]") {
