@@ -82,13 +82,10 @@ template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_credential(std::string_view raw, Storage& storage,
                                                                    credential_decoding decoding) noexcept {
     if (decoding == credential_decoding::raw || !needs_decoding(raw)) return raw;
-    // The byte loop, not decode_to_storage's sixteen-byte steps: an id or a secret that
-    // needs decoding is rare and short, and those steps inlined here (twice) made the usual
-    // path of this parser slower (docs/PERFORMANCE.md, "Form values decoded sixteen bytes
-    // a step").
-    char* dest = storage.take(raw.size());
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, decode_form_component(raw, dest));
+    // The byte loop, not the sixteen-byte steps: an id or a secret that needs decoding is
+    // rare and short, and those steps inlined here (twice) made the usual path of this
+    // parser slower (docs/PERFORMANCE.md, "Form values decoded sixteen bytes a step").
+    return decode_to_storage<false>(raw, storage);
 }
 
 }  // namespace detail

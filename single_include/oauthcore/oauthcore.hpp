@@ -2020,12 +2020,17 @@ namespace detail {
 // pass (no scratch copy, no sizing pass; the room lets it copy sixteen bytes a step,
 // decode_form_in_place_room); the two bytes each "%XX" saves stay unused until the
 // storage is reset. The parsers announce raw sizes with expect_more, so this never
-// takes more than they announced.
-template <class Storage>
+// takes more than they announced. SixteenByteSteps false: the byte loop alone
+// (decode_form_component), for a caller whose values are rare and short and whose usual
+// path the inlined steps would slow (basic_auth.hpp's credentials).
+template <bool SixteenByteSteps = true, class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_to_storage(std::string_view raw, Storage& storage) noexcept {
     char* dest = storage.take(raw.size());
     if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, decode_form_in_place_room(raw, dest));
+    if constexpr (SixteenByteSteps)
+        return std::string_view(dest, decode_form_in_place_room(raw, dest));
+    else
+        return std::string_view(dest, decode_form_component(raw, dest));
 }
 
 }  // namespace detail
@@ -2272,13 +2277,10 @@ template <class Storage>
 [[nodiscard]] constexpr result<std::string_view> decode_credential(std::string_view raw, Storage& storage,
                                                                    credential_decoding decoding) noexcept {
     if (decoding == credential_decoding::raw || !needs_decoding(raw)) return raw;
-    // The byte loop, not decode_to_storage's sixteen-byte steps: an id or a secret that
-    // needs decoding is rare and short, and those steps inlined here (twice) made the usual
-    // path of this parser slower (docs/PERFORMANCE.md, "Form values decoded sixteen bytes
-    // a step").
-    char* dest = storage.take(raw.size());
-    if (dest == nullptr) return fail(reason::out_of_memory);
-    return std::string_view(dest, decode_form_component(raw, dest));
+    // The byte loop, not the sixteen-byte steps: an id or a secret that needs decoding is
+    // rare and short, and those steps inlined here (twice) made the usual path of this
+    // parser slower (docs/PERFORMANCE.md, "Form values decoded sixteen bytes a step").
+    return decode_to_storage<false>(raw, storage);
 }
 
 }  // namespace detail
