@@ -227,17 +227,22 @@ def main():
         # cores are shared with other virtual machines), and a ratio of runs made minutes
         # apart measured the drift as much as the servers.
         log = open(os.path.join(workdir, "server.log"), "wb")
-        port = free_port()
-        server = subprocess.Popen(["taskset", "-c", "0", server_binary, "--host", HOST, "--port", str(port), "--db",
-                                   db, "--workers", "1", "--max-queued", "1024"], stdout=subprocess.DEVNULL,
-                                  stderr=log)
-        floor_port = free_port()
-        floor = subprocess.Popen(["taskset", "-c", "0", os.path.abspath(args.floor_server), str(floor_port)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        node_port = free_port()
-        node = subprocess.Popen(["taskset", "-c", "0", "node", "server.js", str(node_port), "load", secret],
-                                cwd=args.node_peer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = []  # every process started here, stopped whatever fails
+
+        def start(command, **options):
+            started.append(subprocess.Popen(command, **options))
+            return started[-1]
+
         try:
+            port = free_port()
+            server = start(["taskset", "-c", "0", server_binary, "--host", HOST, "--port", str(port), "--db", db,
+                            "--workers", "1", "--max-queued", "1024"], stdout=subprocess.DEVNULL, stderr=log)
+            floor_port = free_port()
+            floor = start(["taskset", "-c", "0", os.path.abspath(args.floor_server), str(floor_port)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            node_port = free_port()
+            node = start(["taskset", "-c", "0", "node", "server.js", str(node_port), "load", secret],
+                         cwd=args.node_peer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_for_port(port, server)
             wait_for_port(floor_port, floor)
             wait_for_port(node_port, node)
@@ -258,10 +263,9 @@ def main():
                                                             "node_oauth2_server", "grant_type=client_credentials",
                                                             auth)[0])
                 runs.extend(merged(s) for s in slices.values())
-        finally:
             stop(floor)
             stop(node)
-        try:
+
             print("token_server refresh_token (core 0, one worker):", flush=True)
             for connections in CONNECTIONS:
                 # Enough refresh tokens for the fastest run we expect (about 20,000 a
@@ -276,7 +280,8 @@ def main():
                 check_stored(db, tokens, run)
                 runs.append(run)
         finally:
-            stop(server)
+            for process in reversed(started):
+                stop(process)
 
         # The password grant on both cores, against the argon2id bound measured just before
         # and just after the runs (the machine's speed drifts: a virtual machine's cores
