@@ -13,7 +13,8 @@ Runs, each with wrk (keep-alive) at 50 and 200 connections:
                       (bench/http_floor_server.cpp), pinned to core 0
   node                @node-oauth/oauth2-server 5 on express, in-memory model, the same
                       grant and the same secret check, pinned to core 0
-                      (these three alternate in SLICES slices, one run's time in all:
+                      (these three alternate in SLICES slices, one run's time in all,
+                      after a slice each to warm up:
                       the machine's speed drifts, and the ratios compare like with like)
   refresh_token       the same token_server; each request spends one refresh token of a
                       set seeded into the database beforehand (rotation: a token works once)
@@ -250,6 +251,11 @@ def main():
                   "alternating with the Beast floor (fixed body) and @node-oauth/oauth2-server on express, "
                   "in %d slices each:" % SLICES, flush=True)
             slice_seconds = max(1, round(duration / SLICES))
+            # One slice each first, not counted: node's JIT (and every server's caches)
+            # warm up outside the slices, which are short.
+            for warm_port in (port, floor_port, node_port):
+                wrk(warm_port, CONNECTIONS[0], slice_seconds, workdir, "warm_up", "grant_type=client_credentials",
+                    auth)
             for connections in CONNECTIONS:
                 slices = {"client_credentials": [], "floor": [], "node_oauth2_server": []}
                 for _ in range(SLICES):
