@@ -93,7 +93,7 @@ result<std::unique_ptr<token_database>> sqlite_database::open(const std::string&
                        std::to_string(schema_version));
     if (*version == schema_version) {
         if (auto r = self->prepare_statements(); !r) return failure(r.error());
-        return std::unique_ptr<token_database>(std::move(self));
+        return start_checkpoints(std::move(self), path);
     }
     // Hash before taking the write lock: argon2id takes a while.
     std::optional<std::string> secret_hash, password_hash;
@@ -131,6 +131,14 @@ result<std::unique_ptr<token_database>> sqlite_database::open(const std::string&
         if (!user) return rollback("cannot add the demo data: " + user.error());
     }
     if (auto r = execute(db, "COMMIT"); !r) return failure(r.error());
+    return start_checkpoints(std::move(self), path);
+}
+
+result<std::unique_ptr<token_database>> sqlite_database::start_checkpoints(std::unique_ptr<sqlite_database> self,
+                                                                           const std::string& path) {
+    auto started = wal_checkpointer::start(path, self->db_.get());
+    if (!started) return failure(started.error());
+    self->checkpointer_ = std::move(*started);
     return std::unique_ptr<token_database>(std::move(self));
 }
 

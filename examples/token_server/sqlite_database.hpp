@@ -12,6 +12,7 @@
 // Group commit (token_database.hpp, README "Group commit"): a worker's group holds the
 // mutex and one write transaction across several requests, so that their rows cost one
 // commit; it lets the mutex go before any argon2id check (commit_batch.hpp).
+// Checkpoints run on a thread and connection of their own (wal_checkpointer.hpp).
 
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,7 @@
 
 #include "sqlite_handle.hpp"
 #include "token_database.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace token_server {
 
@@ -79,6 +81,9 @@ private:
     // the group's transaction could not begin.
     [[nodiscard]] result<std::unique_lock<std::mutex>> enter();
     [[nodiscard]] result<void> prepare_statements();
+    // The last step of open: checkpoints move to a thread of their own (wal_checkpointer.hpp).
+    [[nodiscard]] static result<std::unique_ptr<token_database>> start_checkpoints(
+        std::unique_ptr<sqlite_database> self, const std::string& path);
     [[nodiscard]] std::string last_error() const;
     // Runs `work` between BEGIN IMMEDIATE and COMMIT, or ROLLBACK when it fails: the
     // write lock is taken first, so another process's write cannot come between.
@@ -115,6 +120,8 @@ private:
     statement savepoint_;
     statement release_;
     statement rollback_to_;
+    // Last, so that it is destroyed first: it unhooks db_ before db_ closes.
+    std::unique_ptr<wal_checkpointer> checkpointer_;
 };
 
 }  // namespace token_server

@@ -1,5 +1,7 @@
 #include "work_pool.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -62,6 +64,7 @@ bool work_pool::take(std::function<void()>& job, bool wait) {
 }
 
 void work_pool::work() {
+    ::pthread_setname_np(::pthread_self(), "worker");  // what top -H and perf show
     std::optional<commit_batch> batch;
     if (hooks_.active()) batch.emplace(hooks_);
     std::function<void()> job;
