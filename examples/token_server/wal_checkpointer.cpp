@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 namespace token_server {
 
 result<std::unique_ptr<wal_checkpointer>> wal_checkpointer::start(const std::string& path, sqlite3* writer,
@@ -35,11 +37,14 @@ wal_checkpointer::~wal_checkpointer() {
 // Runs in the committing thread, after the commit, with the pages the log now holds.
 int wal_checkpointer::after_commit(void* context, sqlite3* db, const char* schema, int pages) {
     auto& self = *static_cast<wal_checkpointer*>(context);
+    if (pages < self.last_pages_) self.next_pass_at_ = 0;  // the log started over
+    self.last_pages_ = pages;
     if (pages >= self.limits_.inline_pages) {
         // SQLITE_BUSY: the thread is checkpointing right now; the next commit tries again.
         if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
             ++self.inline_;
-    } else if (pages >= self.limits_.background_pages && !self.woken_.exchange(true)) {
+    } else if (pages >= std::max(self.limits_.background_pages, self.next_pass_at_.load()) &&
+               !self.woken_.exchange(true)) {
         // Notified under the mutex, so that the wake-up cannot fall between the thread's
         // test of woken_ and its wait.
         const std::lock_guard lock(self.mutex_);
@@ -58,8 +63,12 @@ void wal_checkpointer::run() {
         // A failure (SQLITE_BUSY while the writer checkpoints itself, or an I/O error) is
         // not reported: the next commit past background_pages wakes the thread again, and
         // inline_pages bounds the log whatever happens here.
-        if (sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
+        int log_pages = 0;
+        if (sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr) ==
+            SQLITE_OK) {
             ++background_;
+            next_pass_at_ = log_pages + limits_.background_pages;
+        }
         woken_ = false;
         lock.lock();
     }

@@ -65,6 +65,12 @@ private:
     // A checkpoint is due; read and set without the mutex, so that a commit takes the
     // mutex only to wake the thread.
     std::atomic<bool> woken_{false};
+    // Passes are paced: the next one is due when the log has grown by background_pages
+    // since the last one (or started over). Otherwise every commit of a log that stays
+    // past background_pages (it starts over only when a pass ends between two write
+    // transactions) would start a pass of its own few pages, each with its two syncs.
+    std::atomic<int> next_pass_at_{0};
+    int last_pages_ = 0;  // the log's size at the last commit (commits are serialized)
     std::atomic<std::uint64_t> background_{0};
     std::atomic<std::uint64_t> inline_{0};
     std::thread thread_;

@@ -80,6 +80,32 @@ TEST_CASE("wal_checkpointer: a log past background_pages is moved into the datab
     CHECK(db.bytes("") > before);
 }
 
+TEST_CASE("wal_checkpointer: passes are paced by the log's growth, not run at every commit", "[sqlite][checkpoint]") {
+    const scratch_wal db;
+    // A reader keeps its snapshot, so no pass can copy the frames after it and the log
+    // never starts over: it stays past background_pages from the first commits on.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(db.path().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    const connection reader(raw);
+    REQUIRE(sqlite3_exec(raw, "BEGIN; SELECT count(*) FROM rows", nullptr, nullptr, nullptr) == SQLITE_OK);
+    auto started = wal_checkpointer::start(db.path(), db.writer(), {4, 1'000'000});
+    REQUIRE(started);
+    constexpr int commits = 40;
+    for (int i = 0; i < commits; ++i) {
+        db.commit_a_page();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // time for a pass between commits
+    }
+    // The log never started over: its frames (a 32-byte header, then 24 bytes and a page
+    // each) are every page the commits wrote, and a pass per 4 of them is at most a
+    // quarter of that, plus one (a pass at every commit would be one per commit).
+    const std::int64_t frames = (db.bytes("-wal") - 32) / (24 + 4096);
+    CHECK(frames >= commits);
+    CHECK((*started)->background_checkpoints() > 0);
+    CHECK((*started)->background_checkpoints() <= static_cast<std::uint64_t>(frames / 4 + 1));
+    CHECK((*started)->background_checkpoints() < commits);
+    REQUIRE(sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+}
+
 TEST_CASE(
     "wal_checkpointer: the committing thread checkpoints a log that reaches inline_pages, so the log stays bounded",
     "[sqlite][checkpoint]") {
