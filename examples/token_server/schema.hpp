@@ -12,7 +12,9 @@ inline constexpr int schema_version = 3;
 inline constexpr std::string_view default_client_grants = "password refresh_token";
 
 // Secrets and passwords are argon2id strings from crypto_pwhash_str, never clear text.
-// Tokens are kept as SHA-256 digests (random_token.hpp), one row per issued pair, with
+// Tokens are kept as digests (random_token.hpp, ordered_digest_of: the token's first 8
+// bytes, hex-decoded, then the first 24 bytes of its SHA-256; a pair issued before
+// ordered digests by its SHA-256, tried second), one row per issued pair, with
 // the scope granted and both expiry times. The refresh grant (RFC 6749 6) finds a row
 // by the presented refresh token's digest, for the authenticating client only:
 //   SELECT id, user_id, scope FROM tokens

@@ -9,6 +9,23 @@
 
 namespace token_server {
 
+namespace {
+
+// Finds the row of an access or refresh token by its ordered digest (random_token.hpp),
+// then, when that finds nothing, by its SHA-256: a token issued before ordered digests.
+// `find` is a token_database lookup by digest (result<std::optional<row>>); an error
+// of the first lookup is returned as it is.
+template <class Find>
+auto find_by_token_digest(std::string_view token_text, Find&& find) -> decltype(find(token_digest{})) {
+    if (const auto ordered = ordered_digest_of(token_text)) {
+        auto found = find(*ordered);
+        if (!found || found->has_value()) return found;
+    }
+    return find(digest_of(token_text));
+}
+
+}  // namespace
+
 oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthcore::client_authentication& presented) {
     using outcome = oauthcore::outcome<db_client>;
     const auto record = db_.find_client(presented.id);
@@ -47,7 +64,9 @@ oauthcore::outcome<db_user> db_user_store::authenticate_user(oauthcore::user_ide
 oauthcore::outcome<db_refresh_record> db_refresh_token_store::find_refresh_token(const db_client& client,
                                                                                  std::string_view refresh_token) {
     using outcome = oauthcore::outcome<db_refresh_record>;
-    auto row = db_.find_refresh_token(digest_of(refresh_token), client.id, unix_now());
+    const std::int64_t now = unix_now();
+    auto row = find_by_token_digest(
+        refresh_token, [&](const token_digest& digest) { return db_.find_refresh_token(digest, client.id, now); });
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     // The new pair keeps the code it descends from: a reused code revokes it too.
@@ -68,8 +87,8 @@ oauthcore::outcome_status db_refresh_token_store::replace_refresh_token(const db
 
 issued_pair::issued_pair(std::string_view client_id, const db_user* user, std::string_view scope,
                          token_lifetimes lifetimes, std::int64_t now)
-    : access_(make_token()),
-      refresh_(user != nullptr ? std::optional<token>(make_token()) : std::nullopt),
+    : access_(make_ordered_token()),
+      refresh_(user != nullptr ? std::optional<token>(make_ordered_token()) : std::nullopt),
       lifetimes_(lifetimes),
       scope_(scope),
       client_id_(client_id),
@@ -79,8 +98,8 @@ issued_pair::issued_pair(std::string_view client_id, const db_user* user, std::s
 
 token_record issued_pair::stored_record() const {
     token_record record;
-    record.access_digest = digest_of(access_.view());
-    if (refresh_) record.refresh_digest = digest_of(refresh_->view());
+    record.access_digest = *ordered_digest_of(access_.view());
+    if (refresh_) record.refresh_digest = *ordered_digest_of(refresh_->view());
     record.client_id = client_id_;
     record.user_id = user_id_;
     record.scope = scope_;
@@ -150,7 +169,8 @@ oauthcore::outcome<db_device_record> db_device_code_store::poll_device_code(std:
 
 oauthcore::outcome<db_token_record> db_token_store::find_token(std::string_view token, oauthcore::token_kind kind) {
     using outcome = oauthcore::outcome<db_token_record>;
-    auto row = db_.find_issued_token(digest_of(token), kind);
+    auto row =
+        find_by_token_digest(token, [&](const token_digest& digest) { return db_.find_issued_token(digest, kind); });
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     db_token_record record{std::move(**row), {}};

@@ -111,9 +111,20 @@ def wrk(port, connections, duration, workdir, name, body, auth="", refresh_file=
     return run, tokens
 
 
+def stored_digest(token):
+    """What the server keeps of an access or refresh token (examples/token_server/
+    random_token.hpp, ordered_digest_of): its first 8 bytes, then 24 of its SHA-256."""
+    return bytes.fromhex(token[:16]) + hashlib.sha256(token.encode()).digest()[:24]
+
+
+def ordered_token(micros):
+    """A token as the server makes them (make_ordered_token): the time, then 24 random bytes."""
+    return "%016x" % micros + secrets.token_hex(24)
+
+
 def check_stored(db, tokens, run):
     """Every token a 200 carried is distinct and its digest is in the tokens table."""
-    digests = {hashlib.sha256(t.encode()).digest() for t in tokens}
+    digests = {stored_digest(t) for t in tokens}
     with sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=60) as connection:
         stored = {bytes(r[0]) for r in connection.execute("SELECT access_digest FROM tokens")}
     run["tokens_received"] = len(tokens)
@@ -149,16 +160,19 @@ def merged(slices):
 
 
 def seed_refresh_tokens(db, client_id, count):
-    """Refresh tokens as the server stores them (digests), for john_doe and the client."""
+    """Refresh tokens as the server makes and stores them (ordered digests), for john_doe
+    and the client, issued over the second before now."""
     now = int(time.time())
-    tokens = [secrets.token_hex(32) for _ in range(count)]
+    micros = time.time_ns() // 1000 - 1000000
+    pairs = [(ordered_token(micros + i), ordered_token(micros + i)) for i in range(count)]
+    tokens = [refresh for _, refresh in pairs]
     with sqlite3.connect(db, timeout=60) as connection:
         user = connection.execute("SELECT id FROM users WHERE username = 'john_doe'").fetchone()[0]
         connection.executemany(
             "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, "
             "access_expires_at, refresh_expires_at) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
-            ((hashlib.sha256(secrets.token_bytes(32)).digest(), hashlib.sha256(t.encode()).digest(), client_id, user,
-              now, now + 604800, now + 2592000) for t in tokens))
+            ((stored_digest(access), stored_digest(refresh), client_id, user, now, now + 604800, now + 2592000)
+             for access, refresh in pairs))
     return tokens
 
 

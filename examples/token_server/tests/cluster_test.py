@@ -74,7 +74,14 @@ def check(condition, message):
 
 
 def digest(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+    """What the servers keep of an access or refresh token, in hex (random_token.hpp,
+    ordered_digest_of: the token's first 8 bytes, then the first 24 of its SHA-256)."""
+    return token[:16] + hashlib.sha256(token.encode()).hexdigest()[:48]
+
+
+def code_digest(code):
+    """What the servers keep of an authorization code: its SHA-256, in hex."""
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 class Server:
@@ -174,7 +181,7 @@ class Cluster:
         if status != 200:
             raise RuntimeError("redeeming a minted code: %d %r" % (status, token))
         SECRETS.update({code, token["access_token"], token["refresh_token"]})
-        return token["refresh_token"], digest(code)
+        return token["refresh_token"], code_digest(code)
 
 
 def refresh_body(refresh_token):

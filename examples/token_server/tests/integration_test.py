@@ -52,6 +52,18 @@ checks = 0
 running = []  # servers to kill if the test itself fails
 
 
+def stored_digest(token):
+    """What the server keeps of an access or refresh token it issued (random_token.hpp,
+    ordered_digest_of): the token's first 8 bytes (its time of issue) and the first 24
+    bytes of its SHA-256."""
+    return bytes.fromhex(token[:16]) + hashlib.sha256(token.encode()).digest()[:24]
+
+
+def legacy_digest(token):
+    """What a server before ordered digests kept: the token's SHA-256."""
+    return hashlib.sha256(token.encode()).digest()
+
+
 class SqliteStore:
     """The database the servers use, read directly: a SQLite file."""
 
@@ -99,6 +111,12 @@ class SqliteStore:
     def live(self, refresh_digest):
         """True when the pair of this refresh token is not revoked."""
         return self.rows("SELECT revoked_at IS NULL FROM tokens WHERE refresh_digest = ?", (refresh_digest,)) == [(1,)]
+
+    def redigest(self, old_access, new_access, new_refresh):
+        """Gives the pair of this access digest other digests (as an older server stored it)."""
+        with sqlite3.connect(self.path, timeout=30) as connection:
+            return connection.execute("UPDATE tokens SET access_digest = ?, refresh_digest = ? WHERE access_digest = ?",
+                                      (new_access, new_refresh, old_access)).rowcount
 
 
 class PostgresStore:
@@ -156,6 +174,11 @@ class PostgresStore:
 
     def schema_version(self):
         return int(self.rows("SELECT version FROM schema_version")[0][0])
+
+    def redigest(self, old_access, new_access, new_refresh):
+        return len(self.rows("UPDATE tokens SET access_digest = %s, refresh_digest = %s WHERE access_digest = %s "
+                             "RETURNING id" % (self.bytea(new_access), self.bytea(new_refresh),
+                                               self.bytea(old_access))))
 
 
 STORE = None  # the store of the run: SqliteStore or PostgresStore
@@ -534,7 +557,7 @@ def test_client_credentials(server, binary, db):
     expect_error(server.token_request(form(grant_type="client_credentials", client_id="svc", client_secret=secret),
                                       authorization=None), 401, "invalid_client", "svc's secret in the body")
     if token:
-        row = STORE.token_owner(hashlib.sha256(token["access_token"].encode()).digest())
+        row = STORE.token_owner(stored_digest(token["access_token"]))
         check(row == (None, None), "client_credentials: stored as the client's own token without refresh: %r" % (row,))
 
 
@@ -919,7 +942,7 @@ def test_atomic_rotation(server):
     token = expect_token(password_grant(server, "read"), "token for the failure injection")
     if not token:
         return
-    old = hashlib.sha256(token["refresh_token"].encode()).digest()
+    old = stored_digest(token["refresh_token"])
     STORE.fail_token_inserts(True)
     try:
         expect_error(refresh(server, token["refresh_token"]), 500, "server_error", "refresh while inserts fail")
@@ -929,6 +952,29 @@ def test_atomic_rotation(server):
     expect_token(refresh(server, token["refresh_token"]), "the same refresh token after the failure", scope="read")
     check(not STORE.live(old), "the refresh after the failure did not revoke the old pair")
     expect_error(refresh(server, token["refresh_token"]), 400, "invalid_grant", "and then it is used up")
+
+
+def test_tokens_before_ordered_digests(server):
+    """A pair stored by its SHA-256, as servers before ordered digests stored it
+    (random_token.hpp), keeps working: introspection finds it, its refresh token
+    rotates it, and the new pair is stored by ordered digests."""
+    print("tokens stored by a server before ordered digests", flush=True)
+    pair = expect_token(password_grant(server, "read"), "a pair to store as an older server did")
+    if not pair:
+        return
+    access, refresh_token = pair["access_token"], pair["refresh_token"]
+    check(STORE.redigest(stored_digest(access), legacy_digest(access), legacy_digest(refresh_token)) == 1,
+          "the pair's row was not found by its ordered digest (%s)" % STORE.name)
+    status, info = introspect(server, access, VENDOR_AUTH)
+    check(status == 200 and info.get("active") is True, "an access token stored by its SHA-256 is not active: %r"
+          % info)
+    rotated = expect_token(refresh(server, refresh_token), "a refresh token stored by its SHA-256", scope="read")
+    check(not STORE.live(legacy_digest(refresh_token)), "the refresh did not revoke the pair stored by its SHA-256")
+    if rotated:
+        check(STORE.live(stored_digest(rotated["refresh_token"])), "the new pair is not stored by ordered digests")
+    status, info = introspect(server, access, VENDOR_AUTH)
+    check(status == 200 and info == {"active": False}, "a rotation revokes the old pair, yet its access token is active: %r"
+          % info)
 
 
 def test_concurrency(server):
@@ -1154,6 +1200,7 @@ def run(binary, pg):
         issued = test_vendor_examples(server)
         after_restart = test_refresh(server, binary, db)
         test_atomic_rotation(server)
+        test_tokens_before_ordered_digests(server)
         test_error_classes(server)
         test_methods_and_paths(server)
         test_oversized_bodies(server)
@@ -1185,9 +1232,9 @@ def run(binary, pg):
         rows = STORE.pairs()
         access = {row[0] for row in rows}
         refresh_digests = {row[1] for row in rows}
-        check(all(hashlib.sha256(t["access_token"].encode()).digest() in access for t in issued),
+        check(all(stored_digest(t["access_token"]) in access for t in issued),
               "an access token issued before the restart is not in the database")
-        check(all(hashlib.sha256(t["refresh_token"].encode()).digest() in refresh_digests for t in issued),
+        check(all(stored_digest(t["refresh_token"]) in refresh_digests for t in issued),
               "a refresh token issued before the restart is not in the database")
         check(all(row[2] == 604800 for row in rows), "a stored expiry is not issued_at + 604800")
         check(all(row[3] in (2592000, 2) for row in rows), "a stored refresh expiry is not issued_at + 2592000 (or 2)")
