@@ -4,16 +4,14 @@
 // group whose transaction SQLite undid reports it.
 #include "../sqlite_database.hpp"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "catch.hpp"
+#include "scratch_path.hpp"
 
 namespace {
 
@@ -23,20 +21,11 @@ using namespace token_server;
 class scratch_database {
 public:
     scratch_database() {
-        char name[] = "/tmp/oauthcore_group_commit_XXXXXX";
-        const int fd = ::mkstemp(name);
-        REQUIRE(fd >= 0);
-        ::close(fd);
-        path_ = name;
-        ::unlink(path_.c_str());  // a new database, made by open
-        auto opened = sqlite_database::open(path_, token_database::seeding::none, database_options::durability::normal);
+        auto opened =
+            sqlite_database::open(path_.str(), token_database::seeding::none, database_options::durability::normal);
         REQUIRE(opened);
         db_ = std::move(*opened);
         REQUIRE(db_->insert_client({"c", "sha256:00", "client_credentials refresh_token", "", "client_secret_basic"}));
-    }
-    ~scratch_database() {
-        db_.reset();
-        for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
     }
     scratch_database(const scratch_database&) = delete;
     scratch_database& operator=(const scratch_database&) = delete;
@@ -46,7 +35,7 @@ public:
     // Asks through a connection of its own, as another process would.
     std::int64_t count(const std::string& sql) const {
         sqlite3* other = nullptr;
-        REQUIRE(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_open_v2(path_.str().c_str(), &other, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
         const connection guard(other);
         sqlite3_stmt* raw = nullptr;
         REQUIRE(sqlite3_prepare_v2(other, sql.c_str(), -1, &raw, nullptr) == SQLITE_OK);
@@ -56,13 +45,13 @@ public:
     }
     void execute(const std::string& sql) const {
         sqlite3* other = nullptr;
-        REQUIRE(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_open_v2(path_.str().c_str(), &other, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
         const connection guard(other);
         REQUIRE(sqlite3_exec(other, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     }
 
 private:
-    std::string path_;
+    const testing::scratch_path path_{"oauthcore_group_commit"};  // outlives db_
     std::unique_ptr<token_database> db_;
 };
 

@@ -4,15 +4,14 @@
 #include "../wal_checkpointer.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "catch.hpp"
+#include "scratch_path.hpp"
 
 namespace {
 
@@ -22,24 +21,16 @@ using namespace token_server;
 class scratch_wal {
 public:
     scratch_wal() {
-        char name[] = "/tmp/oauthcore_wal_checkpointer_XXXXXX";
-        const int fd = ::mkstemp(name);
-        REQUIRE(fd >= 0);
-        ::close(fd);
-        path_ = name;
         sqlite3* raw = nullptr;
-        REQUIRE(sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_open_v2(path_.str().c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) ==
+                SQLITE_OK);
         writer_.reset(raw);
         execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE rows (data BLOB NOT NULL)");
-    }
-    ~scratch_wal() {
-        writer_.reset();
-        for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
     }
     scratch_wal(const scratch_wal&) = delete;
     scratch_wal& operator=(const scratch_wal&) = delete;
 
-    const std::string& path() const { return path_; }
+    const std::string& path() const { return path_.str(); }
     sqlite3* writer() const { return writer_.get(); }
     void execute(const char* sql) const {
         REQUIRE(sqlite3_exec(writer_.get(), sql, nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -48,12 +39,12 @@ public:
     void commit_a_page() const { execute("INSERT INTO rows (data) VALUES (zeroblob(4096))"); }
     std::int64_t bytes(const char* suffix) const {
         struct stat s {};
-        REQUIRE(::stat((path_ + suffix).c_str(), &s) == 0);
+        REQUIRE(::stat((path_.str() + suffix).c_str(), &s) == 0);
         return static_cast<std::int64_t>(s.st_size);
     }
 
 private:
-    std::string path_;
+    const testing::scratch_path path_{"oauthcore_wal_checkpointer"};  // outlives writer_
     connection writer_;
 };
 
