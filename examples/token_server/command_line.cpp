@@ -134,8 +134,8 @@ works too):
                            user_code, interval and expires_in as JSON
   approve-device ...       records the user's approval (--user) or denial (--deny)
 
-Secrets and passwords are stored only as argon2id hashes, tokens only as SHA-256
-digests. One line per request is logged to stderr: method, path, status, error code,
+Passwords and operator-supplied secrets are stored only as argon2id hashes, generated
+secrets and codes as SHA-256 digests, tokens as digests too (README "Tokens"). One line per request is logged to stderr: method, path, status, error code,
 the reason for it and microseconds, never a secret, a password or a token.
 SIGINT or SIGTERM stops the server after the requests being worked on are answered.
 )";

@@ -1,7 +1,7 @@
 #pragma once
 // The PostgreSQL schema: the tables of schema.hpp (SQLite) at their version 3, column for
 // column, with PostgreSQL's types: bigint for SQLite's INTEGER (Unix seconds, row ids),
-// bytea for its BLOB (SHA-256 digests, 32 bytes), text for TEXT. The same queries run
+// bytea for its BLOB (32-byte digests), text for TEXT. The same queries run
 // on both (schema.hpp has them), with $n for ?n.
 //
 // The version is kept in schema_version (one row). A new database is made at the

@@ -29,9 +29,10 @@ struct token {
 // 32 bytes (random ones, a digest) as 64 lowercase hex digits.
 [[nodiscard]] token hex_of(const std::array<unsigned char, 32>& bytes) noexcept;
 
-// SHA-256 of a token's text: what the database keeps instead of the token, so that
-// a copy of the database does not hand out working tokens. A plain hash suffices:
-// the tokens are random with 256 bits, there is nothing to guess or look up.
+// SHA-256 of a random token's text (a code, a generated secret; an access or refresh
+// token of a server before ordered digests): what the database keeps instead of the
+// token, so that a copy of the database does not hand out working tokens. A plain hash
+// suffices: the tokens hold at least 192 random bits, there is nothing to guess or look up.
 using token_digest = std::array<unsigned char, 32>;
 [[nodiscard]] token_digest digest_of(std::string_view token_text);
 

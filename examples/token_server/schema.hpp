@@ -94,7 +94,7 @@ PRAGMA user_version = 2;
 //    refresh token's scope when a refresh narrowed the access token's (RFC 6749 6: the
 //    new refresh token's scope is the old one's), NULL when it is `scope`. SQLite cannot drop NOT NULL
 //    in place: the table is copied into a new one, the documented way.
-//  - authorization_codes and device_codes: kept as SHA-256 digests like tokens (a user
+//  - authorization_codes and device_codes: kept as SHA-256 digests (a user
 //    code too, normalized first: device_code_store.cpp), with what the authorization
 //    request recorded. A code row stays after it is spent (used_at), until it expires,
 //    so that a second use is told apart from an unknown code.

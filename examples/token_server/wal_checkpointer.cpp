@@ -13,6 +13,8 @@ result<std::unique_ptr<wal_checkpointer>> wal_checkpointer::start(const std::str
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
     self->own_.reset(raw);
     if (opened != SQLITE_OK) return failure("cannot open " + path + " for checkpoints: " + sqlite3_errstr(opened));
+    // As the writer's: another process may hold a lock for a moment (recovering the WAL).
+    sqlite3_busy_timeout(raw, 5000);
     // A connection learns that the database is in WAL mode when it first reads it; until
     // then a checkpoint through it does nothing (and reports success).
     if (sqlite3_exec(raw, "PRAGMA journal_mode", nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -37,7 +39,10 @@ wal_checkpointer::~wal_checkpointer() {
 // Runs in the committing thread, after the commit, with the pages the log now holds.
 int wal_checkpointer::after_commit(void* context, sqlite3* db, const char* schema, int pages) {
     auto& self = *static_cast<wal_checkpointer*>(context);
-    if (pages < self.last_pages_) self.next_pass_at_ = 0;  // the log started over
+    if (pages < self.last_pages_) {  // the log started over
+        ++self.restarts_;
+        self.next_pass_at_ = 0;
+    }
     self.last_pages_ = pages;
     if (pages >= self.limits_.inline_pages) {
         // SQLITE_BUSY: the thread is checkpointing right now; the next commit tries again.
@@ -63,13 +68,21 @@ void wal_checkpointer::run() {
         // A failure (SQLITE_BUSY while the writer checkpoints itself, or an I/O error) is
         // not reported: the next commit past background_pages wakes the thread again, and
         // inline_pages bounds the log whatever happens here.
+        const std::uint64_t restarts = restarts_;
         int log_pages = 0;
-        if (sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr) ==
-            SQLITE_OK) {
+        const bool passed =
+            sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr) == SQLITE_OK;
+        if (passed) {
             ++background_;
             next_pass_at_ = log_pages + limits_.background_pages;
+            // The log started over during the pass: its next pass is due at
+            // background_pages, not after the old log's size (the commit that saw the
+            // restart may have reset next_pass_at_ before the store above).
+            if (restarts_ != restarts) next_pass_at_ = 0;
         }
-        woken_ = false;
+        // A commit that came due during the pass found woken_ set and woke nobody: then
+        // the next pass runs now (not after a failed one, which the next commit retries).
+        woken_ = passed && last_pages_ >= std::max(limits_.background_pages, next_pass_at_.load());
         lock.lock();
     }
 }

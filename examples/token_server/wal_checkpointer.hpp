@@ -14,7 +14,8 @@
 // without stopping the writer or any reader (https://sqlite.org/wal.html, "Checkpointing").
 // A log that still grows to `inline_pages` (the thread cannot keep up, or writes never
 // pause long enough for the log to start over) is checkpointed by the committing thread
-// itself, as SQLite would, so the log stays bounded whatever the load. Durability is
+// itself, as SQLite would, so the log stays bounded whatever the load (not past a reader
+// that holds its snapshot: no checkpoint can copy beyond it, SQLite's own neither). Durability is
 // unchanged: a checkpoint syncs the log before it copies, whichever thread runs it.
 
 #include <sqlite3.h>
@@ -70,7 +71,10 @@ private:
     // past background_pages (it starts over only when a pass ends between two write
     // transactions) would start a pass of its own few pages, each with its two syncs.
     std::atomic<int> next_pass_at_{0};
-    int last_pages_ = 0;  // the log's size at the last commit (commits are serialized)
+    // The log's size at the last commit (commits are serialized; the thread reads it),
+    // and how many times the log started over.
+    std::atomic<int> last_pages_{0};
+    std::atomic<std::uint64_t> restarts_{0};
     std::atomic<std::uint64_t> background_{0};
     std::atomic<std::uint64_t> inline_{0};
     std::thread thread_;
