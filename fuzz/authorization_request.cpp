@@ -24,6 +24,7 @@
 //    there with the code, or access_denied, and the same state and iss;
 //  - validate_async with a registry that answers later gives the same answer.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -195,7 +196,10 @@ void check_redirect_parameters(std::string_view location, const check_context& c
     const auto added = added_parameters(location);
     std::map<std::string, std::string> expect = expected;
     const auto state = c.params.find("state");
-    if (state != c.params.end() && state->second.size() == 1 && !state->second[0].empty())
+    // Sent back only when given once and free of control characters (RFC 6749 Appendix A.5).
+    const auto is_control = [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; };
+    if (state != c.params.end() && state->second.size() == 1 && !state->second[0].empty() &&
+        std::none_of(state->second[0].begin(), state->second[0].end(), is_control))
         expect["state"] = state->second[0];
     if (!c.issuer.empty()) expect["iss"] = std::string(c.issuer);
     require(added.size() == expect.size());
@@ -218,6 +222,7 @@ void check_validation(const Validation& v, const check_context& c) {
         require(registered_uri);
         require(oauthcore::is_redirect_uri(r.redirect_uri));
         require(r.code_challenge.empty() == r.code_challenge_method.empty());
+        require(!oauthcore::has_control_character(r.state));
         return;
     }
     const oauthcore::response& a = v.answer;

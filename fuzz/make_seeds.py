@@ -303,6 +303,7 @@ authorization_request = {
     "duplicate_client": authorize(b"response_type=code&client_id=spa&client_id=web&redirect_uri=" + SPA_CB),
     "duplicate_uri": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&redirect_uri=" + SPA_CB),
     "duplicate_state": authorize(b"response_type=code&client_id=web&state=a&state=b"),
+    "control_in_state": authorize(b"response_type=code&client_id=web&state=a%00b%0Ac"),
     "token_response_type": authorize(b"response_type=token&client_id=web&state=s"),
     "svc_unauthorized": authorize(b"response_type=code&client_id=svc&state=s"),
     "bad_scope": authorize(b"response_type=code&client_id=spa&redirect_uri=" + SPA_CB + b"&scope=admin" + S256),

@@ -312,6 +312,19 @@ TEST_CASE(
     // A repeated state is not sent back: nothing says which one the client meant.
     check_redirect_error(f.validate(get(base + "&state=abc&response_type=code" + s256)).answer,
                          reason::duplicate_parameter, "invalid_request", spa_cb, "");
+    // RFC 6749 Appendix A.5: state = 1*VSCHAR. A NUL, a line feed, a tab or a DEL would
+    // not come back unchanged through the host's page: refused, and not sent back. (UTF-8
+    // passes: the next test case.)
+    const std::string no_state = "client_id=spa&redirect_uri=https%3A%2F%2Fspa.example%2Fcb&response_type=code";
+    for (const std::string bad : {"a%00b", "a%0Ab", "%7F", "tab%09", "%1F"}) {
+        INFO("state=" << bad);
+        check_redirect_error(f.validate(get(no_state + "&state=" + bad + s256)).answer, reason::invalid_parameter,
+                             "invalid_request", spa_cb, "");
+    }
+    // Every VSCHAR is state's, the space and the punctuation included.
+    const auto valid = f.validate(get(no_state + "&state=%20~%21%22%27%3C%3E%5C" + s256));
+    REQUIRE(valid.request.has_value());
+    CHECK(valid.request->state == " ~!\"'<>\\");
 }
 
 TEST_CASE("authorization request: PKCE rules (RFC 7636 4.3, 4.4.1, RFC 9700 2.1.1)",

@@ -143,6 +143,16 @@ TEST_CASE("metadata: the issuer is an https URL without query or fragment (RFC 8
     }
     m.issuer = "https://server.example.com/tenant1";  // a path is fine
     CHECK(check_metadata(m).has_value());
+    // check_issuer alone gives the document's answer about its issuer.
+    for (const std::string_view issuer : {"", "http://server.example.com", "https://server.example.com?x=1",
+                                          "https://server.example.com/tenant1", "http://127.0.0.1:8080"}) {
+        INFO(issuer);
+        m.issuer = issuer;
+        const auto alone = check_issuer(issuer, {.allow_http_loopback = true});
+        const auto whole = check_metadata(m, {.allow_http_loopback = true});
+        CHECK(alone.has_value() == whole.has_value());
+        if (!alone && !whole) CHECK(alone.error() == whole.error());
+    }
 }
 
 TEST_CASE("metadata: http only on loopback, and only when allowed", "[metadata][rfc8414][rfc8252]") {

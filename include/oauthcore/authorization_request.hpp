@@ -34,8 +34,9 @@
 //      registered (RFC 9700 2.1, 4.1.3: exact); not given:
 //      the client registered exactly one (RFC 6749 3.1.2.3)
 //   --- from here on, every error redirects (302) with error, error_description, state, iss ---
-//   8. no other recognised parameter repeated (RFC 6749 3.1)  invalid_request (a repeated
-//      state is not sent back)
+//   8. no other recognised parameter repeated (RFC 6749 3.1),  invalid_request (a repeated
+//      no control character in state (RFC 6749 Appendix A.5)   or invalid state is not
+//                                                               sent back)
 //   9. response_type given, and "code"                       invalid_request, unsupported_response_type
 //  10. the client may use the authorization_code grant       unauthorized_client
 //  11. scope: RFC 6749 3.3 syntax, the client's scope hook   invalid_scope
@@ -90,6 +91,14 @@
 #include "oauthcore/uri.hpp"
 
 namespace oauthcore {
+
+// True when `text` holds a C0 control character or DEL (outside VSCHAR, RFC 6749
+// Appendix A, and outside what a page or a header carries as it is).
+[[nodiscard]] constexpr bool has_control_character(std::string_view text) noexcept {
+    for (const char c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+    return false;
+}
 
 // A client as the authorization endpoint sees it: registered, not authenticated (the user
 // agent brings the request, RFC 6749 3.1). Example model: memory_registered_client.
@@ -542,13 +551,21 @@ private:
             return page(error{reason::unregistered_redirect_uri});
         }
         // From here on, errors go back to the client.
-        const std::string_view state = form.is_repeated(param<"state">) ? std::string_view{} : form[param<"state">];
+        // A state sent back must be the one received (RFC 6749 4.1.2): a repeated one is
+        // not, nor one holding a control character, which a page (the host's sign-in
+        // form) cannot carry unchanged. RFC 6749 Appendix A.5 says 1*VSCHAR; bytes from
+        // 0x80 are let through, as oauthlib and fosite do, for clients that put UTF-8 in
+        // their state (they go back percent-encoded).
+        const std::string_view sent_state = form[param<"state">];
+        const bool state_unusable = form.is_repeated(param<"state">) || has_control_character(sent_state);
+        const std::string_view state = state_unusable ? std::string_view{} : sent_state;
         const auto redirect = [&](error e) {
             fill_error_redirect(out.answer, e, redirect_uri, state, storage.response);
             finish(out);
         };
         // Step 8.
         if (form.is_repeated(param<"state">)) return redirect(error{reason::duplicate_parameter, param<"state">});
+        if (state_unusable) return redirect(error{reason::invalid_parameter, param<"state">});
         if (form.is_repeated(param<"response_type">))
             return redirect(error{reason::duplicate_parameter, param<"response_type">});
         if (form.is_repeated(param<"scope">)) return redirect(error{reason::duplicate_parameter, param<"scope">});

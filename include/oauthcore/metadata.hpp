@@ -191,12 +191,20 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
 
 }  // namespace detail
 
+// The issuer identifier alone (RFC 8414 2: https, a host, no query or fragment; loopback
+// http where the options allow it), for a host that takes it from its configuration and
+// wants to refuse a wrong one before it starts anything.
+[[nodiscard]] constexpr metadata_result<void> check_issuer(std::string_view issuer,
+                                                           const metadata_options& options = {}) {
+    if (issuer.empty()) return unexpected<metadata_problem>(metadata_problem{metadata_error::missing, "issuer"});
+    return detail::check_metadata_url(issuer, "issuer", true, options);
+}
+
 // The checks at the top of this header.
 [[nodiscard]] constexpr metadata_result<void> check_metadata(const server_metadata& m,
                                                              const metadata_options& options = {}) {
     using failure = unexpected<metadata_problem>;
-    if (m.issuer.empty()) return failure(metadata_problem{metadata_error::missing, "issuer"});
-    if (const auto issuer = detail::check_metadata_url(m.issuer, "issuer", true, options); !issuer) return issuer;
+    if (const auto issuer = check_issuer(m.issuer, options); !issuer) return issuer;
     const struct {
         std::string_view url;
         std::string_view member;
