@@ -8,8 +8,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "oauthcore/metadata.hpp"
 #include "oauthcore/pkce.hpp"
 #include "oauthcore/scope.hpp"
+#include "oauthcore/uri.hpp"
 #include "schema.hpp"
 
 namespace token_server {
@@ -243,6 +245,12 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
         // Bounded so that issued_at + lifetime fits SQLite's 64-bit integers.
         return count(name == "--expires-in" ? o.expires_in : o.refresh_expires_in, 1, 0x7FFFFFFF);
     } else if (name == "--issuer") {
+        // Checked here as the metadata will check it (RFC 8414 2), so that a wrong one
+        // stops the server before it opens or creates its database.
+        if (!oauthcore::check_issuer(value, {.allow_http_loopback = true}))
+            return failure(
+                "--issuer takes the https URL clients reach this server at, without a query or "
+                "fragment (RFC 8414 2; http only on a loopback host)");
         o.issuer = value;
     } else if (name == "--resource-servers") {
         auto ids = scope_list(name, value);
@@ -408,21 +416,34 @@ result<std::string> grant_list(std::string_view text) {
     return list;
 }
 
-// RFC 6749 3.1.2: an absolute URI (a scheme, RFC 3986 3.1) without a fragment. Kept as
-// given: the token request's redirect_uri is compared with it exactly.
+// RFC 6749 3.1.2: an absolute URI without a fragment (oauthcore's is_redirect_uri, which
+// the authorization endpoint applies to what clients send), and one of the kinds a code
+// may be sent to: https (RFC 6749 3.1.2.1: the code travels in it); http only to a
+// loopback host, a native app's own listener (RFC 8252 7.3; "localhost" too, which
+// RFC 8252 8.3 discourages but does not forbid); or a private-use scheme, named by a
+// reverse domain name (RFC 8252 7.1: "com.example.app:/cb", so with a '.'). Anything
+// else is refused: a javascript: or data: URI would make the server's redirect run a
+// script, and http to another host hands the code to the network. Kept as given: a
+// token request's redirect_uri is compared with it exactly.
 result<void> check_redirect_uri(std::string_view uri) {
-    const std::size_t colon = uri.find(':');
-    const auto scheme_char = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
-               c == '.';
+    if (!oauthcore::is_redirect_uri(uri))
+        return failure("--redirect-uri takes an absolute URI without a fragment (RFC 6749 3.1.2)");
+    const oauthcore::uri_parts parts = oauthcore::split_uri(uri);
+    std::string scheme(parts.scheme);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    const auto host_is = [&parts](std::string_view host) {
+        const std::string_view authority = parts.authority;
+        return authority.substr(0, host.size()) == host &&
+               (authority.size() == host.size() || authority[host.size()] == ':');
     };
-    const bool has_scheme = colon != std::string_view::npos && colon > 0 &&
-                            ((uri[0] >= 'a' && uri[0] <= 'z') || (uri[0] >= 'A' && uri[0] <= 'Z')) &&
-                            std::all_of(uri.begin(), uri.begin() + static_cast<std::ptrdiff_t>(colon), scheme_char);
-    const bool printable = std::all_of(uri.begin(), uri.end(), [](char c) { return c > ' ' && c < 0x7F; });
-    if (!has_scheme || !printable || uri.find('#') != std::string_view::npos)
-        return failure("--redirect-uri takes an absolute URI of printable ASCII without a fragment (RFC 6749 3.1.2)");
-    return {};
+    if (scheme == "https" && parts.has_authority && !parts.authority.empty()) return {};
+    if (scheme == "http" && parts.has_authority && (host_is("127.0.0.1") || host_is("[::1]") || host_is("localhost")))
+        return {};
+    if (scheme.find('.') != std::string::npos) return {};
+    return failure(
+        "--redirect-uri takes https, http to a loopback host (127.0.0.1, [::1], localhost) or a private-use "
+        "scheme with a '.' such as com.example.app: (RFC 6749 3.1.2.1, RFC 8252 7)");
 }
 
 result<command> parse_add_client(std::span<const std::string_view> args) {
@@ -432,6 +453,11 @@ result<command> parse_add_client(std::span<const std::string_view> args) {
     const auto a = collect("add-client", {valued, repeatable, flags, true}, args);
     if (!a) return failure(a.error());
     if (!a->positional) return failure("add-client needs a client ID");
+    // RFC 6749 Appendix A.1: client_id = *VSCHAR; an empty one could never authenticate
+    // (Basic and the body both refuse an empty id).
+    if (a->positional->empty() ||
+        !std::all_of(a->positional->begin(), a->positional->end(), [](char c) { return c >= ' ' && c <= '~'; }))
+        return failure("add-client takes a client ID of printable ASCII characters (RFC 6749 Appendix A.1)");
     add_client_options o{*a->value("--db"),        *a->positional,        {},
                          a->all("--redirect-uri"), "client_secret_basic", a->flag("--high-entropy-secret")};
     auto grants = grant_list(a->value("--grants").value_or(std::string(default_client_grants)));

@@ -172,14 +172,22 @@ private:
         beast::error_code ec;
         const std::size_t used = parser_->put(asio::buffer(block.data(), block.size()), ec);
         buffer_.consume(size);
+        // A Content-Length over the limit is refused here, before any of the body is read,
+        // with the same answer as a chunked body that grows past it (on_body). Beast finds
+        // it once the fields are read (the request line and fields are in the message) and
+        // stops there, so the parser does not count the header as done.
+        if (ec == http::error::body_limit) {
+            note_request_line();
+            return respond(context_.service.body_too_large(), true);
+        }
         if (ec || used != size || !parser_->is_header_done()) return refuse(transport_error::malformed_request);
 
-        started_ = std::chrono::steady_clock::now();
+        // RFC 9112 3.2.2: an absolute-form target is accepted, and read as its origin-form.
+        if (const auto origin = origin_form_of(view(parser_->get().target())))
+            parser_->get().target(std::string(*origin));
+        note_request_line();
         const auto& header = parser_->get();
         const std::string_view target = view(header.target());
-        log_method_ = view(header.method_string());
-        log_path_ = target.substr(0, target.find('?'));  // a query may carry credentials: never logged
-        head_ = header.method() == http::verb::head;
         header_fields_ = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
         if (token_service::serves(target)) {
             // Nothing is decompressed: a body is read and limited as sent.
@@ -203,6 +211,16 @@ private:
                                      });
         }
         read_body();
+    }
+
+    // What the log line and a HEAD answer need from the parsed request line.
+    void note_request_line() {
+        started_ = std::chrono::steady_clock::now();
+        const auto& header = parser_->get();
+        const std::string_view target = view(header.target());
+        log_method_ = view(header.method_string());
+        log_path_ = target.substr(0, target.find('?'));  // a query may carry credentials: never logged
+        head_ = header.method() == http::verb::head;
     }
 
     void read_body() {

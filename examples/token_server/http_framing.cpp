@@ -27,6 +27,19 @@ bool is_digits(std::string_view s) noexcept {
     return true;
 }
 
+// RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host a reg-name (unreserved, sub-delims
+// and pct-encoded characters), an IPv4 address or an IP-literal in brackets (RFC 3986
+// 3.2.2). Checked by its characters: a space, a '/', a '@', a control or non-ASCII byte is
+// never part of one. Empty is allowed (RFC 9112 3.2: a target without an authority).
+bool is_host_value(std::string_view value) noexcept {
+    constexpr std::string_view others = "-._~!$&'()*+,;=%:[]";
+    for (const char c : value) {
+        const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alphanumeric && others.find(c) == std::string_view::npos) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 header_scan scan_header_block(std::string_view bytes) noexcept {
@@ -44,7 +57,7 @@ header_scan scan_header_block(std::string_view bytes) noexcept {
 
 std::optional<transport_error> check_header_block(std::string_view block, std::size_t max_fields) noexcept {
     std::size_t content_lengths = 0, transfer_encodings = 0, hosts = 0, fields = 0;
-    std::string_view content_length, transfer_encoding, request_line;
+    std::string_view content_length, transfer_encoding, host, request_line;
     bool first = true;
     while (!block.empty()) {
         const std::size_t lf = block.find('\n');
@@ -72,11 +85,13 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
             transfer_encoding = value;
         } else if (iequals(name, "Host")) {
             ++hosts;
+            host = value;
         }
     }
     // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest.
     const bool http_1_1 = request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.1";
     if (hosts > 1 || (http_1_1 && hosts == 0)) return transport_error::missing_or_duplicate_host;
+    if (!is_host_value(host)) return transport_error::invalid_host;
     if (transfer_encodings > 0) {
         if (!http_1_1) return transport_error::transfer_encoding_in_http_1_0;
         if (content_lengths > 0) return transport_error::content_length_with_transfer_encoding;
@@ -86,6 +101,23 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
     if (content_lengths > 1) return transport_error::duplicate_content_length;
     if (content_lengths == 1 && !is_digits(content_length)) return transport_error::invalid_content_length;
     return std::nullopt;
+}
+
+std::optional<std::string_view> origin_form_of(std::string_view target) noexcept {
+    std::size_t scheme_end = 0;
+    if (target.size() >= 7 && iequals(target.substr(0, 7), "http://")) {
+        scheme_end = 7;
+    } else if (target.size() >= 8 && iequals(target.substr(0, 8), "https://")) {
+        scheme_end = 8;
+    } else {
+        return std::nullopt;
+    }
+    const std::size_t path = target.find_first_of("/?", scheme_end);
+    if (path == std::string_view::npos) return std::string_view("/");
+    // "http://host?x" has an empty path: its origin-form is "/?x" (RFC 9112 3.2.1), which
+    // is not a view of the target; such a target names no endpoint of ours, so "/" serves.
+    if (target[path] == '?') return std::string_view("/");
+    return target.substr(path);
 }
 
 }  // namespace token_server

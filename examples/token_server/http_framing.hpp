@@ -12,7 +12,8 @@
 //   - Content-Length: one field, 1*DIGIT (RFC 9112 6.3 (5), RFC 9110 8.6)
 //   - Transfer-Encoding: one field whose value is "chunked" alone, never with a
 //     Content-Length, never in HTTP/1.0 (RFC 9112 6.1, 6.3 (3) and (4))
-//   - Host: exactly one in HTTP/1.1, at most one in HTTP/1.0 (RFC 9112 3.2)
+//   - Host: exactly one in HTTP/1.1, at most one in HTTP/1.0, its value uri-host [":"
+//     port] by its characters (RFC 9112 3.2, RFC 9110 7.2)
 // The rest of the syntax (request line, field names and values) is Beast's to check.
 
 #include <cstddef>
@@ -37,5 +38,11 @@ struct header_scan {
 // Checks a complete header block (as scan_header_block delimited it).
 [[nodiscard]] std::optional<transport_error> check_header_block(std::string_view block,
                                                                 std::size_t max_fields) noexcept;
+
+// The origin-form (path and query, RFC 9112 3.2.1) of an absolute-form request target
+// ("http://as.example/oauth/token?x", RFC 9112 3.2.2, which a server MUST accept; "/" when
+// it has no path), or nullopt for a target in any other form. The server routes and
+// checks the origin-form whichever form the client sent.
+[[nodiscard]] std::optional<std::string_view> origin_form_of(std::string_view target) noexcept;
 
 }  // namespace token_server

@@ -12,17 +12,6 @@ bool request_gate::admits_client(std::string_view client_id) {
     return admits(attempt_kind::address, address_) && admits(attempt_kind::client, client_id);
 }
 
-bool request_gate::admits_named_user(std::string_view body, const oauthcore::form_limits& limits) {
-    using oauthcore::param;
-    // Only what names the user: the rest of the request is oauthcore's to judge.
-    using named_user = oauthcore::parameter_list<"grant_type", "username", "email_address">;
-    oauthcore::request_storage storage;
-    const auto form = oauthcore::parse_form<named_user>(body, storage, limits);
-    if (!form || (*form)[param<"grant_type">] != oauthcore::password_grant_type) return !refused_;
-    const auto who = oauthcore::validate_user_identifier(*form);
-    return who ? admits_user(*who) : !refused_;
-}
-
 bool request_gate::admits_user(oauthcore::user_identifier who) { return admits(attempt_kind::user, user_key(who)); }
 
 void request_gate::client_authentication_failed(std::string_view client_id) {

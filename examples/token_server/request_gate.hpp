@@ -1,16 +1,18 @@
 #pragma once
-// Brute-force limits around one request (attempt_limiter.hpp), in three parts:
-//   - before oauthcore is called, admits_named_user() looks at the password grant's
-//     user identifier (read with oauthcore's own form parser) so that a refused user
-//     costs no argon2id check at all, not even the client's, which oauthcore does first;
+// Brute-force limits around one request (attempt_limiter.hpp), in two parts:
 //   - before each argon2id check, the store wrappers below ask the gate whether the
 //     source address, the client id or the user identifier (as oauthcore parsed it) is
 //     under back-off; a refused one costs no hash. The server answers 429 for either
 //     (token_service.cpp);
 //   - oauthcore tells the gate, as its authentication_observer, of each failed client
 //     and user authentication, which it counts.
-// The protocol decisions stay oauthcore's: a request the form parser refuses is left to
-// oauthcore, which refuses it before any store is asked.
+// The protocol decisions and their order stay oauthcore's: the user is asked about only
+// after the client has authenticated (RFC 6749 4.3.2), so a client without valid
+// credentials gets invalid_client whoever it names, and cannot learn which users are
+// under back-off. (An earlier version looked at the body's user before oauthcore, to
+// spare a refused user the client's hash too; it answered 429 to requests without
+// client credentials, and saved nothing an attacker could not cost the server with an
+// unrefused name.)
 
 #include <chrono>
 #include <optional>
@@ -19,9 +21,7 @@
 
 #include "attempt_limiter.hpp"
 #include "oauthcore/concepts.hpp"
-#include "oauthcore/form.hpp"
 #include "oauthcore/password_grant.hpp"
-#include "oauthcore/storage.hpp"
 
 namespace token_server {
 
@@ -30,9 +30,6 @@ public:
     request_gate(attempt_limiter& limiter, std::string_view source_address) noexcept
         : limiter_(limiter), address_(source_address) {}
 
-    // Before oauthcore is called: the user named by a password grant request's body
-    // (grant_type=password and username or email_address), if there is one.
-    [[nodiscard]] bool admits_named_user(std::string_view body, const oauthcore::form_limits& limits);
     // Before the client secret is checked: the address and the client id.
     [[nodiscard]] bool admits_client(std::string_view client_id);
     // Before the password is checked: the user identifier.

@@ -137,6 +137,12 @@ std::string sign_in_fields() {
            "<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n";
 }
 
+// RFC 9110 9.1: a server that answers GET answers HEAD too (the connection sends the
+// headers of the GET answer without its body).
+bool is_get_or_head(const http_request& request) noexcept {
+    return request.method() == http::verb::get || request.method() == http::verb::head;
+}
+
 // The error page: oauthcore's error (its code and fixed description: never what the
 // client sent).
 reply error_page(const oauthcore::response& refused) {
@@ -150,7 +156,7 @@ reply error_page(const oauthcore::response& refused) {
                    "</code>: " + escape_html(description) + "</p>\n";
     }
     reply out = html_page(static_cast<unsigned>(refused.status), page("Request refused", content));
-    if (refused.status == 405) out.message.set(http::field::allow, "GET, POST");
+    if (refused.status == 405) out.message.set(http::field::allow, "GET, HEAD, POST");
     if (refused.error) {
         out.log_code = oauthcore::to_string(oauthcore::describe(*refused.error).code);
         out.log_name = oauthcore::to_string(refused.error->reason);
@@ -319,6 +325,12 @@ sign_in_pages::sign_in_pages(const serve_options& options, token_database& db, a
       users_(db),
       secure_cookies_(!options.tls_cert.empty() || options.insecure_http_behind_proxy) {
     get_options_.allow_plain = options.allow_plain_pkce;
+    // RFC 8252 7.3 (and the exception RFC 9700 2.1 makes): a native app listening on
+    // loopback gets a port from the system at each run, so "http://127.0.0.1/cb"
+    // registered matches "http://127.0.0.1:51004/cb" requested; every other URI matches
+    // exactly. The code is bound to the URI as requested, port included, which the token
+    // request must then repeat (RFC 6749 4.1.3).
+    get_options_.matching = oauthcore::redirect_uri_matching::loopback_port_may_vary;
     post_options_ = get_options_;
     post_options_.redirect_status = oauthcore::redirect_status::see_other;
 }
@@ -340,6 +352,11 @@ reply sign_in_pages::answer(const http_request& request, std::string_view path, 
     if (path == authorize_path) return authorize(request, source_address);
     if (path == device_path) return device(request, source_address);
     reply out;
+    if (!is_get_or_head(request)) {
+        out = message_page(405, "Request refused", "This file takes GET.");
+        out.message.set(http::field::allow, "GET, HEAD");
+        return out;
+    }
     out.message.result(http::status::ok);
     out.message.set(http::field::content_type, "text/css;charset=utf-8");
     out.message.set(http::field::cache_control, "public, max-age=3600");
@@ -349,6 +366,13 @@ reply sign_in_pages::answer(const http_request& request, std::string_view path, 
 }
 
 reply sign_in_pages::authorize(const http_request& request, std::string_view source_address) {
+    // HEAD is GET without the body (RFC 9110 9.3.2; the connection drops the body): the
+    // authorization endpoint of oauthcore knows GET and POST, so it is shown a GET.
+    if (request.method() == http::verb::head) {
+        http_request as_get = request;
+        as_get.method(http::verb::get);
+        return authorize(as_get, source_address);
+    }
     const bool post = request.method() == http::verb::post;
     oauthcore::authorization_endpoint endpoint(registry_, post ? post_options_ : get_options_);
     oauthcore::exchange_storage storage;
@@ -406,7 +430,7 @@ reply sign_in_pages::authorize(const http_request& request, std::string_view sou
 reply sign_in_pages::device(const http_request& request, std::string_view source_address) {
     const csrf_token csrf = csrf_of(request);
     oauthcore::request_storage storage;
-    if (request.method() == http::verb::get) {
+    if (is_get_or_head(request)) {
         // verification_uri_complete (RFC 8628 3.3.1) fills the code in.
         const std::string_view target = view(request.target());
         const std::size_t query = target.find('?');
@@ -420,7 +444,7 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
     }
     if (request.method() != http::verb::post) {
         reply out = message_page(405, "Request refused", "This page takes GET and POST.");
-        out.message.set(http::field::allow, "GET, POST");
+        out.message.set(http::field::allow, "GET, HEAD, POST");
         return out;
     }
     const auto form = oauthcore::parse_form<page_fields>(request.body(), storage, get_options_.limits);

@@ -142,8 +142,6 @@ reply token_service::answer(const http_request& request, std::string_view source
 reply token_service::token(const http_request& request, std::string_view source_address) {
     // Built per request around this request's gate; each is a few references.
     request_gate gate(limiter_, source_address);
-    if (!gate.admits_named_user(request.body(), settings_.limits))
-        return transport_reply(transport_error::too_many_failures, gate.refused());
     gated_client_store clients(clients_, gate);
     gated_user_store users(users_, gate);
     db_refresh_token_store refresh_tokens(db_);

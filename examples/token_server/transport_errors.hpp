@@ -21,6 +21,7 @@ enum class transport_error : unsigned char {
     unsupported_transfer_coding,            // anything but "chunked" alone (RFC 9112 6.3 (4))
     transfer_encoding_in_http_1_0,          // RFC 9112 6.1
     missing_or_duplicate_host,              // RFC 9112 3.2: HTTP/1.1 needs exactly one Host
+    invalid_host,                           // RFC 9112 3.2: a Host value that is not uri-host [":" port]
     trailer_fields,          // fields after a chunked body: never merged into the header (RFC 9110 6.5.1)
     header_too_large,        // RFC 6585 5
     too_many_header_fields,  // RFC 6585 5
@@ -57,7 +58,7 @@ inline constexpr std::string_view busy_body =
 inline constexpr std::string_view too_many_failures_body =
     R"({"error":"temporarily_unavailable","error_description":"Too many failed attempts. Retry later."})";
 
-inline constexpr std::array<transport_error_info, 17> transport_errors{{
+inline constexpr std::array<transport_error_info, 18> transport_errors{{
     {400, "Bad Request", malformed_body, "invalid_request", "malformed_request", true},
     {400, "Bad Request", malformed_body, "invalid_request", "bare_line_ending", true},
     {400, "Bad Request", malformed_body, "invalid_request", "obsolete_line_folding", true},
@@ -67,6 +68,7 @@ inline constexpr std::array<transport_error_info, 17> transport_errors{{
     {400, "Bad Request", framing_body, "invalid_request", "unsupported_transfer_coding", true},
     {400, "Bad Request", framing_body, "invalid_request", "transfer_encoding_in_http_1_0", true},
     {400, "Bad Request", malformed_body, "invalid_request", "missing_or_duplicate_host", true},
+    {400, "Bad Request", malformed_body, "invalid_request", "invalid_host", true},
     {400, "Bad Request", malformed_body, "invalid_request", "trailer_fields", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "header_too_large", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "too_many_header_fields", true},
@@ -87,6 +89,7 @@ inline constexpr std::array<transport_error_info, 17> transport_errors{{
 // One entry per transport_error, in its order.
 static_assert(detail::transport_errors.size() == static_cast<std::size_t>(transport_error::too_many_failures) + 1);
 static_assert(describe(transport_error::missing_or_duplicate_host).log_name == "missing_or_duplicate_host" &&
+                  describe(transport_error::invalid_host).log_name == "invalid_host" &&
                   describe(transport_error::header_too_large).status == 431 &&
                   describe(transport_error::too_many_failures).status == 429,
               "transport_errors is in the order of transport_error");

@@ -401,6 +401,19 @@ def test_methods_and_paths(server):
         status, headers, body = server.request("HEAD", path)
         check(status == 405 and headers.get("allow") == "POST" and body == b"", "HEAD %s: %d" % (path, status))
     expect_token(server.token_request(VENDOR_USERNAME_BODY, path="/oauth/token"), "POST /oauth/token")
+    # RFC 9110 9.1: what answers GET answers HEAD, with GET's status and headers and no
+    # body; a method a page or file does not take is 405 with its Allow (RFC 9110 15.5.6).
+    for path, allow in (("/authorize?client_id=nobody", "GET, HEAD, POST"), ("/device", "GET, HEAD, POST"),
+                        ("/static/style.css", "GET, HEAD")):
+        get = server.request("GET", path)
+        head = server.request("HEAD", path)
+        check(get[2] != b"" and head[0] == get[0] and head[2] == b"" and
+              head[1].get("content-type") == get[1].get("content-type"),
+              "HEAD %s: %d %r, GET %d" % (path, head[0], head[2][:40], get[0]))
+        for method in ("PUT", "DELETE", "BREW") + (("POST",) if "css" in path else ()):
+            status, headers, _ = server.request(method, path, b"")
+            check(status == 405 and headers.get("allow") == allow,
+                  "%s %s: %d, Allow %r" % (method, path, status, headers.get("allow")))
     for method, path in (("POST", "/v2/marketing/oauth/tokens"), ("GET", "/"), ("POST", "/oauth")):
         status = server.request(method, path, b"" if method == "POST" else None)[0]
         check(status == 404, "%s %s: status %d, expected 404" % (method, path, status))
@@ -459,6 +472,21 @@ def test_special_credentials(server, binary, db):
                  "generated client secret")
     out = run_admin(binary, "add-client", "--db", db, "generated_app")
     check(out.returncode != 0, "add-client twice with the same ID succeeded")
+    # A client no request could name (RFC 6749 Appendix A.1: *VSCHAR, and Basic refuses an
+    # empty id), and redirect URIs a code must not be sent to (RFC 6749 3.1.2.1: TLS; RFC
+    # 8252 7.1, 7.3: loopback http and private-use schemes for native apps).
+    for what, args in (("an empty client ID", [""]), ("a client ID with a line feed", ["a\nb"]),
+                       ("a javascript: redirect URI", ["js_app", "--redirect-uri", "javascript:alert(1)"]),
+                       ("a data: redirect URI", ["data_app", "--redirect-uri", "data:text/html,x"]),
+                       ("plain http to a remote host", ["http_app", "--redirect-uri", "http://app.example/cb"]),
+                       ("http to a host named like loopback", ["lb_app", "--redirect-uri", "http://127.0.0.1.evil/cb"]),
+                       ("a fragment", ["frag_app", "--redirect-uri", "https://app.example/cb#x"])):
+        out = run_admin(binary, "add-client", "--db", db, *args, stdin=b"\n")
+        check(out.returncode != 0 and b"token_server" in out.stderr, "add-client with %s succeeded" % what)
+    for i, uri in enumerate(("https://app.example/cb", "http://127.0.0.1/cb", "http://[::1]:8000/cb",
+                             "http://localhost/cb", "com.example.app:/oauth2redirect")):
+        admin_ok(binary, "add-client with the redirect URI " + uri, "add-client", "--db", db, "uri_app_%d" % i,
+                 "--redirect-uri", uri, stdin=b"\n")
 
     # Secrets by origin: generated and declared high-entropy ones as SHA-256, given ones
     # as argon2id, whose wrong secret costs an argon2id check (tens of milliseconds).
@@ -775,6 +803,20 @@ def test_authorization_endpoint(server, binary, db):
                         ("redirect_uri twice", form(**base) + "&redirect_uri=" + urllib.parse.quote(one, safe=""))]:
         status, headers, body = page_request(server, query)
         check(status == 400 and "location" not in headers, "%s: an error page, no redirect" % what)
+
+    # RFC 8252 7.3: a loopback redirect URI may name any port (a native app's ephemeral
+    # one); the redirect goes to the port requested. Another path, or https, still differs.
+    moved = "http://127.0.0.1:51004/one"
+    status, headers, body = page_request(server, form(**dict(base, redirect_uri=moved)))
+    check(status == 200 and "form-action 'self' http://127.0.0.1:51004" in headers.get("content-security-policy", ""),
+          "a loopback redirect_uri on another port (RFC 8252 7.3): status %d" % status)
+    status, headers, body = page_request(server, form(**dict(base, redirect_uri="http://127.0.0.1:51004/evil")))
+    check(status == 400 and "location" not in headers, "another path on another loopback port: an error page")
+    # RFC 6749 Appendix A.5: a state with a control character is refused and not sent back.
+    status, headers, body = page_request(server, form(**dict(base, state="a\x00b\nc")))
+    answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers.get("location", "")).query))
+    check(status == 302 and answer.get("error") == "invalid_request" and "state" not in answer,
+          "a state with NUL and LF: %d %r" % (status, headers.get("location")))
 
     # Every other error goes back to the client with error, state and iss.
     redirected = [
