@@ -223,10 +223,24 @@ private:
         head_ = header.method() == http::verb::head;
     }
 
+    // The body a part at a time (what arrived, parsed), so that the chunk framing can be
+    // looked at between parts.
     void read_body() {
-        http::async_read(
+        http::async_read_some(
             stream_, buffer_, *parser_,
-            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_body(ec); });
+            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_body_part(ec); });
+    }
+
+    void on_body_part(const beast::error_code& ec) {
+        if (ec || parser_->is_done()) return on_body(ec);
+        // Beast takes the body's bytes as they come, and leaves unconsumed only a line of
+        // chunk framing it cannot finish: a chunk-size line or the CRLF after a chunk's
+        // data. It skips a bare LF there and waits for a CRLF that may never come (until
+        // the request's deadline, with no answer); such a line is refused at once, as a
+        // bare LF in the header block is (RFC 9112 2.2, 7.1).
+        if (scan_header_block(buffered()).outcome == header_scan::state::refused)
+            return refuse(transport_error::bare_line_ending);
+        read_body();
     }
 
     void on_body(const beast::error_code& ec) {

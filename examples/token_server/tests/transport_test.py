@@ -420,6 +420,11 @@ SMUGGLING_SHAPES = {
     "bare LF": b"POST /oauth/token HTTP/1.1\nHost: x\n" + FORM + b"Content-Length: 3\n\nabc",
     "bare LF at the end": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 3\r\n\nabc",
     "bare CR": b"POST /oauth/token HTTP/1.1\r\nHost: x\rX: y\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
+    # Beast alone skips these LFs and waits for a CRLF until the request's deadline.
+    "bare LF after a chunk size": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Transfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n",
+    "bare LF after a chunk's data": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n",
 }
 
 
