@@ -222,7 +222,7 @@ void check_validation(const Validation& v, const check_context& c) {
         require(registered_uri);
         require(oauthcore::is_redirect_uri(r.redirect_uri));
         require(r.code_challenge.empty() == r.code_challenge_method.empty());
-        require(!oauthcore::has_control_character(r.state));
+        require(!oauthcore::any_in(oauthcore::char_class::control, r.state));
         return;
     }
     const oauthcore::response& a = v.answer;

@@ -74,6 +74,7 @@ basic = {
     "control_character": RAW + b"Basic " + base64.b64encode(b"138:s3\x01cret"),
     "del_character": RAW + b"Basic " + base64.b64encode(b"138:s3\x7fcret"),
     "encoded_credentials": RAW + b"Basic " + base64.b64encode(b"a%3Ab+c:s%25+%zz%4"),
+    "encoded_control_characters": RAW + b"Basic " + base64.b64encode(b"138%0D%0Alogin OK%00:x"),
     "utf8_credentials": RAW + b"Basic " + base64.b64encode("clïent:sécret".encode()),
     "too_large": RAW + b"Basic " + base64.b64encode(b"138:" + b"s" * 3100),
     "round_trip_form": b"\x00\x03138" + VENDOR_SECRET,

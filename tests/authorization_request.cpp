@@ -398,6 +398,28 @@ TEST_CASE("authorization request: approve redirects with code, state and iss (RF
 }
 
 TEST_CASE(
+    "authorization request: one response_storage serves any number of approve and deny calls (regression: the "
+    "26th approval, or a deny after an approve with a long state, was a 500 page)",
+    "[authorization_request][regression]") {
+    fixture f;
+    authorization_endpoint endpoint{f.registry, f.options};
+    const std::string long_state(4000, 's');
+    const auto v = endpoint.validate(get("response_type=code&client_id=s6BhdRkqt3&state=" + long_state), f.storage);
+    REQUIRE(v.valid());
+    const saved_authorization_request saved(*v.request);
+    response_storage storage;
+    for (int i = 0; i < 100; ++i) {
+        const response approved = endpoint.approve(saved.view(), "code-" + std::to_string(i), storage);
+        REQUIRE(approved.status == 302);
+        CHECK(location_of(approved).find("code=code-" + std::to_string(i) + "&state=" + long_state) !=
+              std::string::npos);
+        const response denied = endpoint.deny(saved.view(), storage);
+        REQUIRE(denied.status == 302);
+        CHECK(location_of(denied).find("error=access_denied") != std::string::npos);
+    }
+}
+
+TEST_CASE(
     "authorization request: the registered URI's query is kept, state comes back exactly "
     "(RFC 6749 3.1.2, 4.1.2)",
     "[authorization_request][rfc6749]") {

@@ -99,6 +99,27 @@ TEST_CASE("basic: control characters in user-pass are refused (RFC 7617 2)", "[b
     CHECK(failure(basic("i\td:x")) == reason::malformed_basic_credentials);
 }
 
+TEST_CASE(
+    "basic: control characters that form decoding makes are refused too (RFC 7617 2 after RFC 6749 2.3.1, "
+    "regression: a CR LF reached the store and the observer)",
+    "[basic][rfc7617][regression]") {
+    CHECK(failure(basic("138%0D%0A2024-01-01 admin login OK%00:x")) == reason::malformed_basic_credentials);
+    CHECK(failure(basic("138:sec%0Aret")) == reason::malformed_basic_credentials);
+    CHECK(failure(basic("138:%7F")) == reason::malformed_basic_credentials);
+    CHECK(failure(basic("1%09:x")) == reason::malformed_basic_credentials);
+    // What decodes to printable bytes still passes, and under the raw policy "%0A" is
+    // three printable bytes.
+    request_storage storage;
+    const auto c = parse(basic("a%20b:c%3Ad"), storage);
+    REQUIRE(c);
+    CHECK(c->id == "a b");
+    CHECK(c->secret == "c:d");
+    request_storage raw_storage;
+    const auto raw = parse_basic_authorization(basic("138:sec%0Aret"), raw_storage, {credential_decoding::raw});
+    REQUIRE(raw);
+    CHECK(raw->secret == "sec%0Aret");
+}
+
 TEST_CASE("basic: each byte class at every position of user-pass, short and long (RFC 7617 2, RFC 6749 2.3.1)",
           "[basic][rfc7617]") {
     // The scan over user-pass goes 16, 8, 4 or 1 bytes at a time by length: each class

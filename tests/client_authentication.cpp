@@ -82,6 +82,28 @@ TEST_CASE("client auth: none names a public client with client_id alone (RFC 674
     CHECK(select(std::nullopt, "client_id=spa").error().reason == reason::body_client_authentication_disabled);
 }
 
+TEST_CASE(
+    "client auth: a control character decoded into a body client_id or client_secret is invalid_request (RFC 6749 "
+    "Appendix A.1, A.2, regression: it reached the store and the observer)",
+    "[client_auth][rfc6749][regression]") {
+    for (const bool public_clients : {false, true}) {
+        for (const std::string body :
+             {"client_id=138%0D%0Afake&client_secret=s", "client_id=138&client_secret=s%00", "client_id=%7F"}) {
+            INFO(body << (public_clients ? ", public clients on" : ""));
+            const auto c = select(std::nullopt, body, with(true, public_clients));
+            REQUIRE_FALSE(c);
+            CHECK(c.error().reason == reason::invalid_parameter);
+            CHECK(c.error().parameter.text() ==
+                  (body.find("client_secret=s%00") != std::string::npos ? "client_secret" : "client_id"));
+            CHECK(describe(c.error()).code == error_code::invalid_request);
+        }
+    }
+    // Bytes from 0x80 pass, as in Basic credentials.
+    const auto utf8 = select(std::nullopt, "client_id=cl%C3%AFent&client_secret=s", with(true, false));
+    REQUIRE(utf8);
+    CHECK(utf8->id == "cl\xC3\xAF" "ent");
+}
+
 TEST_CASE("client auth: Basic with a body client_id naming the same client is accepted (RFC 6749 3.2.1)",
           "[client_auth][rfc6749]") {
     // requests-oauthlib sends client_id next to Basic (include_client_id=True).

@@ -248,6 +248,28 @@ TEST_CASE("robustness: 1 MiB and 16 MiB bodies are refused by default and parsed
     }
 }
 
+TEST_CASE(
+    "robustness: one exchange_storage reused for a smaller, then a larger encoded request answers as a fresh one "
+    "(regression: the second got 500 out_of_memory)",
+    "[robustness][limits][regression]") {
+    const auto encoded = [](std::size_t bytes) {
+        std::string s;
+        while (s.size() + 3 <= bytes) s += "%41";
+        return s;
+    };
+    const std::string small = "grant_type=password&username=john_doe&password=" + encoded(2100);
+    const std::string large =
+        "grant_type=password&username=" + encoded(2000) + "&password=" + encoded(4000) + "&scope=" + encoded(4000);
+    vendor_endpoint fresh;
+    const auto expected = fresh.handle(test_request{}.with_body(large));
+    REQUIRE(expected.status == 401);  // the decoded user does not exist
+    vendor_endpoint reused;
+    CHECK(reused.handle(test_request{}.with_body(small)).status == 401);
+    const auto r = reused.handle(test_request{}.with_body(large));
+    CHECK(r.status == expected.status);
+    CHECK(r.body == expected.body);
+}
+
 TEST_CASE("robustness: 100 000 parameters are refused by default and parsed when allowed (RFC 6749 3.2)",
           "[robustness][limits]") {
     std::string body(oauthcore_test::vendor_username_body);

@@ -34,6 +34,29 @@ TEST_CASE("storage: a take past the announced bound fails cleanly instead of mov
     CHECK(storage.take(4) != nullptr);
 }
 
+TEST_CASE(
+    "storage: a block kept from a smaller request is not reused for a larger one (regression: the second take of a "
+    "reused storage failed, a valid request became 500)",
+    "[storage][regression]") {
+    basic_storage<16> storage;
+    storage.expect_more(50);
+    REQUIRE(storage.take(40) != nullptr);  // the heap block: 50 bytes
+    storage.reset();
+    storage.expect_more(300);
+    char* a = storage.take(30);  // fits the kept block, which cannot hold what was announced
+    REQUIRE(a != nullptr);
+    char* b = storage.take(100);
+    REQUIRE(b != nullptr);
+    CHECK(b == a + 30);  // one block: views into a stay valid
+    char* c = storage.take(150);
+    REQUIRE(c != nullptr);
+    CHECK(c == b + 100);
+    // A block at least as large as announced is kept and reused.
+    storage.reset();
+    storage.expect_more(200);
+    CHECK(storage.take(200) == a);
+}
+
 TEST_CASE("storage: fixed_storage never allocates and reports exhaustion", "[storage]") {
     fixed_storage<8> storage;
     CHECK(storage.take(8) != nullptr);

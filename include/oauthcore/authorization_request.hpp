@@ -76,6 +76,7 @@
 #include <utility>
 
 #include "oauthcore/authorization_code_grant.hpp"
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/errors.hpp"
 #include "oauthcore/form.hpp"
@@ -91,14 +92,6 @@
 #include "oauthcore/uri.hpp"
 
 namespace oauthcore {
-
-// True when `text` holds a C0 control character or DEL (outside VSCHAR, RFC 6749
-// Appendix A, and outside what a page or a header carries as it is).
-[[nodiscard]] constexpr bool has_control_character(std::string_view text) noexcept {
-    for (const char c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-    return false;
-}
 
 // A client as the authorization endpoint sees it: registered, not authenticated (the user
 // agent brings the request, RFC 6749 3.1). Example model: memory_registered_client.
@@ -393,9 +386,13 @@ public:
 
     // The user approved: the redirect with `code` (made and stored by the host), state and
     // iss (RFC 6749 4.1.2, RFC 9207 2). `request` is what validate() gave (or its saved
-    // copy), unchanged.
+    // copy), unchanged. approve, deny and redirect_error each make the one response the
+    // host sends, and reset `storage` first, as validate() resets its exchange_storage: a
+    // storage reused across consent posts never fills up (views into a response made with
+    // it before become invalid; `request` does not point into it).
     [[nodiscard]] response approve(const authorization_request& request, std::string_view code,
                                    response_storage& storage) const noexcept {
+        storage.reset();
         // RFC 6749 Appendix A.11: code = 1*VSCHAR.
         if (code.empty() || !detail::is_vschar_text(code))
             return redirect_error(request, error{reason::invalid_issued_token}, storage);
@@ -415,6 +412,7 @@ public:
     // failure reason, answered as server_error), redirected with state and iss.
     [[nodiscard]] response redirect_error(const authorization_request& request, error e,
                                           response_storage& storage) const noexcept {
+        storage.reset();
         response r;
         fill_error_redirect(r, e, request.redirect_uri, request.state, storage);
         return r;
@@ -557,7 +555,7 @@ private:
         // 0x80 are let through, as oauthlib and fosite do, for clients that put UTF-8 in
         // their state (they go back percent-encoded).
         const std::string_view sent_state = form[param<"state">];
-        const bool state_unusable = form.is_repeated(param<"state">) || has_control_character(sent_state);
+        const bool state_unusable = form.is_repeated(param<"state">) || any_in(char_class::control, sent_state);
         const std::string_view state = state_unusable ? std::string_view{} : sent_state;
         const auto redirect = [&](error e) {
             fill_error_redirect(out.answer, e, redirect_uri, state, storage.response);

@@ -14,7 +14,8 @@
 //  - The decoded user-pass must hold a ':' and no control character (RFC 7617 2: the
 //    user-id and password MUST NOT contain control characters); it splits at the first
 //    ':', so the secret may contain ':' and the id may not (before id decoding).
-//  - Then the decoding policy (credential_decoding) applies to id and secret.
+//  - Then the decoding policy (credential_decoding) applies to id and secret, and what it
+//    decodes must hold no control character either ("%00", "%0A" are refused).
 //  - An empty client id is rejected; an empty secret is passed on (the store decides).
 //  - Bytes >= 0x80 are passed through unchanged under both policies: a secret is
 //    compared as bytes, UTF-8 or not.
@@ -151,6 +152,11 @@ template <class Storage, class Credentials>
         failure = secret.error();
         return false;
     }
+    // RFC 7617 2 forbids control characters in the user-id and password themselves,
+    // which form decoding may have made ("%0D%0A", "%00"): checked again after it, so that
+    // no store, observer or log line is handed one.
+    if (((user_pass_flags(*id) | user_pass_flags(*secret)) & user_pass_control) != 0)
+        return fail_with(reason::malformed_basic_credentials);
     out.id = *id;
     out.secret = *secret;
     return true;

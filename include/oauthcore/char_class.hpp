@@ -71,4 +71,11 @@ inline constexpr std::array<std::uint16_t, 256> char_classes = [] {
     return true;
 }
 
+// True when some byte of `text` belongs to class `k`.
+[[nodiscard]] constexpr bool any_in(char_class k, std::string_view text) noexcept {
+    for (const char c : text)
+        if (is_in(k, c)) return true;
+    return false;
+}
+
 }  // namespace oauthcore

@@ -37,6 +37,7 @@
 #include <utility>
 
 #include "oauthcore/basic_auth.hpp"
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/detail/swar.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/errors.hpp"
@@ -49,6 +50,20 @@
 namespace oauthcore {
 
 inline constexpr std::string_view public_client_method = "none";
+
+// A client_id or client_secret from the body holds no control character (RFC 6749
+// Appendix A.1, A.2: *VSCHAR; bytes from 0x80 pass, as they do in Basic credentials):
+// form decoding makes them from "%0D%0A" or "%00", and no store, observer or log line is
+// handed one. 400 invalid_request naming the parameter.
+template <detail::fixed_string... Names, class Form>
+[[nodiscard]] constexpr result<void> check_body_credential(const Form& form) noexcept {
+    result<void> checked;
+    const auto check = [&](auto name) {
+        if (checked && any_in(char_class::control, form[name])) checked = fail(reason::invalid_parameter, name);
+    };
+    (check(param<Names>), ...);
+    return checked;
+}
 
 struct client_secret_basic {
     static constexpr std::string_view name = "client_secret_basic";
@@ -87,6 +102,8 @@ struct client_secret_post {
                                                                        const endpoint_options& options) const noexcept {
         if (!options.allow_body_client_auth) return fail(reason::body_client_authentication_disabled);
         if (!form.given(param<"client_id">)) return fail(reason::empty_client_id);
+        if (const auto checked = check_body_credential<"client_id", "client_secret">(form); !checked)
+            return unexpected<error>(checked.error());
         return client_authentication{name, form[param<"client_id">], form[param<"client_secret">]};
     }
 };
@@ -109,10 +126,12 @@ struct public_client {
     [[nodiscard]] constexpr result<client_authentication> authenticate(const request_view& /*request*/,
                                                                        const Form& form, Storage& /*storage*/,
                                                                        const endpoint_options& options) const noexcept {
+        if (!options.allow_public_clients && !options.allow_body_client_auth)
+            return fail(reason::body_client_authentication_disabled);
+        if (const auto checked = check_body_credential<"client_id">(form); !checked)
+            return unexpected<error>(checked.error());
         if (options.allow_public_clients) return client_authentication{name, form[param<"client_id">], {}};
-        if (options.allow_body_client_auth)
-            return client_authentication{client_secret_post::name, form[param<"client_id">], {}};
-        return fail(reason::body_client_authentication_disabled);
+        return client_authentication{client_secret_post::name, form[param<"client_id">], {}};
     }
 };
 

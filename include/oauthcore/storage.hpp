@@ -63,12 +63,18 @@ public:
             inline_used_ += bytes;
             return block;
         }
-        if (!heap_ || bytes > heap_capacity_ - heap_used_) {
-            if (heap_used_ != 0) return nullptr;  // views point into the current block
+        if (heap_used_ == 0) {
+            // The first heap block of this request holds everything announced: a block
+            // kept from an earlier request is reused only when it is that large (else the
+            // next take would not fit, and growing would move what views point at).
             const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
-            heap_.reset(new (std::nothrow) char[capacity]);
-            heap_capacity_ = heap_ ? capacity : 0;
-            if (!heap_) return nullptr;
+            if (!heap_ || heap_capacity_ < capacity) {
+                heap_.reset(new (std::nothrow) char[capacity]);
+                heap_capacity_ = heap_ ? capacity : 0;
+                if (!heap_) return nullptr;
+            }
+        } else if (bytes > heap_capacity_ - heap_used_) {
+            return nullptr;  // past the announced bound: views point into the current block
         }
         char* block = heap_.get() + heap_used_;
         heap_used_ += bytes;

@@ -117,7 +117,8 @@
 //  - The decoded user-pass must hold a ':' and no control character (RFC 7617 2: the
 //    user-id and password MUST NOT contain control characters); it splits at the first
 //    ':', so the secret may contain ':' and the id may not (before id decoding).
-//  - Then the decoding policy (credential_decoding) applies to id and secret.
+//  - Then the decoding policy (credential_decoding) applies to id and secret, and what it
+//    decodes must hold no control character either ("%00", "%0A" are refused).
 //  - An empty client id is rejected; an empty secret is passed on (the store decides).
 //  - Bytes >= 0x80 are passed through unchanged under both policies: a secret is
 //    compared as bytes, UTF-8 or not.
@@ -859,6 +860,13 @@ inline constexpr std::array<std::uint16_t, 256> char_classes = [] {
     for (const char c : text)
         if (!is_in(k, c)) return false;
     return true;
+}
+
+// True when some byte of `text` belongs to class `k`.
+[[nodiscard]] constexpr bool any_in(char_class k, std::string_view text) noexcept {
+    for (const char c : text)
+        if (is_in(k, c)) return true;
+    return false;
 }
 
 }  // namespace oauthcore
@@ -2346,6 +2354,11 @@ template <class Storage, class Credentials>
         failure = secret.error();
         return false;
     }
+    // RFC 7617 2 forbids control characters in the user-id and password themselves,
+    // which form decoding may have made ("%0D%0A", "%00"): checked again after it, so that
+    // no store, observer or log line is handed one.
+    if (((user_pass_flags(*id) | user_pass_flags(*secret)) & user_pass_control) != 0)
+        return fail_with(reason::malformed_basic_credentials);
     out.id = *id;
     out.secret = *secret;
     return true;
@@ -3714,12 +3727,18 @@ public:
             inline_used_ += bytes;
             return block;
         }
-        if (!heap_ || bytes > heap_capacity_ - heap_used_) {
-            if (heap_used_ != 0) return nullptr;  // views point into the current block
+        if (heap_used_ == 0) {
+            // The first heap block of this request holds everything announced: a block
+            // kept from an earlier request is reused only when it is that large (else the
+            // next take would not fit, and growing would move what views point at).
             const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
-            heap_.reset(new (std::nothrow) char[capacity]);
-            heap_capacity_ = heap_ ? capacity : 0;
-            if (!heap_) return nullptr;
+            if (!heap_ || heap_capacity_ < capacity) {
+                heap_.reset(new (std::nothrow) char[capacity]);
+                heap_capacity_ = heap_ ? capacity : 0;
+                if (!heap_) return nullptr;
+            }
+        } else if (bytes > heap_capacity_ - heap_used_) {
+            return nullptr;  // past the announced bound: views point into the current block
         }
         char* block = heap_.get() + heap_used_;
         heap_used_ += bytes;
@@ -3850,6 +3869,20 @@ namespace oauthcore {
 
 inline constexpr std::string_view public_client_method = "none";
 
+// A client_id or client_secret from the body holds no control character (RFC 6749
+// Appendix A.1, A.2: *VSCHAR; bytes from 0x80 pass, as they do in Basic credentials):
+// form decoding makes them from "%0D%0A" or "%00", and no store, observer or log line is
+// handed one. 400 invalid_request naming the parameter.
+template <detail::fixed_string... Names, class Form>
+[[nodiscard]] constexpr result<void> check_body_credential(const Form& form) noexcept {
+    result<void> checked;
+    const auto check = [&](auto name) {
+        if (checked && any_in(char_class::control, form[name])) checked = fail(reason::invalid_parameter, name);
+    };
+    (check(param<Names>), ...);
+    return checked;
+}
+
 struct client_secret_basic {
     static constexpr std::string_view name = "client_secret_basic";
     using parameters = parameter_list<>;
@@ -3887,6 +3920,8 @@ struct client_secret_post {
                                                                        const endpoint_options& options) const noexcept {
         if (!options.allow_body_client_auth) return fail(reason::body_client_authentication_disabled);
         if (!form.given(param<"client_id">)) return fail(reason::empty_client_id);
+        if (const auto checked = check_body_credential<"client_id", "client_secret">(form); !checked)
+            return unexpected<error>(checked.error());
         return client_authentication{name, form[param<"client_id">], form[param<"client_secret">]};
     }
 };
@@ -3909,10 +3944,12 @@ struct public_client {
     [[nodiscard]] constexpr result<client_authentication> authenticate(const request_view& /*request*/,
                                                                        const Form& form, Storage& /*storage*/,
                                                                        const endpoint_options& options) const noexcept {
+        if (!options.allow_public_clients && !options.allow_body_client_auth)
+            return fail(reason::body_client_authentication_disabled);
+        if (const auto checked = check_body_credential<"client_id">(form); !checked)
+            return unexpected<error>(checked.error());
         if (options.allow_public_clients) return client_authentication{name, form[param<"client_id">], {}};
-        if (options.allow_body_client_auth)
-            return client_authentication{client_secret_post::name, form[param<"client_id">], {}};
-        return fail(reason::body_client_authentication_disabled);
+        return client_authentication{client_secret_post::name, form[param<"client_id">], {}};
     }
 };
 
@@ -5929,14 +5966,6 @@ template <class Storage>
 
 namespace oauthcore {
 
-// True when `text` holds a C0 control character or DEL (outside VSCHAR, RFC 6749
-// Appendix A, and outside what a page or a header carries as it is).
-[[nodiscard]] constexpr bool has_control_character(std::string_view text) noexcept {
-    for (const char c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-    return false;
-}
-
 // A client as the authorization endpoint sees it: registered, not authenticated (the user
 // agent brings the request, RFC 6749 3.1). Example model: memory_registered_client.
 //   bool allows_grant(std::string_view grant_type) const;   // asked for "authorization_code"
@@ -6230,9 +6259,13 @@ public:
 
     // The user approved: the redirect with `code` (made and stored by the host), state and
     // iss (RFC 6749 4.1.2, RFC 9207 2). `request` is what validate() gave (or its saved
-    // copy), unchanged.
+    // copy), unchanged. approve, deny and redirect_error each make the one response the
+    // host sends, and reset `storage` first, as validate() resets its exchange_storage: a
+    // storage reused across consent posts never fills up (views into a response made with
+    // it before become invalid; `request` does not point into it).
     [[nodiscard]] response approve(const authorization_request& request, std::string_view code,
                                    response_storage& storage) const noexcept {
+        storage.reset();
         // RFC 6749 Appendix A.11: code = 1*VSCHAR.
         if (code.empty() || !detail::is_vschar_text(code))
             return redirect_error(request, error{reason::invalid_issued_token}, storage);
@@ -6252,6 +6285,7 @@ public:
     // failure reason, answered as server_error), redirected with state and iss.
     [[nodiscard]] response redirect_error(const authorization_request& request, error e,
                                           response_storage& storage) const noexcept {
+        storage.reset();
         response r;
         fill_error_redirect(r, e, request.redirect_uri, request.state, storage);
         return r;
@@ -6394,7 +6428,7 @@ private:
         // 0x80 are let through, as oauthlib and fosite do, for clients that put UTF-8 in
         // their state (they go back percent-encoded).
         const std::string_view sent_state = form[param<"state">];
-        const bool state_unusable = form.is_repeated(param<"state">) || has_control_character(sent_state);
+        const bool state_unusable = form.is_repeated(param<"state">) || any_in(char_class::control, sent_state);
         const std::string_view state = state_unusable ? std::string_view{} : sent_state;
         const auto redirect = [&](error e) {
             fill_error_redirect(out.answer, e, redirect_uri, state, storage.response);
