@@ -63,22 +63,7 @@ public:
             inline_used_ += bytes;
             return block;
         }
-        if (heap_used_ == 0) {
-            // The first heap block of this request holds everything announced: a block
-            // kept from an earlier request is reused only when it is that large (else the
-            // next take would not fit, and growing would move what views point at).
-            const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
-            if (!heap_ || heap_capacity_ < capacity) {
-                heap_.reset(new (std::nothrow) char[capacity]);
-                heap_capacity_ = heap_ ? capacity : 0;
-                if (!heap_) return nullptr;
-            }
-        } else if (bytes > heap_capacity_ - heap_used_) {
-            return nullptr;  // past the announced bound: views point into the current block
-        }
-        char* block = heap_.get() + heap_used_;
-        heap_used_ += bytes;
-        return block;
+        return take_from_heap(bytes);
     }
 
     // Returns the block of `bytes` the last take() gave out (see fixed_storage).
@@ -101,6 +86,27 @@ public:
     [[nodiscard]] bool uses_heap() const noexcept { return heap_used_ != 0; }
 
 private:
+    // take() past the inline bytes: rare (a request with long encoded values), and kept
+    // apart so that take() stays small enough to inline into every parser.
+    [[nodiscard]] char* take_from_heap(std::size_t bytes) noexcept {
+        if (heap_used_ == 0) {
+            // The first heap block of this request holds everything announced: a block
+            // kept from an earlier request is reused only when it is that large (else the
+            // next take would not fit, and growing would move what views point at).
+            const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
+            if (!heap_ || heap_capacity_ < capacity) {
+                heap_.reset(new (std::nothrow) char[capacity]);
+                heap_capacity_ = heap_ ? capacity : 0;
+                if (!heap_) return nullptr;
+            }
+        } else if (bytes > heap_capacity_ - heap_used_) {
+            return nullptr;  // past the announced bound: views point into the current block
+        }
+        char* block = heap_.get() + heap_used_;
+        heap_used_ += bytes;
+        return block;
+    }
+
     std::array<char, InlineBytes> inline_;
     std::size_t inline_used_ = 0;
     std::unique_ptr<char[]> heap_;

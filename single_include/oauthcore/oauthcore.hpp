@@ -3727,22 +3727,7 @@ public:
             inline_used_ += bytes;
             return block;
         }
-        if (heap_used_ == 0) {
-            // The first heap block of this request holds everything announced: a block
-            // kept from an earlier request is reused only when it is that large (else the
-            // next take would not fit, and growing would move what views point at).
-            const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
-            if (!heap_ || heap_capacity_ < capacity) {
-                heap_.reset(new (std::nothrow) char[capacity]);
-                heap_capacity_ = heap_ ? capacity : 0;
-                if (!heap_) return nullptr;
-            }
-        } else if (bytes > heap_capacity_ - heap_used_) {
-            return nullptr;  // past the announced bound: views point into the current block
-        }
-        char* block = heap_.get() + heap_used_;
-        heap_used_ += bytes;
-        return block;
+        return take_from_heap(bytes);
     }
 
     // Returns the block of `bytes` the last take() gave out (see fixed_storage).
@@ -3765,6 +3750,27 @@ public:
     [[nodiscard]] bool uses_heap() const noexcept { return heap_used_ != 0; }
 
 private:
+    // take() past the inline bytes: rare (a request with long encoded values), and kept
+    // apart so that take() stays small enough to inline into every parser.
+    [[nodiscard]] char* take_from_heap(std::size_t bytes) noexcept {
+        if (heap_used_ == 0) {
+            // The first heap block of this request holds everything announced: a block
+            // kept from an earlier request is reused only when it is that large (else the
+            // next take would not fit, and growing would move what views point at).
+            const std::size_t capacity = bound_ > bytes ? bound_ : bytes;
+            if (!heap_ || heap_capacity_ < capacity) {
+                heap_.reset(new (std::nothrow) char[capacity]);
+                heap_capacity_ = heap_ ? capacity : 0;
+                if (!heap_) return nullptr;
+            }
+        } else if (bytes > heap_capacity_ - heap_used_) {
+            return nullptr;  // past the announced bound: views point into the current block
+        }
+        char* block = heap_.get() + heap_used_;
+        heap_used_ += bytes;
+        return block;
+    }
+
     std::array<char, InlineBytes> inline_;
     std::size_t inline_used_ = 0;
     std::unique_ptr<char[]> heap_;
@@ -3872,12 +3878,14 @@ inline constexpr std::string_view public_client_method = "none";
 // A client_id or client_secret from the body holds no control character (RFC 6749
 // Appendix A.1, A.2: *VSCHAR; bytes from 0x80 pass, as they do in Basic credentials):
 // form decoding makes them from "%0D%0A" or "%00", and no store, observer or log line is
-// handed one. 400 invalid_request naming the parameter.
+// handed one. 400 invalid_request naming the parameter. The scan is the Basic parser's
+// (a word or sixteen bytes a step): a public client's every request runs it.
 template <detail::fixed_string... Names, class Form>
 [[nodiscard]] constexpr result<void> check_body_credential(const Form& form) noexcept {
     result<void> checked;
     const auto check = [&](auto name) {
-        if (checked && any_in(char_class::control, form[name])) checked = fail(reason::invalid_parameter, name);
+        if (checked && (detail::user_pass_flags(form[name]) & detail::user_pass_control) != 0)
+            checked = fail(reason::invalid_parameter, name);
     };
     (check(param<Names>), ...);
     return checked;
