@@ -121,7 +121,10 @@ works too):
                            when that is empty, generated and printed once. --grants:
                            password refresh_token client_credentials authorization_code
                            device_code (default "password refresh_token");
-                           --redirect-uri, repeatable: the URIs codes may be sent to;
+                           --redirect-uri, repeatable: the URIs codes may be sent to
+                           (https; http only to 127.0.0.1, [::1] (any port at
+                           request time, RFC 8252 7.3) or localhost; or a private-use
+                           scheme like com.example.app:/cb);
                            --auth-method none: a public client, no secret is read.
                            A generated secret is stored as a SHA-256 digest, a given one
                            as argon2id unless --high-entropy-secret says it is random
