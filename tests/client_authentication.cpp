@@ -101,7 +101,9 @@ TEST_CASE(
     // Bytes from 0x80 pass, as in Basic credentials.
     const auto utf8 = select(std::nullopt, "client_id=cl%C3%AFent&client_secret=s", with(true, false));
     REQUIRE(utf8);
-    CHECK(utf8->id == "cl\xC3\xAF" "ent");
+    CHECK(utf8->id ==
+          "cl\xC3\xAF"
+          "ent");
 }
 
 TEST_CASE("client auth: Basic with a body client_id naming the same client is accepted (RFC 6749 3.2.1)",
