@@ -585,6 +585,50 @@ TEST_CASE(
     CHECK(codes.inner.tokens_of("code")->access_token() == "theirs");
 }
 
+TEST_CASE(
+    "authorization_code: the 200 written before the store is replaced by the store's refusal, its storage given back "
+    "(a JWT-sized token, RFC 6749 5.2)",
+    "[authorization_code][response]") {
+    // The response is written before the store takes the tokens (grant_context::write_response);
+    // when another redemption won, the answer is the reuse's, exactly, and the response
+    // storage holds that body alone, even after a body larger than its inline bytes.
+    struct racing_codes {
+        memory_authorization_code_store inner;
+        using record_type = memory_authorization_code_store::record_type;
+        outcome<record_type> find_authorization_code(std::string_view code) const {
+            return inner.find_authorization_code(code);
+        }
+        outcome_status redeem_authorization_code(const record_type& record, const token_view& tokens) {
+            (void)inner.redeem_authorization_code(record, token_view{"theirs", 60, {}, {}});
+            return inner.redeem_authorization_code(record, tokens);
+        }
+    };
+    for (const std::size_t token_size : {std::size_t{40}, std::size_t{1500}, std::size_t{3000}}) {
+        INFO(token_size);
+        const std::string jwt(token_size, 'j');
+        code_fixture f;
+        racing_codes codes;
+        codes.inner.add({"code", "spa", str(redirect), str(appendix_b_challenge), "S256", "john_doe", "", "read",
+                         issued_at + lifetime});
+        fixed_token_issuer large({jwt, 3600, {}, {}});
+        authorization_code_grant grant{codes, large, [&f] { return f.now; }};
+        token_endpoint endpoint{f.clients, f.options, grant};
+        const auto r = endpoint.handle(as_spa(redeem_body("code")), f.storage, f.observer);
+        CHECK(r.status == 400);
+        CHECK(r.error == error{reason::code_reused});
+        CHECK(r.body == code_rejected_body);
+        CHECK(r.header("Cache-Control") == "no-store");
+        CHECK(f.storage.response.used() == code_rejected_body.size());
+        // Without the race the same token is sent whole.
+        f.add("fresh", "spa");
+        authorization_code_grant plain{f.codes, large, [&f] { return f.now; }};
+        token_endpoint fresh{f.clients, f.options, plain};
+        const auto sent = fresh.handle(as_spa(redeem_body("fresh")), f.storage);
+        CHECK(sent.status == 200);
+        CHECK(sent.body.find(jwt) != std::string_view::npos);
+    }
+}
+
 TEST_CASE("authorization_code: check_pkce alone, each rule (RFC 7636 4.6, RFC 9700 2.1.1, 4.8.2)", "[pkce]") {
     const authorization_code_options strict;
     authorization_code_options with_plain;

@@ -512,10 +512,26 @@ TEST_CASE(
     const response r = make_token_response(token, tiny);
     CHECK(documented(r));
     CHECK(r.error == error{reason::out_of_memory});
-    // Not even the 401 challenge fits: the default challenge is used.
-    fixed_storage<4> none;
-    const response unauthorized = make_error_response(error{reason::client_rejected}, none);
+    // No room for an error's body: the whole response is out_of_memory's, never a 401 (or
+    // 400) status over a server_error body.
+    for (const reason why : {reason::client_rejected, reason::code_rejected, reason::method_not_allowed}) {
+        fixed_storage<4> none;
+        const response failed = make_error_response(error{why}, none);
+        CHECK(documented(failed));
+        CHECK(failed.status == 500);
+        CHECK(failed.error == error{reason::out_of_memory});
+        CHECK_FALSE(failed.header("WWW-Authenticate"));
+        CHECK_FALSE(failed.header("Allow"));
+        CHECK(failed.body.find("server_error") != std::string_view::npos);
+    }
+    // Room for the 401's body but not its challenge: the default challenge is used.
+    response_storage roomy;
+    const std::size_t body_size = make_error_response(error{reason::client_rejected}, roomy).body.size();
+    fixed_storage<256> just_the_body;
+    REQUIRE(just_the_body.take(256 - body_size) != nullptr);
+    const response unauthorized = make_error_response(error{reason::client_rejected}, just_the_body);
     CHECK(documented(unauthorized));
+    CHECK(unauthorized.status == 401);
     CHECK(unauthorized.header("WWW-Authenticate") == "Basic realm=\"oauthcore\"");
 }
 

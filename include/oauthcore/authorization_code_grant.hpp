@@ -349,20 +349,19 @@ private:
                        [this, context, code = context.keep(record)](const outcome<token_type>& made) {
                            if (!made.accepted()) [[unlikely]]
                                return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable) [[unlikely]]
-                               return context.fail(sendable.error());
+                           // The code's scope is what the user granted, which may be less than the
+                           // client asked for: always sent (RFC 6749 5.1).
+                           if (const auto written = context.write_response(made.value(), {}); !written) [[unlikely]]
+                               return context.fail(written.error());
                            ask_redeem_authorization_code(
-                               context, codes_, code.get(), made.value(),
-                               [context, code, tokens = context.keep(made)](outcome_status redeemed) {
+                               context, codes_, code.get(), made.value(), [context, code](outcome_status redeemed) {
                                    switch (redeemed) {
                                        case outcome_status::failed:
                                            return context.fail(error{reason::code_store_failure});
                                        case outcome_status::rejected: return reused(code.get(), context);
                                        case outcome_status::accepted: break;
                                    }
-                                   // The code's scope is what the user granted, which may be less than
-                                   // the client asked for: always sent (RFC 6749 5.1).
-                                   context.respond_with(tokens.get(), {});
+                                   context.send_written();
                                });
                        });
     }

@@ -318,18 +318,20 @@ template <class Storage>
 template <class Storage>
 constexpr void fill_authorization_page(response& r, error e, Storage& storage) noexcept {
     const error_details details = describe(e);
-    r.status = details.status;
-    r.reason_phrase = reason_phrase(details.status);
-    r.error = e;
-    (void)r.add_header("Content-Type", json_content_type);
-    (void)r.add_header("Cache-Control", "no-store");
-    (void)r.add_header("Pragma", "no-cache");
-    if (details.status == 405) (void)r.add_header("Allow", "GET, POST");
     const std::size_t size = error_json_size(details);
     storage.expect_more(size);
     char* const dest = storage.take(size);
-    r.body = dest == nullptr ? std::string_view(out_of_memory_body.data(), out_of_memory_body.size())
-                             : std::string_view(dest, write_error_json(details, dest));
+    // No room for the body: the whole page is out_of_memory's (500 and its body).
+    const bool written = dest != nullptr;
+    r.status = written ? details.status : 500;
+    r.reason_phrase = reason_phrase(r.status);
+    r.error = written ? e : error{reason::out_of_memory};
+    (void)r.add_header("Content-Type", json_content_type);
+    (void)r.add_header("Cache-Control", "no-store");
+    (void)r.add_header("Pragma", "no-cache");
+    if (r.status == 405) (void)r.add_header("Allow", "GET, POST");
+    r.body = written ? std::string_view(dest, write_error_json(details, dest))
+                     : std::string_view(out_of_memory_body.data(), out_of_memory_body.size());
 }
 
 }  // namespace detail

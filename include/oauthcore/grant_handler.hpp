@@ -1,7 +1,8 @@
 #pragma once
 // What every grant works with, and what a grant is. The endpoint (endpoint.hpp) runs the
 // checks every grant shares and hands the grant a grant_context; the grant runs its own
-// checks and stores and ends the exchange with fail() or respond_with().
+// checks and stores and ends the exchange with fail(), respond_with(), or send_written()
+// after write_response().
 //
 // A grant handler (example models: password_grant.hpp, refresh_grant.hpp,
 // client_credentials_grant.hpp, authorization_code_grant.hpp, device_code_grant.hpp, and
@@ -18,10 +19,11 @@
 // validate runs before any store is asked; respond after the client is authenticated and
 // allowed the grant type, with context.request() the value validate returned. respond
 // asks its stores through the ask_* functions (concepts.hpp) or context.ask, so that they
-// may answer now or later, and ends with exactly one call of context.fail() or
-// context.respond_with(). A continuation handed to a store captures the context by value
-// and reads what it needs through it, or captures by value what it computed: when a store
-// answers later, the stack it was asked from is gone.
+// may answer now or later, and ends with exactly one call of context.fail(),
+// context.respond_with(), or context.send_written() (after context.write_response(), for
+// a token the grant stores itself). A continuation handed to a store captures the context
+// by value and reads what it needs through it, or captures by value what it computed:
+// when a store answers later, the stack it was asked from is gone.
 
 #include <concepts>
 #include <string_view>
@@ -105,14 +107,21 @@ template <issued_token Token>
 
 namespace detail {
 
+// What the response sends of `token`: the granted scope only when it differs from the one
+// the client requested (RFC 6749 5.1: scope is OPTIONAL if identical, REQUIRED otherwise).
+template <issued_token Token>
+[[nodiscard]] constexpr token_fields sent_fields(const Token& token, std::string_view requested_scope) {
+    token_fields fields = fields_of(token);
+    if (fields.scope == requested_scope) fields.scope = {};
+    return fields;
+}
+
 // make_issuer_response's work, into `r` as constructed.
 template <issued_token Token, class Storage>
 constexpr void fill_issuer_response(response& r, const outcome<Token>& token, Storage& storage,
                                     const endpoint_options& options, std::string_view requested_scope) {
     if (!token.accepted()) return fill_error_response(r, error{reason::issuer_failure}, storage, options.responses());
-    token_fields fields = fields_of(token.value());
-    if (fields.scope == requested_scope) fields.scope = {};
-    fill_token_response(r, fields, storage, options.responses());
+    fill_token_response(r, sent_fields(token.value(), requested_scope), storage, options.responses());
 }
 
 }  // namespace detail
@@ -243,10 +252,13 @@ public:
         return detail::kept<T, Later>(value);
     }
 
-    // Ends the exchange with the error response for `e`.
+    // Ends the exchange with the error response for `e`. A response write_response wrote
+    // is replaced, and its body, the last block taken from the storage, given back.
     constexpr void fail(error e) const {
         response& out = *field(&values::out, &refs::out);
-        detail::fill_error_response(out, e, *field(&values::storage, &refs::storage), options().responses());
+        response_storage& storage = *field(&values::storage, &refs::storage);
+        if (out.status == 200) storage.give_back(out.body.data(), out.body.size());
+        detail::fill_error_response(out, e, storage, options().responses());
         finish(out);
     }
 
@@ -257,6 +269,26 @@ public:
         detail::fill_issuer_response(out, token, *field(&values::storage, &refs::storage), options(), requested_scope);
         finish(out);
     }
+
+    // For a grant that hands a made token to its store (refresh_token, authorization_code):
+    // writes the 200 response for `token` without ending the exchange, so that it is
+    // written before the store takes the token. A token the response cannot carry (RFC
+    // 6749 5.1, Appendix A: reason::invalid_issued_token) or has no room for
+    // (reason::out_of_memory) is then refused before anything is stored, and a token the
+    // store took is always the one sent. End with send_written() once the store accepted,
+    // or with fail(), which replaces what was written.
+    template <issued_token Token>
+    [[nodiscard]] constexpr result<void> write_response(const Token& token, std::string_view requested_scope) const {
+        reason failure{};
+        const std::string_view body = detail::write_token_body(detail::sent_fields(token, requested_scope),
+                                                               *field(&values::storage, &refs::storage), failure);
+        if (body.data() == nullptr) return oauthcore::fail(failure);
+        detail::fill_success_response(*field(&values::out, &refs::out), body);
+        return {};
+    }
+
+    // Ends the exchange with the response write_response wrote.
+    constexpr void send_written() const { finish(*field(&values::out, &refs::out)); }
 
 private:
     template <class T>

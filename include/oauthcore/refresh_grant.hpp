@@ -243,23 +243,21 @@ private:
             !allowed)
             return context.fail(allowed.error());
         // Without a requested scope, the original one is granted (RFC 6749 6).
-        ask_make_token(context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
-                       [this, context, old = context.keep(record)](const outcome<token_type>& made) {
-                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable)
-                               return context.fail(sendable.error());
-                           ask_replace_refresh_token(
-                               context, store_, old.get(), made.value(),
-                               [context, tokens = context.keep(made)](outcome_status replaced) {
-                                   switch (replaced) {
-                                       case outcome_status::failed:
-                                           return context.fail(error{reason::refresh_store_failure});
-                                       case outcome_status::rejected: return rejected(context);
-                                       case outcome_status::accepted: break;
-                                   }
-                                   context.respond_with(tokens.get(), context.request().scope);
-                               });
-                       });
+        ask_make_token(
+            context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
+            [this, context, old = context.keep(record)](const outcome<token_type>& made) {
+                if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                if (const auto written = context.write_response(made.value(), context.request().scope); !written)
+                    return context.fail(written.error());
+                ask_replace_refresh_token(context, store_, old.get(), made.value(), [context](outcome_status replaced) {
+                    switch (replaced) {
+                        case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
+                        case outcome_status::rejected: return rejected(context);
+                        case outcome_status::accepted: break;
+                    }
+                    context.send_written();
+                });
+            });
     }
 
     template <class Context>

@@ -203,16 +203,22 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
+// The status line and headers of the error response for `e`, into `r` as constructed.
+template <class Storage>
+constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
+                               const response_options& options) noexcept {
+    r.status = status;
+    r.reason_phrase = oauthcore::reason_phrase(status);
+    r.error = e;
+    add_common_headers(r);
+    if (status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
+    if (status == 405) add_own_header(r, "Allow", "POST");
+}
+
 // make_error_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
     const error_details details = describe(e, options.profile);
-    r.status = details.status;
-    r.reason_phrase = oauthcore::reason_phrase(details.status);
-    r.error = e;
-    add_common_headers(r);
-    if (details.status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
-    if (details.status == 405) add_own_header(r, "Allow", "POST");
     // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
     // sized from the lengths and copied, with no scan.
     const std::string_view code = to_string(details.code);
@@ -220,9 +226,13 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     storage.expect_more(size);
     char* const dest = storage.take(size);
     if (dest == nullptr) {
+        // No room for the body: the whole response is out_of_memory's (500 and its body),
+        // never the status of `e` over a server_error body.
+        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options);
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
+    fill_error_head(r, e, details.status, storage, options);
     r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 
@@ -279,6 +289,14 @@ template <class Storage>
 
 namespace detail {
 
+// The 200 response around a body write_token_body wrote, into `r` as constructed.
+constexpr void fill_success_response(response& r, std::string_view body) noexcept {
+    r.status = 200;
+    r.reason_phrase = oauthcore::reason_phrase(200);
+    r.body = body;
+    add_common_headers(r);
+}
+
 // make_token_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_token_response(response& r, const token_fields& token, Storage& storage,
@@ -289,10 +307,7 @@ constexpr void fill_token_response(response& r, const token_fields& token, Stora
         fill_error_response(r, error{failure}, storage, options);
         return;
     }
-    r.status = 200;
-    r.reason_phrase = oauthcore::reason_phrase(200);
-    r.body = body;
-    add_common_headers(r);
+    fill_success_response(r, body);
 }
 
 }  // namespace detail

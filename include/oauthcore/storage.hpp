@@ -33,7 +33,7 @@ public:
     }
     // Returns the block of `bytes` the last take() gave out, for a writer that found out,
     // having written, that it needs another size (nothing taken since may point into it).
-    constexpr void give_back(char* /*block*/, std::size_t bytes) noexcept { used_ -= bytes; }
+    constexpr void give_back(const char* /*block*/, std::size_t bytes) noexcept { used_ -= bytes; }
     constexpr void reset() noexcept { used_ = 0; }
     [[nodiscard]] constexpr std::size_t used() const noexcept { return used_; }
 
@@ -67,7 +67,7 @@ public:
     }
 
     // Returns the block of `bytes` the last take() gave out (see fixed_storage).
-    void give_back(char* block, std::size_t bytes) noexcept {
+    void give_back(const char* block, std::size_t bytes) noexcept {
         if (bytes <= inline_used_ && block == inline_.data() + (inline_used_ - bytes))
             inline_used_ -= bytes;
         else

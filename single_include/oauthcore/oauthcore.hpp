@@ -3557,16 +3557,22 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
+// The status line and headers of the error response for `e`, into `r` as constructed.
+template <class Storage>
+constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
+                               const response_options& options) noexcept {
+    r.status = status;
+    r.reason_phrase = oauthcore::reason_phrase(status);
+    r.error = e;
+    add_common_headers(r);
+    if (status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
+    if (status == 405) add_own_header(r, "Allow", "POST");
+}
+
 // make_error_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
     const error_details details = describe(e, options.profile);
-    r.status = details.status;
-    r.reason_phrase = oauthcore::reason_phrase(details.status);
-    r.error = e;
-    add_common_headers(r);
-    if (details.status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
-    if (details.status == 405) add_own_header(r, "Allow", "POST");
     // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
     // sized from the lengths and copied, with no scan.
     const std::string_view code = to_string(details.code);
@@ -3574,9 +3580,13 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     storage.expect_more(size);
     char* const dest = storage.take(size);
     if (dest == nullptr) {
+        // No room for the body: the whole response is out_of_memory's (500 and its body),
+        // never the status of `e` over a server_error body.
+        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options);
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
+    fill_error_head(r, e, details.status, storage, options);
     r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 
@@ -3633,6 +3643,14 @@ template <class Storage>
 
 namespace detail {
 
+// The 200 response around a body write_token_body wrote, into `r` as constructed.
+constexpr void fill_success_response(response& r, std::string_view body) noexcept {
+    r.status = 200;
+    r.reason_phrase = oauthcore::reason_phrase(200);
+    r.body = body;
+    add_common_headers(r);
+}
+
 // make_token_response's work, into `r` as constructed.
 template <class Storage>
 constexpr void fill_token_response(response& r, const token_fields& token, Storage& storage,
@@ -3643,10 +3661,7 @@ constexpr void fill_token_response(response& r, const token_fields& token, Stora
         fill_error_response(r, error{failure}, storage, options);
         return;
     }
-    r.status = 200;
-    r.reason_phrase = oauthcore::reason_phrase(200);
-    r.body = body;
-    add_common_headers(r);
+    fill_success_response(r, body);
 }
 
 }  // namespace detail
@@ -3697,7 +3712,7 @@ public:
     }
     // Returns the block of `bytes` the last take() gave out, for a writer that found out,
     // having written, that it needs another size (nothing taken since may point into it).
-    constexpr void give_back(char* /*block*/, std::size_t bytes) noexcept { used_ -= bytes; }
+    constexpr void give_back(const char* /*block*/, std::size_t bytes) noexcept { used_ -= bytes; }
     constexpr void reset() noexcept { used_ = 0; }
     [[nodiscard]] constexpr std::size_t used() const noexcept { return used_; }
 
@@ -3731,7 +3746,7 @@ public:
     }
 
     // Returns the block of `bytes` the last take() gave out (see fixed_storage).
-    void give_back(char* block, std::size_t bytes) noexcept {
+    void give_back(const char* block, std::size_t bytes) noexcept {
         if (bytes <= inline_used_ && block == inline_.data() + (inline_used_ - bytes))
             inline_used_ -= bytes;
         else
@@ -4030,7 +4045,8 @@ template <class Form>
 }  // namespace oauthcore
 // What every grant works with, and what a grant is. The endpoint (endpoint.hpp) runs the
 // checks every grant shares and hands the grant a grant_context; the grant runs its own
-// checks and stores and ends the exchange with fail() or respond_with().
+// checks and stores and ends the exchange with fail(), respond_with(), or send_written()
+// after write_response().
 //
 // A grant handler (example models: password_grant.hpp, refresh_grant.hpp,
 // client_credentials_grant.hpp, authorization_code_grant.hpp, device_code_grant.hpp, and
@@ -4047,10 +4063,11 @@ template <class Form>
 // validate runs before any store is asked; respond after the client is authenticated and
 // allowed the grant type, with context.request() the value validate returned. respond
 // asks its stores through the ask_* functions (concepts.hpp) or context.ask, so that they
-// may answer now or later, and ends with exactly one call of context.fail() or
-// context.respond_with(). A continuation handed to a store captures the context by value
-// and reads what it needs through it, or captures by value what it computed: when a store
-// answers later, the stack it was asked from is gone.
+// may answer now or later, and ends with exactly one call of context.fail(),
+// context.respond_with(), or context.send_written() (after context.write_response(), for
+// a token the grant stores itself). A continuation handed to a store captures the context
+// by value and reads what it needs through it, or captures by value what it computed:
+// when a store answers later, the stack it was asked from is gone.
 
 #include <concepts>
 #include <string_view>
@@ -4125,14 +4142,21 @@ template <issued_token Token>
 
 namespace detail {
 
+// What the response sends of `token`: the granted scope only when it differs from the one
+// the client requested (RFC 6749 5.1: scope is OPTIONAL if identical, REQUIRED otherwise).
+template <issued_token Token>
+[[nodiscard]] constexpr token_fields sent_fields(const Token& token, std::string_view requested_scope) {
+    token_fields fields = fields_of(token);
+    if (fields.scope == requested_scope) fields.scope = {};
+    return fields;
+}
+
 // make_issuer_response's work, into `r` as constructed.
 template <issued_token Token, class Storage>
 constexpr void fill_issuer_response(response& r, const outcome<Token>& token, Storage& storage,
                                     const endpoint_options& options, std::string_view requested_scope) {
     if (!token.accepted()) return fill_error_response(r, error{reason::issuer_failure}, storage, options.responses());
-    token_fields fields = fields_of(token.value());
-    if (fields.scope == requested_scope) fields.scope = {};
-    fill_token_response(r, fields, storage, options.responses());
+    fill_token_response(r, sent_fields(token.value(), requested_scope), storage, options.responses());
 }
 
 }  // namespace detail
@@ -4263,10 +4287,13 @@ public:
         return detail::kept<T, Later>(value);
     }
 
-    // Ends the exchange with the error response for `e`.
+    // Ends the exchange with the error response for `e`. A response write_response wrote
+    // is replaced, and its body, the last block taken from the storage, given back.
     constexpr void fail(error e) const {
         response& out = *field(&values::out, &refs::out);
-        detail::fill_error_response(out, e, *field(&values::storage, &refs::storage), options().responses());
+        response_storage& storage = *field(&values::storage, &refs::storage);
+        if (out.status == 200) storage.give_back(out.body.data(), out.body.size());
+        detail::fill_error_response(out, e, storage, options().responses());
         finish(out);
     }
 
@@ -4277,6 +4304,26 @@ public:
         detail::fill_issuer_response(out, token, *field(&values::storage, &refs::storage), options(), requested_scope);
         finish(out);
     }
+
+    // For a grant that hands a made token to its store (refresh_token, authorization_code):
+    // writes the 200 response for `token` without ending the exchange, so that it is
+    // written before the store takes the token. A token the response cannot carry (RFC
+    // 6749 5.1, Appendix A: reason::invalid_issued_token) or has no room for
+    // (reason::out_of_memory) is then refused before anything is stored, and a token the
+    // store took is always the one sent. End with send_written() once the store accepted,
+    // or with fail(), which replaces what was written.
+    template <issued_token Token>
+    [[nodiscard]] constexpr result<void> write_response(const Token& token, std::string_view requested_scope) const {
+        reason failure{};
+        const std::string_view body = detail::write_token_body(detail::sent_fields(token, requested_scope),
+                                                               *field(&values::storage, &refs::storage), failure);
+        if (body.data() == nullptr) return oauthcore::fail(failure);
+        detail::fill_success_response(*field(&values::out, &refs::out), body);
+        return {};
+    }
+
+    // Ends the exchange with the response write_response wrote.
+    constexpr void send_written() const { finish(*field(&values::out, &refs::out)); }
 
 private:
     template <class T>
@@ -5576,20 +5623,19 @@ private:
                        [this, context, code = context.keep(record)](const outcome<token_type>& made) {
                            if (!made.accepted()) [[unlikely]]
                                return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable) [[unlikely]]
-                               return context.fail(sendable.error());
+                           // The code's scope is what the user granted, which may be less than the
+                           // client asked for: always sent (RFC 6749 5.1).
+                           if (const auto written = context.write_response(made.value(), {}); !written) [[unlikely]]
+                               return context.fail(written.error());
                            ask_redeem_authorization_code(
-                               context, codes_, code.get(), made.value(),
-                               [context, code, tokens = context.keep(made)](outcome_status redeemed) {
+                               context, codes_, code.get(), made.value(), [context, code](outcome_status redeemed) {
                                    switch (redeemed) {
                                        case outcome_status::failed:
                                            return context.fail(error{reason::code_store_failure});
                                        case outcome_status::rejected: return reused(code.get(), context);
                                        case outcome_status::accepted: break;
                                    }
-                                   // The code's scope is what the user granted, which may be less than
-                                   // the client asked for: always sent (RFC 6749 5.1).
-                                   context.respond_with(tokens.get(), {});
+                                   context.send_written();
                                });
                        });
     }
@@ -6199,18 +6245,20 @@ template <class Storage>
 template <class Storage>
 constexpr void fill_authorization_page(response& r, error e, Storage& storage) noexcept {
     const error_details details = describe(e);
-    r.status = details.status;
-    r.reason_phrase = reason_phrase(details.status);
-    r.error = e;
-    (void)r.add_header("Content-Type", json_content_type);
-    (void)r.add_header("Cache-Control", "no-store");
-    (void)r.add_header("Pragma", "no-cache");
-    if (details.status == 405) (void)r.add_header("Allow", "GET, POST");
     const std::size_t size = error_json_size(details);
     storage.expect_more(size);
     char* const dest = storage.take(size);
-    r.body = dest == nullptr ? std::string_view(out_of_memory_body.data(), out_of_memory_body.size())
-                             : std::string_view(dest, write_error_json(details, dest));
+    // No room for the body: the whole page is out_of_memory's (500 and its body).
+    const bool written = dest != nullptr;
+    r.status = written ? details.status : 500;
+    r.reason_phrase = reason_phrase(r.status);
+    r.error = written ? e : error{reason::out_of_memory};
+    (void)r.add_header("Content-Type", json_content_type);
+    (void)r.add_header("Cache-Control", "no-store");
+    (void)r.add_header("Pragma", "no-cache");
+    if (r.status == 405) (void)r.add_header("Allow", "GET, POST");
+    r.body = written ? std::string_view(dest, write_error_json(details, dest))
+                     : std::string_view(out_of_memory_body.data(), out_of_memory_body.size());
 }
 
 }  // namespace detail
@@ -8519,23 +8567,21 @@ private:
             !allowed)
             return context.fail(allowed.error());
         // Without a requested scope, the original one is granted (RFC 6749 6).
-        ask_make_token(context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
-                       [this, context, old = context.keep(record)](const outcome<token_type>& made) {
-                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
-                           if (const auto sendable = check_made_token(made.value()); !sendable)
-                               return context.fail(sendable.error());
-                           ask_replace_refresh_token(
-                               context, store_, old.get(), made.value(),
-                               [context, tokens = context.keep(made)](outcome_status replaced) {
-                                   switch (replaced) {
-                                       case outcome_status::failed:
-                                           return context.fail(error{reason::refresh_store_failure});
-                                       case outcome_status::rejected: return rejected(context);
-                                       case outcome_status::accepted: break;
-                                   }
-                                   context.respond_with(tokens.get(), context.request().scope);
-                               });
-                       });
+        ask_make_token(
+            context, maker_, context.client(), record.user(), requested.empty() ? original : requested,
+            [this, context, old = context.keep(record)](const outcome<token_type>& made) {
+                if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                if (const auto written = context.write_response(made.value(), context.request().scope); !written)
+                    return context.fail(written.error());
+                ask_replace_refresh_token(context, store_, old.get(), made.value(), [context](outcome_status replaced) {
+                    switch (replaced) {
+                        case outcome_status::failed: return context.fail(error{reason::refresh_store_failure});
+                        case outcome_status::rejected: return rejected(context);
+                        case outcome_status::accepted: break;
+                    }
+                    context.send_written();
+                });
+            });
     }
 
     template <class Context>
