@@ -165,6 +165,34 @@ TEST_CASE("device authorization: the code flows to a token (RFC 8628 3.1-3.5)", 
     CHECK(f.devices.spent(device_code));
 }
 
+TEST_CASE(
+    "device authorization: an interval of 0 is not sent, and polls are held to the client's 5 seconds "
+    "(RFC 8628 3.2, 3.5)",
+    "[device_authorization][rfc8628]") {
+    fixture f;
+    memory_device_authorization_issuer unpaced{f.devices, counting_random{}, base20_user_code_format, 1800, 0};
+    unpaced.set_now(100);
+    device_authorization_endpoint starting{f.clients, unpaced, f.options, f.device_options};
+    const response started = starting.handle(fixture::request("client_id=1406020730"), f.storage);
+    REQUIRE(started.status == 200);
+    CHECK(std::string(started.body).find("\"interval\"") == std::string::npos);
+    const std::string device_code = member(std::string(started.body), "device_code");
+    std::uint64_t now = 100;
+    fixed_token_issuer tokens({"at", 3600, "", {}});
+    device_code_grant grant{f.devices, tokens, [&now] { return now; }};
+    token_endpoint endpoint{f.clients, f.options, grant};
+    test_request poll;
+    poll.without_header("Authorization");
+    poll.with_body(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=1406020730&device_code=" +
+        device_code);
+    CHECK(endpoint.handle(poll, f.storage).error == error{reason::authorization_pending});
+    now += 1;
+    CHECK(endpoint.handle(poll, f.storage).error == error{reason::slow_down});
+    now += 5;
+    CHECK(endpoint.handle(poll, f.storage).error == error{reason::authorization_pending});
+}
+
 TEST_CASE("device authorization: the client authenticates as at the token endpoint (RFC 8628 3.1)",
           "[device_authorization][rfc8628]") {
     fixture f;

@@ -130,7 +130,10 @@ TEST_CASE("metadata: the issuer is an https URL without query or fragment (RFC 8
     CHECK(problem_of(m) == metadata_problem{metadata_error::missing, "issuer"});
     for (const std::string_view issuer :
          {"http://server.example.com", "HTTPS://server.example.com", "server.example.com", "https://",
-          "https:/server.example.com", "https://server example.com"}) {
+          "https:/server.example.com", "https://server example.com",
+          // RFC 8414 2 asks for a host: not an empty one, and no userinfo (RFC 3986 3.2.1).
+          "https://:443", "https://user:pw@server.example.com", "https://@server.example.com", "https://[]",
+          "https://[::1", "https://server.example.com:x"}) {
         INFO(issuer);
         m.issuer = issuer;
         CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, "issuer"});
@@ -184,7 +187,22 @@ TEST_CASE("metadata: endpoints are https URLs without fragment, required ones ar
     CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, "revocation_endpoint"});
     m.revocation_endpoint = "https://server.example.com/revoke#x";
     CHECK(problem_of(m) == metadata_problem{metadata_error::fragment, "revocation_endpoint"});
-    m.revocation_endpoint = "https://server.example.com/revoke?tenant=1";  // RFC 6749 3.1: a query MAY be there
+    // RFC 6749 3.2 lets an endpoint URI carry a query, but oauthcore's POST endpoints refuse
+    // a request whose target has one (check_transport: 400 query_in_target), so a document
+    // naming one would send every client to a refusal.
+    m.revocation_endpoint = "https://server.example.com/revoke?tenant=1";
+    CHECK(problem_of(m) == metadata_problem{metadata_error::query_or_fragment, "revocation_endpoint"});
+    for (const auto member : {&server_metadata::token_endpoint, &server_metadata::introspection_endpoint,
+                              &server_metadata::device_authorization_endpoint}) {
+        server_metadata with_query = example();
+        with_query.*member = "https://server.example.com/endpoint?tenant=1";
+        CHECK(problem_of(with_query).error == metadata_error::query_or_fragment);
+    }
+    // The authorization endpoint is asked by GET and keeps its query (RFC 6749 3.1).
+    m = example();
+    m.authorization_endpoint = "https://server.example.com/authorize?tenant=1";
+    CHECK(check_metadata(m).has_value());
+    m.issuer = "https://[::1]:8443";  // an IP literal is a host
     CHECK(check_metadata(m).has_value());
     m = example();
     m.response_types_supported = {};
@@ -239,6 +257,9 @@ TEST_CASE("metadata: the response, and where it is served (RFC 8414 3.1, 3.2)", 
     CHECK(path("https://server.example.com") == "/.well-known/oauth-authorization-server");
     CHECK(path("https://server.example.com/") == "/.well-known/oauth-authorization-server");
     CHECK(path("https://server.example.com/issuer1") == "/.well-known/oauth-authorization-server/issuer1");
+    // RFC 8414 3.1: "any terminating '/' MUST be removed" from the issuer's path first.
+    CHECK(path("https://server.example.com/issuer1/") == "/.well-known/oauth-authorization-server/issuer1");
+    CHECK(path("https://server.example.com/a/b/") == "/.well-known/oauth-authorization-server/a/b");
 }
 
 TEST_CASE("metadata: each endpoint member is checked on its own and named in the error (RFC 8414 2, RFC 6749 3.1)",
@@ -262,11 +283,17 @@ TEST_CASE("metadata: each endpoint member is checked on its own and named in the
             m.*members[i] = url;
             CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, names[i]});
         }
-        // RFC 6749 3.1, 3.2: "MUST NOT include a fragment component"; a query is allowed.
-        m.*members[i] = "https://server.example.com/x?a=1#top";
+        // RFC 6749 3.1, 3.2: "MUST NOT include a fragment component"; a query is allowed
+        // where oauthcore answers by GET (the authorization endpoint) or does not answer
+        // (jwks_uri); its POST endpoints refuse a target with one (check_transport).
+        const bool post_endpoint = i != 0 && i != 2;
+        m.*members[i] = "https://server.example.com/x#top";
         CHECK(problem_of(m) == metadata_problem{metadata_error::fragment, names[i]});
         m.*members[i] = "https://server.example.com/x?a=1";
-        CHECK(check_metadata(m).has_value());
+        if (post_endpoint)
+            CHECK(problem_of(m) == metadata_problem{metadata_error::query_or_fragment, names[i]});
+        else
+            CHECK(check_metadata(m).has_value());
         // Loopback http is an endpoint's too, with the option alone.
         m.*members[i] = "http://localhost:8080/x";
         CHECK(problem_of(m) == metadata_problem{metadata_error::not_https, names[i]});

@@ -142,7 +142,8 @@ works too):
 Passwords and operator-supplied secrets are stored only as argon2id hashes, generated
 secrets and codes as SHA-256 digests, tokens as digests too (README "Tokens"). One line per request is logged to stderr: method, path, status, error code,
 the reason for it and microseconds, never a secret, a password or a token.
-SIGINT or SIGTERM stops the server after the requests being worked on are answered.
+SIGINT or SIGTERM stops the server after the requests being worked on are answered;
+SIGHUP is logged and ignored (nothing is reloaded: restart to change the certificate).
 )";
 
 namespace {
@@ -490,6 +491,15 @@ result<command> parse_add_user(std::span<const std::string_view> args) {
     const auto username = a->value("--username");
     const auto email = a->value("--email");
     if (!username && !email) return failure("add-user needs --username, --email or both");
+    // The sign-in page reads a name with '@' as an email address (sign_in_pages.cpp): a
+    // username holding one could never sign in there.
+    if (username && username->find('@') != std::string_view::npos)
+        return failure(
+            "--username cannot hold '@' (the sign-in page reads such a name as an email address: use "
+            "--email)");
+    if (username && username->empty()) return failure("--username cannot be empty");
+    if (email && email->find('@') == std::string_view::npos)
+        return failure("--email takes an email address (with '@')");
     return command(add_user_options{*a->value("--db"), username, email});
 }
 

@@ -35,14 +35,27 @@ bool names_postgres(std::string_view location) {
     return end > 0 && equals < location.size() && location[equals] == '=' && is_libpq_keyword(location.substr(0, end));
 }
 
-std::string printable_location(std::string_view location) {
-    if (!names_postgres(location)) return std::string(location);
+namespace {
+
+using conninfo_options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+// libpq's reading of a connection string; null when it does not parse. libpq's message
+// may quote the string, password and all: it is dropped.
+conninfo_options parse_conninfo(std::string_view location) {
     char* error = nullptr;
     const std::string text(location);
-    const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(text.c_str(), &error),
-                                                                               &PQconninfoFree);
-    // libpq's message may quote the string, password and all: it is not shown.
+    conninfo_options options(PQconninfoParse(text.c_str(), &error), &PQconninfoFree);
     PQfreemem(error);
+    return options;
+}
+
+}  // namespace
+
+bool parses_as_conninfo(std::string_view location) { return parse_conninfo(location) != nullptr; }
+
+std::string printable_location(std::string_view location) {
+    if (!names_postgres(location)) return std::string(location);
+    const conninfo_options options = parse_conninfo(location);
     if (!options) return "a PostgreSQL database (its connection string does not parse)";
     std::string database, details;
     for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "admin_commands.hpp"
 #include "command_line.hpp"
 #include "listen_address.hpp"
+#include "request_log.hpp"
 #include "server.hpp"
 #include "token_database.hpp"
 #include "work_pool.hpp"
@@ -70,6 +72,8 @@ int run_server(const token_server::serve_options& options) {
                      token_server::printable_location(options.db_path).c_str());
     const int status = token_server::serve(options, *address, **db);
     db->reset();  // closes the database before exit
+    // The log's last lines, unless stderr is not read: then exit all the same.
+    (void)token_server::flush_log(std::chrono::seconds(1));
     return status;
 }
 

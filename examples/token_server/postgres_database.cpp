@@ -223,6 +223,12 @@ public:
     // string but the encoding): connect_timeout 10 s, application_name token_server,
     // client_encoding UTF8; then sets statement_timeout.
     [[nodiscard]] static result<std::unique_ptr<session>> connect(const std::string& conninfo) {
+        // libpq's message for a string that does not parse quotes the string, password and
+        // all (`invalid percent-encoded token: "My%Passw0rd"`): it is never shown.
+        if (!parses_as_conninfo(conninfo))
+            return failure(
+                "the PostgreSQL connection string does not parse (libpq's message is not shown: it may "
+                "quote the password); check its quoting and percent-encoding");
         const char* const keywords[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding",
                                         nullptr};
         const char* const values[] = {"10", "token_server", conninfo.c_str(), "UTF8", nullptr};

@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace token_server {
 
@@ -53,13 +57,88 @@ std::string format_log_line(const request_log_entry& entry) {
     return line;
 }
 
-void write_log_line(std::string_view line) {
-    // One write(2) per line: stderr is unbuffered, and iostreams would split the line.
-    while (!line.empty()) {
-        const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+namespace {
+
+void write_all(std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
         if (n <= 0) return;
-        line.remove_prefix(static_cast<std::size_t>(n));
+        text.remove_prefix(static_cast<std::size_t>(n));
     }
+}
+
+// Lines wait here for the one thread that writes them, so that a reader of stderr that
+// stops reading (a stalled journald, a full pipe) stalls that thread alone, never a
+// request or the signal handler. Past max_queued_bytes lines are dropped and counted,
+// and the count is logged once stderr takes lines again.
+class log_writer {
+public:
+    static constexpr std::size_t max_queued_bytes = 256 * 1024;
+
+    // Never destroyed: its thread may be blocked in write(2) when the process exits.
+    static log_writer& instance() {
+        static log_writer* const writer = new log_writer();
+        return *writer;
+    }
+
+    void push(std::string_view line, bool droppable) {
+        const std::lock_guard lock(mutex_);
+        if (droppable && queued_bytes_ + line.size() > max_queued_bytes) {
+            ++dropped_;
+            return;
+        }
+        queue_.emplace_back(line);
+        queued_bytes_ += line.size();
+        ready_.notify_one();
+    }
+
+    bool flush(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mutex_);
+        return drained_.wait_until(lock, deadline, [&] { return queue_.empty() && dropped_ == 0 && !writing_; });
+    }
+
+private:
+    log_writer() {
+        std::thread([this] { run(); }).detach();
+    }
+
+    [[noreturn]] void run() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            ready_.wait(lock, [&] { return !queue_.empty() || dropped_ != 0; });
+            std::string text;
+            for (; !queue_.empty(); queue_.pop_front()) text += queue_.front();
+            queued_bytes_ = 0;
+            if (dropped_ != 0)
+                text += "token_server: " + std::to_string(dropped_) +
+                        " log lines dropped: stderr was not read fast enough\n";
+            dropped_ = 0;
+            writing_ = true;
+            lock.unlock();
+            write_all(text);
+            lock.lock();
+            writing_ = false;
+            drained_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::condition_variable drained_;
+    std::deque<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
+    std::size_t dropped_ = 0;
+    bool writing_ = false;
+};
+
+}  // namespace
+
+void write_log_line(std::string_view line) { log_writer::instance().push(line, true); }
+
+void write_status_line(std::string_view line) { log_writer::instance().push(line, false); }
+
+bool flush_log(std::chrono::milliseconds within) {
+    return log_writer::instance().flush(std::chrono::steady_clock::now() + within);
 }
 
 }  // namespace token_server

@@ -33,7 +33,16 @@ struct request_log_entry {
 // written as \xHH and the path is cut at 200 bytes, so a client cannot forge lines.
 [[nodiscard]] std::string format_log_line(const request_log_entry& entry);
 
-// Writes one line with a single write, so that lines from worker threads never mix.
+// Queues one line for the thread that writes them to stderr, in order, whole: a caller
+// never waits for stderr. When stderr is not read (a stalled log collector), lines past
+// 256 KiB of queue are dropped, and their number is logged once it is read again.
 void write_log_line(std::string_view line);
+
+// The same for the server's own lines (started, stopping, a failure of the database):
+// few, and never dropped.
+void write_status_line(std::string_view line);
+
+// Waits until the queued lines are written, at most `within`: false if they were not.
+bool flush_log(std::chrono::milliseconds within);
 
 }  // namespace token_server

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -32,7 +33,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-void log_line(std::string_view text) { write_log_line("token_server: " + std::string(text) + "\n"); }
+void log_line(std::string_view text) { write_status_line("token_server: " + std::string(text) + "\n"); }
 
 // How long requests already being worked on may take to finish after SIGINT or SIGTERM;
 // then the rest are dropped and the process exits.
@@ -123,10 +124,22 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
     std::condition_variable ended_signal;
     bool ended = false;
     std::thread watchdog;
+    // SIGHUP (a closed terminal, or an operator used to reloading with it) is logged and
+    // ignored: its default action would end the server with no drain. Nothing is
+    // reloaded: the certificate and the options are read at start.
+    asio::signal_set hangups(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup = [&](const boost::system::error_code& ec,
+                                                                               int) {
+        if (ec) return;
+        log_line("SIGHUP: ignored (nothing is reloaded; restart to change the certificate or the options)");
+        hangups.async_wait(on_hangup);
+    };
+    hangups.async_wait(on_hangup);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
         log_line(signal_number == SIGINT ? "SIGINT: stopping" : "SIGTERM: stopping");
+        hangups.cancel();
         accepting->stop();
         registry.stop_all();
         pool->stop(work_pool::clock::now() + shutdown_grace);

@@ -234,6 +234,10 @@ struct database_options {
 // and user, never a password.
 [[nodiscard]] std::string printable_location(std::string_view location);
 
+// Whether libpq can read `location` as a connection string (its own message for one it
+// cannot is never shown: it may quote the password).
+[[nodiscard]] bool parses_as_conninfo(std::string_view location);
+
 // Opens (and creates, or migrates, in one transaction) the database `location` names.
 [[nodiscard]] result<std::unique_ptr<token_database>> open_token_database(const std::string& location,
                                                                           const database_options& options);

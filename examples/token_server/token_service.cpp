@@ -40,6 +40,13 @@ bool is_token_path(std::string_view path) noexcept {
 
 std::string_view path_of(std::string_view target) noexcept { return target.substr(0, target.find('?')); }
 
+// The metadata document's location, or one under it that an issuer with a path puts it at
+// (RFC 8414 3.1); answer() serves only the one of this server's issuer.
+bool is_metadata_path(std::string_view path) noexcept {
+    const std::string_view base = oauthcore::well_known_metadata_path;
+    return path.starts_with(base) && (path.size() == base.size() || path[base.size()] == '/');
+}
+
 // Space-separated words as views into `text`.
 std::vector<std::string_view> words_of(std::string_view text) {
     std::vector<std::string_view> words;
@@ -111,8 +118,7 @@ token_service::token_service(const serve_options& options, token_database& db)
 bool token_service::serves(std::string_view target) noexcept {
     const std::string_view path = path_of(target);
     return is_token_path(path) || path == revocation_path || path == introspection_path ||
-           path == device_authorization_path || path == oauthcore::well_known_metadata_path ||
-           sign_in_pages::serves(path);
+           path == device_authorization_path || is_metadata_path(path) || sign_in_pages::serves(path);
 }
 
 bool token_service::needs_work(const http_request& request) noexcept {
@@ -134,7 +140,7 @@ reply token_service::answer(const http_request& request, std::string_view source
     if (path == revocation_path) return revoke(request, source_address);
     if (path == introspection_path) return introspect(request, source_address);
     if (path == device_authorization_path) return start_device_authorization(request, source_address);
-    if (path == oauthcore::well_known_metadata_path && metadata_) return metadata(request);
+    if ((path == oauthcore::well_known_metadata_path || path == metadata_path_) && metadata_) return metadata(request);
     if (sign_in_pages::serves(path)) return pages_.answer(request, path, source_address);
     return transport_reply(transport_error::not_found);
 }
@@ -218,13 +224,22 @@ reply token_service::metadata(const http_request& request) const {
 
 result<void> token_service::set_issuer(std::string issuer) {
     issuer_ = std::move(issuer);
-    verification_uri_ = issuer_ + "/device";
+    // The endpoints' URLs continue the issuer's path, whose terminating '/' would double
+    // the one each endpoint path begins with ("https://as.example.com/" + "/authorize").
+    std::string_view base = issuer_;
+    while (base.ends_with('/') && oauthcore::split_uri(base).path.size() > 0) base.remove_suffix(1);
+    // RFC 8414 3.1: the document is also where the issuer's path puts it
+    // ("https://as.example.com/tenant1": "/.well-known/oauth-authorization-server/tenant1"),
+    // for a proxy that forwards that path here.
+    metadata_path_.assign(oauthcore::metadata_path_size(issuer_), '\0');
+    metadata_path_.resize(oauthcore::write_metadata_path(issuer_, metadata_path_.data()));
+    verification_uri_ = std::string(base) + "/device";
     pages_.set_issuer(issuer_);
-    const std::string authorization_url = issuer_ + "/authorize";
-    const std::string token_url = issuer_ + std::string(token_paths[1]);
-    const std::string revocation_url = issuer_ + std::string(revocation_path);
-    const std::string introspection_url = issuer_ + std::string(introspection_path);
-    const std::string device_url = issuer_ + std::string(device_authorization_path);
+    const std::string authorization_url = std::string(base) + "/authorize";
+    const std::string token_url = std::string(base) + std::string(token_paths[1]);
+    const std::string revocation_url = std::string(base) + std::string(revocation_path);
+    const std::string introspection_url = std::string(base) + std::string(introspection_path);
+    const std::string device_url = std::string(base) + std::string(device_authorization_path);
     static constexpr std::array<std::string_view, 5> grant_types{
         oauthcore::authorization_code_grant_type, oauthcore::client_credentials_grant_type,
         oauthcore::device_code_grant_type, oauthcore::refresh_token_grant_type, oauthcore::password_grant_type};

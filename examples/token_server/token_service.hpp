@@ -99,6 +99,7 @@ private:
     std::string issuer_;
     std::string verification_uri_;           // RFC 8628 3.2: issuer + "/device"
     std::optional<http_response> metadata_;  // built by set_issuer
+    std::string metadata_path_;              // RFC 8414 3.1: where the issuer's path puts it
     sign_in_pages pages_;
 };
 

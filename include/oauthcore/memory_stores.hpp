@@ -673,7 +673,10 @@ public:
         if (!written) return outcome<codes_type>::fail();
         std::string compact(format_.length, '\0');
         (void)normalize_user_code(user, format_, compact.data(), compact.size());
-        devices_.add({device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_});
+        // An interval of 0 is not sent, and the client then waits 5 seconds (RFC 8628 3.2):
+        // the record holds the 5 that polls are held to (slow_down), not 0.
+        devices_.add(
+            {device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_ == 0 ? 5 : interval_});
         records_.push_back({std::move(device), std::move(user), std::move(compact)});
         const record& r = records_.back();
         return outcome<codes_type>::accept({r.device_code, r.user_code, lifetime_, interval_});

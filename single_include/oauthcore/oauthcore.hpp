@@ -9240,7 +9240,10 @@ public:
         if (!written) return outcome<codes_type>::fail();
         std::string compact(format_.length, '\0');
         (void)normalize_user_code(user, format_, compact.data(), compact.size());
-        devices_.add({device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_});
+        // An interval of 0 is not sent, and the client then waits 5 seconds (RFC 8628 3.2):
+        // the record holds the 5 that polls are held to (slow_down), not 0.
+        devices_.add(
+            {device, std::string(client.id), std::string(scope), now_ + lifetime_, interval_ == 0 ? 5 : interval_});
         records_.push_back({std::move(device), std::move(user), std::move(compact)});
         const record& r = records_.back();
         return outcome<codes_type>::accept({r.device_code, r.user_code, lifetime_, interval_});
@@ -9334,8 +9337,10 @@ struct metadata_options {
 
 enum class metadata_error : unsigned char {
     missing,            // a REQUIRED member is empty
-    not_https,          // not an https URL with a host (or loopback http where allowed)
-    query_or_fragment,  // the issuer has a query or a fragment
+    not_https,          // not an https URL with a host and no userinfo (or loopback http where allowed)
+    query_or_fragment,  // the issuer has a query or a fragment, or an endpoint oauthcore answers
+                        // by POST (token, revocation, introspection, device authorization) has a
+                        // query: check_transport refuses a request whose target has one
     fragment,           // an endpoint has a fragment
     invalid_value,      // a list holds an empty string, or scopes_supported a non-scope-token
 };
@@ -9376,18 +9381,49 @@ namespace detail {
     return true;
 }
 
+// An authority that names a host, with or without a port, and no userinfo (RFC 3986 3.2):
+// "as.example.com", "as.example.com:8443", "[::1]:80"; not "", ":443", "user@as.example.com".
+[[nodiscard]] constexpr bool is_host_and_port(std::string_view authority) noexcept {
+    if (authority.find('@') != std::string_view::npos) return false;
+    std::size_t host_end = 0;
+    if (!authority.empty() && authority.front() == '[') {
+        host_end = authority.find(']');
+        if (host_end == std::string_view::npos || host_end == 1) return false;
+        ++host_end;
+    } else {
+        host_end = authority.find(':');
+        if (host_end == std::string_view::npos) host_end = authority.size();
+        if (host_end == 0) return false;
+    }
+    const std::string_view port = authority.substr(host_end);
+    if (port.empty()) return true;
+    if (port.front() != ':') return false;
+    for (const char c : port.substr(1))
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// What a URL in the metadata may hold besides https and a host.
+enum class metadata_url_kind : unsigned char {
+    issuer,         // no query, no fragment (RFC 8414 2)
+    post_endpoint,  // no query (check_transport), no fragment (RFC 6749 3.2)
+    other,          // no fragment (RFC 6749 3.1)
+};
+
 // A URL the metadata may name: https with a host (or loopback http where allowed), in URI
-// characters, without a fragment.
+// characters, without a fragment, and without a query where `kind` says so.
 [[nodiscard]] constexpr metadata_result<void> check_metadata_url(std::string_view url, std::string_view member,
-                                                                 bool is_issuer, const metadata_options& options) {
+                                                                 metadata_url_kind kind,
+                                                                 const metadata_options& options) {
     using failure = unexpected<metadata_problem>;
     const uri_parts parts = split_uri(url);
     const bool https = parts.scheme == "https";
     const bool loopback_http =
         options.allow_http_loopback && parts.scheme == "http" && is_loopback_host(parts.authority);
-    if (!is_uri_text(url) || !parts.has_authority || parts.authority.empty() || (!https && !loopback_http))
+    if (!is_uri_text(url) || !parts.has_authority || !is_host_and_port(parts.authority) || (!https && !loopback_http))
         return failure(metadata_problem{metadata_error::not_https, member});
-    if (is_issuer && (parts.has_query || parts.has_fragment))
+    if ((kind == metadata_url_kind::issuer && (parts.has_query || parts.has_fragment)) ||
+        (kind == metadata_url_kind::post_endpoint && parts.has_query))
         return failure(metadata_problem{metadata_error::query_or_fragment, member});
     if (parts.has_fragment) return failure(metadata_problem{metadata_error::fragment, member});
     return {};
@@ -9453,7 +9489,7 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
 [[nodiscard]] constexpr metadata_result<void> check_issuer(std::string_view issuer,
                                                            const metadata_options& options = {}) {
     if (issuer.empty()) return unexpected<metadata_problem>(metadata_problem{metadata_error::missing, "issuer"});
-    return detail::check_metadata_url(issuer, "issuer", true, options);
+    return detail::check_metadata_url(issuer, "issuer", detail::metadata_url_kind::issuer, options);
 }
 
 // The checks at the top of this header.
@@ -9461,18 +9497,20 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
                                                              const metadata_options& options = {}) {
     using failure = unexpected<metadata_problem>;
     if (const auto issuer = check_issuer(m.issuer, options); !issuer) return issuer;
+    using enum detail::metadata_url_kind;
     const struct {
         std::string_view url;
         std::string_view member;
-    } endpoints[] = {{m.authorization_endpoint, "authorization_endpoint"},
-                     {m.token_endpoint, "token_endpoint"},
-                     {m.jwks_uri, "jwks_uri"},
-                     {m.revocation_endpoint, "revocation_endpoint"},
-                     {m.introspection_endpoint, "introspection_endpoint"},
-                     {m.device_authorization_endpoint, "device_authorization_endpoint"}};
+        detail::metadata_url_kind kind;
+    } endpoints[] = {{m.authorization_endpoint, "authorization_endpoint", other},
+                     {m.token_endpoint, "token_endpoint", post_endpoint},
+                     {m.jwks_uri, "jwks_uri", other},
+                     {m.revocation_endpoint, "revocation_endpoint", post_endpoint},
+                     {m.introspection_endpoint, "introspection_endpoint", post_endpoint},
+                     {m.device_authorization_endpoint, "device_authorization_endpoint", post_endpoint}};
     for (const auto& endpoint : endpoints) {
         if (endpoint.url.empty()) continue;
-        if (const auto url = detail::check_metadata_url(endpoint.url, endpoint.member, false, options); !url)
+        if (const auto url = detail::check_metadata_url(endpoint.url, endpoint.member, endpoint.kind, options); !url)
             return url;
     }
     if (m.response_types_supported.empty())
@@ -9542,18 +9580,25 @@ template <class Storage>
 }
 
 // Where the document is served for `issuer` (RFC 8414 3.1): the well-known suffix between
-// the host and the issuer's path ("https://as.example.com/tenant" serves at
+// the host and the issuer's path, whose terminating '/' is removed first
+// ("https://as.example.com/tenant" and "https://as.example.com/tenant/" serve at
 // "/.well-known/oauth-authorization-server/tenant"). The issuer passes check_metadata.
 inline constexpr std::string_view well_known_metadata_path = "/.well-known/oauth-authorization-server";
 
+namespace detail {
+[[nodiscard]] constexpr std::string_view issuer_path_suffix(std::string_view issuer) noexcept {
+    std::string_view path = split_uri(issuer).path;
+    while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+    return path;
+}
+}  // namespace detail
+
 [[nodiscard]] constexpr std::size_t metadata_path_size(std::string_view issuer) noexcept {
-    const std::string_view path = split_uri(issuer).path;
-    return well_known_metadata_path.size() + (path == "/" ? 0 : path.size());
+    return well_known_metadata_path.size() + detail::issuer_path_suffix(issuer).size();
 }
 constexpr std::size_t write_metadata_path(std::string_view issuer, char* dest) noexcept {
-    const std::string_view path = split_uri(issuer).path;
     std::size_t out = 0;
-    for (const std::string_view part : {well_known_metadata_path, path == "/" ? std::string_view{} : path})
+    for (const std::string_view part : {well_known_metadata_path, detail::issuer_path_suffix(issuer)})
         for (const char c : part) dest[out++] = c;
     return out;
 }

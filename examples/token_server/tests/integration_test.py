@@ -450,6 +450,11 @@ def test_special_credentials(server, binary, db):
     expect_token(server.token_request(body), "special password by email_address in other ASCII case")
     out = run_admin(binary, "add-user", "--db", db, "--email", "SPECIAL@example.com", stdin=b"other-pw-22\n")
     check(out.returncode != 0, "add-user with an email address that differs only in case succeeded")
+    # The sign-in page reads a name with '@' as an email address: no username holds one.
+    for option, value in (("--username", "mary@corp"), ("--username", ""), ("--email", "mary.corp")):
+        out = run_admin(binary, "add-user", "--db", db, option, value, stdin=b"pw-mary-1\n")
+        check(out.returncode == 2 and option.encode() in out.stderr,
+              "add-user %s %r: status %d, %r" % (option, value, out.returncode, out.stderr[-200:]))
     raw = "grant_type=password&username=special_user&password=" + password
     expect_error(server.token_request(raw.encode()), 401, "invalid_client", "special password sent unencoded")
 

@@ -638,6 +638,21 @@ def test_tls(binary, workdir):
                            "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], capture_output=True, timeout=60)
     check(made.returncode == 0, "openssl req: %r" % made.stderr[-200:])
+    # An encrypted key is refused at once and said so, even with a terminal to prompt on
+    # (script(1) gives it one; OpenSSL's prompt would wait there for ever).
+    encrypted = os.path.join(workdir, "encrypted-key.pem")
+    made = subprocess.run(["openssl", "pkey", "-in", key, "-aes256", "-passout", "pass:secret-phrase", "-out",
+                           encrypted], capture_output=True, timeout=60)
+    check(made.returncode == 0, "openssl pkey: %r" % made.stderr[-200:])
+    command = " ".join([binary, "--port", "0", "--db", os.path.join(workdir, "enc.db"), "--tls-cert", cert,
+                        "--tls-key", encrypted])
+    try:
+        out = subprocess.run(["script", "-qec", command, "/dev/null"], stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=20)
+        check(out.returncode == 1 and b"encrypted private key" in out.stdout + out.stderr,
+              "encrypted key: status %d, %r" % (out.returncode, (out.stdout + out.stderr)[-300:]))
+    except subprocess.TimeoutExpired:
+        check(False, "encrypted key: the server waited for a passphrase")
     server = Server(binary, workdir, "--tls-cert", cert, "--tls-key", key, scheme="https")
     for body in (PASSWORD_BODY, "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"):
         out = subprocess.run(["curl", "-sS", "--cacert", cert, "-iX", "POST",
@@ -688,6 +703,32 @@ def test_tls(binary, workdir):
         check(out.returncode == 2 and b"--issuer takes" in out.stderr, "--issuer %s: status %d, %r" %
               (issuer, out.returncode, out.stderr[-200:]))
         check(not os.path.exists(os.path.join(workdir, "no.db")), "--issuer %s: the database was created" % issuer)
+    # A PostgreSQL connection string libpq cannot read: its message would quote the
+    # password, so it is not shown (nothing is connected to: no PostgreSQL needed).
+    for location, secret in (("postgresql://ts:My%Passw0rd@127.0.0.1:1/tokens", "Passw0rd"),
+                             ("postgresql://ts:pw-in-uri@[::1/tokens", "pw-in-uri"),
+                             ("host=127.0.0.1 password=My Secret Phrase", "Secret")):
+        for command in ([binary, "--port", "0", "--db", location],
+                        [binary, "add-user", "--db", location, "--username", "x"]):
+            out = subprocess.run(command, input=b"pw\n", capture_output=True, timeout=60)
+            check(out.returncode != 0 and secret.encode() not in out.stderr + out.stdout and
+                  b"does not parse" in out.stderr,
+                  "%s with %s: status %d, %r" % (command[1], location, out.returncode, out.stderr[-300:]))
+    # RFC 8414 3.1: an issuer's terminating '/' is not doubled into the endpoints' URLs, and
+    # the document is also where the issuer's path puts it.
+    for issuer, located in (("https://as.example.com/", "/.well-known/oauth-authorization-server"),
+                            ("https://as.example.com/tenant1/", "/.well-known/oauth-authorization-server/tenant1")):
+        server = Server(binary, workdir, "--issuer", issuer)
+        status, _, body = request(server.port, body=None, authorization=None, method="GET", path=located)
+        document = json.loads(body) if status == 200 else {}
+        base = issuer.rstrip("/")
+        check(document.get("issuer") == issuer and document.get("authorization_endpoint") == base + "/authorize" and
+              document.get("token_endpoint", "").startswith(base + "/oauth/"),
+              "issuer %s: the document at %s: %d %r" % (issuer, located, status, body[:300]))
+        status, _, _ = request(server.port, body=None, authorization=None, method="GET",
+                               path="/.well-known/oauth-authorization-server/other")
+        check(status == 404, "issuer %s: another tenant's document: %d" % (issuer, status))
+        check(server.stop() == 0, "issuer %s: exit status" % issuer)
     server = Server(binary, workdir, "--insecure-http-behind-proxy", host="0.0.0.0")
     warning_lines = [line for line in server.log_text().splitlines() if "WARNING" in line]
     check(len(warning_lines) == 1 and "--insecure-http-behind-proxy" in warning_lines[0],
@@ -702,8 +743,14 @@ def test_tls(binary, workdir):
 # --- shutdown ------------------------------------------------------------------------------
 
 def test_shutdown(binary, workdir):
-    print("SIGTERM with 100 slow clients", flush=True)
+    print("SIGHUP is ignored; SIGTERM with 100 slow clients", flush=True)
     server = Server(binary, workdir)
+    for _ in range(2):
+        server.process.send_signal(signal.SIGHUP)
+        time.sleep(0.2)
+    check(server.process.poll() is None and request(server.port)[0] == 200 and
+          server.log_text().count("SIGHUP: ignored") == 2,
+          "SIGHUP: the server goes on answering (%r)" % server.process.poll())
     slow = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(100)]
     for s in slow:
         s.sendall(b"POST /oauth/token HTTP/1.1\r\nX-Slow: a")
@@ -715,6 +762,48 @@ def test_shutdown(binary, workdir):
     check(status == 0 and took < 2.0, "SIGTERM with slow clients: status %r after %.2f s" % (status, took))
     for s in slow:
         s.close()
+
+
+def test_unread_log(binary, workdir):
+    print("a log nobody reads: requests and SIGTERM are answered all the same", flush=True)
+    db = os.path.join(workdir, "unread-log.db")
+    # stderr is a pipe this test does not read until the end: its 64 KiB fill after about
+    # 800 lines, and before the log had a thread of its own every request then waited.
+    process = subprocess.Popen([binary, "--host", HOST, "--port", "0", "--db", db, "--demo"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    running.append(process)
+    head = b""
+    deadline = time.monotonic() + 60
+    while b"listening on" not in head and time.monotonic() < deadline and process.poll() is None:
+        head += process.stderr.read1(4096)
+    port = int(re.search(rb"listening on http://\S+:(\d+)", head).group(1))
+    line = b"GET /not-here HTTP/1.1\r\nHost: x\r\n\r\n"
+    answered = 0
+    started = time.monotonic()
+    with socket.create_connection((HOST, port), timeout=10) as s:
+        reader = s.makefile("rb")
+        for _ in range(60):
+            s.sendall(line * 100)
+            for _ in range(100):
+                answered += read_response(reader)[0] == 404
+    took = time.monotonic() - started
+    check(answered == 6000, "6,000 requests with stderr unread: %d answered in %.1f s" % (answered, took))
+    process.send_signal(signal.SIGTERM)
+    # Now read it: the writer catches up, and says how many lines it had to drop.
+    rest = []
+    reading = threading.Thread(target=lambda: rest.append(process.stderr.read()))
+    reading.start()
+    try:
+        status = process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        status = None
+    reading.join(timeout=15)
+    text = (head + b"".join(rest)).decode("utf-8", "replace")
+    check(status == 0 and "SIGTERM: stopping" in text and "stopped" in text,
+          "SIGTERM with stderr unread: status %r, tail %r" % (status, text[-300:]))
+    check(re.search(r"\d+ log lines dropped: stderr was not read fast enough", text) is not None,
+          "the dropped lines are counted in the log")
 
 
 # --- database and command line -------------------------------------------------------------
@@ -752,7 +841,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="token_server_transport_") as workdir:
             for test in (test_framing, test_slow_clients, test_request_deadline, test_floods, test_bounded_work,
-                         test_brute_force, test_tls, test_shutdown, test_database_details):
+                         test_brute_force, test_tls, test_shutdown, test_unread_log, test_database_details):
                 started = time.monotonic()
                 test(binary, workdir)
                 note("(%.1f s)" % (time.monotonic() - started))
