@@ -88,6 +88,24 @@ TEST_CASE("uri: a redirect URI is absolute, without fragment, in URI characters 
     CHECK(!is_redirect_uri("https://client.example.com/" + std::string(max_redirect_uri_bytes, 'a')));
 }
 
+TEST_CASE("uri: an authority names a host and perhaps a numeric port, no userinfo (RFC 3986 3.2)", "[uri][rfc3986]") {
+    for (const std::string_view a : {"as.example.com", "as.example.com:8443", "as.example.com:", "[::1]", "[::1]:80",
+                                     "127.0.0.1:8080", "localhost"})
+        CHECK(is_host_authority(a));
+    for (const std::string_view a :
+         {"", ":443", "user@as.example.com", "@as.example.com", "as.example.com:x", "[]", "[::1", "[::1]x", "[::1]:8a"})
+        CHECK_FALSE(is_host_authority(a));
+}
+
+TEST_CASE("uri: loopback authorities are 127.0.0.1, [::1] and localhost, with a numeric port (RFC 8252 7.3, 8.3)",
+          "[uri][rfc8252]") {
+    for (const std::string_view a : {"127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:80", "localhost", "localhost:9000"})
+        CHECK(is_loopback_authority(a));
+    for (const std::string_view a : {"", "127.0.0.2", "127.0.0.1.example.com", "localhost.example.com", "localhost:x",
+                                     "[::2]", "user@localhost", "127.0.0.1:80:80", "localhos"})
+        CHECK_FALSE(is_loopback_authority(a));
+}
+
 TEST_CASE("uri: every byte class of a URI, against RFC 3986 2 written out", "[uri][rfc3986][char_class]") {
     const std::string_view allowed =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";

@@ -436,14 +436,8 @@ result<void> check_redirect_uri(std::string_view uri) {
     std::string scheme(parts.scheme);
     std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    const auto host_is = [&parts](std::string_view host) {
-        const std::string_view authority = parts.authority;
-        return authority.substr(0, host.size()) == host &&
-               (authority.size() == host.size() || authority[host.size()] == ':');
-    };
-    if (scheme == "https" && parts.has_authority && !parts.authority.empty()) return {};
-    if (scheme == "http" && parts.has_authority && (host_is("127.0.0.1") || host_is("[::1]") || host_is("localhost")))
-        return {};
+    if (scheme == "https" && parts.has_authority && oauthcore::is_host_authority(parts.authority)) return {};
+    if (scheme == "http" && parts.has_authority && oauthcore::is_loopback_authority(parts.authority)) return {};
     if (scheme.find('.') != std::string::npos) return {};
     return failure(
         "--redirect-uri takes https, http to a loopback host (127.0.0.1, [::1], localhost) or a private-use "

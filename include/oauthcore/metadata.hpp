@@ -110,40 +110,6 @@ using metadata_result = basic_result<T, metadata_problem>;
 
 namespace detail {
 
-[[nodiscard]] constexpr bool is_loopback_host(std::string_view authority) noexcept {
-    if (!loopback_host(authority).empty()) return true;
-    constexpr std::string_view localhost = "localhost";
-    if (authority.substr(0, localhost.size()) != localhost) return false;
-    const std::string_view rest = authority.substr(localhost.size());
-    if (rest.empty()) return true;
-    if (rest.front() != ':') return false;
-    for (const char c : rest.substr(1))
-        if (c < '0' || c > '9') return false;
-    return true;
-}
-
-// An authority that names a host, with or without a port, and no userinfo (RFC 3986 3.2):
-// "as.example.com", "as.example.com:8443", "[::1]:80"; not "", ":443", "user@as.example.com".
-[[nodiscard]] constexpr bool is_host_and_port(std::string_view authority) noexcept {
-    if (authority.find('@') != std::string_view::npos) return false;
-    std::size_t host_end = 0;
-    if (!authority.empty() && authority.front() == '[') {
-        host_end = authority.find(']');
-        if (host_end == std::string_view::npos || host_end == 1) return false;
-        ++host_end;
-    } else {
-        host_end = authority.find(':');
-        if (host_end == std::string_view::npos) host_end = authority.size();
-        if (host_end == 0) return false;
-    }
-    const std::string_view port = authority.substr(host_end);
-    if (port.empty()) return true;
-    if (port.front() != ':') return false;
-    for (const char c : port.substr(1))
-        if (c < '0' || c > '9') return false;
-    return true;
-}
-
 // What a URL in the metadata may hold besides https and a host.
 enum class metadata_url_kind : unsigned char {
     issuer,         // no query, no fragment (RFC 8414 2)
@@ -160,8 +126,8 @@ enum class metadata_url_kind : unsigned char {
     const uri_parts parts = split_uri(url);
     const bool https = parts.scheme == "https";
     const bool loopback_http =
-        options.allow_http_loopback && parts.scheme == "http" && is_loopback_host(parts.authority);
-    if (!is_uri_text(url) || !parts.has_authority || !is_host_and_port(parts.authority) || (!https && !loopback_http))
+        options.allow_http_loopback && parts.scheme == "http" && is_loopback_authority(parts.authority);
+    if (!is_uri_text(url) || !parts.has_authority || !is_host_authority(parts.authority) || (!https && !loopback_http))
         return failure(metadata_problem{metadata_error::not_https, member});
     if ((kind == metadata_url_kind::issuer && (parts.has_query || parts.has_fragment)) ||
         (kind == metadata_url_kind::post_endpoint && parts.has_query))

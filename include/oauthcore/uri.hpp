@@ -140,6 +140,38 @@ namespace detail {
 
 }  // namespace detail
 
+// Whether a URI's authority names a host, with or without a numeric port, and no
+// userinfo (RFC 3986 3.2): "as.example.com", "as.example.com:8443", "[::1]:80"; not "",
+// ":443", "user@as.example.com", "as.example.com:x".
+[[nodiscard]] constexpr bool is_host_authority(std::string_view authority) noexcept {
+    if (authority.find('@') != std::string_view::npos) return false;
+    std::size_t host_end = 0;
+    if (!authority.empty() && authority.front() == '[') {
+        host_end = authority.find(']');
+        if (host_end == std::string_view::npos || host_end == 1) return false;
+        ++host_end;
+    } else {
+        host_end = authority.find(':');
+        if (host_end == std::string_view::npos) host_end = authority.size();
+        if (host_end == 0) return false;
+    }
+    const std::string_view port = authority.substr(host_end);
+    if (port.empty()) return true;
+    if (port.front() != ':') return false;
+    for (const char c : port.substr(1))
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// Whether it names a loopback host, 127.0.0.1, [::1] or localhost, with or without a
+// numeric port (RFC 8252 7.3, 8.3): where http may stand in for https in development.
+[[nodiscard]] constexpr bool is_loopback_authority(std::string_view authority) noexcept {
+    if (!is_host_authority(authority)) return false;
+    const std::string_view host =
+        authority.substr(0, authority.front() == '[' ? authority.find(']') + 1 : authority.find(':'));
+    return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
+
 // How redirect URIs are compared.
 enum class redirect_uri_matching : unsigned char {
     // Byte for byte (RFC 9700 2.1, 4.1.3). The default.
