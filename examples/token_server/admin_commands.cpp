@@ -2,6 +2,8 @@
 #include "unix_time.hpp"
 
 #include <sodium.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -26,9 +28,22 @@ namespace {
 // token_server ...` and a file with a final newline both mean "secret", and whatever
 // follows the first line is not read. Within the line every byte is kept (spaces, '+',
 // '%', UTF-8), since a secret is bytes, not a word.
-std::string read_stdin_line() {
+// On a terminal `prompt` is shown on stderr and what is typed is not echoed.
+std::string read_stdin_line(const char* prompt) {
+    termios saved{};
+    const bool terminal = isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        std::fprintf(stderr, "%s", prompt);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
     std::string line;
     std::getline(std::cin, line);
+    if (terminal) {
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::fprintf(stderr, "\n");
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
 }
@@ -63,7 +78,8 @@ result<client_record> client_for(token_database& db, const std::string& client_i
 
 int add_client(const add_client_options& options) {
     const bool is_public = options.auth_method == oauthcore::public_client_method;
-    std::string secret = is_public ? std::string() : read_stdin_line();
+    std::string secret =
+        is_public ? std::string() : read_stdin_line("client secret (empty: one is generated and shown once): ");
     const bool generated = !is_public && secret.empty();
     if (generated) secret = std::string(make_token().view());
     // Secrets by origin (password_hash.hpp): generated or declared high-entropy, a fast
@@ -95,7 +111,7 @@ int add_client(const add_client_options& options) {
 }
 
 int add_user(const add_user_options& options) {
-    std::string password = read_stdin_line();
+    std::string password = read_stdin_line("password: ");
     if (password.empty()) return report("add-user reads the password from stdin; it was empty");
     const auto hash = hash_password(password);
     sodium_memzero(password.data(), password.size());

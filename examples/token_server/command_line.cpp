@@ -463,6 +463,10 @@ result<command> parse_add_client(std::span<const std::string_view> args) {
     o.grants = std::move(*grants);
     for (const std::string& uri : o.redirect_uris)
         if (auto checked = check_redirect_uri(uri); !checked) return failure(checked.error());
+    // RFC 6749 3.1.2.2 (and RFC 9700 2.1): a client gets codes at registered redirect URIs
+    // only; without one it could never get a code.
+    if (oauthcore::scope_includes(o.grants, "authorization_code") && o.redirect_uris.empty())
+        return failure("--grants authorization_code needs at least one --redirect-uri (RFC 6749 3.1.2.2)");
     if (const auto method = a->value("--auth-method")) {
         if (*method != "client_secret_basic" && *method != "client_secret_post" && *method != "none")
             return failure("--auth-method takes client_secret_basic, client_secret_post or none");

@@ -1,7 +1,10 @@
 #include "sqlite_database.hpp"
 #include "unix_time.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cstdio>
 #include <string_view>
 #include <utility>
 
@@ -76,6 +79,13 @@ result<std::unique_ptr<token_database>> sqlite_database::open(const std::string&
     const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     self->db_.reset(raw);
     if (opened != SQLITE_OK) return failure("cannot open " + path + ": " + sqlite3_errstr(opened));
+    // New files are 0600 (main.cpp's umask); one made otherwise, by hand or by another
+    // program, is used as it is but named: it holds password hashes.
+    if (struct stat file{}; ::stat(path.c_str(), &file) == 0 && (file.st_mode & 077) != 0)
+        std::fprintf(stderr,
+                     "token_server: WARNING: %s may be read by other users (mode %03o); it holds password hashes: "
+                     "chmod 600 it and its -wal and -shm files\n",
+                     path.c_str(), static_cast<unsigned>(file.st_mode & 0777));
     sqlite3* db = raw;
     // Another process (add-user next to a running server) may hold the write lock for
     // a moment: wait for it rather than fail.

@@ -667,6 +667,12 @@ def test_authorization_code(server, binary, db):
     expect_error(redeem(code, None, uri="https://web.example/cb", authorization=basic("app", "x")), 401,
                  "invalid_client", "another client's credentials")
 
+    # A client of the authorization_code grant registers a redirect URI (RFC 6749 3.1.2.2).
+    out = run_admin(binary, "add-client", "--db", db, "web-no-uri", "--grants", "authorization_code",
+                    stdin=b"web-no-uri-secret\n")
+    check(out.returncode == 2 and b"--redirect-uri" in out.stderr,
+          "add-client --grants authorization_code without a redirect URI: %d %r" % (out.returncode, out.stderr))
+
     # mint-code refuses what an authorization endpoint would.
     for what, args in (("an unregistered redirect URI", ["--client", "app", "--redirect-uri", "https://evil.example/"]),
                        ("a public client without PKCE", ["--client", "app", "--redirect-uri", redirect]),

@@ -829,6 +829,15 @@ def test_database_details(binary, workdir):
         if os.path.exists(path):
             mode = os.stat(path).st_mode & 0o777
             check(mode == 0o600, "%s has mode %o" % (os.path.basename(path), mode))
+    check("WARNING" not in out.stderr.decode(), "a 0600 database was warned about: %r" % out.stderr)
+    # A file made by someone else with a wider mode is used, and named.
+    wide = os.path.join(workdir, "wide.db")
+    open(wide, "wb").close()
+    os.chmod(wide, 0o644)
+    out = subprocess.run([binary, "add-user", "--db", wide, "--username", "w"], input=b"pw-wide-1\n",
+                         capture_output=True, timeout=60)
+    check(out.returncode == 0 and b"WARNING" in out.stderr and b"mode 644" in out.stderr,
+          "a database of mode 644: %r" % out.stderr[-300:])
 
 
 def main():
