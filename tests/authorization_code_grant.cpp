@@ -98,6 +98,20 @@ constexpr std::string_view code_rejected_body =
     R"({"error":"invalid_grant","error_description":"The authorization code is invalid, expired or already used, )"
     R"(or does not match the client, the redirect_uri or the code_verifier."})";
 
+// A code store where another request redeems the code between this one's find and its
+// redemption.
+struct racing_codes {
+    memory_authorization_code_store inner;
+    using record_type = memory_authorization_code_store::record_type;
+    outcome<record_type> find_authorization_code(std::string_view code) const {
+        return inner.find_authorization_code(code);
+    }
+    outcome_status redeem_authorization_code(const record_type& record, const token_view& tokens) {
+        (void)inner.redeem_authorization_code(record, token_view{"theirs", 60, {}, {}});
+        return inner.redeem_authorization_code(record, tokens);
+    }
+};
+
 }  // namespace
 
 TEST_CASE("authorization_code: a public client redeems a code with the RFC 7636 Appendix B verifier (RFC 7636 4.6)",
@@ -559,18 +573,6 @@ TEST_CASE(
     "authorization_code: of two concurrent redemptions of a code, one gets the tokens, the other is a reuse "
     "(RFC 6749 4.1.2, 10.5)",
     "[authorization_code][observer]") {
-    // Another request redeems the code between this one's find and its redemption.
-    struct racing_codes {
-        memory_authorization_code_store inner;
-        using record_type = memory_authorization_code_store::record_type;
-        outcome<record_type> find_authorization_code(std::string_view code) const {
-            return inner.find_authorization_code(code);
-        }
-        outcome_status redeem_authorization_code(const record_type& record, const token_view& tokens) {
-            (void)inner.redeem_authorization_code(record, token_view{"theirs", 60, {}, {}});
-            return inner.redeem_authorization_code(record, tokens);
-        }
-    };
     code_fixture f;
     racing_codes codes;
     codes.inner.add({"code", "spa", str(redirect), str(appendix_b_challenge), "S256", "john_doe", "", "read",
@@ -592,17 +594,6 @@ TEST_CASE(
     // The response is written before the store takes the tokens (grant_context::write_response);
     // when another redemption won, the answer is the reuse's, exactly, and the response
     // storage holds that body alone, even after a body larger than its inline bytes.
-    struct racing_codes {
-        memory_authorization_code_store inner;
-        using record_type = memory_authorization_code_store::record_type;
-        outcome<record_type> find_authorization_code(std::string_view code) const {
-            return inner.find_authorization_code(code);
-        }
-        outcome_status redeem_authorization_code(const record_type& record, const token_view& tokens) {
-            (void)inner.redeem_authorization_code(record, token_view{"theirs", 60, {}, {}});
-            return inner.redeem_authorization_code(record, tokens);
-        }
-    };
     for (const std::size_t token_size : {std::size_t{40}, std::size_t{1500}, std::size_t{3000}}) {
         INFO(token_size);
         const std::string jwt(token_size, 'j');
