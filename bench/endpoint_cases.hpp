@@ -112,6 +112,10 @@ struct unspent_device_store {
         if (!oauthcore::constant_time_equal(presented, device_code)) return oauthcore::outcome<record_type>::reject();
         return oauthcore::outcome<record_type>::accept(record);
     }
+    oauthcore::outcome_status redeem_device_code(const record_type& /*record*/,
+                                                 const oauthcore::token_view& /*tokens*/) const {
+        return oauthcore::outcome_status::accepted;
+    }
 };
 
 struct fixed_clock {

@@ -257,6 +257,10 @@ struct counted_devices {
         ++stores->asked;
         return stores->devices.poll_device_code(device_code, now);
     }
+    oauthcore::outcome_status redeem_device_code(const record_type& record, const oauthcore::token_view& tokens) {
+        ++stores->asked;
+        return stores->devices.redeem_device_code(record, tokens);
+    }
 };
 
 // The same stores answering later: each question is queued and answered when the
@@ -314,13 +318,17 @@ struct later_devices {
     void poll_device_code(std::string_view device_code, std::uint64_t now, Then then) {
         queue->push_back([this, device_code, now, then] { then(inner.poll_device_code(device_code, now)); });
     }
+    template <class Then>
+    void redeem_device_code(const record_type& record, const oauthcore::token_view& tokens, Then then) {
+        queue->push_back([this, record, tokens, then] { then(inner.redeem_device_code(record, tokens)); });
+    }
 };
 
 static_assert(oauthcore::client_store<recording_client_store>);
 static_assert(oauthcore::user_store<recording_user_store>);
 static_assert(oauthcore::refresh_token_store<later_refresh_tokens, oauthcore::memory_client, oauthcore::token_view>);
 static_assert(oauthcore::authorization_code_store<later_codes, oauthcore::token_view>);
-static_assert(oauthcore::device_code_store<later_devices>);
+static_assert(oauthcore::device_code_store<later_devices, oauthcore::token_view>);
 
 const auto fixed_clock = [] { return now_seconds; };
 

@@ -231,10 +231,10 @@ TEST_CASE("device_code: the approved scope goes through the client's scope hook 
     f.add("admin", "tv", "admin");
     REQUIRE(f.devices.approve("wide", "john_doe", ""));
     REQUIRE(f.devices.approve("admin", "john_doe", ""));
-    struct scope_issuer {
+    struct scope_maker {
         using token_type = token_view;
         std::string granted;
-        outcome<token_type> issue_token(const memory_client&, const memory_user&, std::string_view scope) {
+        outcome<token_type> make_token(const memory_client&, const memory_user&, std::string_view scope) {
             granted = scope;
             return outcome<token_type>::accept({"at", 60, {}, granted});
         }
@@ -255,8 +255,9 @@ TEST_CASE("device_code: store and issuer failures are 500 server_error", "[devic
     struct failing_devices {
         using record_type = memory_device_code_store::record_type;
         outcome<record_type> poll_device_code(std::string_view, std::uint64_t) { return outcome<record_type>::fail(); }
+        outcome_status redeem_device_code(const record_type&, const token_view&) { return outcome_status::failed; }
     } devices;
-    static_assert(device_code_store<failing_devices>);
+    static_assert(device_code_store<failing_devices, token_view>);
     device_fixture f;
     device_code_grant grant{devices, f.issuer, [&f] { return f.now; }};
     token_endpoint endpoint{f.clients, f.options, grant};
@@ -270,6 +271,87 @@ TEST_CASE("device_code: store and issuer failures are 500 server_error", "[devic
     REQUIRE(f.devices.approve("dc", "john_doe", ""));
     f.issuer.set_failing(true);
     CHECK(f.poll("dc", issued_at).error == error{reason::issuer_failure});
+}
+
+TEST_CASE(
+    "device_code: a failure before the code is spent with its tokens loses nothing: the next poll gets the token "
+    "(RFC 8628 3.5, failure injection)",
+    "[device_code][atomic]") {
+    struct injection {
+        const char* what;
+        void (*inject)(device_fixture&, bool);
+        reason why;
+    };
+    const injection injections[] = {
+        {"the maker fails", [](device_fixture& f, bool on) { f.issuer.set_failing(on); }, reason::issuer_failure},
+        {"the store's write of the tokens fails", [](device_fixture& f, bool on) { f.devices.set_failing_writes(on); },
+         reason::device_store_failure},
+    };
+    for (const injection& i : injections) {
+        INFO(i.what);
+        device_fixture f;
+        f.add("dc");
+        REQUIRE(f.devices.approve("dc", "john_doe", ""));
+        i.inject(f, true);
+        const auto failed = f.poll("dc", issued_at + 10);
+        CHECK(failed.status == 500);
+        CHECK(failed.error == error{i.why});
+        CHECK_FALSE(f.devices.spent("dc"));
+        i.inject(f, false);
+        const auto retried = f.poll("dc", issued_at + 20);
+        CHECK(retried.status == 200);
+        CHECK(f.devices.spent("dc"));
+        CHECK(f.devices.access_token_of("dc") == oauthcore_test::vendor_access_token);
+    }
+}
+
+TEST_CASE(
+    "device_code: another client's poll of an approved code spends nothing, and the device it was issued to gets the "
+    "token (RFC 8628 3.4, 3.5)",
+    "[device_code][security]") {
+    device_fixture f;
+    f.add("dc");
+    REQUIRE(f.devices.approve("dc", "john_doe", ""));
+    const auto theirs = f.handle(test_request{}
+                                     .with_header("Authorization", basic("cli:cli-secret"))
+                                     .with_body(device_grant_type + "&device_code=dc"));
+    CHECK(theirs.error == error{reason::device_code_issued_to_another_client});
+    CHECK_FALSE(f.devices.spent("dc"));
+    CHECK(f.issuer.issued() == 0);
+    CHECK(f.poll("dc", issued_at + 10).status == 200);
+    CHECK(f.devices.spent("dc"));
+}
+
+TEST_CASE(
+    "device_code: of two concurrent polls of an approved code, one gets the token, the other invalid_grant "
+    "(RFC 8628 3.5)",
+    "[device_code][atomic]") {
+    // Another poll redeems the code between this one's poll and its redemption.
+    struct racing_devices {
+        memory_device_code_store inner;
+        using record_type = memory_device_code_store::record_type;
+        outcome<record_type> poll_device_code(std::string_view code, std::uint64_t now) {
+            return inner.poll_device_code(code, now);
+        }
+        outcome_status redeem_device_code(const record_type& record, const token_view& tokens) {
+            (void)inner.redeem_device_code(record, token_view{"theirs", 60, {}, {}});
+            return inner.redeem_device_code(record, tokens);
+        }
+    };
+    device_fixture f;
+    racing_devices devices;
+    devices.inner.add({"dc", "tv", "read", issued_at + lifetime, interval});
+    REQUIRE(devices.inner.approve("dc", "john_doe", ""));
+    device_code_grant grant{devices, f.issuer, [&f] { return f.now; }};
+    token_endpoint endpoint{f.clients, f.options, grant};
+    const auto r = endpoint.handle(
+        test_request{}.without_header("Authorization").with_body(device_grant_type + "&device_code=dc&client_id=tv"),
+        f.storage);
+    CHECK(r.status == 400);
+    CHECK(r.error == error{reason::device_code_rejected});
+    CHECK(error_of(r) == "invalid_grant");
+    CHECK(f.storage.response.used() == r.body.size());
+    CHECK(devices.inner.access_token_of("dc") == "theirs");
 }
 
 TEST_CASE("device_code: the store is asked with the grant's clock, read once per poll (RFC 8628 3.5)",
@@ -286,6 +368,7 @@ TEST_CASE("device_code: the store is asked with the grant's clock, read once per
             r.poll_interval = interval;
             return outcome<record_type>::accept(r);
         }
+        outcome_status redeem_device_code(const record_type&, const token_view&) { return outcome_status::failed; }
     } devices;
     device_fixture f;
     int reads = 0;
@@ -322,7 +405,8 @@ TEST_CASE("device_code: check_device_poll alone, each rule and its boundaries (R
     CHECK(check_device_poll(state::pending, top - 1, top, 0, 5).error() == error{reason::authorization_pending});
 }
 
-TEST_CASE("memory_device_code_store: records each poll, spends an approved code once", "[device_code][stores]") {
+TEST_CASE("memory_device_code_store: records each poll, and redeeming spends an approved code once",
+          "[device_code][stores]") {
     memory_device_code_store store;
     store.add({"dc", "tv", "read", 100, 5});
     CHECK(store.poll_device_code("unknown", 1).status() == outcome_status::rejected);
@@ -346,6 +430,11 @@ TEST_CASE("memory_device_code_store: records each poll, spends an approved code 
     CHECK(approved.value().state() == device_authorization_state::approved);
     CHECK(approved.value().user().username == "john_doe");
     CHECK(approved.value().last_polled_at() == std::optional<std::uint64_t>{3});
+    CHECK_FALSE(store.spent("dc"));  // a poll spends nothing; redeem_device_code does, once
+    CHECK(store.redeem_device_code(approved.value(), token_view{"at", 60, {}, {}}) == outcome_status::accepted);
     CHECK(store.spent("dc"));
+    CHECK(store.access_token_of("dc") == "at");
+    CHECK(store.redeem_device_code(approved.value(), token_view{"at2", 60, {}, {}}) == outcome_status::rejected);
+    CHECK(store.access_token_of("dc") == "at");
     CHECK(store.poll_device_code("dc", 20).status() == outcome_status::rejected);
 }

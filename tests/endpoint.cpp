@@ -398,6 +398,20 @@ struct uncounted_codes {
     }
 };
 
+struct uncounted_devices {
+    memory_device_code_store inner;
+    using record_type = memory_device_code_store::record_type;
+    outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now) {
+        return inner.poll_device_code(device_code, now);
+    }
+    outcome_status redeem_device_code(const record_type& record, const token_view& tokens) {
+        const bool was_counting = std::exchange(counting, false);
+        const outcome_status redeemed = inner.redeem_device_code(record, tokens);
+        counting = was_counting;
+        return redeemed;
+    }
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -409,7 +423,7 @@ TEST_CASE(
     clients.add("spa", "", "authorization_code urn:ietf:params:oauth:grant-type:device_code", {}, "none");
     uncounted_refresh_tokens refresh_tokens;
     uncounted_codes codes;
-    memory_device_code_store devices;
+    uncounted_devices devices;
     fixed_token_issuer issuer({oauthcore_test::vendor_access_token, 3600, oauthcore_test::vendor_refresh_token, {}});
     const auto now = [] { return std::uint64_t{10}; };
     client_credentials_grant services{issuer};
@@ -428,8 +442,8 @@ TEST_CASE(
         refresh_tokens.inner.add("rt" + round, "svc", "", "", "read", 100);
         codes.inner.add(
             {"code" + round, "spa", "https://spa.example/cb", challenge, "S256", "john_doe", "", "read", 100});
-        devices.add({"dc" + round, "spa", "read", 100, 5});
-        REQUIRE(devices.approve("dc" + round, "john_doe", ""));
+        devices.inner.add({"dc" + round, "spa", "read", 100, 5});
+        REQUIRE(devices.inner.approve("dc" + round, "john_doe", ""));
         const std::vector<test_request> requests{
             test_request{}
                 .with_header("Authorization", basic("svc:svc-secret"))

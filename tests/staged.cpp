@@ -120,6 +120,11 @@ struct later_devices {
         work.later("poll_device_code",
                    [this, device_code, now, then] { then(real.poll_device_code(device_code, now)); });
     }
+    template <class Token, class Then>
+    void redeem_device_code(const record_type& record, const Token& tokens, Then then) {
+        work.later("redeem_device_code",
+                   [this, record, tokens, then] { then(real.redeem_device_code(record, tokens)); });
+    }
 };
 
 struct later_subjects {
@@ -137,7 +142,7 @@ static_assert(user_store<later_users>);
 static_assert(refresh_token_store<later_refresh_tokens, memory_client, token_view>);
 static_assert(authorization_code_store<later_codes, token_view>);
 static_assert(token_maker<later_issuer<fixed_token_issuer>, memory_client, memory_user>);
-static_assert(device_code_store<later_devices>);
+static_assert(device_code_store<later_devices, token_view>);
 
 // RFC 7636 Appendix B.
 constexpr std::string_view appendix_b_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -360,7 +365,8 @@ TEST_CASE("staged: every grant with every store answering later gives the one-ca
     // bad subject_token_type, a malformed code_verifier).
     for (const char* member :
          {"authenticate_client", "authenticate_user", "find_refresh_token", "replace_refresh_token", "issue_token",
-          "make_token", "find_subject", "find_authorization_code", "redeem_authorization_code", "poll_device_code"})
+          "make_token", "find_subject", "find_authorization_code", "redeem_authorization_code", "poll_device_code",
+          "redeem_device_code"})
         CHECK(answered[member] > 0);
     CHECK(answered["authenticate_client"] == static_cast<int>(requests().size()) - 6);
 }

@@ -100,10 +100,15 @@ constexpr prepared lock_device_code{
     "lock_device_code",
     "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
     "FROM device_codes WHERE digest = $1::bytea AND used_at IS NULL FOR UPDATE"};
-constexpr prepared poll_device_code{
-    "poll_device_code",
-    "UPDATE device_codes SET last_polled_at = $2::bigint, "
-    "used_at = CASE WHEN decision = 'approved' THEN $2::bigint END WHERE digest = $1::bytea"};
+constexpr prepared poll_device_code{"poll_device_code",
+                                    "UPDATE device_codes SET last_polled_at = $2::bigint WHERE digest = $1::bytea"};
+constexpr prepared redeem_device_code{
+    "redeem_device_code",
+    "WITH spent AS (UPDATE device_codes SET used_at = $10::bigint WHERE digest = $11::bytea "
+    "AND used_at IS NULL RETURNING digest) "
+    "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, access_expires_at, "
+    "refresh_expires_at, code_digest, refresh_scope) SELECT $1::bytea, $2::bytea, $3::text, $4::bigint, $5::text, "
+    "$6::bigint, $7::bigint, $8::bigint, $9::bytea, $12::text FROM spent"};
 constexpr prepared decide_device_code{
     "decide_device_code",
     "UPDATE device_codes SET decision = $2::text, user_id = $3::bigint WHERE user_code_digest = $1::bytea "
@@ -127,6 +132,7 @@ constexpr const prepared* all[] = {&find_client,
                                    &insert_device_code,
                                    &lock_device_code,
                                    &poll_device_code,
+                                   &redeem_device_code,
                                    &decide_device_code};
 
 }  // namespace sql
@@ -622,6 +628,17 @@ result<std::optional<device_code_row>> postgres_database::poll_device_code(const
         if (auto polled = (*s)->run(sql::poll_device_code, device_digest, now); !polled) return failure(polled.error());
         return found;
     });
+}
+
+result<bool> postgres_database::redeem_device_code(const token_digest& device_digest, const token_record& p,
+                                                   std::int64_t now) {
+    auto s = acquire();
+    if (!s) return failure(s.error());
+    auto r = (*s)->run(sql::redeem_device_code, p.access_digest, p.refresh_digest, p.client_id, p.user_id, p.scope,
+                       p.issued_at, p.access_expires_at, p.refresh_expires_at, p.code_digest, now, device_digest,
+                       p.refresh_scope);
+    if (!r) return failure(r.error());
+    return changed_one_row(r->get());
 }
 
 result<bool> postgres_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

@@ -16,11 +16,12 @@
 //   - revocation is `UPDATE ... WHERE id = $1 AND revoked_at IS NULL`: of concurrent
 //     updates of one row, one changes it and the others, which wait for its row lock,
 //     then find it revoked and change nothing (READ COMMITTED re-checks the condition);
-//   - replace_refresh_tokens and redeem_authorization_code are one statement each: a
+//   - replace_refresh_tokens, redeem_authorization_code and redeem_device_code are one
+//     statement each: a
 //     conditional UPDATE ... RETURNING feeding an INSERT ... SELECT, so the new tokens
 //     are stored exactly when the old grant was ended, in the same transaction;
-//   - consume_authorization_code and poll_device_code are one transaction that reads
-//     the row with SELECT ... FOR UPDATE before changing it;
+//   - poll_device_code is one transaction that reads the row with SELECT ... FOR UPDATE
+//     before recording the poll;
 //   - the schema is made or migrated under pg_advisory_xact_lock (postgres_schema.hpp).
 
 #include <condition_variable>
@@ -69,6 +70,8 @@ public:
                                                   std::int64_t now) override;
     [[nodiscard]] result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
                                                                           std::int64_t now) override;
+    [[nodiscard]] result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
+                                                  std::int64_t now) override;
     [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
                                                   std::int64_t user_id, std::int64_t now) override;
 

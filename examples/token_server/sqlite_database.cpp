@@ -196,9 +196,8 @@ result<void> sqlite_database::prepare_statements() {
         {&find_device_code_,
          "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
          "FROM device_codes WHERE digest = ?1 AND used_at IS NULL"},
-        {&poll_device_code_,
-         "UPDATE device_codes SET last_polled_at = ?2, used_at = iif(decision = 'approved', ?2, NULL) "
-         "WHERE digest = ?1"},
+        {&poll_device_code_, "UPDATE device_codes SET last_polled_at = ?2 WHERE digest = ?1"},
+        {&spend_device_code_, "UPDATE device_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL"},
         {&decide_device_code_,
          "UPDATE device_codes SET decision = ?2, user_id = ?3 "
          "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},
@@ -474,11 +473,16 @@ result<std::optional<authorization_code_row>> sqlite_database::find_authorizatio
 
 result<bool> sqlite_database::redeem_authorization_code(const token_digest& digest, const token_record& tokens,
                                                         std::int64_t now) {
+    return spend_for_tokens(spend_authorization_code_.get(), digest, tokens, now);
+}
+
+result<bool> sqlite_database::spend_for_tokens(sqlite3_stmt* spend_statement, const token_digest& digest,
+                                               const token_record& tokens, std::int64_t now) {
     const auto lock = enter();
     if (!lock) return failure(lock.error());
     return in_transaction([&]() -> result<bool> {
         {
-            statement_use spend(spend_authorization_code_.get());
+            statement_use spend(spend_statement);
             if (!(spend.bind(1, digest) && spend.bind(2, now))) return failure(last_error());
             if (auto r = done(spend.step(), db_.get()); !r) return failure(r.error());
         }
@@ -530,6 +534,11 @@ result<std::optional<device_code_row>> sqlite_database::poll_device_code(const t
         if (auto r = done(poll.step(), db_.get()); !r) return failure(r.error());
         return found;
     });
+}
+
+result<bool> sqlite_database::redeem_device_code(const token_digest& device_digest, const token_record& tokens,
+                                                 std::int64_t now) {
+    return spend_for_tokens(spend_device_code_.get(), device_digest, tokens, now);
 }
 
 result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

@@ -61,6 +61,8 @@ public:
                                                   std::int64_t now) override;
     [[nodiscard]] result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
                                                                           std::int64_t now) override;
+    [[nodiscard]] result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
+                                                  std::int64_t now) override;
     [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
                                                   std::int64_t user_id, std::int64_t now) override;
 
@@ -91,6 +93,10 @@ private:
     [[nodiscard]] auto in_transaction(Work&& work) -> decltype(work());
     // The statements' bodies, for a caller that holds the mutex (and maybe a transaction).
     [[nodiscard]] result<void> insert_tokens_locked(const token_record& record);
+    // In one transaction: `spend_statement` (?1 the digest, ?2 now) marks a code spent
+    // unless it is spent already; then `tokens` are stored. False: it was spent already.
+    [[nodiscard]] result<bool> spend_for_tokens(sqlite3_stmt* spend_statement, const token_digest& digest,
+                                                const token_record& tokens, std::int64_t now);
     [[nodiscard]] result<std::optional<authorization_code_row>> find_authorization_code_locked(
         const token_digest& digest);
 
@@ -113,6 +119,7 @@ private:
     statement insert_device_code_;
     statement find_device_code_;
     statement poll_device_code_;
+    statement spend_device_code_;
     statement decide_device_code_;
     statement begin_;
     statement commit_;

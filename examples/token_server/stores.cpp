@@ -161,10 +161,18 @@ oauthcore::device_authorization_state db_device_record::state() const noexcept {
 oauthcore::outcome<db_device_record> db_device_code_store::poll_device_code(std::string_view device_code,
                                                                             std::uint64_t now) {
     using outcome = oauthcore::outcome<db_device_record>;
-    auto row = db_.poll_device_code(digest_of(device_code), static_cast<std::int64_t>(now));
+    const token_digest digest = digest_of(device_code);
+    auto row = db_.poll_device_code(digest, static_cast<std::int64_t>(now));
     if (!row) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
-    return outcome::accept({std::move(**row)});
+    return outcome::accept({std::move(**row), digest});
+}
+
+oauthcore::outcome_status db_device_code_store::redeem_device_code(const db_device_record& record,
+                                                                   const issued_pair& tokens) {
+    const auto redeemed = db_.redeem_device_code(record.digest, tokens.stored_record(), unix_now());
+    if (!redeemed) return oauthcore::outcome_status::failed;
+    return *redeemed ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
 oauthcore::outcome<db_token_record> db_token_store::find_token(std::string_view token, oauthcore::token_kind kind) {

@@ -242,6 +242,7 @@ private:
 // A device authorization request as the store found it (oauthcore::device_code_record).
 struct db_device_record {
     device_code_row row;
+    token_digest digest{};
 
     [[nodiscard]] std::string_view client_id() const noexcept { return row.client_id; }
     [[nodiscard]] oauthcore::device_authorization_state state() const noexcept;
@@ -255,8 +256,9 @@ struct db_device_record {
     [[nodiscard]] std::uint64_t interval() const noexcept { return static_cast<std::uint64_t>(row.poll_interval); }
 };
 
-// The device_code grant's store: one transaction finds the code, records the poll and
-// spends an approved code (RFC 8628 3.5: a device code yields one token).
+// The device_code grant's store: one transaction finds the code and records the poll;
+// another spends an approved code unless it is spent already and stores the tokens made
+// for it (RFC 8628 3.5: a device code yields one token).
 class db_device_code_store {
 public:
     using record_type = db_device_record;
@@ -264,6 +266,7 @@ public:
     explicit db_device_code_store(token_database& db) noexcept : db_(db) {}
 
     [[nodiscard]] oauthcore::outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
+    [[nodiscard]] oauthcore::outcome_status redeem_device_code(const record_type& record, const issued_pair& tokens);
 
 private:
     token_database& db_;
@@ -382,7 +385,7 @@ static_assert(oauthcore::token_maker<db_token_issuer, db_client, db_user>);
 static_assert(oauthcore::token_issuer<db_token_issuer, db_client, db_user>);
 static_assert(oauthcore::token_issuer<db_token_issuer, db_client, oauthcore::no_user>);
 static_assert(oauthcore::authorization_code_store<db_authorization_code_store, issued_pair>);
-static_assert(oauthcore::device_code_store<db_device_code_store>);
+static_assert(oauthcore::device_code_store<db_device_code_store, issued_pair>);
 static_assert(oauthcore::seconds_clock<unix_seconds_clock>);
 static_assert(oauthcore::revocable_token_store<db_token_store>);
 static_assert(oauthcore::introspection_record<db_token_record>);

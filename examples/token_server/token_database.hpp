@@ -187,11 +187,15 @@ public:
     [[nodiscard]] virtual result<void> insert_device_code(const token_digest& device_digest,
                                                           const token_digest& user_code_digest,
                                                           const device_code_row& row, std::int64_t now) = 0;
-    // In one transaction: finds an unspent device code, records this poll at `now`, and
-    // spends the code when the user approved. The row as it was before this poll;
-    // nullopt: unknown or spent.
+    // In one transaction: finds an unspent device code and records this poll at `now`;
+    // spends nothing. The row as it was before this poll; nullopt: unknown or spent.
     [[nodiscard]] virtual result<std::optional<device_code_row>> poll_device_code(const token_digest& device_digest,
                                                                                   std::int64_t now) = 0;
+    // In one transaction: marks the device code spent at `now` unless it is spent already,
+    // and stores `tokens`. True: both done. False: spent already (or unknown), nothing
+    // stored. Of concurrent calls for one device code, exactly one gets true.
+    [[nodiscard]] virtual result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
+                                                          std::int64_t now) = 0;
     // Records the user's decision on a pending, unexpired request. False: no such request
     // (unknown user code, expired, or decided already).
     [[nodiscard]] virtual result<bool> decide_device_code(const token_digest& user_code_digest,

@@ -270,7 +270,8 @@ public:
         finish(out);
     }
 
-    // For a grant that hands a made token to its store (refresh_token, authorization_code):
+    // For a grant that hands a made token to its store (refresh_token, authorization_code,
+    // device_code):
     // writes the 200 response for `token` without ending the exchange, so that it is
     // written before the store takes the token. A token the response cannot carry (RFC
     // 6749 5.1, Appendix A: reason::invalid_issued_token) or has no room for

@@ -395,6 +395,7 @@ public:
         std::uint64_t expiry = 0;
         std::optional<std::uint64_t> last_poll;
         std::uint64_t poll_interval = 5;
+        std::size_t index = 0;  // in the store
 
         [[nodiscard]] std::string_view client_id() const noexcept { return client; }
         [[nodiscard]] device_authorization_state state() const noexcept { return decision; }
@@ -406,8 +407,12 @@ public:
     };
 
     void add(memory_device_authorization request) {
-        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false});
+        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false, {}});
     }
+    // true: the write of the tokens fails, after the code was marked spent in the same
+    // redeem_device_code, which then undoes that and answers failed, as a database rolls
+    // back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     // The user's decision, as the verification page records it (RFC 8628 3.3); false for
     // an unknown device code.
     bool approve(std::string_view device_code, std::string username, std::string email_address) {
@@ -429,12 +434,23 @@ public:
             if (r.request.device_code == device_code) return r.spent;
         return false;
     }
+    // The access token a device code was redeemed for; empty for one not redeemed.
+    [[nodiscard]] std::string_view access_token_of(std::string_view device_code) const noexcept {
+        for (const auto& r : records_)
+            if (r.request.device_code == device_code) return r.access_token;
+        return {};
+    }
 
-    // The device code is compared in constant time, with every record's.
+    // The device code is compared in constant time, with every record's. Records the poll
+    // and spends nothing.
     [[nodiscard]] outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now) {
         stored* found = nullptr;
-        for (auto& r : records_)
-            if (constant_time_equal(r.request.device_code, device_code)) found = &r;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i)
+            if (constant_time_equal(records_[i].request.device_code, device_code)) {
+                found = &records_[i];
+                index = i;
+            }
         if (found == nullptr || found->spent) return outcome<record_type>::reject();
         const record_type before{found->request.client_id,
                                  found->state,
@@ -442,10 +458,21 @@ public:
                                  found->request.scope,
                                  found->request.expires_at,
                                  found->last_poll,
-                                 found->request.interval};
+                                 found->request.interval,
+                                 index};
         found->last_poll = now;
-        found->spent = found->state == device_authorization_state::approved;
         return outcome<record_type>::accept(before);
+    }
+
+    template <class Token>
+    [[nodiscard]] outcome_status redeem_device_code(const record_type& record, const Token& tokens) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        if (r.spent) return outcome_status::rejected;
+        if (failing_writes_) return outcome_status::failed;
+        r.spent = true;
+        r.access_token = std::string(tokens.access_token());
+        return outcome_status::accepted;
     }
 
 private:
@@ -456,6 +483,7 @@ private:
         std::string email_address;
         std::optional<std::uint64_t> last_poll;
         bool spent;
+        std::string access_token;
     };
 
     stored* find(std::string_view device_code) noexcept {
@@ -465,6 +493,7 @@ private:
     }
 
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    bool failing_writes_ = false;
 };
 
 static_assert(client_store<memory_client_store>);
@@ -474,7 +503,7 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
 static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
 static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
-static_assert(device_code_store<memory_device_code_store>);
+static_assert(device_code_store<memory_device_code_store, token_view>);
 
 // A client as the authorization endpoint finds it (authorization_request.hpp): views into
 // the registry's record.

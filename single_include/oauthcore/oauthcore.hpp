@@ -4305,7 +4305,8 @@ public:
         finish(out);
     }
 
-    // For a grant that hands a made token to its store (refresh_token, authorization_code):
+    // For a grant that hands a made token to its store (refresh_token, authorization_code,
+    // device_code):
     // writes the 200 response for `token` without ending the exchange, so that it is
     // written before the store takes the token. A token the response cannot carry (RFC
     // 6749 5.1, Appendix A: reason::invalid_issued_token) or has no room for
@@ -7285,9 +7286,8 @@ template <class Client, class Observer>
 //  1. device_code given                                          400 invalid_request
 // After the client is authenticated and allowed the grant (respond), in this order, with
 // `now` read once from the grant's clock before the store is asked:
-//  2. the store finds the device code, records this poll at `now` and, when the user has
-//     approved, spends the code, all in one atomic operation, so that a device code
-//     yields one token (RFC 8628 3.5, 5.2); unknown or already spent  400 invalid_grant
+//  2. the store finds the device code and records this poll at `now`, in one atomic
+//     operation that spends nothing; unknown or already spent        400 invalid_grant
 //  3. the code was issued to this client (RFC 8628 3.4)              400 invalid_grant
 //  4. it has not expired: now < expires_at (RFC 8628 3.2 expires_in)   400 expired_token
 //  5. the user did not deny it                                        400 access_denied
@@ -7295,7 +7295,15 @@ template <class Client, class Observer>
 //                                                                      400 slow_down
 //     otherwise                                                        400 authorization_pending
 //  7. approved: the client's scope hook accepts the code's scope      400 invalid_scope
-//  8. the issuer makes the token for the approving user              500 when it fails
+//  8. the maker makes the token for the approving user, and the 200 is written
+//     (grant_context::write_response)                                 500 when it fails
+//  9. the store redeems the device code: marks it spent unless it is spent already and
+//     stores the tokens, in one atomic operation, so that a device code yields one token
+//     (RFC 8628 3.5, 5.2); spent since step 2 (a concurrent poll got the token)
+//                                                                      400 invalid_grant
+//     the store could not (nothing changed: the device polls again)  500
+// Nothing before step 9 spends the code, so a poll refused at steps 3-8 (another client's,
+// a failing maker) leaves the user's approval for the device that polls next.
 //
 // Steps 4-6 compare times the store returns with the grant's clock, so that the rules
 // are oauthcore's and tested here; the store only records. slow_down applies to a
@@ -7338,14 +7346,21 @@ concept device_code_record = requires(const R& record) {
     { record.interval() } -> std::convertible_to<std::uint64_t>;
 };
 
-// Example model: memory_device_code_store in memory_stores.hpp.
+// Example model: memory_device_code_store in memory_stores.hpp. `Token` is the token
+// maker's token_type.
 //   using record_type = ...;  // models device_code_record
 //   outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now);
-//       atomically: find the device code, record `now` as its last poll, and spend it if
-//       the user has approved; accept: the record as it was before this poll; reject:
-//       unknown, or spent already; fail: the store could not answer (500).
-// Asynchronous form: void poll_device_code(std::string_view, std::uint64_t, K then).
-template <class S>
+//       atomically: find the device code and record `now` as its last poll; spend
+//       nothing. accept: the record as it was before this poll; reject: unknown, or
+//       spent already; fail: the store could not answer (500).
+//   outcome_status redeem_device_code(const record_type&, const Token& tokens);
+//       in one transaction: mark the device code spent unless it is spent already, and
+//       store the tokens. accepted: both done; rejected: spent since it was polled (a
+//       concurrent poll got the token), nothing stored; failed: the store could not,
+//       nothing changed (500).
+// Asynchronous forms take a continuation as the last argument and call it with the
+// outcome (with the outcome_status for redeem_device_code).
+template <class S, class Token>
 concept device_code_store = requires {
     typename S::record_type;
 }
@@ -7357,7 +7372,13 @@ concept device_code_store = requires {
         requires(S & store, std::string_view device_code, std::uint64_t now,
                  detail::answer_probe<outcome<typename S::record_type>> then) {
             store.poll_device_code(device_code, now, then);
-        });
+        }) &&
+    (
+        requires(S & store, const typename S::record_type& record, const Token& tokens) {
+            { store.redeem_device_code(record, tokens) } -> std::same_as<outcome_status>;
+        } ||
+        requires(S & store, const typename S::record_type& record, const Token& tokens,
+                 detail::answer_probe<outcome_status> then) { store.redeem_device_code(record, tokens, then); });
 
 namespace detail {
 
@@ -7371,11 +7392,42 @@ constexpr bool check_device_code_store() {
                       "oauthcore: device_code_store: record_type needs the members client_id(), state(), user(), "
                       "scope(), expires_at(), last_polled_at() and interval() (device_code_record)");
         return false;
-    } else if constexpr (!device_code_store<S>) {
+    } else if constexpr (!(
+                             requires(S & store, std::string_view device_code, std::uint64_t now) {
+                                 {
+                                     store.poll_device_code(device_code, now)
+                                     } -> std::same_as<outcome<typename S::record_type>>;
+                             } ||
+                             requires(S & store, std::string_view device_code, std::uint64_t now,
+                                      answer_probe<outcome<typename S::record_type>> then) {
+                                 store.poll_device_code(device_code, now, then);
+                             })) {
         static_assert(always_false<S>,
                       "oauthcore: device_code_store: the store needs the member poll_device_code(std::string_view, "
                       "std::uint64_t now) returning outcome<record_type>, or taking a continuation as a third "
                       "argument and calling it with one");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class S>
+using device_user_t = std::remove_cvref_t<decltype(std::declval<const typename S::record_type&>().user())>;
+
+// Then the maker of the tokens the store is handed (for the approving user), and the
+// store's redeem_device_code for the maker's token_type (what respond checks).
+template <class S, class Client, class Maker>
+constexpr bool check_device_code_redeem() {
+    if constexpr (!check_device_code_store<S>()) {
+        return false;
+    } else if constexpr (!check_token_maker<Maker, Client, device_user_t<S>>()) {
+        return false;
+    } else if constexpr (!device_code_store<S, typename Maker::token_type>) {
+        static_assert(always_false<S>,
+                      "oauthcore: device_code_store: the store needs the member redeem_device_code(const "
+                      "record_type&, const Token&) returning outcome_status, or taking a continuation as a third "
+                      "argument and calling it with one (Token: the token maker's token_type)");
         return false;
     } else {
         return true;
@@ -7391,6 +7443,17 @@ constexpr void ask_poll_device_code(const Asker& asker, Store& store, std::strin
         [&](auto&&... answer) -> decltype(store.poll_device_code(device_code, now,
                                                                  std::forward<decltype(answer)>(answer)...)) {
             return store.poll_device_code(device_code, now, std::forward<decltype(answer)>(answer)...);
+        },
+        std::forward<Then>(then));
+}
+
+template <class Asker, class Store, class Record, class Token, class Then>
+constexpr void ask_redeem_device_code(const Asker& asker, Store& store, const Record& record, const Token& tokens,
+                                      Then&& then) {
+    asker.ask(
+        [&](auto&&... answer) -> decltype(store.redeem_device_code(record, tokens,
+                                                                   std::forward<decltype(answer)>(answer)...)) {
+            return store.redeem_device_code(record, tokens, std::forward<decltype(answer)>(answer)...);
         },
         std::forward<Then>(then));
 }
@@ -7418,7 +7481,7 @@ struct device_code_parameters {
     return fail(too_soon ? reason::slow_down : reason::authorization_pending);
 }
 
-template <class Devices, class Issuer, class Clock>
+template <class Devices, class Maker, class Clock>
 class device_code_grant {
     static_assert(detail::check_device_code_store<Devices>());
     static_assert(detail::check_seconds_clock<Clock>());
@@ -7430,8 +7493,8 @@ public:
     static constexpr bool allows_public_clients = true;
     using request_type = device_code_parameters;
 
-    device_code_grant(Devices& devices, Issuer& issuer, Clock clock)
-        : devices_(devices), issuer_(issuer), clock_(std::move(clock)) {}
+    device_code_grant(Devices& devices, Maker& maker, Clock clock)
+        : devices_(devices), maker_(maker), clock_(std::move(clock)) {}
 
     // Step 1.
     template <class Form>
@@ -7440,42 +7503,62 @@ public:
         return device_code_parameters{form[param<"device_code">]};
     }
 
-    // Steps 2-8.
+    // Steps 2-9.
     template <class Context>
     void respond(const Context& context) {
         using client_type = std::remove_cvref_t<decltype(context.client())>;
         using record_type = typename Devices::record_type;
-        using user_type = std::remove_cvref_t<decltype(std::declval<const record_type&>().user())>;
-        static_assert(detail::check_token_issuer<Issuer, client_type, user_type>());
+        static_assert(detail::check_device_code_redeem<Devices, client_type, Maker>());
         const auto now = static_cast<std::uint64_t>(clock_());
-        ask_poll_device_code(
-            context, devices_, context.request().device_code, now,
-            [this, context, now](const outcome<record_type>& found) {
-                switch (found.status()) {
-                    case outcome_status::failed: return context.fail(error{reason::device_store_failure});
-                    case outcome_status::rejected: return context.fail(error{reason::device_code_rejected});
-                    case outcome_status::accepted: break;
-                }
-                const record_type& record = found.value();
-                if (!detail::bytes_equal(record.client_id(), context.authentication().id))
-                    return context.fail(error{reason::device_code_issued_to_another_client});
-                if (const auto approved = check_device_poll(record.state(), now, record.expires_at(),
-                                                            record.last_polled_at(), record.interval());
-                    !approved)
-                    return context.fail(approved.error());
-                if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
-                    return context.fail(allowed.error());
-                // The approved scope may be less than the client asked for: always sent
-                // (RFC 6749 5.1).
-                ask_issuer(
-                    context, issuer_, context.client(), record.user(), record.scope(),
-                    [context](const outcome<typename Issuer::token_type>& token) { context.respond_with(token, {}); });
-            });
+        ask_poll_device_code(context, devices_, context.request().device_code, now,
+                             [this, context, now](const outcome<record_type>& found) {
+                                 switch (found.status()) {
+                                     case outcome_status::failed:
+                                         return context.fail(error{reason::device_store_failure});
+                                     case outcome_status::rejected:
+                                         return context.fail(error{reason::device_code_rejected});
+                                     case outcome_status::accepted: break;
+                                 }
+                                 redeem(found.value(), now, context);
+                             });
     }
 
 private:
+    // Steps 3-9, with the record the store found.
+    template <class Record, class Context>
+    void redeem(const Record& record, std::uint64_t now, const Context& context) {
+        using token_type = typename Maker::token_type;
+        if (!detail::bytes_equal(record.client_id(), context.authentication().id))
+            return context.fail(error{reason::device_code_issued_to_another_client});
+        if (const auto approved =
+                check_device_poll(record.state(), now, record.expires_at(), record.last_polled_at(), record.interval());
+            !approved)
+            return context.fail(approved.error());
+        if (const auto allowed = check_scope_allowed(context.client(), record.scope()); !allowed)
+            return context.fail(allowed.error());
+        ask_make_token(context, maker_, context.client(), record.user(), record.scope(),
+                       [this, context, device = context.keep(record)](const outcome<token_type>& made) {
+                           if (!made.accepted()) return context.fail(error{reason::issuer_failure});
+                           // The approved scope may be less than the client asked for: always
+                           // sent (RFC 6749 5.1).
+                           if (const auto written = context.write_response(made.value(), {}); !written)
+                               return context.fail(written.error());
+                           ask_redeem_device_code(context, devices_, device.get(), made.value(),
+                                                  [context](outcome_status redeemed) {
+                                                      switch (redeemed) {
+                                                          case outcome_status::failed:
+                                                              return context.fail(error{reason::device_store_failure});
+                                                          case outcome_status::rejected:
+                                                              return context.fail(error{reason::device_code_rejected});
+                                                          case outcome_status::accepted: break;
+                                                      }
+                                                      context.send_written();
+                                                  });
+                       });
+    }
+
     Devices& devices_;
-    Issuer& issuer_;
+    Maker& maker_;
     Clock clock_;
 };
 
@@ -8994,6 +9077,7 @@ public:
         std::uint64_t expiry = 0;
         std::optional<std::uint64_t> last_poll;
         std::uint64_t poll_interval = 5;
+        std::size_t index = 0;  // in the store
 
         [[nodiscard]] std::string_view client_id() const noexcept { return client; }
         [[nodiscard]] device_authorization_state state() const noexcept { return decision; }
@@ -9005,8 +9089,12 @@ public:
     };
 
     void add(memory_device_authorization request) {
-        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false});
+        records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false, {}});
     }
+    // true: the write of the tokens fails, after the code was marked spent in the same
+    // redeem_device_code, which then undoes that and answers failed, as a database rolls
+    // back a transaction (the failure-injection tests).
+    void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     // The user's decision, as the verification page records it (RFC 8628 3.3); false for
     // an unknown device code.
     bool approve(std::string_view device_code, std::string username, std::string email_address) {
@@ -9028,12 +9116,23 @@ public:
             if (r.request.device_code == device_code) return r.spent;
         return false;
     }
+    // The access token a device code was redeemed for; empty for one not redeemed.
+    [[nodiscard]] std::string_view access_token_of(std::string_view device_code) const noexcept {
+        for (const auto& r : records_)
+            if (r.request.device_code == device_code) return r.access_token;
+        return {};
+    }
 
-    // The device code is compared in constant time, with every record's.
+    // The device code is compared in constant time, with every record's. Records the poll
+    // and spends nothing.
     [[nodiscard]] outcome<record_type> poll_device_code(std::string_view device_code, std::uint64_t now) {
         stored* found = nullptr;
-        for (auto& r : records_)
-            if (constant_time_equal(r.request.device_code, device_code)) found = &r;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < records_.size(); ++i)
+            if (constant_time_equal(records_[i].request.device_code, device_code)) {
+                found = &records_[i];
+                index = i;
+            }
         if (found == nullptr || found->spent) return outcome<record_type>::reject();
         const record_type before{found->request.client_id,
                                  found->state,
@@ -9041,10 +9140,21 @@ public:
                                  found->request.scope,
                                  found->request.expires_at,
                                  found->last_poll,
-                                 found->request.interval};
+                                 found->request.interval,
+                                 index};
         found->last_poll = now;
-        found->spent = found->state == device_authorization_state::approved;
         return outcome<record_type>::accept(before);
+    }
+
+    template <class Token>
+    [[nodiscard]] outcome_status redeem_device_code(const record_type& record, const Token& tokens) {
+        if (record.index >= records_.size()) return outcome_status::failed;
+        stored& r = records_[record.index];
+        if (r.spent) return outcome_status::rejected;
+        if (failing_writes_) return outcome_status::failed;
+        r.spent = true;
+        r.access_token = std::string(tokens.access_token());
+        return outcome_status::accepted;
     }
 
 private:
@@ -9055,6 +9165,7 @@ private:
         std::string email_address;
         std::optional<std::uint64_t> last_poll;
         bool spent;
+        std::string access_token;
     };
 
     stored* find(std::string_view device_code) noexcept {
@@ -9064,6 +9175,7 @@ private:
     }
 
     std::deque<stored> records_;  // a deque: adding never moves the strings records point into
+    bool failing_writes_ = false;
 };
 
 static_assert(client_store<memory_client_store>);
@@ -9073,7 +9185,7 @@ static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, no_user>);
 static_assert(token_maker<fixed_token_issuer, memory_client, memory_user>);
 static_assert(authorization_code_store<memory_authorization_code_store, token_view>);
-static_assert(device_code_store<memory_device_code_store>);
+static_assert(device_code_store<memory_device_code_store, token_view>);
 
 // A client as the authorization endpoint finds it (authorization_request.hpp): views into
 // the registry's record.

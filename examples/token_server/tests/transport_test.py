@@ -748,6 +748,9 @@ def test_shutdown(binary, workdir):
     for _ in range(2):
         server.process.send_signal(signal.SIGHUP)
         time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while server.log_text().count("SIGHUP: ignored") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     check(server.process.poll() is None and request(server.port)[0] == 200 and
           server.log_text().count("SIGHUP: ignored") == 2,
           "SIGHUP: the server goes on answering (%r)" % server.process.poll())
