@@ -105,7 +105,7 @@ constexpr prepared poll_device_code{"poll_device_code",
 constexpr prepared redeem_device_code{
     "redeem_device_code",
     "WITH spent AS (UPDATE device_codes SET used_at = $10::bigint WHERE digest = $11::bytea "
-    "AND used_at IS NULL RETURNING digest) "
+    "AND used_at IS NULL AND decision = 'approved' RETURNING digest) "
     "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, access_expires_at, "
     "refresh_expires_at, code_digest, refresh_scope) SELECT $1::bytea, $2::bytea, $3::text, $4::bigint, $5::text, "
     "$6::bigint, $7::bigint, $8::bigint, $9::bytea, $12::text FROM spent"};

@@ -197,7 +197,8 @@ result<void> sqlite_database::prepare_statements() {
          "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
          "FROM device_codes WHERE digest = ?1 AND used_at IS NULL"},
         {&poll_device_code_, "UPDATE device_codes SET last_polled_at = ?2 WHERE digest = ?1"},
-        {&spend_device_code_, "UPDATE device_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL"},
+        {&spend_device_code_,
+         "UPDATE device_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL AND decision = 'approved'"},
         {&decide_device_code_,
          "UPDATE device_codes SET decision = ?2, user_id = ?3 "
          "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},

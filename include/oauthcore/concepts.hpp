@@ -209,11 +209,11 @@ concept token_issuer = requires {
 //   outcome<token_type> make_token(const Client&, const User&, std::string_view granted_scope);
 //       accept: the new tokens' values (random strings, a signed JWT), stored nowhere yet;
 //       reject or fail: 500, and nothing has changed.
-// The grants that replace a grant with new tokens (refresh_token, authorization_code)
-// make the tokens first and hand them to their store, which ends the old grant and
-// stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The token_issuer,
-// which makes and stores in one call, serves the grants that start a grant (password,
-// client_credentials, device_code). A host's issuer is usually both: its issue_token is
+// The grants that replace a grant with new tokens (refresh_token, authorization_code,
+// device_code) make the tokens first and hand them to their store, which ends the old
+// grant and stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The
+// token_issuer, which makes and stores in one call, serves the grants that start a grant
+// (password, client_credentials). A host's issuer is usually both: its issue_token is
 // make_token and an insert.
 // Asynchronous form: void make_token(const Client&, const User&, std::string_view, K then).
 template <class M, class Client, class User>

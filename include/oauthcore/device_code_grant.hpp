@@ -58,7 +58,7 @@ enum class device_authorization_state : unsigned char { pending, approved, denie
 // A device authorization request as the store finds it, before the poll that found it:
 //   client_id()       the client the device code was issued to
 //   state()           pending, approved or denied
-//   user()            the user who approved (passed to the issuer; unused otherwise)
+//   user()            the user who approved (passed to the token maker; unused otherwise)
 //   scope()           the scope of the device authorization request, as approved
 //   expires_at()      in the seconds of the grant's clock; good while now < expires_at
 //   last_polled_at()  when the previous poll came (nullopt: this is the first)

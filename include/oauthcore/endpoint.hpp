@@ -141,7 +141,9 @@ public:
     // called exactly once, with `out`, when the exchange is over: before handle_async
     // returns if every store answered now, else from the continuation of the last store
     // that answered. Until then the host keeps alive the request's bytes, `storage`,
-    // `out`, the observer, this endpoint and its stores. `finish` is copied.
+    // `out`, the observer, this endpoint and its stores, and reads nothing in `out`: it
+    // may hold a 200 written before its store answered (grant_context::write_response),
+    // whose token that store may still refuse. `finish` is copied.
     template <request_source R, class Finish, authentication_observer Observer>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
         out = response{};

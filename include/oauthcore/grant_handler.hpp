@@ -96,9 +96,11 @@ template <issued_token Token>
 }
 
 // Whether a token the maker made can be sent (RFC 6749 5.1, Appendix A: VSCHAR tokens,
-// scope syntax). A grant that hands made tokens to its store checks them first, so that
-// a token the response would refuse (500 invalid_issued_token) is never stored in place
-// of a grant that still worked.
+// scope syntax), for a grant written outside the library that checks a token apart from
+// its answer. The library's grants that hand made tokens to their store write the answer
+// first instead (grant_context::write_response), which checks the token as it copies it,
+// so that a token the response would refuse (500 invalid_issued_token) is never stored
+// in place of a grant that still worked.
 template <issued_token Token>
 [[nodiscard]] constexpr result<void> check_made_token(const Token& token) {
     if (!detail::is_valid_token(fields_of(token))) return fail(reason::invalid_issued_token);

@@ -409,9 +409,8 @@ public:
     void add(memory_device_authorization request) {
         records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false, {}});
     }
-    // true: the write of the tokens fails, after the code was marked spent in the same
-    // redeem_device_code, which then undoes that and answers failed, as a database rolls
-    // back a transaction (the failure-injection tests).
+    // true: redeem_device_code answers failed and changes nothing, as a database that
+    // rolls back the transaction (the failure-injection tests).
     void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     // The user's decision, as the verification page records it (RFC 8628 3.3); false for
     // an unknown device code.

@@ -139,8 +139,8 @@ namespace detail {
 
 inline constexpr std::string_view json_content_type = "application/json;charset=UTF-8";
 
-// RFC 6749 Appendix A: VSCHAR = %x20-7E. Sixteen bytes a step from sixteen bytes on (an
-// issued token, checked before a grant hands it to its store: check_made_token).
+// RFC 6749 Appendix A: VSCHAR = %x20-7E. Sixteen bytes a step from sixteen bytes on (a
+// token that is not plain, and check_made_token).
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
     return scan_any<false>(s, nullptr, swar_has_non_vschar, vector_has_non_vschar) == 0;
 }
@@ -203,7 +203,8 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
-// The status line and headers of the error response for `e`, into `r` as constructed.
+// The status line and headers of the error response for `e`, into `r` as constructed or
+// as grant_context::write_response left it (the header count starts again at three).
 template <class Storage>
 constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
                                const response_options& options) noexcept {
@@ -215,7 +216,7 @@ constexpr void fill_error_head(response& r, error e, int status, Storage& storag
     if (status == 405) add_own_header(r, "Allow", "POST");
 }
 
-// make_error_response's work, into `r` as constructed.
+// make_error_response's work, into `r` as constructed or as write_response left it.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
     const error_details details = describe(e, options.profile);

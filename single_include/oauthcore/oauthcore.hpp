@@ -2586,11 +2586,11 @@ concept token_issuer = requires {
 //   outcome<token_type> make_token(const Client&, const User&, std::string_view granted_scope);
 //       accept: the new tokens' values (random strings, a signed JWT), stored nowhere yet;
 //       reject or fail: 500, and nothing has changed.
-// The grants that replace a grant with new tokens (refresh_token, authorization_code)
-// make the tokens first and hand them to their store, which ends the old grant and
-// stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The token_issuer,
-// which makes and stores in one call, serves the grants that start a grant (password,
-// client_credentials, device_code). A host's issuer is usually both: its issue_token is
+// The grants that replace a grant with new tokens (refresh_token, authorization_code,
+// device_code) make the tokens first and hand them to their store, which ends the old
+// grant and stores them in one operation (ARCHITECTURE.md, "Replacing a grant"). The
+// token_issuer, which makes and stores in one call, serves the grants that start a grant
+// (password, client_credentials). A host's issuer is usually both: its issue_token is
 // make_token and an insert.
 // Asynchronous form: void make_token(const Client&, const User&, std::string_view, K then).
 template <class M, class Client, class User>
@@ -3493,8 +3493,8 @@ namespace detail {
 
 inline constexpr std::string_view json_content_type = "application/json;charset=UTF-8";
 
-// RFC 6749 Appendix A: VSCHAR = %x20-7E. Sixteen bytes a step from sixteen bytes on (an
-// issued token, checked before a grant hands it to its store: check_made_token).
+// RFC 6749 Appendix A: VSCHAR = %x20-7E. Sixteen bytes a step from sixteen bytes on (a
+// token that is not plain, and check_made_token).
 [[nodiscard]] constexpr bool is_vschar_text(std::string_view s) noexcept {
     return scan_any<false>(s, nullptr, swar_has_non_vschar, vector_has_non_vschar) == 0;
 }
@@ -3557,7 +3557,8 @@ inline constexpr auto out_of_memory_body = [] {
 
 namespace detail {
 
-// The status line and headers of the error response for `e`, into `r` as constructed.
+// The status line and headers of the error response for `e`, into `r` as constructed or
+// as grant_context::write_response left it (the header count starts again at three).
 template <class Storage>
 constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
                                const response_options& options) noexcept {
@@ -3569,7 +3570,7 @@ constexpr void fill_error_head(response& r, error e, int status, Storage& storag
     if (status == 405) add_own_header(r, "Allow", "POST");
 }
 
-// make_error_response's work, into `r` as constructed.
+// make_error_response's work, into `r` as constructed or as write_response left it.
 template <class Storage>
 constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
     const error_details details = describe(e, options.profile);
@@ -4131,9 +4132,11 @@ template <issued_token Token>
 }
 
 // Whether a token the maker made can be sent (RFC 6749 5.1, Appendix A: VSCHAR tokens,
-// scope syntax). A grant that hands made tokens to its store checks them first, so that
-// a token the response would refuse (500 invalid_issued_token) is never stored in place
-// of a grant that still worked.
+// scope syntax), for a grant written outside the library that checks a token apart from
+// its answer. The library's grants that hand made tokens to their store write the answer
+// first instead (grant_context::write_response), which checks the token as it copies it,
+// so that a token the response would refuse (500 invalid_issued_token) is never stored
+// in place of a grant that still worked.
 template <issued_token Token>
 [[nodiscard]] constexpr result<void> check_made_token(const Token& token) {
     if (!detail::is_valid_token(fields_of(token))) return fail(reason::invalid_issued_token);
@@ -6941,7 +6944,9 @@ public:
     // called exactly once, with `out`, when the exchange is over: before handle_async
     // returns if every store answered now, else from the continuation of the last store
     // that answered. Until then the host keeps alive the request's bytes, `storage`,
-    // `out`, the observer, this endpoint and its stores. `finish` is copied.
+    // `out`, the observer, this endpoint and its stores, and reads nothing in `out`: it
+    // may hold a 200 written before its store answered (grant_context::write_response),
+    // whose token that store may still refuse. `finish` is copied.
     template <request_source R, class Finish, authentication_observer Observer>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
         out = response{};
@@ -7330,7 +7335,7 @@ enum class device_authorization_state : unsigned char { pending, approved, denie
 // A device authorization request as the store finds it, before the poll that found it:
 //   client_id()       the client the device code was issued to
 //   state()           pending, approved or denied
-//   user()            the user who approved (passed to the issuer; unused otherwise)
+//   user()            the user who approved (passed to the token maker; unused otherwise)
 //   scope()           the scope of the device authorization request, as approved
 //   expires_at()      in the seconds of the grant's clock; good while now < expires_at
 //   last_polled_at()  when the previous poll came (nullopt: this is the first)
@@ -9091,9 +9096,8 @@ public:
     void add(memory_device_authorization request) {
         records_.push_back({std::move(request), device_authorization_state::pending, {}, {}, std::nullopt, false, {}});
     }
-    // true: the write of the tokens fails, after the code was marked spent in the same
-    // redeem_device_code, which then undoes that and answers failed, as a database rolls
-    // back a transaction (the failure-injection tests).
+    // true: redeem_device_code answers failed and changes nothing, as a database that
+    // rolls back the transaction (the failure-injection tests).
     void set_failing_writes(bool failing) noexcept { failing_writes_ = failing; }
     // The user's decision, as the verification page records it (RFC 8628 3.3); false for
     // an unknown device code.

@@ -744,6 +744,21 @@ def test_device_code(server, binary, db):
     if started:
         expect_error(poll(started, client="tv2"), 400, "invalid_grant", "RFC 8628 3.4: another client's device code")
         expect_error(poll(started, client="app"), 400, "unauthorized_client", "a client without the device grant")
+    # An approved code is spent only together with its tokens (redeem_device_code): another
+    # client's poll, or a failure to store the tokens, leaves it for the device.
+    started = start("--scope", "read")
+    if started:
+        admin_ok(binary, "approve-device", "approve-device", "--db", db, "--user-code", started["user_code"],
+                 "--user", "john_doe")
+        expect_error(poll(started, client="tv2"), 400, "invalid_grant", "another client polls an approved code")
+        STORE.fail_token_inserts(True)
+        try:
+            expect_error(poll(started), 500, "server_error", "an approved code while token inserts fail")
+        finally:
+            STORE.fail_token_inserts(False)
+        expect_token(poll(started), "the approved code after another client's poll and a failed insert",
+                     scope="read")
+        expect_error(poll(started), 400, "invalid_grant", "and then it is used up")
     out = run_admin(binary, "approve-device", "--db", db, "--user-code", "BCDF-GHJK", "--user", "john_doe")
     check(out.returncode != 0, "an unknown user code was approved")
 
