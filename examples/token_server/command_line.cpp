@@ -308,6 +308,9 @@ result<command> parse_serve(std::span<const std::string_view> args) {
                                           "--max-address-failures",
                                           "--lockout",
                                           "--failure-window"};
+    // Each option once: with last-wins, a second --db or --port in a wrapper script's
+    // arguments would silently serve another database or address than the first says.
+    std::vector<std::string_view> given;
     for (std::size_t i = 0; i < args.size();) {
         const std::string_view arg = args[i];
         if (set_flag(arg, o)) {
@@ -318,6 +321,9 @@ result<command> parse_serve(std::span<const std::string_view> args) {
         for (const std::string_view k : known)
             if (names(k, arg)) name = k;
         if (name.empty()) return failure("unknown argument: " + std::string(arg));
+        if (std::find(given.begin(), given.end(), name) != given.end())
+            return failure(std::string(name) + " given twice");
+        given.push_back(name);
         const auto v = value_of(name, args, i);
         if (!v) return failure(std::string(name) + " needs a value");
         i += v->used;

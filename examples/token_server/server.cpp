@@ -72,6 +72,7 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
             return 1;
         }
         tls = std::move(*made);
+        if (const auto warning = certificate_warning(*tls)) log_line(*warning);
     }
 
     transport_limits limits = options.limits;

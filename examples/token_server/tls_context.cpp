@@ -1,6 +1,9 @@
 #include "tls_context.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 
 namespace token_server {
 
@@ -48,6 +51,20 @@ result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const std::s
     if (SSL_CTX_check_private_key(native) != 1)
         return failure(key_path + " is not the private key of the certificate in " + cert_path);
     return context;
+}
+
+std::optional<std::string> certificate_warning(boost::asio::ssl::context& context) {
+    X509* const certificate = SSL_CTX_get0_certificate(context.native_handle());
+    if (certificate == nullptr) return std::nullopt;
+    if (X509_cmp_current_time(X509_get0_notAfter(certificate)) <= 0)
+        return "WARNING: the TLS certificate has expired: clients will refuse it";
+    if (X509_cmp_current_time(X509_get0_notBefore(certificate)) >= 0)
+        return "WARNING: the TLS certificate is not valid yet: clients will refuse it";
+    constexpr long renewal_margin_seconds = 14L * 24 * 3600;
+    std::time_t soon = std::time(nullptr) + renewal_margin_seconds;
+    if (X509_cmp_time(X509_get0_notAfter(certificate), &soon) <= 0)
+        return "WARNING: the TLS certificate expires within 14 days";
+    return std::nullopt;
 }
 
 }  // namespace token_server

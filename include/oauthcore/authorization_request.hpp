@@ -314,24 +314,10 @@ template <class Storage>
 }
 
 // The error page: the error as JSON (RFC 6749 5.2's shape) for the host to render, never
-// a redirect.
+// a redirect; the token endpoint's error response but for the methods a 405 allows.
 template <class Storage>
 constexpr void fill_authorization_page(response& r, error e, Storage& storage) noexcept {
-    const error_details details = describe(e);
-    const std::size_t size = error_json_size(details);
-    storage.expect_more(size);
-    char* const dest = storage.take(size);
-    // No room for the body: the whole page is out_of_memory's (500 and its body).
-    const bool written = dest != nullptr;
-    r.status = written ? details.status : 500;
-    r.reason_phrase = reason_phrase(r.status);
-    r.error = written ? e : error{reason::out_of_memory};
-    (void)r.add_header("Content-Type", json_content_type);
-    (void)r.add_header("Cache-Control", "no-store");
-    (void)r.add_header("Pragma", "no-cache");
-    if (r.status == 405) (void)r.add_header("Allow", "GET, POST");
-    r.body = written ? std::string_view(dest, write_error_json(details, dest))
-                     : std::string_view(out_of_memory_body.data(), out_of_memory_body.size());
+    fill_error_response(r, e, storage, response_options{}, "GET, POST");
 }
 
 }  // namespace detail

@@ -205,20 +205,24 @@ namespace detail {
 
 // The status line and headers of the error response for `e`, into `r` as constructed or
 // as grant_context::write_response left it (the header count starts again at three).
+// `allowed_methods`: the Allow header of a 405 (RFC 9110 15.5.6), the endpoint's methods.
 template <class Storage>
-constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
-                               const response_options& options) noexcept {
+constexpr void fill_error_head(response& r, error e, int status, Storage& storage, const response_options& options,
+                               std::string_view allowed_methods) noexcept {
     r.status = status;
     r.reason_phrase = oauthcore::reason_phrase(status);
     r.error = e;
     add_common_headers(r);
     if (status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
-    if (status == 405) add_own_header(r, "Allow", "POST");
+    if (status == 405) add_own_header(r, "Allow", allowed_methods);
 }
 
-// make_error_response's work, into `r` as constructed or as write_response left it.
+// make_error_response's work, into `r` as constructed or as write_response left it; for
+// an endpoint that takes `allowed_methods` (POST, as the token, revocation, introspection
+// and device authorization endpoints do; the authorization endpoint takes GET and POST).
 template <class Storage>
-constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
+constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options,
+                                   std::string_view allowed_methods = "POST") noexcept {
     const error_details details = describe(e, options.profile);
     // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
     // sized from the lengths and copied, with no scan.
@@ -229,11 +233,11 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     if (dest == nullptr) {
         // No room for the body: the whole response is out_of_memory's (500 and its body),
         // never the status of `e` over a server_error body.
-        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options);
+        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options, allowed_methods);
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
-    fill_error_head(r, e, details.status, storage, options);
+    fill_error_head(r, e, details.status, storage, options, allowed_methods);
     r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 

@@ -123,19 +123,35 @@ inline constexpr std::size_t max_redirect_uri_bytes = 4096;
 
 namespace detail {
 
-// The host of a loopback IP literal authority ("127.0.0.1" or "[::1]", RFC 8252 7.3),
-// with its port, if any, cut off; empty for any other authority.
-[[nodiscard]] constexpr std::string_view loopback_host(std::string_view authority) noexcept {
-    for (const std::string_view host : {std::string_view("127.0.0.1"), std::string_view("[::1]")}) {
-        if (authority.substr(0, host.size()) != host) continue;
-        const std::string_view rest = authority.substr(host.size());
-        if (rest.empty()) return host;
-        if (rest.front() != ':') return {};
-        for (const char c : rest.substr(1))
-            if (c < '0' || c > '9') return {};
-        return host;
+// The host of `authority` when it names a host, with or without a numeric port, and no
+// userinfo (RFC 3986 3.2): "as.example.com" of "as.example.com:8443", "[::1]" of
+// "[::1]:80"; empty for "", ":443", "user@as.example.com", "as.example.com:x". The one
+// reading of an authority that is_host_authority, is_loopback_authority and
+// redirect_uri_matches share.
+[[nodiscard]] constexpr std::string_view host_of_authority(std::string_view authority) noexcept {
+    if (authority.find('@') != std::string_view::npos) return {};
+    std::size_t host_end = 0;
+    if (!authority.empty() && authority.front() == '[') {
+        host_end = authority.find(']');
+        if (host_end == std::string_view::npos || host_end == 1) return {};
+        ++host_end;
+    } else {
+        host_end = authority.find(':');
+        if (host_end == std::string_view::npos) host_end = authority.size();
     }
-    return {};
+    const std::string_view port = authority.substr(host_end);
+    if (!port.empty()) {
+        if (port.front() != ':') return {};
+        for (const char c : port.substr(1))
+            if (c < '0' || c > '9') return {};
+    }
+    return authority.substr(0, host_end);
+}
+
+// The loopback IP literals, where a native app's redirect URI may name any port (RFC 8252
+// 7.3; "localhost" is not one of them, 8.3).
+[[nodiscard]] constexpr bool is_loopback_ip_literal(std::string_view host) noexcept {
+    return host == "127.0.0.1" || host == "[::1]";
 }
 
 }  // namespace detail
@@ -144,32 +160,14 @@ namespace detail {
 // userinfo (RFC 3986 3.2): "as.example.com", "as.example.com:8443", "[::1]:80"; not "",
 // ":443", "user@as.example.com", "as.example.com:x".
 [[nodiscard]] constexpr bool is_host_authority(std::string_view authority) noexcept {
-    if (authority.find('@') != std::string_view::npos) return false;
-    std::size_t host_end = 0;
-    if (!authority.empty() && authority.front() == '[') {
-        host_end = authority.find(']');
-        if (host_end == std::string_view::npos || host_end == 1) return false;
-        ++host_end;
-    } else {
-        host_end = authority.find(':');
-        if (host_end == std::string_view::npos) host_end = authority.size();
-        if (host_end == 0) return false;
-    }
-    const std::string_view port = authority.substr(host_end);
-    if (port.empty()) return true;
-    if (port.front() != ':') return false;
-    for (const char c : port.substr(1))
-        if (c < '0' || c > '9') return false;
-    return true;
+    return !detail::host_of_authority(authority).empty();
 }
 
 // Whether it names a loopback host, 127.0.0.1, [::1] or localhost, with or without a
 // numeric port (RFC 8252 7.3, 8.3): where http may stand in for https in development.
 [[nodiscard]] constexpr bool is_loopback_authority(std::string_view authority) noexcept {
-    if (!is_host_authority(authority)) return false;
-    const std::string_view host =
-        authority.substr(0, authority.front() == '[' ? authority.find(']') + 1 : authority.find(':'));
-    return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+    const std::string_view host = detail::host_of_authority(authority);
+    return detail::is_loopback_ip_literal(host) || host == "localhost";
 }
 
 // How redirect URIs are compared.
@@ -192,8 +190,8 @@ enum class redirect_uri_matching : unsigned char {
     const uri_parts a = split_uri(registered);
     const uri_parts b = split_uri(presented);
     if (a.scheme != "http" || b.scheme != "http" || !a.has_authority || !b.has_authority) return false;
-    const std::string_view host = detail::loopback_host(a.authority);
-    return !host.empty() && host == detail::loopback_host(b.authority) && a.path == b.path &&
+    const std::string_view host = detail::host_of_authority(a.authority);
+    return detail::is_loopback_ip_literal(host) && host == detail::host_of_authority(b.authority) && a.path == b.path &&
            a.has_query == b.has_query && a.query == b.query && !a.has_fragment && !b.has_fragment;
 }
 

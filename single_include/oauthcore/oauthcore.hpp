@@ -3559,20 +3559,24 @@ namespace detail {
 
 // The status line and headers of the error response for `e`, into `r` as constructed or
 // as grant_context::write_response left it (the header count starts again at three).
+// `allowed_methods`: the Allow header of a 405 (RFC 9110 15.5.6), the endpoint's methods.
 template <class Storage>
-constexpr void fill_error_head(response& r, error e, int status, Storage& storage,
-                               const response_options& options) noexcept {
+constexpr void fill_error_head(response& r, error e, int status, Storage& storage, const response_options& options,
+                               std::string_view allowed_methods) noexcept {
     r.status = status;
     r.reason_phrase = oauthcore::reason_phrase(status);
     r.error = e;
     add_common_headers(r);
     if (status == 401) add_own_header(r, "WWW-Authenticate", write_challenge(options.realm, storage));
-    if (status == 405) add_own_header(r, "Allow", "POST");
+    if (status == 405) add_own_header(r, "Allow", allowed_methods);
 }
 
-// make_error_response's work, into `r` as constructed or as write_response left it.
+// make_error_response's work, into `r` as constructed or as write_response left it; for
+// an endpoint that takes `allowed_methods` (POST, as the token, revocation, introspection
+// and device authorization endpoints do; the authorization endpoint takes GET and POST).
 template <class Storage>
-constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options) noexcept {
+constexpr void fill_error_response(response& r, error e, Storage& storage, const response_options& options,
+                                   std::string_view allowed_methods = "POST") noexcept {
     const error_details details = describe(e, options.profile);
     // describe()'s details are plain by construction (json.hpp, write_plain_error_json):
     // sized from the lengths and copied, with no scan.
@@ -3583,11 +3587,11 @@ constexpr void fill_error_response(response& r, error e, Storage& storage, const
     if (dest == nullptr) {
         // No room for the body: the whole response is out_of_memory's (500 and its body),
         // never the status of `e` over a server_error body.
-        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options);
+        fill_error_head(r, error{reason::out_of_memory}, 500, storage, options, allowed_methods);
         r.body = {out_of_memory_body.data(), out_of_memory_body.size()};
         return;
     }
-    fill_error_head(r, e, details.status, storage, options);
+    fill_error_head(r, e, details.status, storage, options, allowed_methods);
     r.body = {dest, write_plain_error_json<false>(code, details, dest).size};
 }
 
@@ -5875,19 +5879,35 @@ inline constexpr std::size_t max_redirect_uri_bytes = 4096;
 
 namespace detail {
 
-// The host of a loopback IP literal authority ("127.0.0.1" or "[::1]", RFC 8252 7.3),
-// with its port, if any, cut off; empty for any other authority.
-[[nodiscard]] constexpr std::string_view loopback_host(std::string_view authority) noexcept {
-    for (const std::string_view host : {std::string_view("127.0.0.1"), std::string_view("[::1]")}) {
-        if (authority.substr(0, host.size()) != host) continue;
-        const std::string_view rest = authority.substr(host.size());
-        if (rest.empty()) return host;
-        if (rest.front() != ':') return {};
-        for (const char c : rest.substr(1))
-            if (c < '0' || c > '9') return {};
-        return host;
+// The host of `authority` when it names a host, with or without a numeric port, and no
+// userinfo (RFC 3986 3.2): "as.example.com" of "as.example.com:8443", "[::1]" of
+// "[::1]:80"; empty for "", ":443", "user@as.example.com", "as.example.com:x". The one
+// reading of an authority that is_host_authority, is_loopback_authority and
+// redirect_uri_matches share.
+[[nodiscard]] constexpr std::string_view host_of_authority(std::string_view authority) noexcept {
+    if (authority.find('@') != std::string_view::npos) return {};
+    std::size_t host_end = 0;
+    if (!authority.empty() && authority.front() == '[') {
+        host_end = authority.find(']');
+        if (host_end == std::string_view::npos || host_end == 1) return {};
+        ++host_end;
+    } else {
+        host_end = authority.find(':');
+        if (host_end == std::string_view::npos) host_end = authority.size();
     }
-    return {};
+    const std::string_view port = authority.substr(host_end);
+    if (!port.empty()) {
+        if (port.front() != ':') return {};
+        for (const char c : port.substr(1))
+            if (c < '0' || c > '9') return {};
+    }
+    return authority.substr(0, host_end);
+}
+
+// The loopback IP literals, where a native app's redirect URI may name any port (RFC 8252
+// 7.3; "localhost" is not one of them, 8.3).
+[[nodiscard]] constexpr bool is_loopback_ip_literal(std::string_view host) noexcept {
+    return host == "127.0.0.1" || host == "[::1]";
 }
 
 }  // namespace detail
@@ -5896,32 +5916,14 @@ namespace detail {
 // userinfo (RFC 3986 3.2): "as.example.com", "as.example.com:8443", "[::1]:80"; not "",
 // ":443", "user@as.example.com", "as.example.com:x".
 [[nodiscard]] constexpr bool is_host_authority(std::string_view authority) noexcept {
-    if (authority.find('@') != std::string_view::npos) return false;
-    std::size_t host_end = 0;
-    if (!authority.empty() && authority.front() == '[') {
-        host_end = authority.find(']');
-        if (host_end == std::string_view::npos || host_end == 1) return false;
-        ++host_end;
-    } else {
-        host_end = authority.find(':');
-        if (host_end == std::string_view::npos) host_end = authority.size();
-        if (host_end == 0) return false;
-    }
-    const std::string_view port = authority.substr(host_end);
-    if (port.empty()) return true;
-    if (port.front() != ':') return false;
-    for (const char c : port.substr(1))
-        if (c < '0' || c > '9') return false;
-    return true;
+    return !detail::host_of_authority(authority).empty();
 }
 
 // Whether it names a loopback host, 127.0.0.1, [::1] or localhost, with or without a
 // numeric port (RFC 8252 7.3, 8.3): where http may stand in for https in development.
 [[nodiscard]] constexpr bool is_loopback_authority(std::string_view authority) noexcept {
-    if (!is_host_authority(authority)) return false;
-    const std::string_view host =
-        authority.substr(0, authority.front() == '[' ? authority.find(']') + 1 : authority.find(':'));
-    return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+    const std::string_view host = detail::host_of_authority(authority);
+    return detail::is_loopback_ip_literal(host) || host == "localhost";
 }
 
 // How redirect URIs are compared.
@@ -5944,8 +5946,8 @@ enum class redirect_uri_matching : unsigned char {
     const uri_parts a = split_uri(registered);
     const uri_parts b = split_uri(presented);
     if (a.scheme != "http" || b.scheme != "http" || !a.has_authority || !b.has_authority) return false;
-    const std::string_view host = detail::loopback_host(a.authority);
-    return !host.empty() && host == detail::loopback_host(b.authority) && a.path == b.path &&
+    const std::string_view host = detail::host_of_authority(a.authority);
+    return detail::is_loopback_ip_literal(host) && host == detail::host_of_authority(b.authority) && a.path == b.path &&
            a.has_query == b.has_query && a.query == b.query && !a.has_fragment && !b.has_fragment;
 }
 
@@ -6277,24 +6279,10 @@ template <class Storage>
 }
 
 // The error page: the error as JSON (RFC 6749 5.2's shape) for the host to render, never
-// a redirect.
+// a redirect; the token endpoint's error response but for the methods a 405 allows.
 template <class Storage>
 constexpr void fill_authorization_page(response& r, error e, Storage& storage) noexcept {
-    const error_details details = describe(e);
-    const std::size_t size = error_json_size(details);
-    storage.expect_more(size);
-    char* const dest = storage.take(size);
-    // No room for the body: the whole page is out_of_memory's (500 and its body).
-    const bool written = dest != nullptr;
-    r.status = written ? details.status : 500;
-    r.reason_phrase = reason_phrase(r.status);
-    r.error = written ? e : error{reason::out_of_memory};
-    (void)r.add_header("Content-Type", json_content_type);
-    (void)r.add_header("Cache-Control", "no-store");
-    (void)r.add_header("Pragma", "no-cache");
-    if (r.status == 405) (void)r.add_header("Allow", "GET, POST");
-    r.body = written ? std::string_view(dest, write_error_json(details, dest))
-                     : std::string_view(out_of_memory_body.data(), out_of_memory_body.size());
+    fill_error_response(r, e, storage, response_options{}, "GET, POST");
 }
 
 }  // namespace detail

@@ -631,6 +631,24 @@ def test_brute_force(binary, workdir):
 
 # --- TLS and deployment --------------------------------------------------------------------
 
+def write_expired_certificate(key_path, cert_path):
+    """A self-signed certificate for the key at key_path that expired yesterday (openssl
+    req cannot date one in the past; python3-cryptography comes with python3-authlib)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+    with open(key_path, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=30))
+                   .not_valid_after(now - datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    with open(cert_path, "wb") as f:
+        f.write(certificate.public_bytes(serialization.Encoding.PEM))
+
+
 def test_tls(binary, workdir):
     print("TLS, and plain HTTP refused beyond loopback", flush=True)
     cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
@@ -653,7 +671,15 @@ def test_tls(binary, workdir):
               "encrypted key: status %d, %r" % (out.returncode, (out.stdout + out.stderr)[-300:]))
     except subprocess.TimeoutExpired:
         check(False, "encrypted key: the server waited for a passphrase")
+    # A certificate clients will refuse, or soon will, is said so at start.
+    expired = os.path.join(workdir, "expired-cert.pem")
+    write_expired_certificate(key, expired)
+    server = Server(binary, workdir, "--tls-cert", expired, "--tls-key", key, scheme="https")
+    check("TLS certificate has expired" in server.log_text(), "expired certificate: %r" % server.log_text()[-300:])
+    check(server.stop() == 0, "expired certificate: exit status")
     server = Server(binary, workdir, "--tls-cert", cert, "--tls-key", key, scheme="https")
+    check("TLS certificate expires within 14 days" in server.log_text(),
+          "a certificate of one day: %r" % server.log_text()[-300:])
     for body in (PASSWORD_BODY, "grant_type=password&email_address=john_doe@domain.com&password=john_doe_secret"):
         out = subprocess.run(["curl", "-sS", "--cacert", cert, "-iX", "POST",
                               "https://%s:%d%s" % (HOST, server.port, TOKEN_PATH), "-d", body,
@@ -703,6 +729,14 @@ def test_tls(binary, workdir):
         check(out.returncode == 2 and b"--issuer takes" in out.stderr, "--issuer %s: status %d, %r" %
               (issuer, out.returncode, out.stderr[-200:]))
         check(not os.path.exists(os.path.join(workdir, "no.db")), "--issuer %s: the database was created" % issuer)
+    # An option given twice is refused rather than last-wins (which database is served?).
+    for repeated in (["--db", os.path.join(workdir, "other.db")], ["--port=0"]):
+        out = subprocess.run([binary, "--port", "0", "--db", os.path.join(workdir, "no.db")] + repeated,
+                             capture_output=True, timeout=60)
+        check(out.returncode == 2 and b"given twice" in out.stderr,
+              "%s twice: status %d, %r" % (repeated[0], out.returncode, out.stderr[-200:]))
+        check(not any(os.path.exists(os.path.join(workdir, name)) for name in ("no.db", "other.db")),
+              "%s twice: a database was created" % repeated[0])
     # A PostgreSQL connection string libpq cannot read: its message would quote the
     # password, so it is not shown (nothing is connected to: no PostgreSQL needed).
     for location, secret in (("postgresql://ts:My%Passw0rd@127.0.0.1:1/tokens", "Passw0rd"),
