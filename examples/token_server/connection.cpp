@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -110,14 +111,42 @@ private:
         // The first request's deadline runs from the accept, the TLS handshake included.
         lowest().expires_after(context_.limits.request_timeout);
         if constexpr (is_tls) {
-            stream_.async_handshake(asio::ssl::stream_base::server,
-                                    [self = this->shared_from_this()](const beast::error_code& ec) {
+            // The first bytes say whether a TLS handshake starts (a handshake record, RFC
+            // 8446 5.1). Anything else, a client that sent plain HTTP to the HTTPS port
+            // most likely, is told so in plain HTTP, as nginx does, and logged, rather
+            // than dropped by a failed handshake that neither side explains.
+            beast::async_detect_ssl(lowest(), buffer_,
+                                    [self = this->shared_from_this()](const beast::error_code& ec, bool handshake) {
                                         if (ec) return self->close();
-                                        self->read_header();
+                                        if (!handshake) return self->refuse_plain_http();
+                                        self->handshake();
                                     });
         } else {
             read_header();
         }
+    }
+
+    // The handshake, from the bytes async_detect_ssl read into buffer_ and then the socket.
+    void handshake() {
+        if constexpr (is_tls) {
+            stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                    [self = this->shared_from_this()](const beast::error_code& ec, std::size_t used) {
+                                        if (ec) return self->close();
+                                        self->buffer_.consume(used);
+                                        self->read_header();
+                                    });
+        }
+    }
+
+    // The 400 of plain_http_on_tls_port, written on the TCP stream beneath TLS; then the
+    // connection closes as finish() closes a plain one.
+    void refuse_plain_http() {
+        http_response& message = prepare(token_service::transport_reply(transport_error::plain_http_on_tls_port), true);
+        http::async_write(lowest(), message,
+                          [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->linger();
+                          });
     }
 
     static Stream make_stream(tcp::socket&& socket, connection_context& context) {
@@ -300,6 +329,15 @@ private:
     void refuse(transport_error error) { respond(token_service::transport_reply(error)); }
 
     void respond(reply answer, bool close_after = false) {
+        http_response& message = prepare(std::move(answer), close_after);
+        http::async_write(
+            stream_, message,
+            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_write(ec); });
+    }
+
+    // The response of `answer` framed for this connection, logged, in response_, with the
+    // write's deadline set.
+    http_response& prepare(reply answer, bool close_after) {
         http_response& message = answer.message;
         message.version(11);
         // Kept alive only after a request read to its end, and only if both sides want it.
@@ -316,9 +354,7 @@ private:
             format_log_line({log_method_, log_path_, static_cast<int>(message.result_int()), error, elapsed()}));
         response_.emplace(std::move(message));
         lowest().expires_after(context_.limits.request_timeout);
-        http::async_write(
-            stream_, *response_,
-            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_write(ec); });
+        return *response_;
     }
 
     std::optional<std::chrono::microseconds> elapsed() const {
@@ -354,11 +390,16 @@ private:
             lowest().expires_after(context_.limits.linger_timeout);
             stream_.async_shutdown([self = this->shared_from_this()](const beast::error_code&) { self->close(); });
         } else {
-            beast::error_code ignored;
-            lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-            lowest().expires_after(context_.limits.linger_timeout);
-            drain();
+            linger();
         }
+    }
+
+    // The TCP side of finish(): also how a TLS port closes after its plain-HTTP answer.
+    void linger() {
+        beast::error_code ignored;
+        lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        lowest().expires_after(context_.limits.linger_timeout);
+        drain();
     }
 
     void drain() {

@@ -30,6 +30,7 @@ enum class transport_error : unsigned char {
     not_found,               // a path that is not the token endpoint
     busy,                    // the work queue is full (RFC 9110 15.6.4)
     too_many_failures,       // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
+    plain_http_on_tls_port,  // bytes that are not a TLS handshake on a TLS port: answered in plain HTTP
 };
 
 struct transport_error_info {
@@ -55,10 +56,12 @@ inline constexpr std::string_view content_encoding_body =
     R"({"error":"invalid_request","error_description":"Content-Encoding is not supported."})";
 inline constexpr std::string_view busy_body =
     R"({"error":"temporarily_unavailable","error_description":"The server is busy. Retry later."})";
+inline constexpr std::string_view plain_http_body =
+    R"({"error":"invalid_request","error_description":"This port serves HTTPS: send the request over TLS."})";
 inline constexpr std::string_view too_many_failures_body =
     R"({"error":"temporarily_unavailable","error_description":"Too many failed attempts. Retry later."})";
 
-inline constexpr std::array<transport_error_info, 18> transport_errors{{
+inline constexpr std::array<transport_error_info, 19> transport_errors{{
     {400, "Bad Request", malformed_body, "invalid_request", "malformed_request", true},
     {400, "Bad Request", malformed_body, "invalid_request", "bare_line_ending", true},
     {400, "Bad Request", malformed_body, "invalid_request", "obsolete_line_folding", true},
@@ -78,6 +81,7 @@ inline constexpr std::array<transport_error_info, 18> transport_errors{{
     {404, "Not Found", "", "-", "not_found", false},
     {503, "Service Unavailable", busy_body, "temporarily_unavailable", "work_queue_full", false},
     {429, "Too Many Requests", too_many_failures_body, "temporarily_unavailable", "too_many_failures", false},
+    {400, "Bad Request", plain_http_body, "invalid_request", "plain_http_on_tls_port", true},
 }};
 
 }  // namespace detail
@@ -87,11 +91,12 @@ inline constexpr std::array<transport_error_info, 18> transport_errors{{
 }
 
 // One entry per transport_error, in its order.
-static_assert(detail::transport_errors.size() == static_cast<std::size_t>(transport_error::too_many_failures) + 1);
+static_assert(detail::transport_errors.size() == static_cast<std::size_t>(transport_error::plain_http_on_tls_port) + 1);
 static_assert(describe(transport_error::missing_or_duplicate_host).log_name == "missing_or_duplicate_host" &&
                   describe(transport_error::invalid_host).log_name == "invalid_host" &&
                   describe(transport_error::header_too_large).status == 431 &&
-                  describe(transport_error::too_many_failures).status == 429,
+                  describe(transport_error::too_many_failures).status == 429 &&
+                  describe(transport_error::plain_http_on_tls_port).log_name == "plain_http_on_tls_port",
               "transport_errors is in the order of transport_error");
 
 }  // namespace token_server

@@ -714,6 +714,16 @@ def test_tls(binary, workdir):
                     check(False, "%s accepted (%s, %s)" % (name, s.version(), s.cipher()))
         except (ssl.SSLError, OSError):
             pass
+    # Plain HTTP to the TLS port is told so, in plain HTTP, and logged; the body it sent
+    # (larger than one read) does not turn the close into a reset that loses the answer.
+    plain = ("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+             "Content-Length: %d\r\n\r\n%s" % (TOKEN_PATH, HOST, 60000, "a" * 60000)).encode()
+    received, closed = raw_exchange(server.port, plain)
+    answers = parse_responses(received)
+    check(closed and len(answers) == 1 and answers[0][0] == 400 and b"send the request over TLS" in answers[0][2],
+          "plain HTTP to the TLS port: %r" % received[:300])
+    check(re.search(r" 400 invalid_request plain_http_on_tls_port ", server.log_text()) is not None,
+          "plain HTTP to the TLS port: not logged")
     check(server.stop() == 0, "TLS: exit status")
 
     out = subprocess.run([binary, "--host", "0.0.0.0", "--port", "0", "--db", os.path.join(workdir, "no.db")],
