@@ -12,12 +12,13 @@ namespace token_server {
 
 namespace {
 
-void append_printable(std::string& out, std::string_view text, std::size_t limit) {
+// `text` with bytes outside printable ASCII (and the space, unless `spaces`) as \xHH.
+void append_printable(std::string& out, std::string_view text, std::size_t limit, bool spaces = false) {
     constexpr std::string_view digits = "0123456789abcdef";
     const bool cut = text.size() > limit;
     for (const char c : text.substr(0, limit)) {
         const auto u = static_cast<unsigned char>(c);
-        if (u > 0x20 && u < 0x7F && u != '\\') {
+        if ((u > 0x20 || (spaces && u == 0x20)) && u < 0x7F && u != '\\') {
             out += c;
         } else {
             out += "\\x";
@@ -136,6 +137,27 @@ private:
 void write_log_line(std::string_view line) { log_writer::instance().push(line, true); }
 
 void write_status_line(std::string_view line) { log_writer::instance().push(line, false); }
+
+void write_database_error(std::string_view message) {
+    static std::mutex mutex;
+    static std::optional<std::chrono::steady_clock::time_point> last;
+    static std::size_t left_out = 0;
+    std::string line = "token_server: database error: ";
+    {
+        const std::lock_guard lock(mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (last && now - *last < std::chrono::seconds(1)) {
+            ++left_out;
+            return;
+        }
+        last = now;
+        append_printable(line, message, 300, true);
+        if (left_out != 0) line += " (and " + std::to_string(left_out) + " more since the last one logged)";
+        left_out = 0;
+    }
+    line += '\n';
+    write_log_line(line);
+}
 
 bool flush_log(std::chrono::milliseconds within) {
     return log_writer::instance().flush(std::chrono::steady_clock::now() + within);

@@ -42,6 +42,13 @@ void write_log_line(std::string_view line);
 // few, and never dropped.
 void write_status_line(std::string_view line);
 
+// A database call that failed while a request was answered (the request's own line says
+// 500 and oauthcore's *_store_failure or issuer_failure reason): the database's message,
+// printable ASCII, at most one line a second (a database that is down fails every
+// request), with the number left out since the last. Dropped like a request's line when
+// stderr is not read.
+void write_database_error(std::string_view message);
+
 // Waits until the queued lines are written, at most `within`: false if they were not.
 bool flush_log(std::chrono::milliseconds within);
 

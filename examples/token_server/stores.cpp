@@ -6,6 +6,7 @@
 
 #include "commit_batch.hpp"
 #include "password_hash.hpp"
+#include "request_log.hpp"
 
 namespace token_server {
 
@@ -24,12 +25,21 @@ auto find_by_token_digest(std::string_view token_text, Find&& find) -> decltype(
     return find(digest_of(token_text));
 }
 
+// True when a database call failed, whose message is then logged (write_database_error):
+// oauthcore answers the request 500 and logs its own reason, never the database's.
+template <class Result>
+bool failed(const Result& r) {
+    if (r) return false;
+    write_database_error(r.error());
+    return true;
+}
+
 }  // namespace
 
 oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthcore::client_authentication& presented) {
     using outcome = oauthcore::outcome<db_client>;
     const auto record = db_.find_client(presented.id);
-    if (!record) return outcome::fail();
+    if (failed(record)) return outcome::fail();
     const bool presents_secret = presented.method != oauthcore::public_client_method;
     const bool is_public = record->has_value() && (*record)->auth_method == oauthcore::public_client_method;
     // A public client names itself and is known by that alone (RFC 6749 2.1): it has no
@@ -53,7 +63,7 @@ oauthcore::outcome<db_user> db_user_store::authenticate_user(oauthcore::user_ide
                                                              std::string_view password) {
     using outcome = oauthcore::outcome<db_user>;
     const auto record = db_.find_user(who);
-    if (!record) return outcome::fail();
+    if (failed(record)) return outcome::fail();
     const bool known = record->has_value();
     commit_batch::flush();  // argon2id, as above
     const bool matches = verify_password(known ? (*record)->password_hash : dummy_hash(), password);
@@ -67,7 +77,7 @@ oauthcore::outcome<db_refresh_record> db_refresh_token_store::find_refresh_token
     const std::int64_t now = unix_now();
     auto row = find_by_token_digest(
         refresh_token, [&](const token_digest& digest) { return db_.find_refresh_token(digest, client.id, now); });
-    if (!row) return outcome::fail();
+    if (failed(row)) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     // The new pair keeps the code it descends from: a reused code revokes it too.
     return outcome::accept(
@@ -81,7 +91,7 @@ oauthcore::outcome_status db_refresh_token_store::replace_refresh_token(const db
     // the new access token was granted.
     if (row.scope != record.scope()) row.refresh_scope = record.scope();
     const auto replaced = db_.replace_refresh_tokens(record.row, row, unix_now());
-    if (!replaced) return oauthcore::outcome_status::failed;
+    if (failed(replaced)) return oauthcore::outcome_status::failed;
     return *replaced ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
@@ -129,7 +139,7 @@ oauthcore::outcome<issued_pair> db_token_issuer::issue(const db_client& client, 
                                                        std::string_view scope) {
     using outcome = oauthcore::outcome<issued_pair>;
     issued_pair pair(client.id, user, scope, lifetimes_, unix_now());
-    if (!db_.insert_tokens(pair.stored_record())) return outcome::fail();
+    if (failed(db_.insert_tokens(pair.stored_record()))) return outcome::fail();
     return outcome::accept(std::move(pair));
 }
 
@@ -137,7 +147,7 @@ oauthcore::outcome<db_code_record> db_authorization_code_store::find_authorizati
     using outcome = oauthcore::outcome<db_code_record>;
     const token_digest digest = digest_of(code);
     auto row = db_.find_authorization_code(digest);
-    if (!row) return outcome::fail();
+    if (failed(row)) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     return outcome::accept({std::move(**row), digest});
 }
@@ -145,7 +155,7 @@ oauthcore::outcome<db_code_record> db_authorization_code_store::find_authorizati
 oauthcore::outcome_status db_authorization_code_store::redeem_authorization_code(const db_code_record& record,
                                                                                  const issued_pair& tokens) {
     const auto redeemed = db_.redeem_authorization_code(record.digest, tokens.stored_record(), unix_now());
-    if (!redeemed) return oauthcore::outcome_status::failed;
+    if (failed(redeemed)) return oauthcore::outcome_status::failed;
     return *redeemed ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
@@ -163,7 +173,7 @@ oauthcore::outcome<db_device_record> db_device_code_store::poll_device_code(std:
     using outcome = oauthcore::outcome<db_device_record>;
     const token_digest digest = digest_of(device_code);
     auto row = db_.poll_device_code(digest, static_cast<std::int64_t>(now));
-    if (!row) return outcome::fail();
+    if (failed(row)) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     return outcome::accept({std::move(**row), digest});
 }
@@ -171,7 +181,7 @@ oauthcore::outcome<db_device_record> db_device_code_store::poll_device_code(std:
 oauthcore::outcome_status db_device_code_store::redeem_device_code(const db_device_record& record,
                                                                    const issued_pair& tokens) {
     const auto redeemed = db_.redeem_device_code(record.digest, tokens.stored_record(), unix_now());
-    if (!redeemed) return oauthcore::outcome_status::failed;
+    if (failed(redeemed)) return oauthcore::outcome_status::failed;
     return *redeemed ? oauthcore::outcome_status::accepted : oauthcore::outcome_status::rejected;
 }
 
@@ -179,7 +189,7 @@ oauthcore::outcome<db_token_record> db_token_store::find_token(std::string_view 
     using outcome = oauthcore::outcome<db_token_record>;
     auto row =
         find_by_token_digest(token, [&](const token_digest& digest) { return db_.find_issued_token(digest, kind); });
-    if (!row) return outcome::fail();
+    if (failed(row)) return outcome::fail();
     if (!row->has_value()) return outcome::reject();
     db_token_record record{std::move(**row), {}};
     record.sub = record.row.user_id ? std::to_string(*record.row.user_id) : record.row.client_id;
@@ -187,14 +197,14 @@ oauthcore::outcome<db_token_record> db_token_store::find_token(std::string_view 
 }
 
 oauthcore::outcome_status db_token_store::revoke_token(const db_token_record& record) {
-    if (!db_.revoke_token_pair(record.row.id, unix_now())) return oauthcore::outcome_status::failed;
+    if (failed(db_.revoke_token_pair(record.row.id, unix_now()))) return oauthcore::outcome_status::failed;
     return oauthcore::outcome_status::accepted;
 }
 
 oauthcore::outcome<db_registered_client> db_client_registry::find_client(std::string_view client_id) {
     using outcome = oauthcore::outcome<db_registered_client>;
     auto record = db_.find_client(client_id);
-    if (!record) return outcome::fail();
+    if (failed(record)) return outcome::fail();
     if (!record->has_value()) return outcome::reject();
     db_registered_client client;
     client.id = client_id;
@@ -214,7 +224,7 @@ oauthcore::outcome<db_device_codes> db_device_authorization_issuer::start_device
                                                                                                std::string_view scope) {
     using outcome = oauthcore::outcome<db_device_codes>;
     auto made = record_device_request(db_, client.id, scope, expires_in_, interval_, unix_now());
-    if (!made) return outcome::fail();
+    if (failed(made)) return outcome::fail();
     return outcome::accept({std::move(*made), expires_in_, interval_});
 }
 

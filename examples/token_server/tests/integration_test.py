@@ -1222,12 +1222,17 @@ def stop_with_request_in_flight(server):
     return status, token
 
 
-def test_log(server, what, reasons=()):
-    """After the server stopped (the log line of a request follows its response)."""
+def test_log(server, what, reasons=(), database_error=None):
+    """After the server stopped (the log line of a request follows its response).
+    database_error: a text the database's message for a failed request holds."""
     text = server.log_text()
     logged = [m.group(4, 5) for m in (LOG_LINE.match(line) for line in text.splitlines()) if m]
     for code_and_reason in reasons:
         check(code_and_reason in logged, "%s: no log line with %s %s" % ((what,) + code_and_reason))
+    if database_error:
+        check(any(line.startswith("token_server: database error: ") and database_error in line
+                  for line in text.splitlines()),
+              "%s: the database's message (%s) is not logged" % (what, database_error))
     leaked = [s for s in SECRETS if s and s in text]
     check(not leaked, "%s: the log holds %d secret(s), passwords or tokens" % (what, len(leaked)))
     request_lines = [line for line in text.splitlines() if LOG_LINE.match(line)]
@@ -1290,7 +1295,7 @@ def run(binary, pg):
         test_log(server, "first run", [("invalid_client", "client_rejected"), ("invalid_client", "user_rejected"),
                                        ("invalid_grant", "refresh_token_rejected"), ("-", "-"),
                                        ("invalid_scope", "scope_exceeds_grant"), ("invalid_scope", "scope_not_allowed"),
-                                       ("server_error", "refresh_store_failure")])
+                                       ("server_error", "refresh_store_failure")], database_error="injected failure")
 
         # Refresh tokens issued from now on live 2 s, so that one can be seen expire.
         server = Server(binary, workdir, db, "--profile", "rfc6749", "--scopes", SCOPES, "--refresh-expires-in", "2")
@@ -1332,7 +1337,7 @@ def run(binary, pg):
         status = server.stop(signal.SIGINT)
         check(status == 0, "SIGINT: exit status %r" % status)
         test_log(server, "second run", [("invalid_grant", "user_rejected"), ("invalid_grant", "refresh_token_rejected"),
-                                        ("server_error", "issuer_failure")])
+                                        ("server_error", "issuer_failure")], database_error="tokens")
         if pg:
             check(STORE.schema_version() == 3, "PostgreSQL: schema_version %r" % STORE.schema_version())
             print("schema migration from version 1: not run (SQLite's history; PostgreSQL starts at version 3)",
