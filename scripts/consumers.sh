@@ -14,9 +14,10 @@ echo "=== single header is up to date ==="
 python3 scripts/amalgamate.py --check
 
 echo "=== install, then find_package ==="
-cmake -S . -B "$work/install-build" -G Ninja -DOAUTHCORE_BUILD_TESTS=OFF -DOAUTHCORE_BUILD_EXAMPLES=OFF \
-  -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
-cmake --install "$work/install-build" >/dev/null
+# The prefix given at install time, as the README says, not at configure time: the
+# pkg-config file must point into it all the same.
+cmake -S . -B "$work/install-build" -G Ninja -DOAUTHCORE_BUILD_TESTS=OFF -DOAUTHCORE_BUILD_EXAMPLES=OFF >/dev/null
+cmake --install "$work/install-build" --prefix "$work/prefix" >/dev/null
 cmake -S "$consumers/find_package" -B "$work/find_package" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/find_package" >/dev/null
 "$work/find_package/app"
@@ -33,11 +34,13 @@ cmake -S "$consumers/fetchcontent" -B "$work/fetchcontent" -G Ninja -DOAUTHCORE_
 cmake --build "$work/fetchcontent" >/dev/null
 "$work/fetchcontent/app"
 
-echo "=== pkg-config with a plain compiler command ==="
-# shellcheck disable=SC2046
-g++ $(PKG_CONFIG_PATH="$work/prefix/share/pkgconfig" pkg-config --cflags oauthcore) \
-  "$consumers/main.cpp" -o "$work/pkg_config_app"
-"$work/pkg_config_app"
+echo "=== pkg-config with a plain compiler command, C++20 and C++23 ==="
+for standard in c++20 c++23; do
+  # shellcheck disable=SC2046
+  g++ -std=$standard $(PKG_CONFIG_PATH="$work/prefix/share/pkgconfig" pkg-config --cflags oauthcore) \
+    "$consumers/main.cpp" -o "$work/pkg_config_app"
+  "$work/pkg_config_app"
+done
 
 echo "=== Meson subproject ==="
 meson_project=$work/meson_consumer

@@ -166,3 +166,12 @@ TEST_CASE("memory stores: a public client authenticates with method none only (R
     CHECK_FALSE(clients.authenticate_client(basic_auth("spa", "")).accepted());
     CHECK_FALSE(clients.authenticate_client({"none", "nobody", {}}).accepted());
 }
+
+TEST_CASE("memory stores: a confidential client added with an empty secret never authenticates (RFC 6749 2.3.1)",
+          "[concepts][stores]") {
+    memory_client_store clients;
+    clients.add("svc", "", "client_credentials");
+    CHECK(clients.authenticate_client(basic_auth("svc", "")).status() == outcome_status::rejected);
+    CHECK(clients.authenticate_client({"client_secret_post", "svc", ""}).status() == outcome_status::rejected);
+    CHECK_FALSE(clients.authenticate_client({"none", "svc", {}}).accepted());
+}

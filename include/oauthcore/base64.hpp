@@ -8,6 +8,8 @@
 //  - the bits that padding leaves over are zero (RFC 4648 3.5: a decoder MAY reject
 //    otherwise; we do, so every byte string has exactly one accepted encoding).
 
+#include "oauthcore/language.hpp"
+
 #include <array>
 #include <bit>
 #include <cstddef>

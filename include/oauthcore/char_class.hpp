@@ -4,6 +4,8 @@
 // and vector tests in detail/ (swar.hpp, json.hpp, basic_auth.hpp) are checked against it
 // for every byte value in every position (tests/char_class.cpp).
 
+#include "oauthcore/language.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string_view>

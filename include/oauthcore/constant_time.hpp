@@ -4,6 +4,8 @@
 // stops at the first difference tells an attacker, byte by byte, how much of a guess
 // was right).
 
+#include "oauthcore/language.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

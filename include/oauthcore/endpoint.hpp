@@ -41,6 +41,7 @@
 // now and returns the response; handle_async() lets any store answer later and calls the
 // host's finish callback with the response, once, when the exchange is over.
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <optional>
@@ -73,12 +74,19 @@ template <request_source R>
 
 namespace detail {
 
-// Step 12: a client that says which method it is registered for must have used it.
+// Step 12: a client that says which method it is registered for must have used it. A
+// member of that name that cannot be called so (not const, or not returning text) does
+// not compile, as for allows_scope: skipping it would accept every method.
 template <class Client>
 [[nodiscard]] constexpr bool uses_registered_method(const Client& client, std::string_view method) noexcept {
-    if constexpr (requires {
-                      { client.authentication_method() } -> std::convertible_to<std::string_view>;
-                  }) {
+    constexpr bool callable = requires {
+        { client.authentication_method() } -> std::convertible_to<std::string_view>;
+    };
+    static_assert(
+        callable || !requires { &Client::authentication_method; },
+        "oauthcore: a client's authentication_method must be callable on a const client with no "
+        "arguments and return something convertible to std::string_view");
+    if constexpr (callable) {
         const std::string_view registered = client.authentication_method();
         return registered.empty() || registered == method;
     } else {
@@ -113,6 +121,10 @@ public:
     using form_type = form_fields<parameters>;
 
     static_assert((detail::check_grant_handler<Grants, client_type>() && ...));
+    // Dispatch takes the first grant of a name, so a second one could never be reached
+    // (and metadata would list its name twice).
+    static_assert(detail::all_distinct(std::array<std::string_view, sizeof...(Grants)>{Grants::grant_type...}),
+                  "oauthcore: a token_endpoint has two grants of the same grant_type");
 
     token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
         : clients_(clients), options_(options), grants_(grants...) {}

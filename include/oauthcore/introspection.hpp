@@ -205,7 +205,7 @@ constexpr void fill_introspection_response(response& r, const introspection_fiel
 // The introspection endpoint over the token endpoint's client store, the host's
 // token_store (whose records model introspection_record), its policy and a clock.
 // Example:
-//   const auto policy = [](const my_client& caller, const auto& token, oauthcore::token_kind kind) {
+//   const auto policy = [](const my_client& caller, const auto& /*token*/, oauthcore::token_kind kind) {
 //       return caller.is_resource_server() && kind == oauthcore::token_kind::access_token
 //                  ? oauthcore::disclose_everything : oauthcore::disclose_nothing;
 //   };

@@ -53,7 +53,9 @@ public:
 
     // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3);
     // `method` pins the client to one authentication method (RFC 7591 name): "none" for a
-    // public client, which has no secret; empty for any method that carries the secret.
+    // public client, which has no secret; empty for any method that carries the secret. A
+    // client that is not public with an empty secret never authenticates: an empty secret
+    // is a missing one (RFC 6749 2.3.1), not a password anyone may send.
     void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
              std::string scopes = {}, std::string method = {}) {
         records_.push_back(
@@ -73,7 +75,8 @@ public:
             return outcome<client_type>::reject();
         }
         if (is_public != detail::bytes_equal(found->method, public_method)) return outcome<client_type>::reject();
-        if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
+        if (!is_public && (found->secret.empty() || !constant_time_equal(presented.secret, found->secret)))
+            return outcome<client_type>::reject();
         return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
     }
 

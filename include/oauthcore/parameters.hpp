@@ -44,14 +44,20 @@ struct fixed_string {
     return !name.empty() && all_in(char_class::param_name, name);
 }
 
+// True when no two of `names` are equal.
 template <std::size_t N>
-[[nodiscard]] constexpr bool are_distinct_param_names(const std::array<std::string_view, N>& names) noexcept {
-    for (std::size_t i = 0; i < N; ++i) {
-        if (!is_param_name(names[i])) return false;
+[[nodiscard]] constexpr bool all_distinct(const std::array<std::string_view, N>& names) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (names[i] == names[j]) return false;
-    }
     return true;
+}
+
+template <std::size_t N>
+[[nodiscard]] constexpr bool are_distinct_param_names(const std::array<std::string_view, N>& names) noexcept {
+    for (const std::string_view name : names)
+        if (!is_param_name(name)) return false;
+    return all_distinct(names);
 }
 
 inline constexpr std::size_t not_declared = static_cast<std::size_t>(-1);

@@ -4,6 +4,8 @@
 // clang 14 + libstdc++ 12). The library never throws: a value() call on an error is a
 // contract violation that traps instead of throwing.
 
+#include "oauthcore/language.hpp"
+
 #include <type_traits>
 #include <utility>
 

@@ -8,6 +8,8 @@
 // the bound the parsers announced with expect_more(); a failed allocation is reported
 // as nullptr (the caller turns it into reason::out_of_memory), never thrown.
 
+#include "oauthcore/language.hpp"
+
 #include <array>
 #include <cstddef>
 #include <memory>

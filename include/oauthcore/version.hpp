@@ -1,6 +1,8 @@
 #pragma once
 // The one place the version lives; CMake, Meson and the .pc file read it from here.
 
+#include "oauthcore/language.hpp"
+
 #include <string_view>
 
 #define OAUTHCORE_VERSION_MAJOR 0

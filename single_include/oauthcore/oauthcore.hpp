@@ -137,6 +137,15 @@
 //  - the bits that padding leaves over are zero (RFC 4648 3.5: a decoder MAY reject
 //    otherwise; we do, so every byte string has exactly one accepted encoding).
 
+// oauthcore is C++20 (concepts, std::is_constant_evaluated, class types as template
+// arguments). An older language mode otherwise fails with hundreds of errors deep in the
+// headers; this says what to do first. Included by every header that includes no other
+// oauthcore header, so every header reaches it before any of its code.
+
+#if defined(_MSVC_LANG) ? _MSVC_LANG < 202002L : __cplusplus < 202002L
+#error "oauthcore needs C++20 or later: compile with -std=c++20 (g++, clang++) or /std:c++20 (MSVC)"
+#endif
+
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -471,6 +480,7 @@ constexpr std::size_t encode_base64url(std::span<const unsigned char> bytes, cha
 // for the same reason (no call per search on every request): the first occurrence of a
 // byte (find_byte, find_first) and the equality of short strings (bytes_equal).
 
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -795,6 +805,7 @@ namespace oauthcore::detail {
 // and vector tests in detail/ (swar.hpp, json.hpp, basic_auth.hpp) are checked against it
 // for every byte value in every position (tests/char_class.cpp).
 
+
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -914,14 +925,20 @@ struct fixed_string {
     return !name.empty() && all_in(char_class::param_name, name);
 }
 
+// True when no two of `names` are equal.
 template <std::size_t N>
-[[nodiscard]] constexpr bool are_distinct_param_names(const std::array<std::string_view, N>& names) noexcept {
-    for (std::size_t i = 0; i < N; ++i) {
-        if (!is_param_name(names[i])) return false;
+[[nodiscard]] constexpr bool all_distinct(const std::array<std::string_view, N>& names) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (names[i] == names[j]) return false;
-    }
     return true;
+}
+
+template <std::size_t N>
+[[nodiscard]] constexpr bool are_distinct_param_names(const std::array<std::string_view, N>& names) noexcept {
+    for (const std::string_view name : names)
+        if (!is_param_name(name)) return false;
+    return all_distinct(names);
 }
 
 inline constexpr std::size_t not_declared = static_cast<std::size_t>(-1);
@@ -1057,6 +1074,7 @@ namespace detail {
 // switch to std::expected is mechanical (std::expected itself is not usable with
 // clang 14 + libstdc++ 12). The library never throws: a value() call on an error is a
 // contract violation that traps instead of throwing.
+
 
 #include <type_traits>
 #include <utility>
@@ -3692,6 +3710,7 @@ template <class Storage>
 // the bound the parsers announced with expect_more(); a failed allocation is reported
 // as nullptr (the caller turns it into reason::out_of_memory), never thrown.
 
+
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -4467,6 +4486,7 @@ constexpr bool check_grant_handler() {
 // stops at the first difference tells an attacker, byte by byte, how much of a guess
 // was right).
 
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -4580,6 +4600,7 @@ namespace detail {
 //    out) without a block written in pieces and read back. Written with the compilers'
 //    builtins on generic vectors, like detail/swar.hpp, rather than <immintrin.h>, which
 //    would add half a second to every translation unit that includes the library.
+
 
 #include <array>
 #include <bit>
@@ -6739,6 +6760,7 @@ private:
 // now and returns the response; handle_async() lets any store answer later and calls the
 // host's finish callback with the response, once, when the exchange is over.
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <optional>
@@ -6864,12 +6886,19 @@ template <request_source R>
 
 namespace detail {
 
-// Step 12: a client that says which method it is registered for must have used it.
+// Step 12: a client that says which method it is registered for must have used it. A
+// member of that name that cannot be called so (not const, or not returning text) does
+// not compile, as for allows_scope: skipping it would accept every method.
 template <class Client>
 [[nodiscard]] constexpr bool uses_registered_method(const Client& client, std::string_view method) noexcept {
-    if constexpr (requires {
-                      { client.authentication_method() } -> std::convertible_to<std::string_view>;
-                  }) {
+    constexpr bool callable = requires {
+        { client.authentication_method() } -> std::convertible_to<std::string_view>;
+    };
+    static_assert(
+        callable || !requires { &Client::authentication_method; },
+        "oauthcore: a client's authentication_method must be callable on a const client with no "
+        "arguments and return something convertible to std::string_view");
+    if constexpr (callable) {
         const std::string_view registered = client.authentication_method();
         return registered.empty() || registered == method;
     } else {
@@ -6904,6 +6933,10 @@ public:
     using form_type = form_fields<parameters>;
 
     static_assert((detail::check_grant_handler<Grants, client_type>() && ...));
+    // Dispatch takes the first grant of a name, so a second one could never be reached
+    // (and metadata would list its name twice).
+    static_assert(detail::all_distinct(std::array<std::string_view, sizeof...(Grants)>{Grants::grant_type...}),
+                  "oauthcore: a token_endpoint has two grants of the same grant_type");
 
     token_endpoint(Clients& clients, const endpoint_options& options, Grants&... grants) noexcept
         : clients_(clients), options_(options), grants_(grants...) {}
@@ -8297,7 +8330,7 @@ constexpr void fill_introspection_response(response& r, const introspection_fiel
 // The introspection endpoint over the token endpoint's client store, the host's
 // token_store (whose records model introspection_record), its policy and a clock.
 // Example:
-//   const auto policy = [](const my_client& caller, const auto& token, oauthcore::token_kind kind) {
+//   const auto policy = [](const my_client& caller, const auto& /*token*/, oauthcore::token_kind kind) {
 //       return caller.is_resource_server() && kind == oauthcore::token_kind::access_token
 //                  ? oauthcore::disclose_everything : oauthcore::disclose_nothing;
 //   };
@@ -8728,7 +8761,9 @@ public:
 
     // grant_types and scopes are space-separated lists (scope syntax, RFC 6749 3.3);
     // `method` pins the client to one authentication method (RFC 7591 name): "none" for a
-    // public client, which has no secret; empty for any method that carries the secret.
+    // public client, which has no secret; empty for any method that carries the secret. A
+    // client that is not public with an empty secret never authenticates: an empty secret
+    // is a missing one (RFC 6749 2.3.1), not a password anyone may send.
     void add(std::string id, std::string secret, std::string grant_types = "password refresh_token",
              std::string scopes = {}, std::string method = {}) {
         records_.push_back(
@@ -8748,7 +8783,8 @@ public:
             return outcome<client_type>::reject();
         }
         if (is_public != detail::bytes_equal(found->method, public_method)) return outcome<client_type>::reject();
-        if (!is_public && !constant_time_equal(presented.secret, found->secret)) return outcome<client_type>::reject();
+        if (!is_public && (found->secret.empty() || !constant_time_equal(presented.secret, found->secret)))
+            return outcome<client_type>::reject();
         return outcome<client_type>::accept({found->id, found->grant_types, found->scopes, found->method});
     }
 
@@ -9891,6 +9927,7 @@ revocation_endpoint(Clients&, Tokens&, const endpoint_options&, client_authentic
 
 }  // namespace oauthcore
 // The one place the version lives; CMake, Meson and the .pc file read it from here.
+
 
 #include <string_view>
 

@@ -16,6 +16,8 @@
 //    builtins on generic vectors, like detail/swar.hpp, rather than <immintrin.h>, which
 //    would add half a second to every translation unit that includes the library.
 
+#include "oauthcore/language.hpp"
+
 #include <array>
 #include <bit>
 #include <cstddef>

@@ -9,6 +9,8 @@
 // for the same reason (no call per search on every request): the first occurrence of a
 // byte (find_byte, find_first) and the equality of short strings (bytes_equal).
 
+#include "oauthcore/language.hpp"
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
