@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace token_server {
 
@@ -37,8 +39,9 @@ std::optional<std::chrono::seconds> attempt_limiter::refused(attempt_kind kind, 
     if (!counts(kind)) return std::nullopt;
     const std::uint64_t key = key_of(kind, name);
     const std::lock_guard lock(mutex_);
-    const auto found = entries_.find(key);
-    if (found == entries_.end() || found->second.refused_until <= now) return std::nullopt;
+    const table& names = table_of(kind);
+    const auto found = names.find(key);
+    if (found == names.end() || found->second.refused_until <= now) return std::nullopt;
     return found->second.back_off;
 }
 
@@ -46,10 +49,11 @@ void attempt_limiter::record_failure(attempt_kind kind, std::string_view name, c
     if (!counts(kind)) return;
     const std::uint64_t key = key_of(kind, name);
     const std::lock_guard lock(mutex_);
-    auto found = entries_.find(key);
-    if (found == entries_.end()) {
-        if (entries_.size() >= max_entries_) make_room(now);
-        found = entries_.emplace(key, entry{}).first;
+    table& names = table_of(kind);
+    auto found = names.find(key);
+    if (found == names.end()) {
+        if (names.size() >= max_entries_) make_room(names, now);
+        found = names.emplace(key, entry{}).first;
     }
     entry& e = found->second;
     if (e.failures > 0 && now - e.last_failure > limits_.failure_window) e = entry{};
@@ -68,19 +72,34 @@ void attempt_limiter::forget(attempt_kind kind, std::string_view name) {
     if (!counts(kind)) return;
     const std::uint64_t key = key_of(kind, name);
     const std::lock_guard lock(mutex_);
-    entries_.erase(key);
+    table_of(kind).erase(key);
 }
 
-void attempt_limiter::make_room(clock::time_point now) {
-    std::erase_if(entries_, [&](const auto& item) {
+std::size_t attempt_limiter::size(attempt_kind kind) {
+    const std::lock_guard lock(mutex_);
+    return table_of(kind).size();
+}
+
+void attempt_limiter::make_room(table& names, clock::time_point now) {
+    std::erase_if(names, [&](const auto& item) {
         const entry& e = item.second;
         return e.refused_until <= now && now - e.last_failure > limits_.failure_window;
     });
-    if (entries_.size() < max_entries_) return;
-    const auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-        return a.second.last_failure < b.second.last_failure;
-    });
-    entries_.erase(oldest);
+    if (names.size() < max_entries_) return;
+    // The eighth to go: of the names under no back-off, those whose last failure is
+    // oldest; when every name is under one, those whose back-off ends first.
+    std::vector<std::pair<clock::time_point, std::uint64_t>> free;
+    std::vector<std::pair<clock::time_point, std::uint64_t>> refused;
+    for (const auto& [key, e] : names) {
+        if (e.refused_until <= now)
+            free.emplace_back(e.last_failure, key);
+        else
+            refused.emplace_back(e.refused_until, key);
+    }
+    auto& candidates = free.empty() ? refused : free;
+    const std::size_t count = std::min(candidates.size(), std::max<std::size_t>(max_entries_ / 8, 1));
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count - 1), candidates.end());
+    for (std::size_t i = 0; i < count; ++i) names.erase(candidates[i].second);
 }
 
 }  // namespace token_server

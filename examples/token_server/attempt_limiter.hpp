@@ -9,10 +9,16 @@
 //
 // Names are kept only as keyed 64-bit hashes (BLAKE2b with a key drawn at start):
 // a table entry has a fixed size whatever the client sent, nothing readable stays in
-// memory, and a client cannot aim collisions at a bucket. The table holds at most
-// max_entries names: when full, forgotten ones (window over, not refused) are swept out,
-// then the entry whose last failure is oldest.
+// memory, and a client cannot aim collisions at a bucket. Each kind has a table of its
+// own of at most max_entries names, so that a flood of made-up client ids (which cost
+// the server little to reject) never pushes a user out. When a table is full, forgotten
+// names (window over, not refused) are swept out; if it is still full, the oldest
+// eighth of the names under no back-off goes, and only when every name is under one,
+// the eighth whose back-off ends first. A name under back-off is thus never forgotten to
+// make room for a flood of others (which would hand its guesser a new set of tries),
+// and the sweep runs once per eighth of a table, not once per failure.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -51,6 +57,9 @@ public:
 
     [[nodiscard]] bool counts(attempt_kind kind) const noexcept { return limit_of(kind) > 0; }
 
+    // The names `kind`'s table holds (for tests).
+    [[nodiscard]] std::size_t size(attempt_kind kind);
+
 private:
     struct entry {
         unsigned failures = 0;
@@ -59,19 +68,22 @@ private:
         std::chrono::seconds back_off{0};
     };
 
+    // The key is already a keyed hash: the map uses it as it is.
+    struct identity {
+        std::size_t operator()(std::uint64_t k) const noexcept { return static_cast<std::size_t>(k); }
+    };
+    using table = std::unordered_map<std::uint64_t, entry, identity>;
+
     [[nodiscard]] unsigned limit_of(attempt_kind kind) const noexcept;
     [[nodiscard]] std::uint64_t key_of(attempt_kind kind, std::string_view name) const noexcept;
-    void make_room(clock::time_point now);
+    [[nodiscard]] table& table_of(attempt_kind kind) noexcept { return tables_[static_cast<std::size_t>(kind)]; }
+    void make_room(table& names, clock::time_point now);
 
     attempt_limits limits_;
     std::size_t max_entries_;
     unsigned char hash_key_[32];
     std::mutex mutex_;
-    // The key is already a keyed hash: the map uses it as it is.
-    struct identity {
-        std::size_t operator()(std::uint64_t k) const noexcept { return static_cast<std::size_t>(k); }
-    };
-    std::unordered_map<std::uint64_t, entry, identity> entries_;
+    std::array<table, 3> tables_;  // by attempt_kind
 };
 
 }  // namespace token_server

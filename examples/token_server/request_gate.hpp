@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "attempt_limiter.hpp"
+#include "oauthcore/client_authentication.hpp"
 #include "oauthcore/concepts.hpp"
 #include "oauthcore/password_grant.hpp"
 
@@ -30,16 +31,21 @@ public:
     request_gate(attempt_limiter& limiter, std::string_view source_address) noexcept
         : limiter_(limiter), address_(source_address) {}
 
-    // Before the client secret is checked: the address and the client id.
-    [[nodiscard]] bool admits_client(std::string_view client_id);
+    // Before the client secret is checked: the address, and the client id when the
+    // request presents a secret. A public client's request ("none") presents none, so its
+    // id's back-off does not apply to it: failures counted against a public client's id
+    // (someone guessing a secret it does not have) would otherwise lock every user of the
+    // app out, at the cost of a few requests, while protecting nothing.
+    [[nodiscard]] bool admits_client(std::string_view client_id, bool presents_secret);
     // Before the password is checked: the user identifier.
     [[nodiscard]] bool admits_user(oauthcore::user_identifier who);
     void client_accepted(std::string_view client_id) { limiter_.forget(attempt_kind::client, client_id); }
     void user_accepted(oauthcore::user_identifier who) { limiter_.forget(attempt_kind::user, user_key(who)); }
 
     // oauthcore::authentication_observer: unknown names arrive here exactly as wrong
-    // secrets do, so both are counted alike. Nothing is counted for a request the gate
-    // refused (it checked nothing).
+    // secrets do, so both are counted alike; a client id only when a secret was presented
+    // for it (above). Nothing is counted for a request the gate refused (it checked
+    // nothing).
     void client_authentication_failed(std::string_view client_id);
     void user_authentication_failed(std::string_view client_id, oauthcore::user_identifier who);
 
@@ -57,6 +63,7 @@ private:
     attempt_limiter& limiter_;
     std::string_view address_;
     std::optional<std::chrono::seconds> refused_;
+    bool presents_secret_ = true;
 };
 
 static_assert(oauthcore::authentication_observer<request_gate>);
@@ -72,7 +79,8 @@ public:
 
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
         const oauthcore::client_authentication& presented) {
-        if (!gate_.admits_client(presented.id)) return oauthcore::outcome<client_type>::reject();
+        const bool presents_secret = presented.method != oauthcore::public_client_method;
+        if (!gate_.admits_client(presented.id, presents_secret)) return oauthcore::outcome<client_type>::reject();
         auto result = inner_.authenticate_client(presented);
         if (result.accepted()) gate_.client_accepted(presented.id);
         return result;

@@ -617,6 +617,18 @@ def test_brute_force(binary, workdir):
     for _ in range(3):
         request(server.port, authorization=wrong_client)
     check(request(server.port, authorization=wrong_client)[0] == 429, "client 138 after 3 wrong secrets")
+    # A public client has no secret to guess: wrong secrets presented for its id lock out
+    # requests that present one, never the app's own requests (which present none).
+    added = subprocess.run([binary, "add-client", "--db", server.db, "tv", "--grants",
+                            "urn:ietf:params:oauth:grant-type:device_code", "--auth-method", "none"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    check(added.returncode == 0, "add-client tv: %r" % added.stderr[-200:])
+    guessing = "Basic " + base64.b64encode(b"tv:guess").decode()
+    for _ in range(4):
+        request(server.port, "grant_type=refresh_token&refresh_token=x", authorization=guessing)
+    status, _, body = request(server.port, "client_id=tv", authorization=None, path="/oauth/device_authorization")
+    check(status == 200 and "device_code" in json.loads(body),
+          "the public client tv after wrong secrets for its id: %d %r" % (status, body[:200]))
     server.stop()
 
     server = Server(binary, workdir, "--max-failures", "100", "--max-address-failures", "4")
