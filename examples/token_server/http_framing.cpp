@@ -1,5 +1,7 @@
 #include "http_framing.hpp"
 
+#include "oauthcore/uri.hpp"
+
 namespace token_server {
 
 namespace {
@@ -29,15 +31,43 @@ bool is_digits(std::string_view s) noexcept {
 
 // RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host a reg-name (unreserved, sub-delims
 // and pct-encoded characters), an IPv4 address or an IP-literal in brackets (RFC 3986
-// 3.2.2). Checked by its characters: a space, a '/', a '@', a control or non-ASCII byte is
-// never part of one. Empty is allowed (RFC 9112 3.2: a target without an authority).
+// 3.2.2), port = *DIGIT. Its shape (a host, brackets only around an IP literal, then at
+// most ":" and digits) is oauthcore's reading of an authority; its characters are
+// checked here: a space, a '/', a '@', a control or non-ASCII byte is never part of one.
+// Empty is allowed (RFC 9112 3.2: a target without an authority).
 bool is_host_value(std::string_view value) noexcept {
+    if (value.empty()) return true;
+    if (!oauthcore::is_host_authority(value)) return false;
+    if (value.front() != '[' && value.find_first_of("[]") != std::string_view::npos) return false;
     constexpr std::string_view others = "-._~!$&'()*+,;=%:[]";
     for (const char c : value) {
         const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (!alphanumeric && others.find(c) == std::string_view::npos) return false;
     }
     return true;
+}
+
+// The length of an "http://" or "https://" at the start of `target` (either case), or 0.
+std::size_t http_scheme_length(std::string_view target) noexcept {
+    if (target.size() >= 7 && iequals(target.substr(0, 7), "http://")) return 7;
+    if (target.size() >= 8 && iequals(target.substr(0, 8), "https://")) return 8;
+    return 0;
+}
+
+// RFC 9112 3.2: request-target = origin-form / absolute-form / authority-form /
+// asterisk-form. Taken: origin-form ("/..."), absolute-form with the http or https
+// scheme and no userinfo (RFC 9110 4.2.4: a sender MUST NOT generate one, a recipient
+// SHOULD treat it as an error: it is how credentials end up in logs), and "*". Every byte
+// visible ASCII and no '#' (a fragment is never sent, RFC 9110 7.1). Anything else, an
+// authority-form (CONNECT) or another scheme included, names nothing this server serves.
+bool is_request_target(std::string_view target) noexcept {
+    for (const char c : target)
+        if (c <= ' ' || c >= 0x7F || c == '#') return false;
+    if (target == "*" || target.starts_with('/')) return true;
+    const std::size_t scheme = http_scheme_length(target);
+    if (scheme == 0) return false;
+    const std::string_view authority = target.substr(scheme, target.find_first_of("/?", scheme) - scheme);
+    return authority.find('@') == std::string_view::npos;
 }
 
 }  // namespace
@@ -88,8 +118,16 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
             host = value;
         }
     }
-    // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest.
+    // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest,
+    // but for the target's bytes and form.
     const bool http_1_1 = request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.1";
+    const std::size_t target_start = request_line.find(' ');
+    if (target_start != std::string_view::npos) {
+        const std::size_t target_end = request_line.find(' ', target_start + 1);
+        if (target_end != std::string_view::npos &&
+            !is_request_target(request_line.substr(target_start + 1, target_end - target_start - 1)))
+            return transport_error::invalid_request_target;
+    }
     if (hosts > 1 || (http_1_1 && hosts == 0)) return transport_error::missing_or_duplicate_host;
     if (!is_host_value(host)) return transport_error::invalid_host;
     if (transfer_encodings > 0) {
@@ -104,14 +142,8 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
 }
 
 std::optional<std::string_view> origin_form_of(std::string_view target) noexcept {
-    std::size_t scheme_end = 0;
-    if (target.size() >= 7 && iequals(target.substr(0, 7), "http://")) {
-        scheme_end = 7;
-    } else if (target.size() >= 8 && iequals(target.substr(0, 8), "https://")) {
-        scheme_end = 8;
-    } else {
-        return std::nullopt;
-    }
+    const std::size_t scheme_end = http_scheme_length(target);
+    if (scheme_end == 0) return std::nullopt;
     const std::size_t path = target.find_first_of("/?", scheme_end);
     if (path == std::string_view::npos) return std::string_view("/");
     // "http://host?x" has an empty path: its origin-form is "/?x" (RFC 9112 3.2.1), which

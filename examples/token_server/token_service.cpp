@@ -122,8 +122,12 @@ bool token_service::serves(std::string_view target) noexcept {
 }
 
 bool token_service::needs_work(const http_request& request) noexcept {
+    // The POST endpoints, which may check a secret; anything else (a 404, a 405, the
+    // metadata) is answered on the I/O thread and never waits behind password checks.
     const std::string_view path = path_of(view(request.target()));
-    return request.method() == boost::beast::http::verb::post ||
+    const bool post_endpoint = is_token_path(path) || path == revocation_path || path == introspection_path ||
+                               path == device_authorization_path;
+    return (request.method() == boost::beast::http::verb::post && post_endpoint) ||
            sign_in_pages::needs_work(view(request.method_string()), path);
 }
 
@@ -216,6 +220,7 @@ reply token_service::metadata(const http_request& request) const {
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
         reply out = transport_reply(transport_error::not_found);
         out.message.result(http::status::method_not_allowed);
+        out.message.reason("Method Not Allowed");
         out.message.set(http::field::allow, "GET, HEAD");
         return out;
     }

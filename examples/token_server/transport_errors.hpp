@@ -22,6 +22,7 @@ enum class transport_error : unsigned char {
     transfer_encoding_in_http_1_0,          // RFC 9112 6.1
     missing_or_duplicate_host,              // RFC 9112 3.2: HTTP/1.1 needs exactly one Host
     invalid_host,                           // RFC 9112 3.2: a Host value that is not uri-host [":" port]
+    invalid_request_target,                 // RFC 9112 3.2, RFC 9110 4.2.4: not a target we take
     trailer_fields,          // fields after a chunked body: never merged into the header (RFC 9110 6.5.1)
     header_too_large,        // RFC 6585 5
     too_many_header_fields,  // RFC 6585 5
@@ -61,7 +62,7 @@ inline constexpr std::string_view plain_http_body =
 inline constexpr std::string_view too_many_failures_body =
     R"({"error":"temporarily_unavailable","error_description":"Too many failed attempts. Retry later."})";
 
-inline constexpr std::array<transport_error_info, 19> transport_errors{{
+inline constexpr std::array<transport_error_info, 20> transport_errors{{
     {400, "Bad Request", malformed_body, "invalid_request", "malformed_request", true},
     {400, "Bad Request", malformed_body, "invalid_request", "bare_line_ending", true},
     {400, "Bad Request", malformed_body, "invalid_request", "obsolete_line_folding", true},
@@ -72,6 +73,7 @@ inline constexpr std::array<transport_error_info, 19> transport_errors{{
     {400, "Bad Request", framing_body, "invalid_request", "transfer_encoding_in_http_1_0", true},
     {400, "Bad Request", malformed_body, "invalid_request", "missing_or_duplicate_host", true},
     {400, "Bad Request", malformed_body, "invalid_request", "invalid_host", true},
+    {400, "Bad Request", malformed_body, "invalid_request", "invalid_request_target", true},
     {400, "Bad Request", malformed_body, "invalid_request", "trailer_fields", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "header_too_large", true},
     {431, "Request Header Fields Too Large", header_too_large_body, "invalid_request", "too_many_header_fields", true},

@@ -414,6 +414,18 @@ def test_methods_and_paths(server):
             status, headers, _ = server.request(method, path, b"")
             check(status == 405 and headers.get("allow") == allow,
                   "%s %s: %d, Allow %r" % (method, path, status, headers.get("allow")))
+    # The metadata document takes GET and HEAD: anything else is 405 by that name.
+    server.requests += 1
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=60)
+    try:
+        connection.request("POST", "/.well-known/oauth-authorization-server", body=b"")
+        response = connection.getresponse()
+        response.read()
+        check(response.status == 405 and response.reason == "Method Not Allowed" and
+              response.getheader("Allow") == "GET, HEAD",
+              "POST to the metadata: %d %s, Allow %r" % (response.status, response.reason, response.getheader("Allow")))
+    finally:
+        connection.close()
     for method, path in (("POST", "/v2/marketing/oauth/tokens"), ("GET", "/"), ("POST", "/oauth")):
         status = server.request(method, path, b"" if method == "POST" else None)[0]
         check(status == 404, "%s %s: status %d, expected 404" % (method, path, status))

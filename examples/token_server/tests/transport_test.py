@@ -417,6 +417,19 @@ SMUGGLING_SHAPES = {
     "a space in Host (RFC 9112 3.2)": b"POST /oauth/token HTTP/1.1\r\nHost: a b\r\n" + FORM +
         b"Content-Length: 3\r\n\r\nabc",
     "userinfo in Host": b"POST /oauth/token HTTP/1.1\r\nHost: u@x\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
+    "a Host port that is not digits": b"POST /oauth/token HTTP/1.1\r\nHost: x:abc\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    "an IP literal without its ]": b"POST /oauth/token HTTP/1.1\r\nHost: [::1\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    # RFC 9110 4.2.4: userinfo in a target is an error (and credentials in logs).
+    "userinfo in an absolute-form target": b"POST http://u:p@x/oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    "another scheme in absolute form": b"POST ftp://x/oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    "a fragment in the target": b"POST /oauth/token#x HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    "an 8-bit byte in the target": b"POST /oauth/token\xff HTTP/1.1\r\nHost: x\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
     "bare LF": b"POST /oauth/token HTTP/1.1\nHost: x\n" + FORM + b"Content-Length: 3\n\nabc",
     "bare LF at the end": b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 3\r\n\nabc",
     "bare CR": b"POST /oauth/token HTTP/1.1\r\nHost: x\rX: y\r\n" + FORM + b"Content-Length: 3\r\n\r\nabc",
