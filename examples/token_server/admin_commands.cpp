@@ -192,4 +192,17 @@ int approve_device(const approve_device_options& options) {
     return 0;
 }
 
+int purge(const purge_options& options) {
+    auto db = open_token_database(options.db_path, {});
+    if (!db) return report(db.error());
+    const auto purged = (*db)->purge_expired(unix_now() - static_cast<std::int64_t>(options.grace));
+    if (!purged) return report("cannot purge: " + purged.error());
+    std::fprintf(stderr,
+                 "token_server: purged %lld tokens, %lld authorization codes and %lld device codes expired more than "
+                 "%llu s ago\n",
+                 static_cast<long long>(purged->tokens), static_cast<long long>(purged->authorization_codes),
+                 static_cast<long long>(purged->device_codes), static_cast<unsigned long long>(options.grace));
+    return 0;
+}
+
 }  // namespace token_server

@@ -16,5 +16,7 @@ namespace token_server {
 // Prints {"device_code":...,"user_code":...,"interval":...,"expires_in":...} on stdout.
 [[nodiscard]] int device_code(const device_code_options& options);
 [[nodiscard]] int approve_device(const approve_device_options& options);
+// Deletes tokens and codes that expired more than the grace period ago; says how many.
+[[nodiscard]] int purge(const purge_options& options);
 
 }  // namespace token_server

@@ -31,6 +31,7 @@ const std::string_view usage_text = R"(usage:
                [--code-challenge C [--code-challenge-method S256|plain]] [--scope S] [--expires-in 600]
   token_server device-code --db PATH --client ID [--scope S] [--expires-in 600] [--interval 5]
   token_server approve-device --db PATH --user-code CODE (--user USERNAME | --deny)
+  token_server purge --db PATH [--grace 86400]
   token_server --help
 
 Serves an OAuth 2.0 authorization server, with clients, users, tokens and codes in a
@@ -138,6 +139,11 @@ works too):
   device-code ...          starts a device authorization request; prints device_code,
                            user_code, interval and expires_in as JSON
   approve-device ...       records the user's approval (--user) or denial (--deny)
+  purge --db PATH          deletes tokens whose access and refresh lifetimes ended,
+                           and authorization and device codes that expired, more than
+                           --grace seconds ago (default 86400); a code stays while a
+                           token issued for it does. Nothing else deletes rows: run it
+                           daily (cron, a systemd timer)
 
 Passwords and operator-supplied secrets are stored only as argon2id hashes, generated
 secrets and codes as SHA-256 digests, tokens as digests too (README "Tokens"). One line per request is logged to stderr: method, path, status, error code,
@@ -579,6 +585,20 @@ result<command> parse_device_code(std::span<const std::string_view> args) {
     return command(std::move(o));
 }
 
+result<command> parse_purge(std::span<const std::string_view> args) {
+    constexpr std::string_view valued[] = {"--db", "--grace"};
+    const auto a = collect("purge", {valued, {}, {}, false}, args);
+    if (!a) return failure(a.error());
+    purge_options o;
+    o.db_path = *a->value("--db");
+    if (const auto grace = a->value("--grace")) {
+        const auto n = bounded<std::uint64_t>("--grace", *grace, 0, 10ULL * 365 * 86400);
+        if (!n) return failure(n.error());
+        o.grace = *n;
+    }
+    return command(std::move(o));
+}
+
 result<command> parse_approve_device(std::span<const std::string_view> args) {
     constexpr std::string_view valued[] = {"--db", "--user-code", "--user"};
     constexpr std::string_view flags[] = {"--deny"};
@@ -603,6 +623,7 @@ result<command> parse_command_line(std::span<const std::string_view> args) {
         if (args[0] == "mint-code") return parse_mint_code(rest);
         if (args[0] == "device-code") return parse_device_code(rest);
         if (args[0] == "approve-device") return parse_approve_device(rest);
+        if (args[0] == "purge") return parse_purge(rest);
     }
     return parse_serve(args);
 }

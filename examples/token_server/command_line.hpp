@@ -82,6 +82,12 @@ struct approve_device_options {
     bool deny = false;
 };
 
+// Deletes expired tokens and codes kept longer than `grace` seconds past their expiry.
+struct purge_options {
+    std::string db_path;
+    std::uint64_t grace = 86400;
+};
+
 struct add_user_options {
     std::string db_path;
     std::optional<std::string> username;
@@ -91,7 +97,7 @@ struct add_user_options {
 struct show_help {};
 
 using command = std::variant<serve_options, add_client_options, add_user_options, mint_code_options,
-                             device_code_options, approve_device_options, show_help>;
+                             device_code_options, approve_device_options, purge_options, show_help>;
 
 // The arguments after the program name.
 [[nodiscard]] result<command> parse_command_line(std::span<const std::string_view> args);

@@ -110,6 +110,8 @@ int main(int argc, char** argv) {
                 return token_server::device_code(command);
             } else if constexpr (std::is_same_v<type, token_server::approve_device_options>) {
                 return token_server::approve_device(command);
+            } else if constexpr (std::is_same_v<type, token_server::purge_options>) {
+                return token_server::purge(command);
             } else {
                 return run_server(command);
             }

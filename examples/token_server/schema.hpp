@@ -96,8 +96,9 @@ PRAGMA user_version = 2;
 //    in place: the table is copied into a new one, the documented way.
 //  - authorization_codes and device_codes: kept as SHA-256 digests (a user
 //    code too, normalized first: device_code_store.cpp), with what the authorization
-//    request recorded. A code row stays after it is spent (used_at), until it expires,
-//    so that a second use is told apart from an unknown code.
+//    request recorded. A code row stays after it is spent (used_at), so that a second
+//    use is told apart from an unknown code, until `token_server purge` deletes it (once
+//    it has expired and no token issued for it is kept).
 inline constexpr std::string_view migration_2_to_3_sql = R"sql(
 ALTER TABLE clients ADD COLUMN grants TEXT NOT NULL DEFAULT 'password refresh_token';
 UPDATE clients SET grants = trim(iif(password_grant, 'password', '') || iif(refresh_grant, ' refresh_token', ''));

@@ -554,4 +554,36 @@ result<bool> sqlite_database::decide_device_code(const token_digest& user_code_d
     return sqlite3_changes(db_.get()) == 1;
 }
 
+result<purge_counts> sqlite_database::purge_expired(std::int64_t before) {
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
+    // Tokens first: the codes whose tokens are gone go with them.
+    constexpr const char* deletes[] = {"DELETE FROM tokens WHERE access_expires_at < ?1 AND refresh_expires_at < ?1",
+                                       "DELETE FROM authorization_codes WHERE expires_at < ?1 AND NOT EXISTS "
+                                       "(SELECT 1 FROM tokens WHERE tokens.code_digest = authorization_codes.digest)",
+                                       "DELETE FROM device_codes WHERE expires_at < ?1"};
+    if (auto r = execute(db_.get(), "BEGIN IMMEDIATE"); !r) return failure(r.error());
+    std::int64_t deleted[3] = {};
+    for (std::size_t i = 0; i < 3; ++i) {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_.get(), deletes[i], -1, &raw, nullptr) != SQLITE_OK) {
+            std::string message = last_error();
+            (void)execute(db_.get(), "ROLLBACK");
+            return failure(message);
+        }
+        const statement s(raw);
+        if (sqlite3_bind_int64(raw, 1, before) != SQLITE_OK || sqlite3_step(raw) != SQLITE_DONE) {
+            std::string message = last_error();
+            (void)execute(db_.get(), "ROLLBACK");
+            return failure(message);
+        }
+        deleted[i] = sqlite3_changes(db_.get());
+    }
+    if (auto r = execute(db_.get(), "COMMIT"); !r) {
+        (void)execute(db_.get(), "ROLLBACK");
+        return failure(r.error());
+    }
+    return purge_counts{deleted[0], deleted[1], deleted[2]};
+}
+
 }  // namespace token_server

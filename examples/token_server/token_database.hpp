@@ -112,6 +112,13 @@ struct new_user {
     std::string password_hash;
 };
 
+// What purge_expired deleted.
+struct purge_counts {
+    std::int64_t tokens = 0;
+    std::int64_t authorization_codes = 0;
+    std::int64_t device_codes = 0;
+};
+
 class token_database {
 public:
     enum class seeding : bool { none, demo_data_if_new };
@@ -201,6 +208,13 @@ public:
     [[nodiscard]] virtual result<bool> decide_device_code(const token_digest& user_code_digest,
                                                           device_decision decision, std::int64_t user_id,
                                                           std::int64_t now) = 0;
+
+    // Deletes what can no longer be used and is kept no longer (the purge command): tokens
+    // whose access and refresh lifetimes both ended before `before` (revoked or not),
+    // device codes that expired before it, and authorization codes that expired before it
+    // and no longer have a token issued for them (a second use of a code revokes its
+    // tokens, RFC 6749 4.1.2, for as long as any is kept). In one transaction.
+    [[nodiscard]] virtual result<purge_counts> purge_expired(std::int64_t before) = 0;
 
 protected:
     token_database() = default;

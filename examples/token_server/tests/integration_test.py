@@ -78,6 +78,13 @@ class SqliteStore:
             return [tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v for v in row)
                     for row in connection.execute(sql, params)]
 
+    def execute(self, sql):
+        with sqlite3.connect(self.path, timeout=30) as connection:
+            connection.execute(sql)
+
+    def count(self, table):
+        return int(self.rows("SELECT count(*) FROM %s" % table)[0][0])
+
     def token_owner(self, access_digest):
         """(user_id, refresh_digest) of the row of this access token, None for NULL."""
         found = self.rows("SELECT user_id, refresh_digest FROM tokens WHERE access_digest = ?", (access_digest,))
@@ -135,6 +142,12 @@ class PostgresStore:
 
     def rows(self, sql):
         return self.pg.query(self.dbname, sql)
+
+    def execute(self, sql):
+        self.pg.psql(self.dbname, sql)
+
+    def count(self, table):
+        return int(self.rows("SELECT count(*) FROM %s" % table)[0][0])
 
     def token_owner(self, access_digest):
         found = self.rows("SELECT user_id, encode(refresh_digest, 'hex') FROM tokens WHERE access_digest = %s" %
@@ -1234,6 +1247,56 @@ def stop_with_request_in_flight(server):
     return status, token
 
 
+def test_purge(binary, workdir, pg):
+    """token_server purge: what can no longer be used goes, a code stays while a token
+    issued for it does (its second use revokes them, RFC 6749 4.1.2), the rest stays."""
+    print("purge", flush=True)
+    store = PostgresStore(pg, "purge") if pg else SqliteStore(os.path.join(workdir, "purge.db"))
+    db = store.location
+    server = Server(binary, workdir, db)
+    for _ in range(3):
+        expect_token(server.token_request(VENDOR_USERNAME_BODY), "purge: a password token")
+    redirect = "https://app.example/cb"
+    admin_ok(binary, "purge: add-client", "add-client", "--db", db, "pk", "--auth-method", "none", "--grants",
+             "authorization_code urn:ietf:params:oauth:grant-type:device_code", "--redirect-uri", redirect)
+    codes = []
+    for _ in range(2):
+        verifier, challenge = pkce_pair()
+        code = admin_ok(binary, "purge: mint-code", "mint-code", "--db", db, "--client", "pk", "--user", "john_doe",
+                        "--redirect-uri", redirect, "--code-challenge", challenge)
+        SECRETS.add(code)
+        codes.append((code, verifier))
+    code, verifier = codes[0]
+    expect_token(server.token_request(urllib.parse.urlencode(
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "pk",
+         "code_verifier": verifier}), authorization=None), "purge: a redeemed code")
+    admin_ok(binary, "purge: device-code", "device-code", "--db", db, "--client", "pk")
+    server.stop()
+    check((store.count("tokens"), store.count("authorization_codes"), store.count("device_codes")) == (4, 2, 1),
+          "purge: rows before %r" % ((store.count("tokens"), store.count("authorization_codes"),
+                                      store.count("device_codes")),))
+    # Everything expired long ago, but one password pair's refresh token (still usable)
+    # and the tokens of the redeemed code.
+    store.execute("UPDATE device_codes SET expires_at = 100")
+    store.execute("UPDATE authorization_codes SET expires_at = 100")
+    store.execute("UPDATE tokens SET access_expires_at = 100 WHERE code_digest IS NULL")
+    store.execute("UPDATE tokens SET refresh_expires_at = 100 WHERE code_digest IS NULL AND id <> "
+                  "(SELECT max(id) FROM tokens WHERE code_digest IS NULL)")
+    out = run_admin(binary, "purge", "--db", db, "--grace", "0")
+    check(out.returncode == 0 and b"purged 2 tokens, 1 authorization codes and 1 device codes" in out.stderr,
+          "purge: exit %d, %r" % (out.returncode, out.stderr[-300:]))
+    check((store.count("tokens"), store.count("authorization_codes"), store.count("device_codes")) == (2, 1, 0),
+          "purge: rows after %r" % ((store.count("tokens"), store.count("authorization_codes"),
+                                     store.count("device_codes")),))
+    # The code's tokens expire: the code goes with them, in the same purge.
+    store.execute("UPDATE tokens SET access_expires_at = 100, refresh_expires_at = 100 WHERE code_digest IS NOT NULL")
+    out = run_admin(binary, "purge", "--db", db)
+    check(out.returncode == 0 and b"purged 1 tokens, 1 authorization codes and 0 device codes" in out.stderr,
+          "purge, the code's tokens expired: exit %d, %r" % (out.returncode, out.stderr[-300:]))
+    out = run_admin(binary, "purge", "--db", db, "--grace", "-1")
+    check(out.returncode == 2, "purge --grace -1: exit %d" % out.returncode)
+
+
 def test_log(server, what, reasons=(), database_error=None):
     """After the server stopped (the log line of a request follows its response).
     database_error: a text the database's message for a failed request holds."""
@@ -1350,6 +1413,7 @@ def run(binary, pg):
         check(status == 0, "SIGINT: exit status %r" % status)
         test_log(server, "second run", [("invalid_grant", "user_rejected"), ("invalid_grant", "refresh_token_rejected"),
                                         ("server_error", "issuer_failure")], database_error="tokens")
+        test_purge(binary, workdir, pg)
         if pg:
             check(STORE.schema_version() == 3, "PostgreSQL: schema_version %r" % STORE.schema_version())
             print("schema migration from version 1: not run (SQLite's history; PostgreSQL starts at version 3)",
