@@ -491,6 +491,15 @@ def test_framing(binary, workdir):
     over_limit = b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 16385\r\n\r\n"
     growing = (b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: chunked\r\n\r\n" +
                b"%x\r\n" % (20 * 1024) + b"a" * (20 * 1024) + b"\r\n0\r\n\r\n")
+    # A few bytes of body in chunks with 8 KB extensions each: the framing counts too
+    # (eight times the body limit), so the answer comes after at most 132 KiB of it, not
+    # when the request's deadline ends the reading.
+    extended = (b"POST /oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: chunked\r\n\r\n" +
+                (b"1;e=" + b"a" * 8000 + b"\r\nx\r\n") * 40 + b"0\r\n\r\n")
+    elapsed, (received, _) = timed(raw_exchange, server.port, extended)
+    responses = parse_responses(received)
+    check(len(responses) == 1 and responses[0][0] == 400 and b"size limit" in responses[0][2] and elapsed < 5,
+          "chunk extensions past the limit: %.1f s, %r" % (elapsed, received[:120]))
     answers = []
     for data in (over_limit, growing):
         responses = parse_responses(raw_exchange(server.port, data)[0])
