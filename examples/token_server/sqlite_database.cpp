@@ -558,10 +558,13 @@ result<purge_counts> sqlite_database::purge_expired(std::int64_t before) {
     const auto lock = enter();
     if (!lock) return failure(lock.error());
     // Tokens first: the codes whose tokens are gone go with them.
-    constexpr const char* deletes[] = {"DELETE FROM tokens WHERE access_expires_at < ?1 AND refresh_expires_at < ?1",
-                                       "DELETE FROM authorization_codes WHERE expires_at < ?1 AND NOT EXISTS "
-                                       "(SELECT 1 FROM tokens WHERE tokens.code_digest = authorization_codes.digest)",
-                                       "DELETE FROM device_codes WHERE expires_at < ?1"};
+    constexpr const char* expired_tokens =
+        "DELETE FROM tokens WHERE access_expires_at < ?1 AND refresh_expires_at < ?1";
+    constexpr const char* expired_codes =
+        "DELETE FROM authorization_codes WHERE expires_at < ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM tokens WHERE tokens.code_digest = authorization_codes.digest)";
+    constexpr const char* expired_device_codes = "DELETE FROM device_codes WHERE expires_at < ?1";
+    constexpr const char* deletes[] = {expired_tokens, expired_codes, expired_device_codes};
     if (auto r = execute(db_.get(), "BEGIN IMMEDIATE"); !r) return failure(r.error());
     std::int64_t deleted[3] = {};
     for (std::size_t i = 0; i < 3; ++i) {
