@@ -81,13 +81,16 @@ std::size_t attempt_limiter::size(attempt_kind kind) {
 }
 
 void attempt_limiter::make_room(table& names, clock::time_point now) {
+    // Down to seven eighths, so that the next call is at least an eighth of the table's
+    // new names away: the scans below cost O(size) once per max_entries / 8 new names.
+    const std::size_t keep = max_entries_ - std::max<std::size_t>(max_entries_ / 8, 1);
     std::erase_if(names, [&](const auto& item) {
         const entry& e = item.second;
         return e.refused_until <= now && now - e.last_failure > limits_.failure_window;
     });
-    if (names.size() < max_entries_) return;
-    // The eighth to go: of the names under no back-off, those whose last failure is
-    // oldest; when every name is under one, those whose back-off ends first.
+    if (names.size() <= keep) return;
+    // Then the names under no back-off whose last failure is oldest; and only if that is
+    // not enough, the names under back-off whose back-off ends first.
     std::vector<std::pair<clock::time_point, std::uint64_t>> free;
     std::vector<std::pair<clock::time_point, std::uint64_t>> refused;
     for (const auto& [key, e] : names) {
@@ -96,10 +99,15 @@ void attempt_limiter::make_room(table& names, clock::time_point now) {
         else
             refused.emplace_back(e.refused_until, key);
     }
-    auto& candidates = free.empty() ? refused : free;
-    const std::size_t count = std::min(candidates.size(), std::max<std::size_t>(max_entries_ / 8, 1));
-    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(count - 1), candidates.end());
-    for (std::size_t i = 0; i < count; ++i) names.erase(candidates[i].second);
+    std::size_t excess = names.size() - keep;
+    for (auto* candidates : {&free, &refused}) {
+        const std::size_t count = std::min(candidates->size(), excess);
+        if (count == 0) continue;
+        std::nth_element(candidates->begin(), candidates->begin() + static_cast<std::ptrdiff_t>(count - 1),
+                         candidates->end());
+        for (std::size_t i = 0; i < count; ++i) names.erase((*candidates)[i].second);
+        excess -= count;
+    }
 }
 
 }  // namespace token_server

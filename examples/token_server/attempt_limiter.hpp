@@ -3,20 +3,21 @@
 // protect it against brute force; OWASP ASVS 2.2.1). Failed authentications are
 // counted per user identifier, per client id and per source address; after a number of
 // failures within a window, the name or address is refused for a back-off period that
-// doubles with each further failure. A name is counted the same whether or not it
-// exists (the stores reject both alike, and oauthcore tells the observer of both), so a
-// refusal says nothing about which names exist.
+// doubles with each further failure. A user identifier is counted the same whether or
+// not it exists (the stores reject both alike, and oauthcore tells the observer of
+// both), so a refusal says nothing about which users exist. A client id is counted only
+// when it is registered (request_gate.hpp says why; a client id is no secret).
 //
 // Names are kept only as keyed 64-bit hashes (BLAKE2b with a key drawn at start):
 // a table entry has a fixed size whatever the client sent, nothing readable stays in
 // memory, and a client cannot aim collisions at a bucket. Each kind has a table of its
-// own of at most max_entries names, so that a flood of made-up client ids (which cost
-// the server little to reject) never pushes a user out. When a table is full, forgotten
-// names (window over, not refused) are swept out; if it is still full, the oldest
-// eighth of the names under no back-off goes, and only when every name is under one,
-// the eighth whose back-off ends first. A name under back-off is thus never forgotten to
-// make room for a flood of others (which would hand its guesser a new set of tries),
-// and the sweep runs once per eighth of a table, not once per failure.
+// own of at most max_entries names, so that failures of one kind never push another's
+// names out. When a table is full, forgotten names (window over, not refused) are swept
+// out, then the names under no back-off whose last failure is oldest, down to seven
+// eighths of the table; only when that is not enough, the names whose back-off ends
+// first. The sweep thus runs once per eighth of a table's new names, and a name under
+// back-off is dropped only from a table of names all under back-off (which takes, for
+// users, an argon2id check per failure; for client ids, registered ones).
 
 #include <array>
 #include <chrono>

@@ -109,18 +109,20 @@ constexpr prepared redeem_device_code{
     "INSERT INTO tokens (access_digest, refresh_digest, client_id, user_id, scope, issued_at, access_expires_at, "
     "refresh_expires_at, code_digest, refresh_scope) SELECT $1::bytea, $2::bytea, $3::text, $4::bigint, $5::text, "
     "$6::bigint, $7::bigint, $8::bigint, $9::bytea, $12::text FROM spent"};
-// One statement, so one transaction. Its parts see the tables as they were before it, so
-// a code's NOT EXISTS looks past the tokens the statement deletes (what SQLite's
-// tokens-first order does).
-constexpr prepared purge_expired{
-    "purge_expired",
-    "WITH t AS (DELETE FROM tokens WHERE access_expires_at < $1::bigint AND refresh_expires_at < $1::bigint "
-    "RETURNING 1), "
-    "a AS (DELETE FROM authorization_codes WHERE expires_at < $1::bigint AND NOT EXISTS "
-    "(SELECT 1 FROM tokens WHERE tokens.code_digest = authorization_codes.digest AND "
-    "NOT (tokens.access_expires_at < $1::bigint AND tokens.refresh_expires_at < $1::bigint)) RETURNING 1), "
-    "d AS (DELETE FROM device_codes WHERE expires_at < $1::bigint RETURNING 1) "
-    "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM a), (SELECT count(*) FROM d)"};
+// purge_expired's batches, in this order (a code goes once its tokens are gone).
+constexpr prepared purge_tokens{
+    "purge_tokens",
+    "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE access_expires_at < $1::bigint AND "
+    "refresh_expires_at < $1::bigint LIMIT $2::bigint)"};
+constexpr prepared purge_authorization_codes{
+    "purge_authorization_codes",
+    "DELETE FROM authorization_codes WHERE digest IN (SELECT digest FROM authorization_codes WHERE "
+    "expires_at < $1::bigint AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.code_digest = "
+    "authorization_codes.digest) LIMIT $2::bigint)"};
+constexpr prepared purge_device_codes{
+    "purge_device_codes",
+    "DELETE FROM device_codes WHERE digest IN (SELECT digest FROM device_codes WHERE expires_at < $1::bigint "
+    "LIMIT $2::bigint)"};
 constexpr prepared decide_device_code{
     "decide_device_code",
     "UPDATE device_codes SET decision = $2::text, user_id = $3::bigint WHERE user_code_digest = $1::bytea "
@@ -146,7 +148,9 @@ constexpr const prepared* all[] = {&find_client,
                                    &poll_device_code,
                                    &redeem_device_code,
                                    &decide_device_code,
-                                   &purge_expired};
+                                   &purge_tokens,
+                                   &purge_authorization_codes,
+                                   &purge_device_codes};
 
 }  // namespace sql
 
@@ -668,11 +672,19 @@ result<bool> postgres_database::decide_device_code(const token_digest& user_code
 result<purge_counts> postgres_database::purge_expired(std::int64_t before) {
     auto s = acquire();
     if (!s) return failure(s.error());
-    auto r = (*s)->run(sql::purge_expired, before);
-    if (!r) return failure(r.error());
-    if (PQntuples(r->get()) != 1) return failure("purge_expired returned no row");
-    const pg_row row(r->get(), 0);
-    return purge_counts{row.integer(0), row.integer(1), row.integer(2)};
+    const prepared* const deletes[] = {&sql::purge_tokens, &sql::purge_authorization_codes, &sql::purge_device_codes};
+    std::int64_t deleted[3] = {};
+    for (std::size_t i = 0; i < 3; ++i) {
+        for (;;) {
+            // A batch is one statement outside any transaction block: its own transaction.
+            auto r = (*s)->run(*deletes[i], before, purge_batch_rows);
+            if (!r) return failure(r.error());
+            const std::int64_t batch = std::atoll(PQcmdTuples(r->get()));
+            deleted[i] += batch;
+            if (batch < purge_batch_rows) break;
+        }
+    }
+    return purge_counts{deleted[0], deleted[1], deleted[2]};
 }
 
 }  // namespace token_server

@@ -9,7 +9,7 @@ bool request_gate::admits(attempt_kind kind, std::string_view name) {
 }
 
 bool request_gate::admits_client(std::string_view client_id, bool presents_secret) {
-    presents_secret_ = presents_secret;
+    counts_client_ = presents_secret;
     return admits(attempt_kind::address, address_) && (!presents_secret || admits(attempt_kind::client, client_id));
 }
 
@@ -18,7 +18,7 @@ bool request_gate::admits_user(oauthcore::user_identifier who) { return admits(a
 void request_gate::client_authentication_failed(std::string_view client_id) {
     if (refused_) return;
     const auto now = attempt_limiter::clock::now();
-    if (presents_secret_) limiter_.record_failure(attempt_kind::client, client_id, now);
+    if (counts_client_) limiter_.record_failure(attempt_kind::client, client_id, now);
     limiter_.record_failure(attempt_kind::address, address_, now);
 }
 

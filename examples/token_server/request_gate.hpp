@@ -37,15 +37,21 @@ public:
     // (someone guessing a secret it does not have) would otherwise lock every user of the
     // app out, at the cost of a few requests, while protecting nothing.
     [[nodiscard]] bool admits_client(std::string_view client_id, bool presents_secret);
+    // After a failed client authentication, before the observer hears of it: the id is
+    // not a registered client, so only the address counts the failure. Made-up ids cost
+    // little to reject (no argon2id: RFC 6749 2.2, a client id is no secret, so telling
+    // them apart tells nothing), and counted they would fill the client table until a
+    // real client's lockout was dropped to make room.
+    void client_unknown() noexcept { counts_client_ = false; }
     // Before the password is checked: the user identifier.
     [[nodiscard]] bool admits_user(oauthcore::user_identifier who);
     void client_accepted(std::string_view client_id) { limiter_.forget(attempt_kind::client, client_id); }
     void user_accepted(oauthcore::user_identifier who) { limiter_.forget(attempt_kind::user, user_key(who)); }
 
-    // oauthcore::authentication_observer: unknown names arrive here exactly as wrong
-    // secrets do, so both are counted alike; a client id only when a secret was presented
-    // for it (above). Nothing is counted for a request the gate refused (it checked
-    // nothing).
+    // oauthcore::authentication_observer: an unknown user arrives here exactly as a wrong
+    // password does, and both are counted alike; a client id only when a secret was
+    // presented for it and it is registered (above). Nothing is counted for a request the
+    // gate refused (it checked nothing).
     void client_authentication_failed(std::string_view client_id);
     void user_authentication_failed(std::string_view client_id, oauthcore::user_identifier who);
 
@@ -63,7 +69,7 @@ private:
     attempt_limiter& limiter_;
     std::string_view address_;
     std::optional<std::chrono::seconds> refused_;
-    bool presents_secret_ = true;
+    bool counts_client_ = true;
 };
 
 static_assert(oauthcore::authentication_observer<request_gate>);
@@ -82,7 +88,11 @@ public:
         const bool presents_secret = presented.method != oauthcore::public_client_method;
         if (!gate_.admits_client(presented.id, presents_secret)) return oauthcore::outcome<client_type>::reject();
         auto result = inner_.authenticate_client(presented);
-        if (result.accepted()) gate_.client_accepted(presented.id);
+        if (result.accepted())
+            gate_.client_accepted(presented.id);
+        else if (presents_secret && result.status() == oauthcore::outcome_status::rejected &&
+                 !inner_.is_registered(presented.id))
+            gate_.client_unknown();
         return result;
     }
 

@@ -555,36 +555,32 @@ result<bool> sqlite_database::decide_device_code(const token_digest& user_code_d
 }
 
 result<purge_counts> sqlite_database::purge_expired(std::int64_t before) {
-    const auto lock = enter();
-    if (!lock) return failure(lock.error());
-    // Tokens first: the codes whose tokens are gone go with them.
     constexpr const char* expired_tokens =
-        "DELETE FROM tokens WHERE access_expires_at < ?1 AND refresh_expires_at < ?1";
+        "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE access_expires_at < ?1 AND "
+        "refresh_expires_at < ?1 LIMIT ?2)";
     constexpr const char* expired_codes =
-        "DELETE FROM authorization_codes WHERE expires_at < ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM tokens WHERE tokens.code_digest = authorization_codes.digest)";
-    constexpr const char* expired_device_codes = "DELETE FROM device_codes WHERE expires_at < ?1";
+        "DELETE FROM authorization_codes WHERE digest IN (SELECT digest FROM authorization_codes WHERE "
+        "expires_at < ?1 AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.code_digest = "
+        "authorization_codes.digest) LIMIT ?2)";
+    constexpr const char* expired_device_codes =
+        "DELETE FROM device_codes WHERE digest IN (SELECT digest FROM device_codes WHERE expires_at < ?1 LIMIT ?2)";
     constexpr const char* deletes[] = {expired_tokens, expired_codes, expired_device_codes};
-    if (auto r = execute(db_.get(), "BEGIN IMMEDIATE"); !r) return failure(r.error());
     std::int64_t deleted[3] = {};
     for (std::size_t i = 0; i < 3; ++i) {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db_.get(), deletes[i], -1, &raw, nullptr) != SQLITE_OK) {
-            std::string message = last_error();
-            (void)execute(db_.get(), "ROLLBACK");
-            return failure(message);
+        for (;;) {
+            // A batch is one statement in autocommit mode: its own transaction.
+            const auto lock = enter();
+            if (!lock) return failure(lock.error());
+            sqlite3_stmt* raw = nullptr;
+            if (sqlite3_prepare_v2(db_.get(), deletes[i], -1, &raw, nullptr) != SQLITE_OK) return failure(last_error());
+            const statement s(raw);
+            if (sqlite3_bind_int64(raw, 1, before) != SQLITE_OK ||
+                sqlite3_bind_int64(raw, 2, purge_batch_rows) != SQLITE_OK || sqlite3_step(raw) != SQLITE_DONE)
+                return failure(last_error());
+            const std::int64_t batch = sqlite3_changes(db_.get());
+            deleted[i] += batch;
+            if (batch < purge_batch_rows) break;
         }
-        const statement s(raw);
-        if (sqlite3_bind_int64(raw, 1, before) != SQLITE_OK || sqlite3_step(raw) != SQLITE_DONE) {
-            std::string message = last_error();
-            (void)execute(db_.get(), "ROLLBACK");
-            return failure(message);
-        }
-        deleted[i] = sqlite3_changes(db_.get());
-    }
-    if (auto r = execute(db_.get(), "COMMIT"); !r) {
-        (void)execute(db_.get(), "ROLLBACK");
-        return failure(r.error());
     }
     return purge_counts{deleted[0], deleted[1], deleted[2]};
 }

@@ -59,6 +59,11 @@ oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthco
     return outcome::accept({std::string(presented.id), std::move((*record)->grants), std::move(method), scopes_});
 }
 
+bool db_client_store::is_registered(std::string_view id) {
+    const auto record = db_.find_client(id);
+    return !record || record->has_value();
+}
+
 oauthcore::outcome<db_user> db_user_store::authenticate_user(oauthcore::user_identifier who,
                                                              std::string_view password) {
     using outcome = oauthcore::outcome<db_user>;

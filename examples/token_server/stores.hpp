@@ -70,6 +70,9 @@ public:
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
         const oauthcore::client_authentication& presented);
 
+    // Whether `id` names a registered client; true when the database cannot say.
+    [[nodiscard]] bool is_registered(std::string_view id);
+
 private:
     token_database& db_;
     std::string scopes_;

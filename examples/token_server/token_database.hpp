@@ -112,6 +112,8 @@ struct new_user {
     std::string password_hash;
 };
 
+inline constexpr std::int64_t purge_batch_rows = 1000;
+
 // What purge_expired deleted.
 struct purge_counts {
     std::int64_t tokens = 0;
@@ -211,9 +213,12 @@ public:
 
     // Deletes what can no longer be used and is kept no longer (the purge command): tokens
     // whose access and refresh lifetimes both ended before `before` (revoked or not),
-    // device codes that expired before it, and authorization codes that expired before it
-    // and no longer have a token issued for them (a second use of a code revokes its
-    // tokens, RFC 6749 4.1.2, for as long as any is kept). In one transaction.
+    // then authorization codes that expired before it and no longer have a token issued
+    // for them (a second use of a code revokes its tokens, RFC 6749 4.1.2, for as long as
+    // any is kept), then device codes that expired before it. In batches of
+    // purge_batch_rows rows, each its own transaction, so that a purge of millions of
+    // rows never holds the database's write lock (SQLite) or a statement (PostgreSQL's
+    // 10 s statement_timeout) for long; interrupted, it leaves what it has not reached.
     [[nodiscard]] virtual result<purge_counts> purge_expired(std::int64_t before) = 0;
 
 protected:

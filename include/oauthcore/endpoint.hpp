@@ -82,12 +82,13 @@ template <class Client>
     constexpr bool callable = requires {
         { client.authentication_method() } -> std::convertible_to<std::string_view>;
     };
-    static_assert(
-        callable || !requires { &Client::authentication_method; },
-        "oauthcore: a client's authentication_method must be callable on a const client with no "
-        "arguments and return something convertible to std::string_view");
+    static_assert(callable || !declares_authentication_method<Client>(),
+                  "oauthcore: a client's authentication_method must be callable on a const client with no "
+                  "arguments and return something convertible to std::string_view");
     if constexpr (callable) {
-        const std::string_view registered = client.authentication_method();
+        // Kept as returned (a std::string, perhaps) while it is viewed.
+        const auto& returned = client.authentication_method();
+        const std::string_view registered = returned;
         return registered.empty() || registered == method;
     } else {
         return true;

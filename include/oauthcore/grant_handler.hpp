@@ -61,6 +61,21 @@ template <class Client>
         return !requires { &allows_scope_lookup<Client>::allows_scope; };
 }
 
+// The same for authentication_method (step 12, endpoint.hpp).
+struct authentication_method_probe {
+    int authentication_method;
+};
+template <class Client>
+struct authentication_method_lookup : Client, authentication_method_probe {};
+template <class Client>
+[[nodiscard]] constexpr bool declares_authentication_method() noexcept {
+    if constexpr (std::is_final_v<Client>) return requires {
+            &Client::authentication_method;
+        };
+    else
+        return !requires { &authentication_method_lookup<Client>::authentication_method; };
+}
+
 }  // namespace detail
 
 // The scope hook (RFC 6749 3.3: the server may fully or partially ignore or refuse the
@@ -349,7 +364,10 @@ namespace detail {
 // grant_handler_for, member by member, each with a message naming it.
 template <class G, class Client>
 constexpr bool check_grant_handler() {
-    if constexpr (!requires { G::grant_type; }) {
+    if constexpr (
+        !requires { G::grant_type; } ||
+        !requires { typename std::integral_constant<std::size_t, std::string_view(G::grant_type).size()>; }) {
+        // Constant: the endpoint compares the grants' names while compiling.
         static_assert(always_false<G>,
                       "oauthcore: grant_handler_for: the grant needs static constexpr std::string_view grant_type");
         return false;

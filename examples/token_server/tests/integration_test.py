@@ -85,6 +85,11 @@ class SqliteStore:
     def count(self, table):
         return int(self.rows("SELECT count(*) FROM %s" % table)[0][0])
 
+    def add_expired_device_codes(self, client_id, n):
+        self.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+                     "INSERT INTO device_codes (digest, user_code_digest, client_id, poll_interval, created_at, "
+                     "expires_at) SELECT randomblob(32), randomblob(32), '%s', 5, 50, 100 FROM n" % (n, client_id))
+
     def token_owner(self, access_digest):
         """(user_id, refresh_digest) of the row of this access token, None for NULL."""
         found = self.rows("SELECT user_id, refresh_digest FROM tokens WHERE access_digest = ?", (access_digest,))
@@ -148,6 +153,11 @@ class PostgresStore:
 
     def count(self, table):
         return int(self.rows("SELECT count(*) FROM %s" % table)[0][0])
+
+    def add_expired_device_codes(self, client_id, n):
+        self.execute("INSERT INTO device_codes (digest, user_code_digest, client_id, poll_interval, created_at, "
+                     "expires_at) SELECT sha256(('d' || i)::bytea), sha256(('u' || i)::bytea), '%s', 5, 50, 100 "
+                     "FROM generate_series(1, %d) AS i" % (client_id, n))
 
     def token_owner(self, access_digest):
         found = self.rows("SELECT user_id, encode(refresh_digest, 'hex') FROM tokens WHERE access_digest = %s" %
@@ -1282,8 +1292,10 @@ def test_purge(binary, workdir, pg):
     store.execute("UPDATE tokens SET access_expires_at = 100 WHERE code_digest IS NULL")
     store.execute("UPDATE tokens SET refresh_expires_at = 100 WHERE code_digest IS NULL AND id <> "
                   "(SELECT max(id) FROM tokens WHERE code_digest IS NULL)")
+    # More than one batch (purge_batch_rows, 1000) of expired device codes.
+    store.add_expired_device_codes("pk", 2500)
     out = run_admin(binary, "purge", "--db", db, "--grace", "0")
-    check(out.returncode == 0 and b"purged 2 tokens, 1 authorization codes and 1 device codes" in out.stderr,
+    check(out.returncode == 0 and b"purged 2 tokens, 1 authorization codes and 2501 device codes" in out.stderr,
           "purge: exit %d, %r" % (out.returncode, out.stderr[-300:]))
     check((store.count("tokens"), store.count("authorization_codes"), store.count("device_codes")) == (2, 1, 0),
           "purge: rows after %r" % ((store.count("tokens"), store.count("authorization_codes"),
