@@ -88,6 +88,32 @@ TEST_CASE("endpoint: both vendor example requests give 200 and the token JSON (v
     CHECK(endpoint.issuer.issued() == 2);
 }
 
+TEST_CASE("endpoint: a request_view filled by the transport is answered as the request_source it views",
+          "[endpoint][transport]") {
+    const std::vector<test_request> requests = {
+        test_request{},
+        test_request{}.with_body(str(oauthcore_test::vendor_email_body)),
+        test_request{}.without_header("Authorization"),
+        test_request{}.without_header("Content-Type"),
+        test_request{}.with_header("Authorization", basic("138:wrong")),
+        test_request{}.with_body("grant_type=password&username=john_doe"),
+    };
+    for (const test_request& request : requests) {
+        vendor_endpoint by_name;
+        vendor_endpoint by_field;
+        const response expected = by_name.handle(request);
+        const request_view view{request.method(), request.target(), request.header("Content-Type"),
+                                request.header("Authorization"), request.body()};
+        const response r = handle_token_request(view, by_field.clients, by_field.users, by_field.issuer,
+                                                by_field.storage, by_field.options, by_field.observer);
+        INFO("body: " << request.body() << ", expected: " << expected.body);
+        CHECK(r.status == expected.status);
+        CHECK(r.body == expected.body);
+        CHECK(r.headers().size() == expected.headers().size());
+        CHECK(by_field.observer.client_failures == by_name.observer.client_failures);
+    }
+}
+
 TEST_CASE("endpoint: each error class of the vendor document and RFC 6749 5.2", "[endpoint][vendor][rfc6749]") {
     vendor_endpoint endpoint;
     const auto body = [](std::string b) { return test_request{}.with_body(std::move(b)); };
