@@ -97,6 +97,22 @@ TEST_CASE("uri: an authority names a host and perhaps a numeric port, no userinf
         CHECK_FALSE(is_host_authority(a));
 }
 
+TEST_CASE("uri: a host is an IP-literal, an IPv4 address or a reg-name, by RFC 3986 3.2.2's characters",
+          "[uri][rfc3986]") {
+    // reg-name = *( unreserved / pct-encoded / sub-delims ); IP-literal = "[" ( IPv6address
+    // / IPvFuture ) "]", IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" );
+    // an RFC 6874 zone identifier ("%25") inside the brackets.
+    for (const std::string_view a : {"xn--bcher-kva.example", "a%41b.example", "a!$&'()*+,;=b", "_x~y-z.",
+                                     "192.0.2.1:443", "[2001:db8::7]", "[v1.fe:ed]:8080", "[fe80::1%25en0]"})
+        CHECK(is_host_authority(a));
+    // Brackets only around an IP-literal; no space, quote or other byte outside URI
+    // characters; '%' only as a triplet; no gen-delim in a reg-name or inside brackets.
+    for (const std::string_view a : {"a[b]", "a]b", "[a]b]", "[[::1]]", "[a@b]", "as example.com", "as\"x.example",
+                                     "a%zz.example", "a%4", "a\x01b", "\xC3\xA9.example", "[::1 ]", "[]:80", "a{b}"})
+        CHECK_FALSE(is_host_authority(a));
+    CHECK_FALSE(is_loopback_authority("[::1]]"));
+}
+
 TEST_CASE("uri: loopback authorities are 127.0.0.1, [::1] and localhost, with a numeric port (RFC 8252 7.3, 8.3)",
           "[uri][rfc8252]") {
     for (const std::string_view a : {"127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:80", "localhost", "localhost:9000"})

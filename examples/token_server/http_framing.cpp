@@ -31,21 +31,10 @@ bool is_digits(std::string_view s) noexcept {
 
 // RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host a reg-name (unreserved, sub-delims
 // and pct-encoded characters), an IPv4 address or an IP-literal in brackets (RFC 3986
-// 3.2.2), port = *DIGIT. Its shape (a host, brackets only around an IP literal, then at
-// most ":" and digits) is oauthcore's reading of an authority; its characters are
-// checked here: a space, a '/', a '@', a control or non-ASCII byte is never part of one.
-// Empty is allowed (RFC 9112 3.2: a target without an authority).
-bool is_host_value(std::string_view value) noexcept {
-    if (value.empty()) return true;
-    if (!oauthcore::is_host_authority(value)) return false;
-    if (value.front() != '[' && value.find_first_of("[]") != std::string_view::npos) return false;
-    constexpr std::string_view others = "-._~!$&'()*+,;=%:[]";
-    for (const char c : value) {
-        const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alphanumeric && others.find(c) == std::string_view::npos) return false;
-    }
-    return true;
-}
+// 3.2.2), port = *DIGIT: oauthcore's reading of an authority (is_host_authority), which
+// takes no space, '/', '@', control or non-ASCII byte, and brackets only around an IP
+// literal. Empty is allowed (RFC 9112 3.2: a target without an authority).
+bool is_host_value(std::string_view value) noexcept { return value.empty() || oauthcore::is_host_authority(value); }
 
 // The length of an "http://" or "https://" at the start of `target` (either case), or 0.
 std::size_t http_scheme_length(std::string_view target) noexcept {

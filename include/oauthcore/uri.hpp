@@ -123,11 +123,23 @@ inline constexpr std::size_t max_redirect_uri_bytes = 4096;
 
 namespace detail {
 
-// The host of `authority` when it names a host, with or without a numeric port, and no
-// userinfo (RFC 3986 3.2): "as.example.com" of "as.example.com:8443", "[::1]" of
-// "[::1]:80"; empty for "", ":443", "user@as.example.com", "as.example.com:x". The one
-// reading of an authority that is_host_authority, is_loopback_authority and
-// redirect_uri_matches share.
+// RFC 3986 3.2.2: host = IP-literal / IPv4address / reg-name, written with URI characters
+// ('%' starting a triplet, RFC 3986 2.1). A reg-name (an IPv4address is one by its
+// characters) holds no gen-delim; an IP-literal is "[" and "]" around an IPv6 address or
+// an IPvFuture, which hold no gen-delim but ':' (nor brackets: those stand only around an
+// IP-literal). What an IP-literal holds is not parsed further.
+[[nodiscard]] constexpr bool is_host_syntax(std::string_view host) noexcept {
+    const bool literal = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+    const std::string_view inside = literal ? host.substr(1, host.size() - 2) : host;
+    if (inside.empty() || !is_uri_text(inside)) return false;
+    return inside.find_first_of(literal ? "/?#[]@" : ":/?#[]@") == std::string_view::npos;
+}
+
+// The host of `authority` when it names a host (is_host_syntax), with or without a
+// numeric port, and no userinfo (RFC 3986 3.2): "as.example.com" of "as.example.com:8443",
+// "[::1]" of "[::1]:80"; empty for "", ":443", "user@as.example.com", "as.example.com:x",
+// "a[b]", "as example.com". The one reading of an authority that is_host_authority,
+// is_loopback_authority and redirect_uri_matches share.
 [[nodiscard]] constexpr std::string_view host_of_authority(std::string_view authority) noexcept {
     if (authority.find('@') != std::string_view::npos) return {};
     std::size_t host_end = 0;
@@ -145,7 +157,8 @@ namespace detail {
         for (const char c : port.substr(1))
             if (c < '0' || c > '9') return {};
     }
-    return authority.substr(0, host_end);
+    const std::string_view host = authority.substr(0, host_end);
+    return is_host_syntax(host) ? host : std::string_view{};
 }
 
 // The loopback IP literals, where a native app's redirect URI may name any port (RFC 8252
@@ -158,7 +171,7 @@ namespace detail {
 
 // Whether a URI's authority names a host, with or without a numeric port, and no
 // userinfo (RFC 3986 3.2): "as.example.com", "as.example.com:8443", "[::1]:80"; not "",
-// ":443", "user@as.example.com", "as.example.com:x".
+// ":443", "user@as.example.com", "as.example.com:x", "a[b]", "as example.com".
 [[nodiscard]] constexpr bool is_host_authority(std::string_view authority) noexcept {
     return !detail::host_of_authority(authority).empty();
 }

@@ -421,6 +421,10 @@ SMUGGLING_SHAPES = {
         b"Content-Length: 3\r\n\r\nabc",
     "an IP literal without its ]": b"POST /oauth/token HTTP/1.1\r\nHost: [::1\r\n" + FORM +
         b"Content-Length: 3\r\n\r\nabc",
+    "brackets in a reg-name (RFC 3986 3.2.2)": b"POST /oauth/token HTTP/1.1\r\nHost: a[b]\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
+    "a '%' in Host that is not a triplet": b"POST /oauth/token HTTP/1.1\r\nHost: a%zz\r\n" + FORM +
+        b"Content-Length: 3\r\n\r\nabc",
     # RFC 9110 4.2.4: userinfo in a target is an error (and credentials in logs).
     "userinfo in an absolute-form target": b"POST http://u:p@x/oauth/token HTTP/1.1\r\nHost: x\r\n" + FORM +
         b"Content-Length: 3\r\n\r\nabc",
