@@ -87,11 +87,11 @@ public:
         const oauthcore::client_authentication& presented) {
         const bool presents_secret = presented.method != oauthcore::public_client_method;
         if (!gate_.admits_client(presented.id, presents_secret)) return oauthcore::outcome<client_type>::reject();
-        auto result = inner_.authenticate_client(presented);
+        bool registered = true;
+        auto result = inner_.authenticate_client(presented, registered);
         if (result.accepted())
             gate_.client_accepted(presented.id);
-        else if (presents_secret && result.status() == oauthcore::outcome_status::rejected &&
-                 !inner_.is_registered(presented.id))
+        else if (presents_secret && result.status() == oauthcore::outcome_status::rejected && !registered)
             gate_.client_unknown();
         return result;
     }

@@ -37,9 +37,16 @@ bool failed(const Result& r) {
 }  // namespace
 
 oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthcore::client_authentication& presented) {
+    bool registered = true;
+    return authenticate_client(presented, registered);
+}
+
+oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthcore::client_authentication& presented,
+                                                                   bool& registered) {
     using outcome = oauthcore::outcome<db_client>;
     const auto record = db_.find_client(presented.id);
     if (failed(record)) return outcome::fail();
+    registered = record->has_value();
     const bool presents_secret = presented.method != oauthcore::public_client_method;
     const bool is_public = record->has_value() && (*record)->auth_method == oauthcore::public_client_method;
     // A public client names itself and is known by that alone (RFC 6749 2.1): it has no
@@ -57,11 +64,6 @@ oauthcore::outcome<db_client> db_client_store::authenticate_client(const oauthco
     std::string method = (*record)->auth_method;
     if (secrets_in_body_ && method == oauthcore::client_secret_basic::name) method.clear();
     return outcome::accept({std::string(presented.id), std::move((*record)->grants), std::move(method), scopes_});
-}
-
-bool db_client_store::is_registered(std::string_view id) {
-    const auto record = db_.find_client(id);
-    return !record || record->has_value();
 }
 
 oauthcore::outcome<db_user> db_user_store::authenticate_user(oauthcore::user_identifier who,

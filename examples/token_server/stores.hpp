@@ -69,9 +69,11 @@ public:
     // other client that presents none is rejected after the same dummy check.
     [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(
         const oauthcore::client_authentication& presented);
-
-    // Whether `id` names a registered client; true when the database cannot say.
-    [[nodiscard]] bool is_registered(std::string_view id);
+    // The same, also setting `registered` to whether presented.id names a registered
+    // client (left as it is when the database cannot say): the limiter counts failures
+    // against registered clients alone, and asks with the lookup already made.
+    [[nodiscard]] oauthcore::outcome<client_type> authenticate_client(const oauthcore::client_authentication& presented,
+                                                                      bool& registered);
 
 private:
     token_database& db_;

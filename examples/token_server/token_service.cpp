@@ -47,6 +47,13 @@ bool is_metadata_path(std::string_view path) noexcept {
     return path.starts_with(base) && (path.size() == base.size() || path[base.size()] == '/');
 }
 
+// The endpoints that take a POSTed form and may check a secret: token, revocation,
+// introspection and device authorization.
+bool is_post_endpoint(std::string_view path) noexcept {
+    return is_token_path(path) || path == revocation_path || path == introspection_path ||
+           path == device_authorization_path;
+}
+
 // Space-separated words as views into `text`.
 std::vector<std::string_view> words_of(std::string_view text) {
     std::vector<std::string_view> words;
@@ -117,17 +124,14 @@ token_service::token_service(const serve_options& options, token_database& db)
 
 bool token_service::serves(std::string_view target) noexcept {
     const std::string_view path = path_of(target);
-    return is_token_path(path) || path == revocation_path || path == introspection_path ||
-           path == device_authorization_path || is_metadata_path(path) || sign_in_pages::serves(path);
+    return is_post_endpoint(path) || is_metadata_path(path) || sign_in_pages::serves(path);
 }
 
 bool token_service::needs_work(const http_request& request) noexcept {
     // The POST endpoints, which may check a secret; anything else (a 404, a 405, the
     // metadata) is answered on the I/O thread and never waits behind password checks.
     const std::string_view path = path_of(view(request.target()));
-    const bool post_endpoint = is_token_path(path) || path == revocation_path || path == introspection_path ||
-                               path == device_authorization_path;
-    return (request.method() == boost::beast::http::verb::post && post_endpoint) ||
+    return (request.method() == boost::beast::http::verb::post && is_post_endpoint(path)) ||
            sign_in_pages::needs_work(view(request.method_string()), path);
 }
 
