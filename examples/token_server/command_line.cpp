@@ -22,7 +22,7 @@ const std::string_view usage_text = R"(usage:
                [--issuer https://as.example.com] [--resource-servers "ID1 ID2 ..."]
                [--allow-body-client-auth] [--allow-plain-pkce] [--durable-commits] [--tls-cert PEM --tls-key PEM]
                [--insecure-http-behind-proxy] [--workers N] [--max-queued 32] [--max-connections 4096]
-               [--request-timeout 10] [--idle-timeout 30]
+               [--max-connections-per-address 256] [--request-timeout 10] [--idle-timeout 30]
                [--max-failures 5] [--max-address-failures 50] [--lockout 60] [--failure-window 900]
   token_server add-client --db PATH ID [--grants "G1 G2 ..."] [--redirect-uri URI]...
                [--auth-method client_secret_basic|client_secret_post|none] [--high-entropy-secret]
@@ -102,6 +102,10 @@ transport (TLS, limits):
                            with Retry-After at once
   --max-connections N      open connections (default 4096; lowered to what the file
                            descriptor limit allows)
+  --max-connections-per-address N
+                           open connections from one address (default 256; 0: no cap;
+                           off with --insecure-http-behind-proxy, where every
+                           connection comes from the proxy)
   --request-timeout S      seconds for a whole request, from its first byte to its last
                            (default 10)
   --idle-timeout S         seconds a kept-alive connection may wait for its next request
@@ -276,6 +280,8 @@ result<void> set_option(std::string_view name, std::string_view value, serve_opt
         return count(o.work.max_queued, 1, 100000);
     } else if (name == "--max-connections") {
         return count(o.limits.max_connections, 1, 1000000);
+    } else if (name == "--max-connections-per-address") {
+        return count(o.limits.max_connections_per_address, 0, 1000000);
     } else if (name == "--request-timeout") {
         return duration(o.limits.request_timeout, 3600);
     } else if (name == "--idle-timeout") {
@@ -308,6 +314,7 @@ result<command> parse_serve(std::span<const std::string_view> args) {
                                           "--workers",
                                           "--max-queued",
                                           "--max-connections",
+                                          "--max-connections-per-address",
                                           "--request-timeout",
                                           "--idle-timeout",
                                           "--max-failures",

@@ -95,6 +95,8 @@ public:
         if (id_ != 0) context_.registry.remove(id_);
     }
 
+    [[nodiscard]] const std::string& source_address() const noexcept { return source_address_; }
+
     void start(std::uint64_t id) {
         id_ = id;
         // On the connection's strand, like everything after it (stop() included).
@@ -463,8 +465,8 @@ private:
 template <class Stream>
 void start(tcp::socket&& socket, connection_context& context) {
     auto c = std::make_shared<connection<Stream>>(std::move(socket), context);
-    const std::uint64_t id = context.registry.try_add(c);
-    // Over the cap (or stopping): c is destroyed on return, which closes the socket.
+    const std::uint64_t id = context.registry.try_add(c, c->source_address());
+    // Over a cap (or stopping): c is destroyed on return, which closes the socket.
     if (id != 0) c->start(id);
 }
 

@@ -4,17 +4,28 @@
 
 namespace token_server {
 
-std::uint64_t connection_registry::try_add(std::weak_ptr<stoppable> c) {
+std::uint64_t connection_registry::try_add(std::weak_ptr<stoppable> c, std::string_view address) {
     const std::lock_guard lock(mutex_);
     if (stopping_ || open_.size() >= max_) return 0;
+    if (max_per_address_ != 0) {
+        std::size_t& from_address = per_address_[std::string(address)];
+        if (from_address >= max_per_address_) return 0;
+        ++from_address;
+    }
     const std::uint64_t id = next_id_++;
-    open_.emplace(id, std::move(c));
+    open_.emplace(id, entry{std::move(c), max_per_address_ != 0 ? std::string(address) : std::string()});
     return id;
 }
 
 void connection_registry::remove(std::uint64_t id) {
     const std::lock_guard lock(mutex_);
-    open_.erase(id);
+    const auto found = open_.find(id);
+    if (found == open_.end()) return;
+    if (max_per_address_ != 0) {
+        const auto count = per_address_.find(found->second.address);
+        if (count != per_address_.end() && --count->second == 0) per_address_.erase(count);
+    }
+    open_.erase(found);
 }
 
 void connection_registry::stop_all() {
@@ -23,8 +34,8 @@ void connection_registry::stop_all() {
         const std::lock_guard lock(mutex_);
         stopping_ = true;
         open.reserve(open_.size());
-        for (const auto& [id, weak] : open_)
-            if (auto c = weak.lock()) open.push_back(std::move(c));
+        for (const auto& [id, open_entry] : open_)
+            if (auto c = open_entry.connection.lock()) open.push_back(std::move(c));
     }
     // Outside the lock: a connection that ends here removes itself.
     for (const auto& c : open) c->stop();

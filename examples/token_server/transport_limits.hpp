@@ -24,6 +24,10 @@ struct transport_limits {
     std::chrono::seconds idle_timeout{30};
     // Open connections; one more is closed as soon as it is accepted.
     std::size_t max_connections = 4096;
+    // Open connections from one source address (0: no such cap), so that one client
+    // cannot hold every slot of max_connections. Off behind a proxy, where every
+    // connection comes from the proxy's address.
+    std::size_t max_connections_per_address = 256;
     // Threads running the I/O (accept, TLS, parsing, writing); the password checks run
     // on the work pool's threads instead.
     unsigned io_threads = 2;

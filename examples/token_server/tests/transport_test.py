@@ -199,6 +199,13 @@ def comparable(result):
 
 # --- slow and idle clients ---------------------------------------------------------------
 
+def client_connection(port, i, timeout):
+    """Connection i of many clients': from one of fifty addresses of 127.0.0.0/8 (all
+    loopback on Linux), as many clients would come; --max-connections-per-address (256)
+    holds a single address to fewer than the tests below open."""
+    return socket.create_connection((HOST, port), timeout=timeout, source_address=("127.0.0.%d" % (2 + i % 50), 0))
+
+
 def trickle(sockets, stop, interval=1.0):
     """Sends one byte of a never-ending header to each socket every `interval` seconds."""
     pattern = b"POST /oauth/token HTTP/1.1\r\nX-Slow: " + b"a" * 100000
@@ -225,8 +232,8 @@ def test_slow_clients(binary, workdir):
         refresh_token = json.loads(result[2])["refresh_token"]
     usual_refresh = statistics.median(usual_refresh)
 
-    idle = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(1000)]
-    slow = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(100)]
+    idle = [client_connection(server.port, i, timeout=10) for i in range(1000)]
+    slow = [client_connection(server.port, i, timeout=10) for i in range(100)]
     stop = threading.Event()
     trickler = threading.Thread(target=trickle, args=(slow, stop))
     trickler.start()
@@ -260,7 +267,8 @@ def test_slow_clients(binary, workdir):
 
 
 def test_request_deadline(binary, workdir):
-    print("deadlines (--request-timeout, --idle-timeout) and --max-connections", flush=True)
+    print("deadlines (--request-timeout, --idle-timeout), --max-connections and --max-connections-per-address",
+          flush=True)
     server = Server(binary, workdir, "--request-timeout", "2", "--idle-timeout", "1")
     start = time.monotonic()
     with socket.create_connection((HOST, server.port), timeout=10) as s:
@@ -306,6 +314,24 @@ def test_request_deadline(binary, workdir):
     check(refused, "a connection over --max-connections was kept")
     check(request(server.port, method="GET", body=None)[0] == 405, "a connection after the others closed")
     check(server.stop() == 0, "connection cap: exit status")
+
+    # Over --max-connections-per-address, a new connection from that address is closed at
+    # once, while there is room in all; one closed makes room again.
+    server = Server(binary, workdir, "--max-connections", "50", "--max-connections-per-address", "3")
+    held = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(3)]
+    time.sleep(0.3)
+    with socket.create_connection((HOST, server.port), timeout=5) as extra:
+        try:
+            refused = extra.recv(1) == b""
+        except (ConnectionResetError, socket.timeout):
+            refused = True
+    check(refused, "a fourth connection from one address was kept (--max-connections-per-address 3)")
+    held.pop().close()
+    time.sleep(0.3)
+    check(request(server.port, method="GET", body=None)[0] == 405, "a connection after one of the three closed")
+    for s in held:
+        s.close()
+    check(server.stop() == 0, "connection cap per address: exit status")
 
 
 # --- floods and memory --------------------------------------------------------------------
@@ -362,7 +388,7 @@ def test_floods(binary, workdir):
     # 1,000 connections at once, each holding an almost full header block (the most a
     # connection can make the server buffer), then each finishing a request.
     partial = b"GET /oauth/token HTTP/1.1\r\nHost: x\r\nX-Fill: " + b"a" * 7900
-    sockets = [socket.create_connection((HOST, server.port), timeout=20) for _ in range(1000)]
+    sockets = [client_connection(server.port, i, timeout=20) for i in range(1000)]
     for s in sockets:
         s.sendall(partial)
     time.sleep(1)
