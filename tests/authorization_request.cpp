@@ -1,8 +1,10 @@
 #include "oauthcore/authorization_request.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -177,6 +179,65 @@ TEST_CASE("authorization request: a public client with S256, by GET and by POST 
         CHECK(v.request->code_challenge_method == "S256");
         CHECK(!v.answer.error.has_value());
     }
+}
+
+namespace {
+
+// A client that owns its redirect URIs, as a database's does, and is handed out by value:
+// gone once validate() returns. Each copy has URIs of its own, in a buffer that outlives
+// it (kept in `buffers`) and that its destructor scribbles over, so that a view into a
+// client's URIs shows, without reading freed memory, that it outlived that client.
+std::deque<std::vector<std::string>> buffers;
+
+struct owning_client {
+    std::vector<std::string>* uris;
+
+    explicit owning_client(std::vector<std::string> u) : uris(&buffers.emplace_back(std::move(u))) {}
+    owning_client(const owning_client& other) : uris(&buffers.emplace_back(*other.uris)) {}
+    owning_client& operator=(const owning_client&) = delete;
+    ~owning_client() {
+        for (std::string& uri : *uris) std::fill(uri.begin(), uri.end(), 'X');
+    }
+    [[nodiscard]] const std::vector<std::string>& redirect_uris() const noexcept { return *uris; }
+    [[nodiscard]] bool is_public() const noexcept { return false; }
+    [[nodiscard]] bool allows_grant(std::string_view grant_type) const noexcept {
+        return grant_type == "authorization_code";
+    }
+};
+
+struct owning_registry {
+    using client_type = owning_client;
+
+    outcome<owning_client> find_client(std::string_view id) {
+        if (id != "db-client") return outcome<owning_client>::reject();
+        return outcome<owning_client>::accept(owning_client({"https://client.example.com/a-long-callback-path"}));
+    }
+};
+static_assert(client_registry<owning_registry>);
+
+}  // namespace
+
+TEST_CASE(
+    "authorization request: the one registered redirect URI outlives a client the store gave by value "
+    "(RFC 6749 3.1.2.3)",
+    "[authorization_request][rfc6749]") {
+    // A regression: the request kept a view into the store's client, which was destroyed
+    // when validate() returned; approve and deny then redirected to freed bytes (found by
+    // a hostile audit of token_server's sign-in pages, whose clients own their URIs).
+    owning_registry registry;
+    authorization_options options;
+    options.issuer = issuer;
+    exchange_storage storage;
+    authorization_endpoint endpoint{registry, options};
+    const auto v = endpoint.validate(get("response_type=code&client_id=db-client&state=s"), storage);
+    REQUIRE(v.valid());
+    CHECK(v.request->redirect_uri == "https://client.example.com/a-long-callback-path");
+    CHECK(v.request->requested_redirect_uri.empty());
+    response_storage out;
+    const response approved = endpoint.approve(*v.request, "SplxlOBeZQQYbYS6WxSbIA", out);
+    CHECK(location_of(approved).starts_with("https://client.example.com/a-long-callback-path?code="));
+    const response denied = endpoint.deny(*v.request, out);
+    CHECK(location_of(denied).starts_with("https://client.example.com/a-long-callback-path?error=access_denied"));
 }
 
 TEST_CASE("authorization request: redirect_uri may be left out only when exactly one is registered (RFC 6749 3.1.2.3)",

@@ -69,6 +69,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -533,6 +534,14 @@ private:
             if (registered > 1) return page(error{reason::missing_parameter, param<"redirect_uri">});
             // The one URI the client registered: the host's, checked like a request's.
             if (!is_redirect_uri(redirect_uri)) return page(error{reason::invalid_parameter, param<"redirect_uri">});
+            // Copied: it is a view into the client the store answered with, which may be a
+            // value gone when this returns, while the request answered with lives as long
+            // as the storage (the host's sign-in pages built the approval from freed bytes).
+            storage.request.expect_more(redirect_uri.size());
+            char* const copy = storage.request.take(redirect_uri.size());
+            if (copy == nullptr) return page(error{reason::out_of_memory});
+            std::memcpy(copy, redirect_uri.data(), redirect_uri.size());
+            redirect_uri = std::string_view(copy, redirect_uri.size());
         } else if (redirect_uri.empty()) {
             return page(error{reason::unregistered_redirect_uri});
         }
