@@ -29,6 +29,17 @@ void request_gate::user_authentication_failed(std::string_view /*client_id*/, oa
     limiter_.record_failure(attempt_kind::address, address_, now);
 }
 
+bool request_gate::admits_user_code_guess(oauthcore::user_identifier who) {
+    return admits(attempt_kind::user, "user code by " + user_key(who));
+}
+
+void request_gate::user_code_wrong(oauthcore::user_identifier who) {
+    if (refused_) return;
+    const auto now = attempt_limiter::clock::now();
+    limiter_.record_failure(attempt_kind::user, "user code by " + user_key(who), now);
+    limiter_.record_failure(attempt_kind::address, address_, now);
+}
+
 std::string request_gate::user_key(oauthcore::user_identifier who) {
     const bool email = who.kind == oauthcore::identifier_kind::email_address;
     std::string key(email ? "email:" : "username:");

@@ -45,6 +45,13 @@ public:
     void client_unknown() noexcept { counts_client_ = false; }
     // Before the password is checked: the user identifier.
     [[nodiscard]] bool admits_user(oauthcore::user_identifier who);
+    // The device page (RFC 8628 5.1: the server MUST rate-limit user codes): wrong user
+    // codes tried by a signed-in user are counted under a name of their own, which the
+    // user's right password does not forget (a name forgotten at each sign-in never
+    // reached the limit: one account could try codes without end). Asked before the
+    // password is checked.
+    [[nodiscard]] bool admits_user_code_guess(oauthcore::user_identifier who);
+    void user_code_wrong(oauthcore::user_identifier who);
     void client_accepted(std::string_view client_id) { limiter_.forget(attempt_kind::client, client_id); }
     void user_accepted(oauthcore::user_identifier who) { limiter_.forget(attempt_kind::user, user_key(who)); }
 

@@ -457,8 +457,10 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
         return device_page(user_code, csrf, secure_cookies_, "Choose Allow or Deny.", 400);
 
     request_gate gate(limiter_, source_address);
-    const signed_in user =
-        sign_in(gate, users_, {}, (*form)[oauthcore::param<"username">], (*form)[oauthcore::param<"password">]);
+    const std::string_view username = (*form)[oauthcore::param<"username">];
+    if (!username.empty() && !gate.admits_user_code_guess(user_named(username)))
+        return too_many_failures(gate.refused());
+    const signed_in user = sign_in(gate, users_, {}, username, (*form)[oauthcore::param<"password">]);
     switch (user.result) {
         case sign_in_result::refused: return too_many_failures(gate.refused());
         case sign_in_result::failed: return message_page(500, "Something went wrong", "Please try again later.");
@@ -470,10 +472,11 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
     const auto decided = decide_device_request(
         db_, user_code, approve ? device_decision::approved : device_decision::denied, user.user_id, unix_now());
     if (!decided) return message_page(500, "Something went wrong", "Please try again later.");
-    // A wrong code counts against the user like a wrong password: codes cannot be tried
-    // faster than passwords (RFC 8628 5.1).
+    // A wrong code counts against the user like a wrong password, under its own name
+    // (request_gate::user_code_wrong): codes cannot be tried faster than passwords
+    // (RFC 8628 5.1).
     if (!*decided) {
-        gate.user_authentication_failed({}, user_named((*form)[oauthcore::param<"username">]));
+        gate.user_code_wrong(user_named(username));
         return device_page(user_code, csrf, secure_cookies_,
                            "No device is waiting for this code (it may have expired). Check the code and try again.");
     }

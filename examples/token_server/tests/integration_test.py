@@ -1327,6 +1327,26 @@ def test_log(server, what, reasons=(), database_error=None):
           "%s: %d request log lines for %d requests" % (what, len(request_lines), server.requests))
 
 
+def test_device_page_code_guessing(server, binary, db):
+    """RFC 8628 5.1: the server MUST rate-limit user codes. A signed-in user who tries wrong
+    codes is refused after --max-failures (5) of them, although each attempt signs in with
+    the right password (which used to forget the count, so one account could guess
+    without end)."""
+    print("device page: wrong user codes by one signed-in user", flush=True)
+    password = "guesser-password-8d2f"
+    SECRETS.add(password)
+    out = run_admin(binary, "add-user", "--db", db, "--username", "guesser", stdin=password.encode() + b"\n")
+    check(out.returncode == 0, "add-user guesser: %r" % out.stderr)
+    status, headers, _ = server.request("GET", "/device")
+    cookie = headers.get("set-cookie", "").split(";", 1)[0]
+    check(status == 200 and cookie.startswith("oauthcore_csrf="), "GET /device: the form and its CSRF cookie")
+    posted = urllib.parse.urlencode({"user_code": "ZZZZ-ZZZZ", "username": "guesser", "password": password,
+                                     "csrf": cookie.split("=", 1)[1], "decision": "approve"})
+    statuses = [server.request("POST", "/device", posted.encode(), {"Content-Type": FORM, "Cookie": cookie})[0]
+                for _ in range(6)]
+    check(statuses == [200] * 5 + [429], "wrong user codes with the right password: statuses %r" % statuses)
+
+
 def main():
     args = sys.argv[1:]
     postgres = "--postgres" in args
@@ -1371,6 +1391,7 @@ def run(binary, pg):
         web_token = test_authorization_endpoint(server, binary, db)
         test_revocation_and_introspection(server, binary, db, web_token)
         test_device_authorization_and_metadata(server, binary, db)
+        test_device_page_code_guessing(server, binary, db)
         test_locations(binary, workdir, pg)
         issued += test_concurrency(server)
 
