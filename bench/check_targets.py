@@ -21,7 +21,7 @@ NAMES = (
     + [f"json_success/{impl}/vendor" for impl in ("oauthcore", "boost_json", "nlohmann", "append_floor")]
     + [f"end_to_end/{impl}/{case}" for impl in ("oauthcore", "boost_parts") for case in ("success", "error")]
     + [f"end_to_end/oauthcore/{grant}" for grant in GRANTS]
-    + ["end_to_end/oauthcore/authorization_code_confidential", "end_to_end/oauthcore/success_by_header_name"]
+    + ["end_to_end/oauthcore/authorization_code_confidential"]
     + ["floor/memcpy/request_response"]
 )
 

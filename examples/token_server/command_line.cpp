@@ -96,7 +96,8 @@ transport (TLS, limits):
                            allow plain HTTP on an address that is not loopback, because a
                            TLS-terminating proxy is in front; without TLS or this flag,
                            such an address is refused. Failures are then not counted per
-                           address (every request comes from the proxy)
+                           address and connections not capped per address (every one
+                           comes from the proxy)
   --workers N              threads for the password checks (default: one per core)
   --max-queued N           requests waiting for those threads (default 32); more get 503
                            with Retry-After at once

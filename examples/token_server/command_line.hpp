@@ -41,6 +41,13 @@ struct serve_options {
     attempt_limits attempts;
 };
 
+// Whether limits per source address apply (failures, --max-address-failures; open
+// connections, --max-connections-per-address): not behind a declared proxy, where every
+// connection comes from the proxy's address and one client would hold everyone to it.
+[[nodiscard]] inline bool limits_per_address_apply(const serve_options& options) noexcept {
+    return !options.insecure_http_behind_proxy;
+}
+
 struct add_client_options {
     std::string db_path;
     std::string client_id;

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,14 +42,34 @@ using tls_stream = asio::ssl::stream<beast::tcp_stream>;
 
 // The address the brute-force limit counts: an IPv4 client of a dual-stack socket as
 // IPv4, so that it is one name whichever way it came.
-std::string source_address_of(const tcp::socket& socket) {
+// The peer's address, an IPv4 one as itself rather than mapped into IPv6; nullopt when
+// the socket cannot say (the peer is gone already).
+std::optional<asio::ip::address> peer_address_of(const tcp::socket& socket) {
     boost::system::error_code ec;
     const tcp::endpoint peer = socket.remote_endpoint(ec);
-    if (ec) return "-";
+    if (ec) return std::nullopt;
     asio::ip::address address = peer.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return address.to_string();
+    return address;
+}
+
+std::string source_address_of(const tcp::socket& socket) {
+    const auto address = peer_address_of(socket);
+    return address ? address->to_string() : "-";
+}
+
+// What --max-connections-per-address counts against: an IPv4 address, or the /64 of an
+// IPv6 one (RFC 4291 2.5.4: the interface identifier is the low 64 bits, which a client
+// given a /64 chooses freely, so single IPv6 addresses would not hold one client to the
+// cap). Peers the socket cannot name share "-".
+std::string address_group_of(const tcp::socket& socket) {
+    const auto address = peer_address_of(socket);
+    if (!address) return "-";
+    if (address->is_v4()) return address->to_string();
+    asio::ip::address_v6::bytes_type bytes = address->to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 // False once the client has closed or reset its side of the connection. Checked by the
@@ -85,6 +106,7 @@ public:
     connection(tcp::socket&& socket, connection_context& context)
         : context_(context),
           source_address_(source_address_of(socket)),
+          address_group_(address_group_of(socket)),
           stream_(make_stream(std::move(socket), context)),
           buffer_(std::max<std::size_t>(2 * context.limits.max_header_bytes, 16 * 1024)) {}
 
@@ -95,7 +117,7 @@ public:
         if (id_ != 0) context_.registry.remove(id_);
     }
 
-    [[nodiscard]] const std::string& source_address() const noexcept { return source_address_; }
+    [[nodiscard]] const std::string& address_group() const noexcept { return address_group_; }
 
     void start(std::uint64_t id) {
         id_ = id;
@@ -441,6 +463,7 @@ private:
 
     connection_context& context_;
     std::string source_address_;
+    std::string address_group_;  // for the cap per address (address_group_of)
     Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -465,9 +488,10 @@ private:
 template <class Stream>
 void start(tcp::socket&& socket, connection_context& context) {
     auto c = std::make_shared<connection<Stream>>(std::move(socket), context);
-    const std::uint64_t id = context.registry.try_add(c, c->source_address());
+    const auto admitted = context.registry.try_add(c, c->address_group());
     // Over a cap (or stopping): c is destroyed on return, which closes the socket.
-    if (id != 0) c->start(id);
+    if (admitted.id != 0) return c->start(admitted.id);
+    if (admitted.address_full) write_connection_refused(c->address_group());
 }
 
 }  // namespace

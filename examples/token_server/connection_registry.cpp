@@ -4,17 +4,19 @@
 
 namespace token_server {
 
-std::uint64_t connection_registry::try_add(std::weak_ptr<stoppable> c, std::string_view address) {
+connection_registry::admission connection_registry::try_add(std::weak_ptr<stoppable> c, std::string_view address) {
     const std::lock_guard lock(mutex_);
-    if (stopping_ || open_.size() >= max_) return 0;
+    if (stopping_ || open_.size() >= max_) return {};
+    std::size_t* from_address = nullptr;
     if (max_per_address_ != 0) {
-        std::size_t& from_address = per_address_[std::string(address)];
-        if (from_address >= max_per_address_) return 0;
-        ++from_address;
+        from_address = &per_address_[std::string(address)];
+        if (*from_address >= max_per_address_) return {0, true};
     }
     const std::uint64_t id = next_id_++;
     open_.emplace(id, entry{std::move(c), max_per_address_ != 0 ? std::string(address) : std::string()});
-    return id;
+    // Counted once the entry is in (an emplace that throws leaves no count behind).
+    if (from_address != nullptr) ++*from_address;
+    return {id, false};
 }
 
 void connection_registry::remove(std::uint64_t id) {

@@ -28,9 +28,13 @@ public:
     connection_registry(std::size_t max_connections, std::size_t max_per_address) noexcept
         : max_(max_connections), max_per_address_(max_per_address) {}
 
+    struct admission {
+        std::uint64_t id = 0;       // 0: refused
+        bool address_full = false;  // refused because `address` holds max_per_address
+    };
     // An id for `c`, from `address`, or 0 when max_connections are open already, or
     // max_per_address from that address, or stop_all() has run.
-    [[nodiscard]] std::uint64_t try_add(std::weak_ptr<stoppable> c, std::string_view address);
+    [[nodiscard]] admission try_add(std::weak_ptr<stoppable> c, std::string_view address);
     void remove(std::uint64_t id);
     // Stops every open connection, and refuses new ones from now on.
     void stop_all();

@@ -138,25 +138,46 @@ void write_log_line(std::string_view line) { log_writer::instance().push(line, t
 
 void write_status_line(std::string_view line) { log_writer::instance().push(line, false); }
 
-void write_database_error(std::string_view message) {
-    static std::mutex mutex;
-    static std::optional<std::chrono::steady_clock::time_point> last;
-    static std::size_t left_out = 0;
-    std::string line = "token_server: database error: ";
-    {
-        const std::lock_guard lock(mutex);
-        const auto now = std::chrono::steady_clock::now();
-        if (last && now - *last < std::chrono::seconds(1)) {
-            ++left_out;
-            return;
+namespace {
+
+// A kind of line written at most once a second, with the count of those left out since:
+// what a flood makes many of must not flood the log.
+class once_a_second {
+public:
+    void write(std::string_view start, std::string_view detail) {
+        std::string line(start);
+        {
+            const std::lock_guard lock(mutex_);
+            const auto now = std::chrono::steady_clock::now();
+            if (last_ && now - *last_ < std::chrono::seconds(1)) {
+                ++left_out_;
+                return;
+            }
+            last_ = now;
+            append_printable(line, detail, 300, true);
+            if (left_out_ != 0) line += " (and " + std::to_string(left_out_) + " more since the last one logged)";
+            left_out_ = 0;
         }
-        last = now;
-        append_printable(line, message, 300, true);
-        if (left_out != 0) line += " (and " + std::to_string(left_out) + " more since the last one logged)";
-        left_out = 0;
+        line += '\n';
+        write_log_line(line);
     }
-    line += '\n';
-    write_log_line(line);
+
+private:
+    std::mutex mutex_;
+    std::optional<std::chrono::steady_clock::time_point> last_;
+    std::size_t left_out_ = 0;
+};
+
+}  // namespace
+
+void write_database_error(std::string_view message) {
+    static once_a_second lines;
+    lines.write("token_server: database error: ", message);
+}
+
+void write_connection_refused(std::string_view address_group) {
+    static once_a_second lines;
+    lines.write("token_server: connection refused: --max-connections-per-address reached by ", address_group);
 }
 
 bool flush_log(std::chrono::milliseconds within) {

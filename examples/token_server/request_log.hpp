@@ -49,6 +49,10 @@ void write_status_line(std::string_view line);
 // stderr is not read.
 void write_database_error(std::string_view message);
 
+// That a connection was closed at once because its address (or IPv6 /64) holds
+// --max-connections-per-address already: at most one line a second, as above.
+void write_connection_refused(std::string_view address_group);
+
 // Waits until the queued lines are written, at most `within`: false if they were not.
 bool flush_log(std::chrono::milliseconds within);
 

@@ -86,9 +86,8 @@ int serve(const serve_options& options, const asio::ip::address& address, token_
     // Declared in this order so that they are destroyed in the reverse one: connections
     // left in the io_context or in the pool's queue use the registry and the context
     // when they are destroyed, and their sockets need the io_context.
-    // Behind a proxy every connection comes from the proxy: no cap per address there.
     connection_registry registry(limits.max_connections,
-                                 options.insecure_http_behind_proxy ? 0 : limits.max_connections_per_address);
+                                 limits_per_address_apply(options) ? limits.max_connections_per_address : 0);
     // Group commit where the database has it (SQLite): a worker's batch of requests is
     // one transaction, committed before any of their replies leaves (commit_batch.hpp).
     batch_hooks hooks;

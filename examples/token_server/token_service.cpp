@@ -69,7 +69,7 @@ std::vector<std::string_view> words_of(std::string_view text) {
 // failures per address would let one client lock everyone out.
 attempt_limits effective_limits(const serve_options& options) {
     attempt_limits limits = options.attempts;
-    if (options.insecure_http_behind_proxy) limits.max_address_failures = 0;
+    if (!limits_per_address_apply(options)) limits.max_address_failures = 0;
     return limits;
 }
 
