@@ -97,20 +97,68 @@ TEST_CASE("uri: an authority names a host and perhaps a numeric port, no userinf
         CHECK_FALSE(is_host_authority(a));
 }
 
-TEST_CASE("uri: a host is an IP-literal, an IPv4 address or a reg-name, by RFC 3986 3.2.2's characters",
+TEST_CASE("uri: a host is an IP-literal, an IPv4 address or a reg-name, by RFC 3986 3.2.2's grammar",
           "[uri][rfc3986]") {
     // reg-name = *( unreserved / pct-encoded / sub-delims ); IP-literal = "[" ( IPv6address
-    // / IPvFuture ) "]", IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" );
-    // an RFC 6874 zone identifier ("%25") inside the brackets.
-    for (const std::string_view a : {"xn--bcher-kva.example", "a%41b.example", "a!$&'()*+,;=b", "_x~y-z.",
-                                     "192.0.2.1:443", "[2001:db8::7]", "[v1.fe:ed]:8080", "[fe80::1%25en0]"})
+    // / IPvFuture ) "]", IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ).
+    for (const std::string_view a :
+         {"xn--bcher-kva.example", "a%41b.example", "a!$&'()*+,;=b", "_x~y-z.", "192.0.2.1:443", "[2001:db8::7]",
+          "[::]", "[::1]:8080", "[2001:db8:0:0:0:0:2:1]", "[1:2:3:4:5:6:7::]", "[::ffff:192.0.2.1]",
+          "[64:ff9b::192.0.2.33]", "[FE80::A]", "[v1.fe:ed]:8080", "[V7.x!]"})
         CHECK(is_host_authority(a));
-    // Brackets only around an IP-literal; no space, quote or other byte outside URI
-    // characters; '%' only as a triplet; no gen-delim in a reg-name or inside brackets.
-    for (const std::string_view a : {"a[b]", "a]b", "[a]b]", "[[::1]]", "[a@b]", "as example.com", "as\"x.example",
-                                     "a%zz.example", "a%4", "a\x01b", "\xC3\xA9.example", "[::1 ]", "[]:80", "a{b}"})
+    // Brackets only around an IPv6 address or an IPvFuture; no space, quote or other byte
+    // outside URI characters; '%' only as a triplet, never inside brackets (a zone
+    // identifier); no gen-delim in a reg-name.
+    for (const std::string_view a : {"a[b]",
+                                     "a]b",
+                                     "[a]b]",
+                                     "[[::1]]",
+                                     "[a@b]",
+                                     "as example.com",
+                                     "as\"x.example",
+                                     "a%zz.example",
+                                     "a%4",
+                                     "a\x01b",
+                                     "\xC3\xA9.example",
+                                     "[::1 ]",
+                                     "[]:80",
+                                     "a{b}",
+                                     "[a]",
+                                     "[example.com]",
+                                     "[!]",
+                                     "[:]",
+                                     "[v]",
+                                     "[v1.]",
+                                     "[v.x]",
+                                     "[%41]",
+                                     "[fe80::1%25en0]",
+                                     "[1:2:3:4:5:6:7:8:9]",
+                                     "[1::2::3]",
+                                     "[12345::]",
+                                     "[::1:]",
+                                     "[:1::]",
+                                     "[1:2:3:4:5:6:7]",
+                                     "[1.2.3.4]",
+                                     "[::256.0.0.1]",
+                                     "[::1.02.3.4]",
+                                     "[::1.2.3]",
+                                     "[::1.2.3.4.5]",
+                                     "[::1.2.3.4:5]"})
         CHECK_FALSE(is_host_authority(a));
-    CHECK_FALSE(is_loopback_authority("[::1]]"));
+}
+
+TEST_CASE("uri: IPv4 and IPv6 addresses against RFC 3986 3.2.2 and RFC 4291 2.2's examples", "[uri][rfc3986]") {
+    for (const std::string_view a : {"0.0.0.0", "192.0.2.1", "255.255.255.255", "10.0.0.9"})
+        CHECK(detail::is_ipv4_address(a));
+    for (const std::string_view a : {"", "1.2.3", "1.2.3.4.", "256.1.1.1", "01.2.3.4", "1..2.3", "1.2.3.4a", "a.b.c.d"})
+        CHECK_FALSE(detail::is_ipv4_address(a));
+    // RFC 4291 2.2's examples.
+    for (const std::string_view a :
+         {"ABCD:EF01:2345:6789:ABCD:EF01:2345:6789", "2001:DB8:0:0:8:800:200C:417A", "2001:DB8::8:800:200C:417A",
+          "FF01::101", "::1", "::", "0:0:0:0:0:0:13.1.68.3", "::13.1.68.3", "::FFFF:129.144.52.38"})
+        CHECK(detail::is_ipv6_address(a));
+    for (const std::string_view a : {"", ":", ":::", "1:2", "::1::", "1:2:3:4:5:6:7:8::", "g::", "::1.2.3.4::"})
+        CHECK_FALSE(detail::is_ipv6_address(a));
 }
 
 TEST_CASE("uri: loopback authorities are 127.0.0.1, [::1] and localhost, with a numeric port (RFC 8252 7.3, 8.3)",

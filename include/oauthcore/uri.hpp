@@ -123,16 +123,81 @@ inline constexpr std::size_t max_redirect_uri_bytes = 4096;
 
 namespace detail {
 
-// RFC 3986 3.2.2: host = IP-literal / IPv4address / reg-name, written with URI characters
-// ('%' starting a triplet, RFC 3986 2.1). A reg-name (an IPv4address is one by its
-// characters) holds no gen-delim; an IP-literal is "[" and "]" around an IPv6 address or
-// an IPvFuture, which hold no gen-delim but ':' (nor brackets: those stand only around an
-// IP-literal). What an IP-literal holds is not parsed further.
+[[nodiscard]] constexpr bool is_hex_digit(char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// RFC 3986 3.2.2: IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet, a
+// dec-octet 0-255 without a leading zero.
+[[nodiscard]] constexpr bool is_ipv4_address(std::string_view s) noexcept {
+    std::size_t octets = 0;
+    std::size_t at = 0;
+    while (true) {
+        const std::size_t start = at;
+        unsigned value = 0;
+        while (at < s.size() && at - start < 3 && s[at] >= '0' && s[at] <= '9')
+            value = value * 10 + static_cast<unsigned>(s[at++] - '0');
+        const std::size_t digits = at - start;
+        if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0')) return false;
+        if (++octets == 4) return at == s.size();
+        if (at == s.size() || s[at] != '.') return false;
+        ++at;
+    }
+}
+
+// RFC 3986 3.2.2 (RFC 4291 2.2): IPv6address, eight groups of one to four hex digits
+// separated by ':', fewer with one "::" standing for one or more groups of zeros, the last
+// two groups perhaps an IPv4address.
+[[nodiscard]] constexpr bool is_ipv6_address(std::string_view s) noexcept {
+    std::size_t groups = 0;
+    bool compressed = false;
+    std::size_t at = 0;
+    if (s.starts_with("::")) {
+        compressed = true;
+        at = 2;
+    }
+    while (at < s.size()) {
+        const std::size_t start = at;
+        while (at < s.size() && is_hex_digit(s[at])) ++at;
+        if (at < s.size() && s[at] == '.') {
+            if (!is_ipv4_address(s.substr(start))) return false;
+            groups += 2;
+            break;
+        }
+        if (at == start || at - start > 4) return false;
+        ++groups;
+        if (at == s.size()) break;
+        if (s[at] != ':' || ++at == s.size()) return false;  // not a separator, or one that ends it
+        if (s[at] == ':') {
+            if (compressed) return false;
+            compressed = true;
+            ++at;
+        }
+    }
+    return compressed ? groups <= 7 : groups == 8;
+}
+
+// RFC 3986 3.2.2: IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ).
+[[nodiscard]] constexpr bool is_ipv_future(std::string_view s) noexcept {
+    if (s.size() < 4 || (s[0] != 'v' && s[0] != 'V')) return false;
+    std::size_t at = 1;
+    while (at < s.size() && is_hex_digit(s[at])) ++at;
+    if (at == 1 || at + 1 >= s.size() || s[at] != '.') return false;
+    const std::string_view rest = s.substr(at + 1);
+    return is_uri_text(rest) && rest.find_first_of("/?#[]@%") == std::string_view::npos;
+}
+
+// RFC 3986 3.2.2: host = IP-literal / IPv4address / reg-name. An IP-literal is "[" and "]"
+// around an IPv6address or an IPvFuture (no zone identifier: RFC 3986 has none, and a
+// zone means nothing to another host); a reg-name (an IPv4address is one by its
+// characters) is written with unreserved characters, sub-delims and pct-encoded triplets
+// (RFC 3986 2.1), so no gen-delim and no bracket.
 [[nodiscard]] constexpr bool is_host_syntax(std::string_view host) noexcept {
-    const bool literal = host.size() >= 2 && host.front() == '[' && host.back() == ']';
-    const std::string_view inside = literal ? host.substr(1, host.size() - 2) : host;
-    if (inside.empty() || !is_uri_text(inside)) return false;
-    return inside.find_first_of(literal ? "/?#[]@" : ":/?#[]@") == std::string_view::npos;
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        const std::string_view inside = host.substr(1, host.size() - 2);
+        return is_ipv6_address(inside) || is_ipv_future(inside);
+    }
+    return !host.empty() && is_uri_text(host) && host.find_first_of(":/?#[]@") == std::string_view::npos;
 }
 
 // The host of `authority` when it names a host (is_host_syntax), with or without a
