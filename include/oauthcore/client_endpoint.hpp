@@ -62,7 +62,7 @@ class client_endpoint_api {
 public:
     // The whole exchange with stores that answer now. The response's views point into
     // `storage` (and static strings), valid until its next reset().
-    template <token_request R, authentication_observer Observer = null_observer>
+    template <endpoint_request R, authentication_observer Observer = null_observer>
     [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
         response out;
         storage.reset();
@@ -73,19 +73,21 @@ public:
     // The same with stores that may answer later: `finish(const response&)` is called once,
     // with `out`. Until then the host keeps alive the request's bytes, `storage`, `out`,
     // the observer, the endpoint and its stores.
-    template <token_request R, class Finish, authentication_observer Observer>
+    template <endpoint_request R, class Finish, authentication_observer Observer>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
         out = response{};
         storage.reset();
         self().template run<true>(view_of(request), storage, out, observer, finish);
     }
-    template <token_request R, class Finish>
+    template <endpoint_request R, class Finish>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
         static null_observer none;
         handle_async(request, storage, out, std::move(finish), none);
     }
-    // A temporary request would be gone before a store that answers later reads it.
-    template <token_request R, class Finish, class... Observer>
+    // A temporary request source would be gone before a store that answers later reads
+    // its bytes. (A request_view owns no bytes: a temporary one is taken, its views being
+    // the host's to keep alive, as for any view.)
+    template <request_source R, class Finish, class... Observer>
     void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
                       Observer&... observer) = delete;
 

@@ -6982,12 +6982,13 @@ private:
 
 namespace oauthcore {
 
-// What handle and handle_async take: a request_source (concepts.hpp), whose headers are
-// found by name, or a request_view (transport.hpp) that a transport holding its headers
-// by field already (Beast's http::field, an HTTP/2 header table) fills directly, so that
-// no header is looked up by name.
+// What the token, revocation, introspection and device authorization endpoints' handle
+// and handle_async take: a request_source (concepts.hpp), whose headers are found by
+// name, or a request_view (transport.hpp), or what converts to one, that a transport
+// holding its headers by field already (Beast's http::field, an HTTP/2 header table)
+// fills directly, so that no header is looked up by name.
 template <class R>
-concept token_request = request_source<R> || std::same_as<R, request_view>;
+concept endpoint_request = request_source<R> || std::convertible_to<const R&, request_view>;
 
 // Builds the request_view of a request_source.
 template <request_source R>
@@ -6995,7 +6996,7 @@ template <request_source R>
     return request_view{request.method(), request.target(), request.header("Content-Type"),
                         request.header("Authorization"), request.body()};
 }
-[[nodiscard]] constexpr const request_view& view_of(const request_view& request) noexcept { return request; }
+[[nodiscard]] constexpr request_view view_of(const request_view& request) noexcept { return request; }
 
 namespace detail {
 
@@ -7067,7 +7068,7 @@ public:
     // The whole exchange with stores that answer now: request in, response out. The
     // response's views point into `storage` (and static strings), valid until its next
     // reset().
-    template <token_request R, authentication_observer Observer = null_observer>
+    template <endpoint_request R, authentication_observer Observer = null_observer>
     [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
         response out;
         storage.reset();
@@ -7082,21 +7083,23 @@ public:
     // `out`, the observer, this endpoint and its stores, and reads nothing in `out`: it
     // may hold a 200 written before its store answered (grant_context::write_response),
     // whose token that store may still refuse. `finish` is copied.
-    template <token_request R, class Finish, authentication_observer Observer>
+    template <endpoint_request R, class Finish, authentication_observer Observer>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
         out = response{};
         storage.reset();
         run<true>(view_of(request), storage, out, observer, finish);
     }
 
-    template <token_request R, class Finish>
+    template <endpoint_request R, class Finish>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
         static null_observer none;
         handle_async(request, storage, out, std::move(finish), none);
     }
 
-    // A temporary request would be gone before a store that answers later reads it.
-    template <token_request R, class Finish, class... Observer>
+    // A temporary request source would be gone before a store that answers later reads
+    // its bytes. (A request_view owns no bytes: a temporary one is taken, its views being
+    // the host's to keep alive, as for any view.)
+    template <request_source R, class Finish, class... Observer>
     void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
                       Observer&... observer) = delete;
 
@@ -7235,7 +7238,8 @@ token_endpoint(Clients&, const endpoint_options&, client_authentication_methods<
     -> token_endpoint<Clients, client_authentication_methods<Methods...>, Grants...>;
 
 // The vendor's endpoint in one call: the password grant alone, with stores that answer now.
-template <token_request R, class Clients, class Users, class Issuer, authentication_observer Observer = null_observer>
+template <endpoint_request R, class Clients, class Users, class Issuer,
+          authentication_observer Observer = null_observer>
 [[nodiscard]] response handle_token_request(const R& request, Clients& clients, Users& users, Issuer& issuer,
                                             exchange_storage& storage, const endpoint_options& options = {},
                                             Observer&& observer = {}) {
@@ -7274,7 +7278,7 @@ class client_endpoint_api {
 public:
     // The whole exchange with stores that answer now. The response's views point into
     // `storage` (and static strings), valid until its next reset().
-    template <token_request R, authentication_observer Observer = null_observer>
+    template <endpoint_request R, authentication_observer Observer = null_observer>
     [[nodiscard]] response handle(const R& request, exchange_storage& storage, Observer&& observer = {}) {
         response out;
         storage.reset();
@@ -7285,19 +7289,21 @@ public:
     // The same with stores that may answer later: `finish(const response&)` is called once,
     // with `out`. Until then the host keeps alive the request's bytes, `storage`, `out`,
     // the observer, the endpoint and its stores.
-    template <token_request R, class Finish, authentication_observer Observer>
+    template <endpoint_request R, class Finish, authentication_observer Observer>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish, Observer& observer) {
         out = response{};
         storage.reset();
         self().template run<true>(view_of(request), storage, out, observer, finish);
     }
-    template <token_request R, class Finish>
+    template <endpoint_request R, class Finish>
     void handle_async(const R& request, exchange_storage& storage, response& out, Finish finish) {
         static null_observer none;
         handle_async(request, storage, out, std::move(finish), none);
     }
-    // A temporary request would be gone before a store that answers later reads it.
-    template <token_request R, class Finish, class... Observer>
+    // A temporary request source would be gone before a store that answers later reads
+    // its bytes. (A request_view owns no bytes: a temporary one is taken, its views being
+    // the host's to keep alive, as for any view.)
+    template <request_source R, class Finish, class... Observer>
     void handle_async(const R&& request, exchange_storage& storage, response& out, Finish finish,
                       Observer&... observer) = delete;
 
