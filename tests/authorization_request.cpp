@@ -374,10 +374,13 @@ TEST_CASE(
     check_redirect_error(f.validate(get(base + "&state=abc&response_type=code" + s256)).answer,
                          reason::duplicate_parameter, "invalid_request", spa_cb, "");
     // RFC 6749 Appendix A.5: state = 1*VSCHAR. A NUL, a line feed, a tab or a DEL would
-    // not come back unchanged through the host's page: refused, and not sent back. (UTF-8
-    // passes: the next test case.)
+    // not come back unchanged through the host's page, nor bytes that are not UTF-8
+    // (RFC 3629 4: a stray continuation byte, an overlong form, a surrogate, a cut
+    // sequence), which a browser posts back as U+FFFD: refused, and not sent back.
+    // (UTF-8 passes: the next test case.)
     const std::string no_state = "client_id=spa&redirect_uri=https%3A%2F%2Fspa.example%2Fcb&response_type=code";
-    for (const std::string bad : {"a%00b", "a%0Ab", "%7F", "tab%09", "%1F"}) {
+    for (const std::string bad :
+         {"a%00b", "a%0Ab", "%7F", "tab%09", "%1F", "a%FFb", "%80", "%C0%AF", "%ED%A0%80", "a%C3", "%F4%90%80%80"}) {
         INFO("state=" << bad);
         check_redirect_error(f.validate(get(no_state + "&state=" + bad + s256)).answer, reason::invalid_parameter,
                              "invalid_request", spa_cb, "");
@@ -672,9 +675,14 @@ TEST_CASE(
     fixture f;
     authorization_endpoint endpoint{f.registry, f.options};
     for (const std::size_t bytes : {std::size_t{300}, std::size_t{400}, std::size_t{1000}}) {
-        const std::string state(bytes, '\xb8');  // three bytes each once encoded
+        // U+00B8, UTF-8 (a state must be: see the state test above), three bytes per byte
+        // once encoded.
+        std::string state;
         std::string encoded;
-        for (std::size_t i = 0; i < state.size(); ++i) encoded += "%B8";
+        for (std::size_t i = 0; i < bytes / 2; ++i) {
+            state += "\xC2\xB8";
+            encoded += "%C2%B8";
+        }
         const auto v = endpoint.validate(get("response_type=code&client_id=s6BhdRkqt3&state=" + encoded), f.storage);
         REQUIRE(v.valid());
         response_storage storage;

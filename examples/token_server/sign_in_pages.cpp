@@ -257,7 +257,14 @@ reply consent_page(const oauthcore::authorization_request& request, const csrf_t
 
 reply device_page(std::string_view user_code, const csrf_token& csrf, bool secure_cookies, std::string_view message,
                   unsigned status = 200) {
-    std::string content = "<p>Enter the code your device shows, and sign in to let it use your account.</p>\n";
+    // RFC 8628 5.4: a user may be sent a link holding an attacker's code (remote
+    // phishing); the page says to approve only a code shown on a device in their hands.
+    // (Naming the client and scope here would mean looking the code up before sign-in,
+    // which would tell anyone whether a guessed code is pending.)
+    std::string content =
+        "<p>Enter the code your device shows, and sign in to let it use your account.</p>\n"
+        "<p>Only allow a code that a device in front of you shows. If someone sent you this page or its code, "
+        "choose Deny.</p>\n";
     content += notice(message);
     content += "<form method=\"post\" action=\"" + std::string(device_path) + "\">\n";
     content += hidden("csrf", csrf.value);

@@ -62,6 +62,16 @@ namespace detail {
     return length;
 }
 
+// Whether all of `s` is valid UTF-8 (RFC 3629 4).
+[[nodiscard]] constexpr bool is_utf8(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t length = utf8_sequence_length(s, i);
+        if (length == 0) return false;
+        i += length;
+    }
+    return true;
+}
+
 inline constexpr std::string_view replacement_escape = "\\ufffd";
 
 [[nodiscard]] constexpr char short_escape(unsigned char c) noexcept {

@@ -2870,6 +2870,16 @@ namespace detail {
     return length;
 }
 
+// Whether all of `s` is valid UTF-8 (RFC 3629 4).
+[[nodiscard]] constexpr bool is_utf8(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t length = utf8_sequence_length(s, i);
+        if (length == 0) return false;
+        i += length;
+    }
+    return true;
+}
+
 inline constexpr std::string_view replacement_escape = "\\ufffd";
 
 [[nodiscard]] constexpr char short_escape(unsigned char c) noexcept {
@@ -6629,12 +6639,14 @@ private:
         }
         // From here on, errors go back to the client.
         // A state sent back must be the one received (RFC 6749 4.1.2): a repeated one is
-        // not, nor one holding a control character, which a page (the host's sign-in
-        // form) cannot carry unchanged. RFC 6749 Appendix A.5 says 1*VSCHAR; bytes from
-        // 0x80 are let through, as oauthlib and fosite do, for clients that put UTF-8 in
-        // their state (they go back percent-encoded).
+        // not, nor one holding a control character or bytes that are not UTF-8, which a
+        // page (the host's sign-in form, in UTF-8) cannot carry unchanged: a browser
+        // posts U+FFFD for them. RFC 6749 Appendix A.5 says 1*VSCHAR; UTF-8 is let
+        // through, as oauthlib and fosite do, for clients that put it in their state (it
+        // goes back percent-encoded).
         const std::string_view sent_state = form[param<"state">];
-        const bool state_unusable = form.is_repeated(param<"state">) || any_in(char_class::control, sent_state);
+        const bool state_unusable =
+            form.is_repeated(param<"state">) || any_in(char_class::control, sent_state) || !detail::is_utf8(sent_state);
         const std::string_view state = state_unusable ? std::string_view{} : sent_state;
         const auto redirect = [&](error e) {
             fill_error_redirect(out.answer, e, redirect_uri, state, storage.response);
