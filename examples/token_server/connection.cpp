@@ -326,7 +326,8 @@ private:
         parser_.reset();
         request_done_ = true;
         if (!token_service::needs_work(request_)) return respond(context_.service.answer(request_, source_address_));
-        if (auto refused = context_.service.refuse_early(source_address_)) return respond(std::move(*refused));
+        if (auto refused = context_.service.refuse_early(request_, source_address_))
+            return respond(std::move(*refused));
 
         // While the request waits and is worked on, this connection reads nothing and
         // has no deadline running; the executor is kept busy so that shutdown waits.

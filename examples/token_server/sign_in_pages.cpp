@@ -283,13 +283,6 @@ reply device_page(std::string_view user_code, const csrf_token& csrf, bool secur
     return out;
 }
 
-reply too_many_failures(std::optional<std::chrono::seconds> retry_after) {
-    reply out = message_page(429, "Too many attempts", "Too many failed sign-ins. Wait a while and try again.");
-    if (retry_after) out.message.set(http::field::retry_after, std::to_string(retry_after->count()));
-    out.log_code = "too_many_failures";
-    return out;
-}
-
 // The form fields of the pages besides the authorization request's.
 using page_fields = oauthcore::parameter_list<"username", "password", "csrf", "decision", "user_code">;
 
@@ -324,6 +317,13 @@ signed_in sign_in(request_gate& gate, db_user_store& users, std::string_view cli
 }
 
 }  // namespace
+
+reply sign_in_pages::too_many_failures(std::optional<std::chrono::seconds> retry_after) {
+    reply out = message_page(429, "Too many attempts", "Too many failed sign-ins. Wait a while and try again.");
+    if (retry_after) out.message.set(http::field::retry_after, std::to_string(retry_after->count()));
+    out.log_code = "too_many_failures";
+    return out;
+}
 
 sign_in_pages::sign_in_pages(const serve_options& options, token_database& db, attempt_limiter& limiter)
     : db_(db),

@@ -32,7 +32,9 @@
 //  - What the client sent is shown HTML-escaped; errors about the client or the redirect
 //    URI are shown here, never redirected (oauthcore decides which).
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,6 +57,9 @@ public:
     void set_issuer(std::string_view issuer) noexcept;
 
     [[nodiscard]] static bool serves(std::string_view path) noexcept;
+    // The 429 page for a sign-in refused by the brute-force limits (attempt_limiter.hpp),
+    // with Retry-After when the back-off's length is known.
+    [[nodiscard]] static reply too_many_failures(std::optional<std::chrono::seconds> retry_after);
     // What asks the database or checks a password (for the work pool).
     [[nodiscard]] static bool needs_work(std::string_view method, std::string_view path) noexcept;
 

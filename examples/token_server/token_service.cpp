@@ -135,10 +135,12 @@ bool token_service::needs_work(const http_request& request) noexcept {
            sign_in_pages::needs_work(view(request.method_string()), path);
 }
 
-std::optional<reply> token_service::refuse_early(std::string_view source_address) {
+std::optional<reply> token_service::refuse_early(const http_request& request, std::string_view source_address) {
     if (!count_addresses_) return std::nullopt;
     const auto back_off = limiter_.refused(attempt_kind::address, source_address, attempt_limiter::clock::now());
     if (!back_off) return std::nullopt;
+    // A person's browser gets the page it can show.
+    if (sign_in_pages::serves(path_of(view(request.target())))) return sign_in_pages::too_many_failures(back_off);
     return transport_reply(transport_error::too_many_failures, back_off);
 }
 

@@ -52,9 +52,9 @@ public:
     // microseconds and is answered on the I/O thread.
     [[nodiscard]] static bool needs_work(const http_request& request) noexcept;
 
-    // A POST from an address under back-off: refused before it takes a place in the
-    // work queue.
-    [[nodiscard]] std::optional<reply> refuse_early(std::string_view source_address);
+    // A request from an address under back-off: refused before it takes a place in the
+    // work queue, with the pages' HTML 429 for a page, else a JSON one.
+    [[nodiscard]] std::optional<reply> refuse_early(const http_request& request, std::string_view source_address);
 
     // The whole exchange. `source_address` is what the brute-force limit counts.
     [[nodiscard]] reply answer(const http_request& request, std::string_view source_address);

@@ -702,6 +702,11 @@ def test_brute_force(binary, workdir):
         request(server.port, "grant_type=password&username=user%d&password=x" % i)
     check(request(server.port, "grant_type=password&username=another&password=x")[0] == 429,
           "an address after 4 failures with 4 names")
+    # A browser of that address gets the pages' HTML 429, not the token endpoint's JSON.
+    status, headers, body = request(server.port, None, authorization=None, method="GET",
+                                    path="/authorize?response_type=code&client_id=x")
+    check(status == 429 and headers.get("content-type", "").startswith("text/html") and b"<html" in body.lower(),
+          "the sign-in page under the address's back-off: %d %r" % (status, headers.get("content-type")))
     log = server.log_text()
     server.stop()
     check(" 429 temporarily_unavailable too_many_failures " in log, "no log line for the refusal")
