@@ -121,6 +121,43 @@ std::map<std::string, std::vector<std::string>> reference_parameters(std::string
 }
 
 // RFC 3986 2 characters, written out.
+// Whether `s` is UTF-8, by RFC 3629 4's rules written out (the shortest form, no
+// surrogates, nothing above U+10FFFF): the model's own, apart from oauthcore's.
+bool is_utf8_reference(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        std::size_t follow = 0;
+        std::uint32_t point = 0;
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((lead & 0xE0) == 0xC0) {
+            follow = 1;
+            point = lead & 0x1Fu;
+        } else if ((lead & 0xF0) == 0xE0) {
+            follow = 2;
+            point = lead & 0x0Fu;
+        } else if ((lead & 0xF8) == 0xF0) {
+            follow = 3;
+            point = lead & 0x07u;
+        } else {
+            return false;
+        }
+        if (i + follow >= s.size()) return false;
+        for (std::size_t k = 1; k <= follow; ++k) {
+            const auto next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xC0) != 0x80) return false;
+            point = point << 6 | (next & 0x3Fu);
+        }
+        constexpr std::uint32_t shortest[] = {0, 0x80, 0x800, 0x10000};
+        if (point < shortest[follow] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) return false;
+        i += follow + 1;
+    }
+    return true;
+}
+
 bool is_uri_byte(char c) {
     const std::string_view allowed =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
@@ -196,10 +233,12 @@ void check_redirect_parameters(std::string_view location, const check_context& c
     const auto added = added_parameters(location);
     std::map<std::string, std::string> expect = expected;
     const auto state = c.params.find("state");
-    // Sent back only when given once and free of control characters (RFC 6749 Appendix A.5).
+    // Sent back only when given once, free of control characters (RFC 6749 Appendix A.5)
+    // and UTF-8 (what a page can carry back unchanged).
     const auto is_control = [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; };
     if (state != c.params.end() && state->second.size() == 1 && !state->second[0].empty() &&
-        std::none_of(state->second[0].begin(), state->second[0].end(), is_control))
+        std::none_of(state->second[0].begin(), state->second[0].end(), is_control) &&
+        is_utf8_reference(state->second[0]))
         expect["state"] = state->second[0];
     if (!c.issuer.empty()) expect["iss"] = std::string(c.issuer);
     require(added.size() == expect.size());
@@ -223,6 +262,7 @@ void check_validation(const Validation& v, const check_context& c) {
         require(oauthcore::is_redirect_uri(r.redirect_uri));
         require(r.code_challenge.empty() == r.code_challenge_method.empty());
         require(!oauthcore::any_in(oauthcore::char_class::control, r.state));
+        require(is_utf8_reference(r.state));
         return;
     }
     const oauthcore::response& a = v.answer;
