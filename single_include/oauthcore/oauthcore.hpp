@@ -5904,13 +5904,22 @@ struct uri_parts {
     return true;
 }
 
+namespace detail {
+
+[[nodiscard]] constexpr bool is_hex_digit(char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace detail
+
 // True when every byte of `text` is one a URI is written with (RFC 3986 2: unreserved,
 // gen-delims, sub-delims), and each "%" starts a pct-encoded triplet (RFC 3986 2.1).
 [[nodiscard]] constexpr bool is_uri_text(std::string_view text) noexcept {
-    const auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (!is_in(char_class::uri, text[i])) return false;
-        if (text[i] == '%' && (i + 2 >= text.size() || !hex(text[i + 1]) || !hex(text[i + 2]))) return false;
+        if (text[i] == '%' &&
+            (i + 2 >= text.size() || !detail::is_hex_digit(text[i + 1]) || !detail::is_hex_digit(text[i + 2])))
+            return false;
     }
     return true;
 }
@@ -5928,10 +5937,6 @@ inline constexpr std::size_t max_redirect_uri_bytes = 4096;
 }
 
 namespace detail {
-
-[[nodiscard]] constexpr bool is_hex_digit(char c) noexcept {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 // RFC 3986 3.2.2: IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet, a
 // dec-octet 0-255 without a leading zero.
