@@ -39,6 +39,25 @@ TEST_CASE("transport: a query in the request target is refused (RFC 6749 3.2, RF
     CHECK(checked.error().reason == reason::query_in_target);
 }
 
+// The exact media type takes a shorter path (the first 32 bytes as words, then the last):
+// every one-byte change at every position, in either part, is still refused, and one that
+// only changes case is still accepted (RFC 9110 8.3.1: case-insensitive).
+TEST_CASE("transport: every byte of the 33-byte form media type is compared (RFC 9110 8.3.1)", "[transport]") {
+    const std::string form = "application/x-www-form-urlencoded";
+    REQUIRE(form.size() == 33);
+    for (std::size_t i = 0; i < form.size(); ++i) {
+        std::string changed = form;
+        changed[i] = changed[i] == '-' ? '_' : static_cast<char>(changed[i] ^ 0x01);
+        CAPTURE(i, changed);
+        CHECK_FALSE(is_form_content_type(changed));
+        if (form[i] >= 'a' && form[i] <= 'z') {
+            std::string upper = form;
+            upper[i] = static_cast<char>(form[i] - 'a' + 'A');
+            CHECK(is_form_content_type(upper));
+        }
+    }
+}
+
 TEST_CASE("transport: Content-Type must be the form media type, parameters allowed (RFC 9110 8.3.1)", "[transport]") {
     for (const char* accepted :
          {"application/x-www-form-urlencoded", "application/x-www-form-urlencoded;charset=UTF-8",

@@ -29,10 +29,18 @@ struct request_view {
 // True for the form media type, case-insensitive, with or without parameters such as
 // charset (RFC 9110 8.3.1: type/subtype *( OWS ";" OWS parameter )).
 [[nodiscard]] constexpr bool is_form_content_type(std::string_view content_type) noexcept {
+    constexpr std::string_view form = "application/x-www-form-urlencoded";
+    // The header as clients nearly always send it: its 33 bytes compared inline (the first
+    // 32 as four words, then the last), with no search for a parameter and no call to
+    // memcmp, on every request.
+    if (content_type.size() == form.size() &&
+        detail::bytes_equal(std::string_view(content_type.data(), 32), form.substr(0, 32)) &&
+        content_type.back() == form.back())
+        return true;
     const std::size_t semicolon = detail::find_first(content_type, ';');
     const std::string_view media_type = detail::trim_ows(
         semicolon == std::string_view::npos ? content_type : std::string_view(content_type.data(), semicolon));
-    return detail::iequals(media_type, "application/x-www-form-urlencoded");
+    return detail::iequals(media_type, form);
 }
 
 // True when the request target carries a query with something in it; a bare '?' or
