@@ -20,15 +20,13 @@ std::string make_user_code() {
     }
 }
 
-// What the store keeps of a user code: the digest of its compact upper-case form, so
-// that "wdjb mjht" finds "WDJB-MJHT" (RFC 8628 6.1).
+}  // namespace
+
 token_digest user_code_digest(std::string_view typed) {
     std::array<char, oauthcore::max_user_code_length> compact{};
     const std::size_t count = oauthcore::normalize_user_code(typed, user_codes, compact.data(), compact.size());
     return digest_of({compact.data(), count <= compact.size() ? count : compact.size()});
 }
-
-}  // namespace
 
 result<token> record_authorization_code(token_database& db, const authorization_code_row& row, std::int64_t now) {
     const token code = make_token();
@@ -54,6 +52,11 @@ result<device_request> record_device_request(token_database& db, std::string_vie
         if (stored.error().rfind("already exists", 0) != 0) return failure(stored.error());
     }
     return failure("cannot find an unused user code");
+}
+
+result<std::optional<device_code_row>> find_pending_device_request(token_database& db, std::string_view typed_user_code,
+                                                                   std::int64_t now) {
+    return db.find_pending_device_code(user_code_digest(typed_user_code), now);
 }
 
 result<bool> decide_device_request(token_database& db, std::string_view typed_user_code, device_decision decision,

@@ -5,6 +5,7 @@
 // 3.3) for the verification page and `approve-device`. One function each, whoever asks.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,16 @@ struct device_request {
 [[nodiscard]] result<device_request> record_device_request(token_database& db, std::string_view client_id,
                                                            std::string_view scope, std::uint64_t expires_in,
                                                            std::uint64_t interval, std::int64_t now);
+
+// What the store keeps of a user code: the digest of its compact upper-case form, so
+// that "wdjb mjht" finds "WDJB-MJHT" (RFC 8628 6.1).
+[[nodiscard]] token_digest user_code_digest(std::string_view typed);
+
+// The pending, unexpired request with the user code the user typed, for the verification
+// page to name its client and scope (RFC 8628 5.4); nullopt: none.
+[[nodiscard]] result<std::optional<device_code_row>> find_pending_device_request(token_database& db,
+                                                                                 std::string_view typed_user_code,
+                                                                                 std::int64_t now);
 
 // The user's decision on the request with the user code the user typed (any case, with
 // or without the dash). False: no pending, unexpired request has that code.

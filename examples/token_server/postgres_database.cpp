@@ -123,6 +123,11 @@ constexpr prepared purge_device_codes{
     "purge_device_codes",
     "DELETE FROM device_codes WHERE digest IN (SELECT digest FROM device_codes WHERE expires_at < $1::bigint "
     "LIMIT $2::bigint)"};
+constexpr prepared find_pending_device_code{
+    "find_pending_device_code",
+    "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
+    "FROM device_codes WHERE user_code_digest = $1::bytea AND decision = 'pending' AND expires_at > $2::bigint "
+    "AND used_at IS NULL"};
 constexpr prepared decide_device_code{
     "decide_device_code",
     "UPDATE device_codes SET decision = $2::text, user_id = $3::bigint WHERE user_code_digest = $1::bytea "
@@ -147,6 +152,7 @@ constexpr const prepared* all[] = {&find_client,
                                    &lock_device_code,
                                    &poll_device_code,
                                    &redeem_device_code,
+                                   &find_pending_device_code,
                                    &decide_device_code,
                                    &purge_tokens,
                                    &purge_authorization_codes,
@@ -213,21 +219,6 @@ bool storable(const T&) noexcept {
 }
 bool storable(std::string_view text) noexcept { return is_text(text); }
 bool storable(const std::optional<std::string_view>& text) noexcept { return !text || is_text(*text); }
-
-std::string_view name_of(device_decision decision) noexcept {
-    switch (decision) {
-        case device_decision::approved: return "approved";
-        case device_decision::denied: return "denied";
-        case device_decision::pending: break;
-    }
-    return "pending";
-}
-
-device_decision decision_named(std::string_view name) noexcept {
-    if (name == "approved") return device_decision::approved;
-    if (name == "denied") return device_decision::denied;
-    return device_decision::pending;
-}
 
 bool changed_one_row(const PGresult* r) noexcept {
     return std::string_view(PQcmdTuples(const_cast<PGresult*>(r))) == "1";
@@ -634,14 +625,7 @@ result<std::optional<device_code_row>> postgres_database::poll_device_code(const
         if (!r) return failure(r.error());
         if (PQntuples(r->get()) == 0) return std::optional<device_code_row>();
         const pg_row row(r->get(), 0);
-        std::optional<device_code_row> found =
-            device_code_row{row.text(0),
-                            row.text(1),
-                            row.integer(2),
-                            row.integer(3),
-                            row.is_null(4) ? std::nullopt : std::optional<std::int64_t>(row.integer(4)),
-                            decision_named(row.text(5)),
-                            row.integer(6)};
+        std::optional<device_code_row> found = device_code_row_of(row);
         if (auto polled = (*s)->run(sql::poll_device_code, device_digest, now); !polled) return failure(polled.error());
         return found;
     });
@@ -656,6 +640,17 @@ result<bool> postgres_database::redeem_device_code(const token_digest& device_di
                        p.refresh_scope);
     if (!r) return failure(r.error());
     return changed_one_row(r->get());
+}
+
+result<std::optional<device_code_row>> postgres_database::find_pending_device_code(const token_digest& user_code_digest,
+                                                                                   std::int64_t now) {
+    auto s = acquire();
+    if (!s) return failure(s.error());
+    auto r = (*s)->run(sql::find_pending_device_code, user_code_digest, now);
+    if (!r) return failure(r.error());
+    if (PQntuples(r->get()) == 0) return std::optional<device_code_row>();
+    const pg_row row(r->get(), 0);
+    return std::optional<device_code_row>(device_code_row_of(row));
 }
 
 result<bool> postgres_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

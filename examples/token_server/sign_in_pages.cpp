@@ -2,11 +2,13 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
 
 #include "codes.hpp"
+#include "device_confirmation.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/parameters.hpp"
 #include "oauthcore/storage.hpp"
@@ -255,16 +257,13 @@ reply consent_page(const oauthcore::authorization_request& request, const csrf_t
     return out;
 }
 
+// The device page's first step: the user code and a sign-in, and a Continue button.
+// Nothing is looked up before the sign-in (device_confirmation.hpp says why).
 reply device_page(std::string_view user_code, const csrf_token& csrf, bool secure_cookies, std::string_view message,
                   unsigned status = 200) {
-    // RFC 8628 5.4: a user may be sent a link holding an attacker's code (remote
-    // phishing); the page says to approve only a code shown on a device in their hands.
-    // (Naming the client and scope here would mean looking the code up before sign-in,
-    // which would tell anyone whether a guessed code is pending.)
     std::string content =
-        "<p>Enter the code your device shows, and sign in to let it use your account.</p>\n"
-        "<p>Only allow a code that a device in front of you shows. If someone sent you this page or its code, "
-        "choose Deny.</p>\n";
+        "<p>Enter the code your device shows, and sign in. The next page names the application that asks and "
+        "what it asks for, before anything is allowed.</p>\n";
     content += notice(message);
     content += "<form method=\"post\" action=\"" + std::string(device_path) + "\">\n";
     content += hidden("csrf", csrf.value);
@@ -275,16 +274,42 @@ reply device_page(std::string_view user_code, const csrf_token& csrf, bool secur
         escape_html(user_code) + "\">\n";
     content += sign_in_fields();
     content +=
-        "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>"
-        "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div>\n"
+        "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"continue\">Continue</button></div>\n"
         "</form>\n";
     reply out = html_page(status, page("Connect a device", content));
     set_csrf_cookie(out, csrf, secure_cookies);
     return out;
 }
 
+// The second step (RFC 8628 5.4): the signed-in user sees which client asks for which
+// scope, and is warned that a code sent by someone else is an attack (remote phishing),
+// before Allow or Deny. The form carries the ticket of device_confirmation.hpp in place of
+// the password.
+reply device_confirmation_page(const device_code_row& request, std::string_view user_code, std::string_view user_name,
+                               std::string_view ticket, const csrf_token& csrf, bool secure_cookies) {
+    std::string content = "<p>Signed in as <span class=\"client\">" + escape_html(user_name) + "</span>.</p>\n";
+    content += "<p>The application <span class=\"client\">" + escape_html(request.client_id) +
+               "</span> asks to use your account";
+    if (!request.scope.empty()) content += " with the scope <code>" + escape_html(request.scope) + "</code>";
+    content += " on the device that shows the code <code>" + escape_html(user_code) + "</code>.</p>\n";
+    content +=
+        "<p>Only allow a code that a device in front of you shows. If someone sent you this page or its code, "
+        "choose Deny.</p>\n";
+    content += "<form method=\"post\" action=\"" + std::string(device_path) + "\">\n";
+    content += hidden("csrf", csrf.value);
+    content += hidden("user_code", user_code);
+    content += hidden("confirmation", ticket);
+    content +=
+        "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>"
+        "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div>\n"
+        "</form>\n";
+    reply out = html_page(200, page("Allow this device?", content));
+    set_csrf_cookie(out, csrf, secure_cookies);
+    return out;
+}
+
 // The form fields of the pages besides the authorization request's.
-using page_fields = oauthcore::parameter_list<"username", "password", "csrf", "decision", "user_code">;
+using page_fields = oauthcore::parameter_list<"username", "password", "csrf", "decision", "user_code", "confirmation">;
 
 // The user the form names: an email address when it holds "@" (a username never does
 // in the example's data; add-user takes either), else a username.
@@ -434,6 +459,42 @@ reply sign_in_pages::authorize(const http_request& request, std::string_view sou
     return redirect(endpoint.approve(valid, code->view(), storage.response));
 }
 
+namespace {
+
+// The second step's post: a ticket this server made for this browser and user code, not
+// expired, and the user's choice (device_confirmation.hpp).
+reply confirm_device(token_database& db, bool secure_cookies, std::string_view user_code, std::string_view ticket,
+                     std::string_view decision, const csrf_token& csrf) {
+    if (decision != "approve" && decision != "deny")
+        return device_page(user_code, csrf, secure_cookies, "Choose Allow or Deny.", 400);
+    const auto expired = [&] {
+        return device_page(user_code, csrf, secure_cookies, "This confirmation has expired. Please sign in again.",
+                           403);
+    };
+    const auto claims = read_confirmation(ticket);
+    if (!claims) return expired();
+    const auto found = db.find_user(claims->user());
+    if (!found) return message_page(500, "Something went wrong", "Please try again later.");
+    // A ticket naming nobody is checked too, with a key no user has, so that it takes as
+    // long as one naming a user (the answer does not tell whether the user exists).
+    const std::string_view key = *found ? std::string_view((*found)->password_hash) : std::string_view("no user");
+    const std::int64_t now = unix_now();
+    const bool matches = confirmation_matches(ticket, *claims, {user_code_digest(user_code), csrf.value, key}, now);
+    if (!*found || !matches) return expired();
+    const bool approve = decision == "approve";
+    const auto decided = decide_device_request(
+        db, user_code, approve ? device_decision::approved : device_decision::denied, (*found)->id, now);
+    if (!decided) return message_page(500, "Something went wrong", "Please try again later.");
+    if (!*decided)
+        return device_page(user_code, csrf, secure_cookies,
+                           "No device is waiting for this code any more (it may have expired, or been answered).");
+    return message_page(200, approve ? "Device connected" : "Device refused",
+                        approve ? "Your device may now use your account. You can close this window."
+                                : "The device will not get access. You can close this window.");
+}
+
+}  // namespace
+
 reply sign_in_pages::device(const http_request& request, std::string_view source_address) {
     const csrf_token csrf = csrf_of(request);
     oauthcore::request_storage storage;
@@ -459,9 +520,9 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
     const std::string_view user_code = (*form)[oauthcore::param<"user_code">];
     if (!csrf_matches(request, (*form)[oauthcore::param<"csrf">]))
         return device_page(user_code, csrf, secure_cookies_, "The form has expired. Please try again.", 403);
-    const std::string_view decision = (*form)[oauthcore::param<"decision">];
-    if (decision != "approve" && decision != "deny")
-        return device_page(user_code, csrf, secure_cookies_, "Choose Allow or Deny.", 400);
+    const std::string_view ticket = (*form)[oauthcore::param<"confirmation">];
+    if (!ticket.empty())
+        return confirm_device(db_, secure_cookies_, user_code, ticket, (*form)[oauthcore::param<"decision">], csrf);
 
     request_gate gate(limiter_, source_address);
     const std::string_view username = (*form)[oauthcore::param<"username">];
@@ -475,21 +536,25 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
             return device_page(user_code, csrf, secure_cookies_, "Wrong username or password.");
         case sign_in_result::accepted: break;
     }
-    const bool approve = decision == "approve";
-    const auto decided = decide_device_request(
-        db_, user_code, approve ? device_decision::approved : device_decision::denied, user.user_id, unix_now());
-    if (!decided) return message_page(500, "Something went wrong", "Please try again later.");
+    const std::int64_t now = unix_now();
+    const auto pending = find_pending_device_request(db_, user_code, now);
+    if (!pending) return message_page(500, "Something went wrong", "Please try again later.");
     // A wrong code counts against the user like a wrong password, under its own name
     // (request_gate::user_code_wrong): codes cannot be tried faster than passwords
     // (RFC 8628 5.1).
-    if (!*decided) {
+    if (!*pending) {
         gate.user_code_wrong(user_named(username));
         return device_page(user_code, csrf, secure_cookies_,
                            "No device is waiting for this code (it may have expired). Check the code and try again.");
     }
-    return message_page(200, approve ? "Device connected" : "Device refused",
-                        approve ? "Your device may now use your account. You can close this window."
-                                : "The device will not get access. You can close this window.");
+    // The stored hash keys the ticket; the user was found a moment ago.
+    const auto found = db_.find_user(user_named(username));
+    if (!found || !*found) return message_page(500, "Something went wrong", "Please try again later.");
+    const confirmation_claims claims{user_named(username).kind, std::string(username),
+                                     std::min(now + confirmation_lifetime, (*pending)->expires_at)};
+    const std::string made =
+        make_confirmation(claims, {user_code_digest(user_code), csrf.value, (*found)->password_hash});
+    return device_confirmation_page(**pending, user_code, username, made, csrf, secure_cookies_);
 }
 
 }  // namespace token_server

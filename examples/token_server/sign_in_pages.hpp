@@ -10,7 +10,10 @@
 //                     password, csrf, decision=approve|deny; without decision it is an
 //                     authorization request sent by POST (RFC 6749 3.1) and gets the form
 //   GET  /device[?user_code=...]                       the verification form
-//   POST /device      user_code, username, password, csrf, decision=approve|deny
+//   POST /device      user_code, username, password, csrf: signs in, then the
+//                     confirmation naming the client and scope (RFC 8628 5.4)
+//   POST /device      user_code, confirmation, csrf, decision=approve|deny: the choice
+//                     (device_confirmation.hpp)
 //   GET  /static/style.css                             the pages' only style sheet
 //
 // Decisions:

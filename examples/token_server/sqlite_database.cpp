@@ -37,21 +37,6 @@ result<int> user_version(sqlite3* db) {
 // are NOT NULL, '' for none.
 std::string_view text_or_empty(std::string_view text) noexcept { return text.empty() ? std::string_view("") : text; }
 
-device_decision decision_named(std::string_view name) noexcept {
-    if (name == "approved") return device_decision::approved;
-    if (name == "denied") return device_decision::denied;
-    return device_decision::pending;
-}
-
-std::string_view name_of(device_decision decision) noexcept {
-    switch (decision) {
-        case device_decision::approved: return "approved";
-        case device_decision::denied: return "denied";
-        case device_decision::pending: break;
-    }
-    return "pending";
-}
-
 // The group the calling thread is in (token_database::begin_group), if any: whose,
 // whether the thread holds that database's mutex with the group's transaction open, and
 // whether SQLite undid a transaction of the group on its own (then end_group fails).
@@ -199,6 +184,10 @@ result<void> sqlite_database::prepare_statements() {
         {&poll_device_code_, "UPDATE device_codes SET last_polled_at = ?2 WHERE digest = ?1"},
         {&spend_device_code_,
          "UPDATE device_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL AND decision = 'approved'"},
+        {&find_pending_device_code_,
+         "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
+         "FROM device_codes WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?2 "
+         "AND used_at IS NULL"},
         {&decide_device_code_,
          "UPDATE device_codes SET decision = ?2, user_id = ?3 "
          "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},
@@ -517,15 +506,7 @@ result<std::optional<device_code_row>> sqlite_database::poll_device_code(const t
             statement_use q(find_device_code_.get());
             if (!q.bind(1, device_digest)) return failure(last_error());
             switch (q.step()) {
-                case SQLITE_ROW:
-                    found = device_code_row{q.text(0),
-                                            q.text(1),
-                                            q.integer(2),
-                                            q.integer(3),
-                                            q.is_null(4) ? std::nullopt : std::optional<std::int64_t>(q.integer(4)),
-                                            decision_named(q.text(5)),
-                                            q.integer(6)};
-                    break;
+                case SQLITE_ROW: found = device_code_row_of(q); break;
                 case SQLITE_DONE: return found;
                 default: return failure(last_error());
             }
@@ -540,6 +521,19 @@ result<std::optional<device_code_row>> sqlite_database::poll_device_code(const t
 result<bool> sqlite_database::redeem_device_code(const token_digest& device_digest, const token_record& tokens,
                                                  std::int64_t now) {
     return spend_for_tokens(spend_device_code_.get(), device_digest, tokens, now);
+}
+
+result<std::optional<device_code_row>> sqlite_database::find_pending_device_code(const token_digest& user_code_digest,
+                                                                                 std::int64_t now) {
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
+    statement_use q(find_pending_device_code_.get());
+    if (!(q.bind(1, user_code_digest) && q.bind(2, now))) return failure(last_error());
+    switch (q.step()) {
+        case SQLITE_ROW: return std::optional<device_code_row>(device_code_row_of(q));
+        case SQLITE_DONE: return std::optional<device_code_row>();
+        default: return failure(last_error());
+    }
 }
 
 result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

@@ -95,6 +95,21 @@ struct issued_token_row {
 
 enum class device_decision : unsigned char { pending, approved, denied };
 
+// The decision column's text, both ways.
+[[nodiscard]] inline std::string_view name_of(device_decision decision) noexcept {
+    switch (decision) {
+        case device_decision::approved: return "approved";
+        case device_decision::denied: return "denied";
+        case device_decision::pending: break;
+    }
+    return "pending";
+}
+[[nodiscard]] inline device_decision decision_named(std::string_view name) noexcept {
+    if (name == "approved") return device_decision::approved;
+    if (name == "denied") return device_decision::denied;
+    return device_decision::pending;
+}
+
 // A device authorization request (RFC 8628 3.1) as stored.
 struct device_code_row {
     std::string client_id;
@@ -105,6 +120,20 @@ struct device_code_row {
     device_decision decision = device_decision::pending;
     std::int64_t user_id = 0;  // who approved; 0 otherwise
 };
+
+// The row from a query's columns client_id, scope, poll_interval, expires_at,
+// last_polled_at, decision, coalesce(user_id, 0), in this order: from either backend's
+// row reader (text, integer and is_null by column).
+template <class Row>
+[[nodiscard]] device_code_row device_code_row_of(const Row& row) {
+    return device_code_row{row.text(0),
+                           row.text(1),
+                           row.integer(2),
+                           row.integer(3),
+                           row.is_null(4) ? std::nullopt : std::optional<std::int64_t>(row.integer(4)),
+                           decision_named(row.text(5)),
+                           row.integer(6)};
+}
 
 struct new_user {
     std::optional<std::string_view> username;
@@ -205,6 +234,11 @@ public:
     // stored. Of concurrent calls for one device code, exactly one gets true.
     [[nodiscard]] virtual result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
                                                           std::int64_t now) = 0;
+    // The pending, unexpired request with this user code, as the verification page shows
+    // it before the user decides (RFC 8628 5.4: the client and scope); nullopt: no such
+    // request (unknown user code, expired, or decided already). Changes nothing.
+    [[nodiscard]] virtual result<std::optional<device_code_row>> find_pending_device_code(
+        const token_digest& user_code_digest, std::int64_t now) = 0;
     // Records the user's decision on a pending, unexpired request. False: no such request
     // (unknown user code, expired, or decided already).
     [[nodiscard]] virtual result<bool> decide_device_code(const token_digest& user_code_digest,

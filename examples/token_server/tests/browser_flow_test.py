@@ -245,9 +245,14 @@ def device_flow(browser, server):
           == started["user_code"], "the verification page is filled from verification_uri_complete (RFC 8628 3.3.1)")
     browser.type("#username", USERNAME)
     browser.type("#password", PASSWORD)
+    browser.click("button[value=continue]")
+    time.sleep(0.2)
+    check(browser.text("h1") == "Allow this device?" and "tv" in browser.text("main") and
+          "read" in browser.text("main"),
+          "after the sign-in the page names the client and the scope before the user decides (RFC 8628 5.4)")
     browser.click("button[value=approve]")
     time.sleep(0.2)
-    check(browser.text("h1") == "Device connected", "the user approves the device on the verification page")
+    check(browser.text("h1") == "Device connected", "the user approves the device on the confirmation page")
     status, token = post_form(server.base + "/oauth/token",
                               {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": "tv",
                                "device_code": started["device_code"]})

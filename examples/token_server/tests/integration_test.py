@@ -1347,6 +1347,76 @@ def test_device_page_code_guessing(server, binary, db):
     check(statuses == [200] * 5 + [429], "wrong user codes with the right password: statuses %r" % statuses)
 
 
+def test_device_page_confirmation(server, binary, db):
+    """RFC 8628 5.4: the verification page names the client and the scope, after the
+    sign-in and before the user decides; the decision carries a ticket bound to the user,
+    the user code and the browser's CSRF token (device_confirmation.hpp)."""
+    print("device page: the confirmation step", flush=True)
+    password = "confirmer-password-41c7"
+    SECRETS.add(password)
+    out = run_admin(binary, "add-user", "--db", db, "--username", "confirmer", stdin=password.encode() + b"\n")
+    check(out.returncode == 0, "add-user confirmer: %r" % out.stderr)
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+
+    def start():
+        started = json.loads(admin_ok(binary, "device-code", "device-code", "--db", db, "--client", "tv",
+                                      "--scope", "read"))
+        SECRETS.add(started["device_code"])
+        return started
+
+    def poll(started):
+        return server.token_request(form(grant_type=grant, device_code=started["device_code"], client_id="tv"),
+                                    authorization=None)
+
+    def browser():
+        status, headers, _ = server.request("GET", "/device")
+        cookie = headers.get("set-cookie", "").split(";", 1)[0]
+        check(status == 200 and cookie.startswith("oauthcore_csrf="), "GET /device: the form and its CSRF cookie")
+        return cookie
+
+    def post(cookie, **fields):
+        fields["csrf"] = cookie.split("=", 1)[1]
+        return server.request("POST", "/device", urllib.parse.urlencode(fields).encode(),
+                              {"Content-Type": FORM, "Cookie": cookie})
+
+    started = start()
+    cookie = browser()
+    status, _, body = post(cookie, user_code=started["user_code"].lower().replace("-", ""), username="confirmer",
+                           password=password, decision="approve")
+    page = body.decode("utf-8", "replace")
+    ticket = re.search(r'name="confirmation" value="([^"]+)"', page)
+    check(status == 200 and "<h1>Allow this device?</h1>" in page and '<span class="client">tv</span>' in page and
+          "<code>read</code>" in page and ticket is not None and 'value="approve"' in page and
+          'value="deny"' in page and password not in page,
+          "after the sign-in the page names the client and scope and asks (RFC 8628 5.4): %r" % page[:300])
+    expect_error(poll(started), 400, "authorization_pending", "a decision posted with the sign-in decides nothing")
+    if ticket is None:
+        return
+    ticket = html.unescape(ticket.group(1))
+    code = started["user_code"].lower().replace("-", "")
+
+    other_browser = browser()
+    status, _, body = post(other_browser, user_code=code, confirmation=ticket, decision="approve")
+    check(status == 403 and b"expired" in body and other_browser != cookie,
+          "the ticket from another browser (another CSRF cookie) is refused: %d" % status)
+    forged = ticket[:-1] + ("0" if ticket[-1] != "0" else "1")
+    status, _, _ = post(cookie, user_code=code, confirmation=forged, decision="approve")
+    check(status == 403, "a changed ticket is refused: %d" % status)
+    other = start()
+    status, _, _ = post(cookie, user_code=other["user_code"], confirmation=ticket, decision="approve")
+    check(status == 403, "the ticket for another user code is refused: %d" % status)
+    status, _, _ = post(cookie, user_code=code, confirmation=ticket, decision="maybe")
+    check(status == 400, "a decision other than approve or deny: %d" % status)
+    expect_error(poll(started), 400, "slow_down", "still pending after the refused posts (polled within the interval)")
+    expect_error(poll(other), 400, "authorization_pending", "the other request is untouched")
+
+    status, _, body = post(cookie, user_code=code, confirmation=ticket, decision="approve")
+    check(status == 200 and b"<h1>Device connected</h1>" in body, "the ticket and Allow approve: %d" % status)
+    expect_token(poll(started), "RFC 8628 3.5: the device polls after the confirmed approval", scope="read")
+    status, _, body = post(cookie, user_code=code, confirmation=ticket, decision="deny")
+    check(status == 200 and b"No device is waiting" in body, "the ticket again, once decided: %d" % status)
+
+
 def main():
     args = sys.argv[1:]
     postgres = "--postgres" in args
@@ -1392,6 +1462,7 @@ def run(binary, pg):
         test_revocation_and_introspection(server, binary, db, web_token)
         test_device_authorization_and_metadata(server, binary, db)
         test_device_page_code_guessing(server, binary, db)
+        test_device_page_confirmation(server, binary, db)
         test_locations(binary, workdir, pg)
         issued += test_concurrency(server)
 
