@@ -27,7 +27,13 @@ namespace http = boost::beast::http;
 constexpr std::string_view authorize_path = "/authorize";
 constexpr std::string_view device_path = "/device";
 constexpr std::string_view style_path = "/static/style.css";
-constexpr std::string_view csrf_cookie = "oauthcore_csrf";
+// The CSRF cookie's name. A Secure cookie (with TLS, or behind a TLS proxy) takes the
+// __Host- prefix (RFC 6265bis 4.1.3.2): the browser then keeps it only when this host set
+// it over HTTPS with Path=/ and no Domain, so that neither a sibling subdomain nor a
+// plain-HTTP answer on the network path can plant a value it knows (cookie tossing, which
+// defeats a double-submit token). Without TLS (loopback only) the cookie cannot be Secure,
+// and the prefix cannot be used.
+std::string_view csrf_cookie_name(bool secure) noexcept { return secure ? "__Host-oauthcore_csrf" : "oauthcore_csrf"; }
 
 constexpr std::string_view style_sheet =
     R"css(body{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1d1f23;margin:0}
@@ -209,21 +215,22 @@ bool is_csrf_text(std::string_view value) noexcept {
     return true;
 }
 
-csrf_token csrf_of(const http_request& request) {
-    const std::string_view sent = cookie_value(request, csrf_cookie);
+csrf_token csrf_of(const http_request& request, bool secure) {
+    const std::string_view sent = cookie_value(request, csrf_cookie_name(secure));
     if (is_csrf_text(sent)) return {std::string(sent), false};
     return {std::string(make_token().view()), true};
 }
 
 // The form's field equals the cookie (compared in constant time), and both are tokens.
-bool csrf_matches(const http_request& request, std::string_view field) {
-    const std::string_view sent = cookie_value(request, csrf_cookie);
+bool csrf_matches(const http_request& request, bool secure, std::string_view field) {
+    const std::string_view sent = cookie_value(request, csrf_cookie_name(secure));
     return is_csrf_text(sent) && is_csrf_text(field) && sodium_memcmp(sent.data(), field.data(), sent.size()) == 0;
 }
 
 void set_csrf_cookie(reply& out, const csrf_token& csrf, bool secure) {
     if (!csrf.is_new) return;
-    std::string cookie = std::string(csrf_cookie) + "=" + csrf.value + "; Path=/; HttpOnly; SameSite=Strict";
+    std::string cookie =
+        std::string(csrf_cookie_name(secure)) + "=" + csrf.value + "; Path=/; HttpOnly; SameSite=Strict";
     if (secure) cookie += "; Secure";
     out.message.set(http::field::set_cookie, cookie);
 }
@@ -415,7 +422,7 @@ reply sign_in_pages::authorize(const http_request& request, std::string_view sou
         return redirects ? redirect(checked.answer) : error_page(checked.answer);
     }
     const oauthcore::authorization_request& valid = *checked.request;
-    const csrf_token csrf = csrf_of(request);
+    const csrf_token csrf = csrf_of(request, secure_cookies_);
     if (!post) return consent_page(valid, csrf, secure_cookies_, {});
 
     oauthcore::request_storage form_storage;
@@ -426,7 +433,7 @@ reply sign_in_pages::authorize(const http_request& request, std::string_view sou
     const std::string_view decision = (*form)[oauthcore::param<"decision">];
     // RFC 6749 3.1: an authorization request may come as a POST; it gets the form.
     if (decision.empty()) return consent_page(valid, csrf, secure_cookies_, {});
-    if (!csrf_matches(request, (*form)[oauthcore::param<"csrf">]))
+    if (!csrf_matches(request, secure_cookies_, (*form)[oauthcore::param<"csrf">]))
         return message_page(403, "Request refused", "The form has expired. Go back to the application and try again.");
     if (decision == "deny") return redirect(endpoint.deny(valid, storage.response));
     if (decision != "approve") return message_page(400, "Request refused", "The form cannot be read.");
@@ -496,7 +503,7 @@ reply confirm_device(token_database& db, bool secure_cookies, std::string_view u
 }  // namespace
 
 reply sign_in_pages::device(const http_request& request, std::string_view source_address) {
-    const csrf_token csrf = csrf_of(request);
+    const csrf_token csrf = csrf_of(request, secure_cookies_);
     oauthcore::request_storage storage;
     if (is_get_or_head(request)) {
         // verification_uri_complete (RFC 8628 3.3.1) fills the code in.
@@ -518,7 +525,7 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
     const auto form = oauthcore::parse_form<page_fields>(request.body(), storage, get_options_.limits);
     if (!form) return message_page(400, "Request refused", "The form cannot be read.");
     const std::string_view user_code = (*form)[oauthcore::param<"user_code">];
-    if (!csrf_matches(request, (*form)[oauthcore::param<"csrf">]))
+    if (!csrf_matches(request, secure_cookies_, (*form)[oauthcore::param<"csrf">]))
         return device_page(user_code, csrf, secure_cookies_, "The form has expired. Please try again.", 403);
     const std::string_view ticket = (*form)[oauthcore::param<"confirmation">];
     if (!ticket.empty())

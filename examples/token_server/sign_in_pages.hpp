@@ -23,8 +23,9 @@
 //    access_denied, which any user of the browser may do; on the device page it needs
 //    one, since it ends a request made elsewhere.
 //  - CSRF (RFC 6749 10.12 protects the client; this protects the server's own forms): a
-//    random token in a cookie (HttpOnly, SameSite=Strict, Secure with TLS) and in a
-//    hidden field; a POST whose two differ is refused (403) before anything is checked.
+//    random token in a cookie (HttpOnly, SameSite=Strict; Secure and named with the
+//    __Host- prefix with TLS, so that no other host can plant it) and in a hidden field; a
+//    POST whose two differ is refused (403) before anything is checked.
 //  - Every page: Content-Security-Policy with nothing allowed but the style sheet and
 //    form posts to this server (and, on the authorization page, to the redirect URI's
 //    origin, which the browser checks the redirect after the post against), no framing

@@ -103,11 +103,13 @@ class Server:
         return status
 
 
-def request(port, body=PASSWORD_BODY, authorization=AUTH, method="POST", path=TOKEN_PATH, timeout=60):
+def request(port, body=PASSWORD_BODY, authorization=AUTH, method="POST", path=TOKEN_PATH, timeout=60,
+            extra_headers=None):
     """One request on a connection of its own: (status, {lower-case header: value}, body)."""
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if authorization:
         headers["Authorization"] = authorization
+    headers.update(extra_headers or {})
     data = body.encode() if body is not None else None
     head = "%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, HOST)
     for name, value in headers.items():
@@ -776,6 +778,14 @@ def test_tls(binary, workdir):
                               "--user", CLIENT + ":" + CLIENT_SECRET], capture_output=True, timeout=60)
         text = out.stdout.decode("utf-8", "replace")
         check(out.returncode == 0 and text.startswith("HTTP/1.1 200"), "curl https: %r %r" % (text[:80], out.stderr))
+    # The pages' CSRF cookie is Secure over TLS, and so takes the __Host- prefix.
+    out = subprocess.run(["curl", "-sS", "--cacert", cert, "-i", "https://%s:%d/device" % (HOST, server.port)],
+                         capture_output=True, timeout=60)
+    cookie = [line for line in out.stdout.decode("utf-8", "replace").splitlines()
+              if line.lower().startswith("set-cookie:")]
+    check(len(cookie) == 1 and cookie[0].split(":", 1)[1].strip().startswith("__Host-oauthcore_csrf=") and
+          "; Secure" in cookie[0] and "; Path=/;" in cookie[0] and "domain" not in cookie[0].lower(),
+          "https: the CSRF cookie is __Host- (RFC 6265bis 4.1.3.2): %r" % cookie)
     out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "https://%s:%d%s" % (HOST, server.port, TOKEN_PATH)],
                          capture_output=True, timeout=60)
     check(out.returncode != 0, "curl without --cacert trusted a self-signed certificate")
@@ -867,6 +877,17 @@ def test_tls(binary, workdir):
     warning_lines = [line for line in server.log_text().splitlines() if "WARNING" in line]
     check(len(warning_lines) == 1 and "--insecure-http-behind-proxy" in warning_lines[0],
           "proxy warning: %r" % warning_lines)
+    # Behind a TLS proxy the cookie is Secure and __Host- too; a cookie by the plain name
+    # is not read (a form posted with it is refused as expired).
+    status, headers, _ = request(server.port, body=None, authorization=None, method="GET", path="/device")
+    set_cookie = headers.get("set-cookie", "")
+    check(status == 200 and set_cookie.startswith("__Host-oauthcore_csrf=") and "; Secure" in set_cookie,
+          "behind a proxy: the CSRF cookie is __Host-: %r" % set_cookie)
+    token = set_cookie.split(";", 1)[0].split("=", 1)[1]
+    for cookie, expected in (("oauthcore_csrf=" + token, 403), ("__Host-oauthcore_csrf=" + token, 200)):
+        status, _, _ = request(server.port, body="user_code=BCDF-GHJK&csrf=" + token, authorization=None,
+                               path="/device", extra_headers={"Cookie": cookie})
+        check(status == expected, "behind a proxy: a form with the cookie %s: %d" % (cookie.split("=")[0], status))
     check(server.stop() == 0, "behind a proxy: exit status")
     if os.path.exists("/proc/net/if_inet6"):
         server = Server(binary, workdir, host="::1")
