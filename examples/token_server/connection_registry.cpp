@@ -7,15 +7,22 @@ namespace token_server {
 connection_registry::admission connection_registry::try_add(std::weak_ptr<stoppable> c, std::string_view address) {
     const std::lock_guard lock(mutex_);
     if (stopping_ || open_.size() >= max_) return {};
-    std::size_t* from_address = nullptr;
-    if (max_per_address_ != 0) {
-        from_address = &per_address_[std::string(address)];
-        if (*from_address >= max_per_address_) return {0, true};
+    if (max_per_address_ == 0) {
+        const std::uint64_t id = next_id_++;
+        open_.emplace(id, entry{std::move(c), std::string()});
+        return {id, false};
     }
+    const auto [count, new_address] = per_address_.try_emplace(std::string(address), 0);
+    if (count->second >= max_per_address_) return {0, true};
     const std::uint64_t id = next_id_++;
-    open_.emplace(id, entry{std::move(c), max_per_address_ != 0 ? std::string(address) : std::string()});
-    // Counted once the entry is in (an emplace that throws leaves no count behind).
-    if (from_address != nullptr) ++*from_address;
+    try {
+        open_.emplace(id, entry{std::move(c), count->first});
+    } catch (...) {
+        // Nothing counted: an address seen first here leaves no entry behind.
+        if (new_address) per_address_.erase(count);
+        throw;
+    }
+    ++count->second;
     return {id, false};
 }
 
