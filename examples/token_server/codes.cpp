@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 namespace token_server {
 
@@ -20,13 +22,39 @@ std::string make_user_code() {
     }
 }
 
-}  // namespace
-
-token_digest user_code_digest(std::string_view typed) {
+// What the user typed, read as a user code: upper-cased, every character outside the
+// code's alphabet left out (RFC 8628 6.1), at most max_user_code_length of them.
+std::string compact_user_code(std::string_view typed) {
     std::array<char, oauthcore::max_user_code_length> compact{};
     const std::size_t count = oauthcore::normalize_user_code(typed, user_codes, compact.data(), compact.size());
-    return digest_of({compact.data(), count <= compact.size() ? count : compact.size()});
+    return std::string(compact.data(), std::min(count, compact.size()));
 }
+
+// What the store keeps of a user code: the digest of its compact form, so that
+// "wdjb mjht" finds "WDJB-MJHT".
+token_digest user_code_digest(std::string_view typed) { return digest_of(compact_user_code(typed)); }
+
+// What the database keeps of a confirmation handed to a browser.
+token_digest confirmation_digest(std::string_view confirmation, std::string_view browser) {
+    std::string bound(confirmation);
+    bound += ':';
+    bound += browser;
+    return digest_of(bound);
+}
+
+// The user code as the device shows it (RFC 8628 6.1: groups joined by '-'), from what
+// the user typed: never the text typed around it.
+std::string shown_user_code(std::string_view typed) {
+    std::string shown;
+    const std::string compact = compact_user_code(typed);
+    for (std::size_t i = 0; i < compact.size(); ++i) {
+        if (i != 0 && user_codes.group != 0 && i % user_codes.group == 0) shown += '-';
+        shown += compact[i];
+    }
+    return shown;
+}
+
+}  // namespace
 
 result<token> record_authorization_code(token_database& db, const authorization_code_row& row, std::int64_t now) {
     const token code = make_token();
@@ -54,9 +82,24 @@ result<device_request> record_device_request(token_database& db, std::string_vie
     return failure("cannot find an unused user code");
 }
 
-result<std::optional<device_code_row>> find_pending_device_request(token_database& db, std::string_view typed_user_code,
-                                                                   std::int64_t now) {
-    return db.find_pending_device_code(user_code_digest(typed_user_code), now);
+result<std::optional<device_confirmation>> begin_device_confirmation(token_database& db,
+                                                                     std::string_view typed_user_code,
+                                                                     std::int64_t user_id, std::string_view browser,
+                                                                     std::int64_t now) {
+    token confirmation = make_token();
+    const auto found = db.begin_device_confirmation(user_code_digest(typed_user_code),
+                                                    confirmation_digest(confirmation.view(), browser), user_id,
+                                                    now + confirmation_lifetime, now);
+    if (!found) return failure(found.error());
+    if (!*found) return std::optional<device_confirmation>();
+    return std::optional<device_confirmation>(
+        device_confirmation{std::move(**found), shown_user_code(typed_user_code), confirmation});
+}
+
+result<bool> confirm_device_request(token_database& db, std::string_view typed_user_code, std::string_view confirmation,
+                                    std::string_view browser, device_decision decision, std::int64_t now) {
+    return db.confirm_device_code(user_code_digest(typed_user_code), confirmation_digest(confirmation, browser),
+                                  decision, now);
 }
 
 result<bool> decide_device_request(token_database& db, std::string_view typed_user_code, device_decision decision,

@@ -35,15 +35,34 @@ struct device_request {
                                                            std::string_view scope, std::uint64_t expires_in,
                                                            std::uint64_t interval, std::int64_t now);
 
-// What the store keeps of a user code: the digest of its compact upper-case form, so
-// that "wdjb mjht" finds "WDJB-MJHT" (RFC 8628 6.1).
-[[nodiscard]] token_digest user_code_digest(std::string_view typed);
+// The device page's confirmation step (RFC 8628 5.4; sign_in_pages.hpp says why two
+// steps). After the user signed in with a user code, begin_device_confirmation records
+// the user, a fresh random confirmation and when it expires (confirmation_lifetime) on
+// the pending request, and gives the request for the page to name its client and scope,
+// the code as the device shows it, and the confirmation for the page's form. The
+// database keeps only the digest of the confirmation joined to the browser's CSRF token
+// (`browser`): the confirmation works from that browser alone, and whoever reads the
+// database cannot use it. nullopt: no pending request has that code.
+inline constexpr std::int64_t confirmation_lifetime = 300;
 
-// The pending, unexpired request with the user code the user typed, for the verification
-// page to name its client and scope (RFC 8628 5.4); nullopt: none.
-[[nodiscard]] result<std::optional<device_code_row>> find_pending_device_request(token_database& db,
-                                                                                 std::string_view typed_user_code,
-                                                                                 std::int64_t now);
+struct device_confirmation {
+    device_code_row request;
+    std::string user_code;  // XXXX-XXXX, whatever the user typed around it
+    token confirmation;
+};
+
+[[nodiscard]] result<std::optional<device_confirmation>> begin_device_confirmation(token_database& db,
+                                                                                   std::string_view typed_user_code,
+                                                                                   std::int64_t user_id,
+                                                                                   std::string_view browser,
+                                                                                   std::int64_t now);
+
+// The decision posted with a confirmation: recorded, for the user who began it, when the
+// confirmation is the one recorded for this code and browser and has not expired; it then
+// works no more. False: it is not (or the request expired, or was decided meanwhile).
+[[nodiscard]] result<bool> confirm_device_request(token_database& db, std::string_view typed_user_code,
+                                                  std::string_view confirmation, std::string_view browser,
+                                                  device_decision decision, std::int64_t now);
 
 // The user's decision on the request with the user code the user typed (any case, with
 // or without the dash). False: no pending, unexpired request has that code.

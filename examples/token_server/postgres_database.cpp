@@ -123,10 +123,18 @@ constexpr prepared purge_device_codes{
     "purge_device_codes",
     "DELETE FROM device_codes WHERE digest IN (SELECT digest FROM device_codes WHERE expires_at < $1::bigint "
     "LIMIT $2::bigint)"};
-constexpr prepared find_pending_device_code{
-    "find_pending_device_code",
-    "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
-    "FROM device_codes WHERE user_code_digest = $1::bytea AND decision = 'pending' AND expires_at > $2::bigint "
+constexpr prepared begin_device_confirmation{
+    "begin_device_confirmation",
+    "UPDATE device_codes SET confirmation_digest = $2::bytea, confirming_user_id = $3::bigint, "
+    "confirmation_expires_at = $4::bigint WHERE user_code_digest = $1::bytea AND decision = 'pending' "
+    "AND expires_at > $5::bigint AND used_at IS NULL "
+    "RETURNING client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0)"};
+constexpr prepared confirm_device_code{
+    "confirm_device_code",
+    "UPDATE device_codes SET decision = $3::text, user_id = CASE WHEN $3::text = 'approved' THEN "
+    "confirming_user_id END, confirmation_digest = NULL, confirming_user_id = NULL, "
+    "confirmation_expires_at = NULL WHERE user_code_digest = $1::bytea AND confirmation_digest = $2::bytea "
+    "AND confirmation_expires_at > $4::bigint AND decision = 'pending' AND expires_at > $4::bigint "
     "AND used_at IS NULL"};
 constexpr prepared decide_device_code{
     "decide_device_code",
@@ -152,7 +160,8 @@ constexpr const prepared* all[] = {&find_client,
                                    &lock_device_code,
                                    &poll_device_code,
                                    &redeem_device_code,
-                                   &find_pending_device_code,
+                                   &begin_device_confirmation,
+                                   &confirm_device_code,
                                    &decide_device_code,
                                    &purge_tokens,
                                    &purge_authorization_codes,
@@ -642,15 +651,26 @@ result<bool> postgres_database::redeem_device_code(const token_digest& device_di
     return changed_one_row(r->get());
 }
 
-result<std::optional<device_code_row>> postgres_database::find_pending_device_code(const token_digest& user_code_digest,
-                                                                                   std::int64_t now) {
+result<std::optional<device_code_row>> postgres_database::begin_device_confirmation(
+    const token_digest& user_code_digest, const token_digest& confirmation_digest, std::int64_t user_id,
+    std::int64_t confirmation_expires_at, std::int64_t now) {
     auto s = acquire();
     if (!s) return failure(s.error());
-    auto r = (*s)->run(sql::find_pending_device_code, user_code_digest, now);
+    auto r = (*s)->run(sql::begin_device_confirmation, user_code_digest, confirmation_digest, user_id,
+                       confirmation_expires_at, now);
     if (!r) return failure(r.error());
     if (PQntuples(r->get()) == 0) return std::optional<device_code_row>();
-    const pg_row row(r->get(), 0);
-    return std::optional<device_code_row>(device_code_row_of(row));
+    return std::optional<device_code_row>(device_code_row_of(pg_row(r->get(), 0)));
+}
+
+result<bool> postgres_database::confirm_device_code(const token_digest& user_code_digest,
+                                                    const token_digest& confirmation_digest, device_decision decision,
+                                                    std::int64_t now) {
+    auto s = acquire();
+    if (!s) return failure(s.error());
+    auto r = (*s)->run(sql::confirm_device_code, user_code_digest, confirmation_digest, name_of(decision), now);
+    if (!r) return failure(r.error());
+    return changed_one_row(r->get());
 }
 
 result<bool> postgres_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

@@ -98,6 +98,11 @@ inline constexpr int postgres_first_version = 3;
 
 // postgres_migrations[i] takes a database from version postgres_first_version + i to
 // the next; a change of schema.hpp's schema_version adds one here too.
-inline constexpr std::array<std::string_view, schema_version - postgres_first_version> postgres_migrations{};
+inline constexpr std::array<std::string_view, schema_version - postgres_first_version> postgres_migrations{
+    // 3 -> 4: schema.hpp's migration_3_to_4_sql.
+    "ALTER TABLE device_codes ADD COLUMN confirmation_digest bytea;\n"
+    "ALTER TABLE device_codes ADD COLUMN confirming_user_id bigint REFERENCES users(id);\n"
+    "ALTER TABLE device_codes ADD COLUMN confirmation_expires_at bigint",
+};
 
 }  // namespace token_server

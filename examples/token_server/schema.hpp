@@ -5,7 +5,7 @@
 
 namespace token_server {
 
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 
 // The grants a client gets unless add-client says otherwise (the vendor endpoint's), and
 // the clients.grants column's DEFAULT for clients of older versions.
@@ -154,6 +154,18 @@ CREATE TABLE device_codes (
   used_at          INTEGER
 ) STRICT, WITHOUT ROWID;
 PRAGMA user_version = 3;
+)sql";
+
+// Version 4: the device page's confirmation step (RFC 8628 5.4; sign_in_pages.hpp). The
+// user who signed in on the page, the digest of the confirmation handed to that browser
+// (a random token and the browser's CSRF token, codes.cpp) and when it expires: the
+// decision posted with it is recorded for that user. Only a digest is kept, so reading
+// the database does not let anyone decide in a user's name.
+inline constexpr std::string_view migration_3_to_4_sql = R"sql(
+ALTER TABLE device_codes ADD COLUMN confirmation_digest BLOB;
+ALTER TABLE device_codes ADD COLUMN confirming_user_id INTEGER REFERENCES users(id);
+ALTER TABLE device_codes ADD COLUMN confirmation_expires_at INTEGER;
+PRAGMA user_version = 4;
 )sql";
 
 }  // namespace token_server

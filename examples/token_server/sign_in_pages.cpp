@@ -8,7 +8,6 @@
 #include <string>
 
 #include "codes.hpp"
-#include "device_confirmation.hpp"
 #include "oauthcore/form.hpp"
 #include "oauthcore/parameters.hpp"
 #include "oauthcore/storage.hpp"
@@ -265,7 +264,7 @@ reply consent_page(const oauthcore::authorization_request& request, const csrf_t
 }
 
 // The device page's first step: the user code and a sign-in, and a Continue button.
-// Nothing is looked up before the sign-in (device_confirmation.hpp says why).
+// Nothing is looked up before the sign-in (sign_in_pages.hpp says why).
 reply device_page(std::string_view user_code, const csrf_token& csrf, bool secure_cookies, std::string_view message,
                   unsigned status = 200) {
     std::string content =
@@ -290,28 +289,30 @@ reply device_page(std::string_view user_code, const csrf_token& csrf, bool secur
 
 // The second step (RFC 8628 5.4): the signed-in user sees which client asks for which
 // scope, and is warned that a code sent by someone else is an attack (remote phishing),
-// before Allow or Deny. The form carries the ticket of device_confirmation.hpp in place of
-// the password.
-reply device_confirmation_page(const device_code_row& request, std::string_view user_code, std::string_view user_name,
-                               std::string_view ticket, const csrf_token& csrf, bool secure_cookies) {
+// before Allow or Deny. The code shown is the one the request has, whatever was typed
+// around it. The form carries the confirmation (codes.hpp) in place of the password.
+reply device_confirmation_page(const device_confirmation& pending, std::string_view user_name, const csrf_token& csrf,
+                               bool secure_cookies) {
     std::string content = "<p>Signed in as <span class=\"client\">" + escape_html(user_name) + "</span>.</p>\n";
-    content += "<p>The application <span class=\"client\">" + escape_html(request.client_id) +
+    content += "<p>The application <span class=\"client\">" + escape_html(pending.request.client_id) +
                "</span> asks to use your account";
-    if (!request.scope.empty()) content += " with the scope <code>" + escape_html(request.scope) + "</code>";
-    content += " on the device that shows the code <code>" + escape_html(user_code) + "</code>.</p>\n";
+    if (!pending.request.scope.empty())
+        content += " with the scope <code>" + escape_html(pending.request.scope) + "</code>";
+    content += " on the device that shows the code <code>" + escape_html(pending.user_code) + "</code>.</p>\n";
     content +=
         "<p>Only allow a code that a device in front of you shows. If someone sent you this page or its code, "
         "choose Deny.</p>\n";
     content += "<form method=\"post\" action=\"" + std::string(device_path) + "\">\n";
     content += hidden("csrf", csrf.value);
-    content += hidden("user_code", user_code);
-    content += hidden("confirmation", ticket);
+    content += hidden("user_code", pending.user_code);
+    content += hidden("confirmation", pending.confirmation.view());
     content +=
         "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>"
         "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div>\n"
         "</form>\n";
     reply out = html_page(200, page("Allow this device?", content));
     set_csrf_cookie(out, csrf, secure_cookies);
+    out.log_name = "device_confirmation_begun";
     return out;
 }
 
@@ -468,36 +469,32 @@ reply sign_in_pages::authorize(const http_request& request, std::string_view sou
 
 namespace {
 
-// The second step's post: a ticket this server made for this browser and user code, not
-// expired, and the user's choice (device_confirmation.hpp).
-reply confirm_device(token_database& db, bool secure_cookies, std::string_view user_code, std::string_view ticket,
+// The second step's post: the decision, recorded when the confirmation is the one this
+// browser was handed for this code and has not expired (codes.hpp). Each outcome is named
+// in the log line.
+reply confirm_device(token_database& db, bool secure_cookies, std::string_view user_code, std::string_view confirmation,
                      std::string_view decision, const csrf_token& csrf) {
-    if (decision != "approve" && decision != "deny")
-        return device_page(user_code, csrf, secure_cookies, "Choose Allow or Deny.", 400);
-    const auto expired = [&] {
-        return device_page(user_code, csrf, secure_cookies, "This confirmation has expired. Please sign in again.",
-                           403);
-    };
-    const auto claims = read_confirmation(ticket);
-    if (!claims) return expired();
-    const auto found = db.find_user(claims->user());
-    if (!found) return message_page(500, "Something went wrong", "Please try again later.");
-    // A ticket naming nobody is checked too, with a key no user has, so that it takes as
-    // long as one naming a user (the answer does not tell whether the user exists).
-    const std::string_view key = *found ? std::string_view((*found)->password_hash) : std::string_view("no user");
-    const std::int64_t now = unix_now();
-    const bool matches = confirmation_matches(ticket, *claims, {user_code_digest(user_code), csrf.value, key}, now);
-    if (!*found || !matches) return expired();
+    if (decision != "approve" && decision != "deny") {
+        reply out = device_page(user_code, csrf, secure_cookies, "Choose Allow or Deny.", 400);
+        out.log_name = "device_confirmation_refused";
+        return out;
+    }
     const bool approve = decision == "approve";
-    const auto decided = decide_device_request(
-        db, user_code, approve ? device_decision::approved : device_decision::denied, (*found)->id, now);
+    const auto decided =
+        confirm_device_request(db, user_code, confirmation, csrf.value,
+                               approve ? device_decision::approved : device_decision::denied, unix_now());
     if (!decided) return message_page(500, "Something went wrong", "Please try again later.");
-    if (!*decided)
-        return device_page(user_code, csrf, secure_cookies,
-                           "No device is waiting for this code any more (it may have expired, or been answered).");
-    return message_page(200, approve ? "Device connected" : "Device refused",
-                        approve ? "Your device may now use your account. You can close this window."
-                                : "The device will not get access. You can close this window.");
+    if (!*decided) {
+        reply out = device_page(user_code, csrf, secure_cookies,
+                                "This confirmation has expired or was used already. Please sign in again.", 403);
+        out.log_name = "device_confirmation_refused";
+        return out;
+    }
+    reply out = message_page(200, approve ? "Device connected" : "Device refused",
+                             approve ? "Your device may now use your account. You can close this window."
+                                     : "The device will not get access. You can close this window.");
+    out.log_name = approve ? "device_approved" : "device_denied";
+    return out;
 }
 
 }  // namespace
@@ -527,9 +524,10 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
     const std::string_view user_code = (*form)[oauthcore::param<"user_code">];
     if (!csrf_matches(request, secure_cookies_, (*form)[oauthcore::param<"csrf">]))
         return device_page(user_code, csrf, secure_cookies_, "The form has expired. Please try again.", 403);
-    const std::string_view ticket = (*form)[oauthcore::param<"confirmation">];
-    if (!ticket.empty())
-        return confirm_device(db_, secure_cookies_, user_code, ticket, (*form)[oauthcore::param<"decision">], csrf);
+    const std::string_view confirmation = (*form)[oauthcore::param<"confirmation">];
+    if (!confirmation.empty())
+        return confirm_device(db_, secure_cookies_, user_code, confirmation, (*form)[oauthcore::param<"decision">],
+                              csrf);
 
     request_gate gate(limiter_, source_address);
     const std::string_view username = (*form)[oauthcore::param<"username">];
@@ -543,25 +541,20 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
             return device_page(user_code, csrf, secure_cookies_, "Wrong username or password.");
         case sign_in_result::accepted: break;
     }
-    const std::int64_t now = unix_now();
-    const auto pending = find_pending_device_request(db_, user_code, now);
+    const auto pending = begin_device_confirmation(db_, user_code, user.user_id, csrf.value, unix_now());
     if (!pending) return message_page(500, "Something went wrong", "Please try again later.");
     // A wrong code counts against the user like a wrong password, under its own name
     // (request_gate::user_code_wrong): codes cannot be tried faster than passwords
     // (RFC 8628 5.1).
     if (!*pending) {
         gate.user_code_wrong(user_named(username));
-        return device_page(user_code, csrf, secure_cookies_,
-                           "No device is waiting for this code (it may have expired). Check the code and try again.");
+        reply out =
+            device_page(user_code, csrf, secure_cookies_,
+                        "No device is waiting for this code (it may have expired). Check the code and try again.");
+        out.log_name = "user_code_wrong";
+        return out;
     }
-    // The stored hash keys the ticket; the user was found a moment ago.
-    const auto found = db_.find_user(user_named(username));
-    if (!found || !*found) return message_page(500, "Something went wrong", "Please try again later.");
-    const confirmation_claims claims{user_named(username).kind, std::string(username),
-                                     std::min(now + confirmation_lifetime, (*pending)->expires_at)};
-    const std::string made =
-        make_confirmation(claims, {user_code_digest(user_code), csrf.value, (*found)->password_hash});
-    return device_confirmation_page(**pending, user_code, username, made, csrf, secure_cookies_);
+    return device_confirmation_page(**pending, username, csrf, secure_cookies_);
 }
 
 }  // namespace token_server

@@ -13,10 +13,17 @@
 //   POST /device      user_code, username, password, csrf: signs in, then the
 //                     confirmation naming the client and scope (RFC 8628 5.4)
 //   POST /device      user_code, confirmation, csrf, decision=approve|deny: the choice
-//                     (device_confirmation.hpp)
+//                     (codes.hpp, begin_device_confirmation)
 //   GET  /static/style.css                             the pages' only style sheet
 //
 // Decisions:
+//  - The device page is two steps (RFC 8628 5.4): the user code and a sign-in, then a
+//    page naming the client and the scope that asks Allow or Deny. The code is looked up
+//    only after the sign-in, so the page tells nobody whether a guessed code is pending
+//    (a wrong one counts against the user, RFC 8628 5.1). The second form carries a
+//    random confirmation, kept in the database as a digest joined to the browser's CSRF
+//    token, with the user and 5 minutes: no session store, every server on the database
+//    accepts it, and reading the database does not let anyone decide in a user's name.
 //  - The user signs in on the form that asks for consent (one page, one argon2id check,
 //    the same user store and brute-force limits as the password grant). Deny needs no
 //    sign-in on the authorization page: it only sends the user back to the client with

@@ -112,7 +112,7 @@ result<std::unique_ptr<token_database>> sqlite_database::open(const std::string&
         *version = 2;
     }
     // Each migration in turn; a new database takes them too (schema.hpp).
-    const std::string_view migrations[] = {migration_1_to_2_sql, migration_2_to_3_sql};
+    const std::string_view migrations[] = {migration_1_to_2_sql, migration_2_to_3_sql, migration_3_to_4_sql};
     for (; *version < schema_version; ++*version) {
         if (auto r = execute(db, std::string(migrations[*version - 1]).c_str()); !r)
             return rollback("cannot migrate " + path + " from schema version " + std::to_string(*version) + " to " +
@@ -184,10 +184,15 @@ result<void> sqlite_database::prepare_statements() {
         {&poll_device_code_, "UPDATE device_codes SET last_polled_at = ?2 WHERE digest = ?1"},
         {&spend_device_code_,
          "UPDATE device_codes SET used_at = ?2 WHERE digest = ?1 AND used_at IS NULL AND decision = 'approved'"},
-        {&find_pending_device_code_,
-         "SELECT client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0) "
-         "FROM device_codes WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?2 "
-         "AND used_at IS NULL"},
+        {&begin_device_confirmation_,
+         "UPDATE device_codes SET confirmation_digest = ?2, confirming_user_id = ?3, confirmation_expires_at = ?4 "
+         "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?5 AND used_at IS NULL "
+         "RETURNING client_id, scope, poll_interval, expires_at, last_polled_at, decision, coalesce(user_id, 0)"},
+        {&confirm_device_code_,
+         "UPDATE device_codes SET decision = ?3, user_id = iif(?3 = 'approved', confirming_user_id, NULL), "
+         "confirmation_digest = NULL, confirming_user_id = NULL, confirmation_expires_at = NULL "
+         "WHERE user_code_digest = ?1 AND confirmation_digest = ?2 AND confirmation_expires_at > ?4 "
+         "AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},
         {&decide_device_code_,
          "UPDATE device_codes SET decision = ?2, user_id = ?3 "
          "WHERE user_code_digest = ?1 AND decision = 'pending' AND expires_at > ?4 AND used_at IS NULL"},
@@ -523,17 +528,34 @@ result<bool> sqlite_database::redeem_device_code(const token_digest& device_dige
     return spend_for_tokens(spend_device_code_.get(), device_digest, tokens, now);
 }
 
-result<std::optional<device_code_row>> sqlite_database::find_pending_device_code(const token_digest& user_code_digest,
-                                                                                 std::int64_t now) {
+result<std::optional<device_code_row>> sqlite_database::begin_device_confirmation(
+    const token_digest& user_code_digest, const token_digest& confirmation_digest, std::int64_t user_id,
+    std::int64_t confirmation_expires_at, std::int64_t now) {
     const auto lock = enter();
     if (!lock) return failure(lock.error());
-    statement_use q(find_pending_device_code_.get());
-    if (!(q.bind(1, user_code_digest) && q.bind(2, now))) return failure(last_error());
+    // RETURNING: the first step makes the update and gives the row.
+    statement_use q(begin_device_confirmation_.get());
+    const bool bound = q.bind(1, user_code_digest) && q.bind(2, confirmation_digest) && q.bind(3, user_id) &&
+                       q.bind(4, confirmation_expires_at) && q.bind(5, now);
+    if (!bound) return failure(last_error());
     switch (q.step()) {
         case SQLITE_ROW: return std::optional<device_code_row>(device_code_row_of(q));
         case SQLITE_DONE: return std::optional<device_code_row>();
         default: return failure(last_error());
     }
+}
+
+result<bool> sqlite_database::confirm_device_code(const token_digest& user_code_digest,
+                                                  const token_digest& confirmation_digest, device_decision decision,
+                                                  std::int64_t now) {
+    const auto lock = enter();
+    if (!lock) return failure(lock.error());
+    statement_use q(confirm_device_code_.get());
+    const bool bound =
+        q.bind(1, user_code_digest) && q.bind(2, confirmation_digest) && q.bind(3, name_of(decision)) && q.bind(4, now);
+    if (!bound) return failure(last_error());
+    if (auto r = done(q.step(), db_.get()); !r) return failure(r.error());
+    return sqlite3_changes(db_.get()) == 1;
 }
 
 result<bool> sqlite_database::decide_device_code(const token_digest& user_code_digest, device_decision decision,

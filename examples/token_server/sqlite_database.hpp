@@ -64,8 +64,12 @@ public:
     [[nodiscard]] result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
                                                   std::int64_t now) override;
     [[nodiscard]] result<purge_counts> purge_expired(std::int64_t before) override;
-    [[nodiscard]] result<std::optional<device_code_row>> find_pending_device_code(const token_digest& user_code_digest,
-                                                                                  std::int64_t now) override;
+    [[nodiscard]] result<std::optional<device_code_row>> begin_device_confirmation(
+        const token_digest& user_code_digest, const token_digest& confirmation_digest, std::int64_t user_id,
+        std::int64_t confirmation_expires_at, std::int64_t now) override;
+    [[nodiscard]] result<bool> confirm_device_code(const token_digest& user_code_digest,
+                                                   const token_digest& confirmation_digest, device_decision decision,
+                                                   std::int64_t now) override;
     [[nodiscard]] result<bool> decide_device_code(const token_digest& user_code_digest, device_decision decision,
                                                   std::int64_t user_id, std::int64_t now) override;
 
@@ -123,7 +127,8 @@ private:
     statement find_device_code_;
     statement poll_device_code_;
     statement spend_device_code_;
-    statement find_pending_device_code_;
+    statement begin_device_confirmation_;
+    statement confirm_device_code_;
     statement decide_device_code_;
     statement begin_;
     statement commit_;

@@ -234,11 +234,21 @@ public:
     // stored. Of concurrent calls for one device code, exactly one gets true.
     [[nodiscard]] virtual result<bool> redeem_device_code(const token_digest& device_digest, const token_record& tokens,
                                                           std::int64_t now) = 0;
-    // The pending, unexpired request with this user code, as the verification page shows
-    // it before the user decides (RFC 8628 5.4: the client and scope); nullopt: no such
-    // request (unknown user code, expired, or decided already). Changes nothing.
-    [[nodiscard]] virtual result<std::optional<device_code_row>> find_pending_device_code(
-        const token_digest& user_code_digest, std::int64_t now) = 0;
+    // The device page's confirmation step (RFC 8628 5.4, sign_in_pages.hpp), on the
+    // pending, unexpired request with this user code:
+    //  - begin_device_confirmation records the user who signed in, the digest of the
+    //    confirmation the page hands that browser and when it expires (replacing an earlier
+    //    one), and gives the request as the page shows it; nullopt: no such request
+    //    (unknown user code, expired, or decided already).
+    //  - confirm_device_code records the decision if the confirmation's digest is the one
+    //    recorded and has not expired, with the recorded user as the approver, and clears
+    //    the confirmation (it works once). False: no such request or confirmation.
+    [[nodiscard]] virtual result<std::optional<device_code_row>> begin_device_confirmation(
+        const token_digest& user_code_digest, const token_digest& confirmation_digest, std::int64_t user_id,
+        std::int64_t confirmation_expires_at, std::int64_t now) = 0;
+    [[nodiscard]] virtual result<bool> confirm_device_code(const token_digest& user_code_digest,
+                                                           const token_digest& confirmation_digest,
+                                                           device_decision decision, std::int64_t now) = 0;
     // Records the user's decision on a pending, unexpired request. False: no such request
     // (unknown user code, expired, or decided already).
     [[nodiscard]] virtual result<bool> decide_device_code(const token_digest& user_code_digest,

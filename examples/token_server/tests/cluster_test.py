@@ -198,7 +198,7 @@ def test_start(cluster):
         return False
     created = [s for s in cluster.servers if "created " in s.log_text()]
     check(len(created) == 1, "%d servers said they created the database" % len(created))
-    check(cluster.rows("SELECT version FROM schema_version") == [("3",)], "schema_version is not 3")
+    check(cluster.rows("SELECT version FROM schema_version") == [("4",)], "schema_version is not 4")
     check(cluster.rows("SELECT id FROM clients") == [("138",)], "the demo client is not there exactly once")
     check(cluster.rows("SELECT username FROM users") == [("john_doe",)], "the demo user is not there exactly once")
     cluster.admin("add-client", PUBLIC_CLIENT, "--auth-method", "none", "--grants",

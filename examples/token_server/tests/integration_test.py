@@ -1216,10 +1216,12 @@ def test_migration(binary, workdir, db):
     with sqlite3.connect("file:%s?mode=ro" % old_db, uri=True, timeout=30) as connection:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         columns = [row[1] for row in connection.execute("PRAGMA table_info(tokens)")]
+        columns += [row[1] for row in connection.execute("PRAGMA table_info(device_codes)")]
         grants = connection.execute("SELECT grants FROM clients WHERE id = '138'").fetchone()
         kept = connection.execute("SELECT count(*) FROM tokens WHERE access_digest = ?",
                                   (hashlib.sha256(b"2" * 64).digest(),)).fetchone()[0]
-    check(version == 3 and "refresh_expires_at" in columns and "code_digest" in columns,
+    check(version == 4 and "refresh_expires_at" in columns and "code_digest" in columns and
+          "confirmation_digest" in columns and "confirming_user_id" in columns,
           "migration: version %r, columns %r" % (version, columns))
     check(grants == ("password refresh_token",) and kept == 1,
           "migration: client grants %r, the old token row kept %r" % (grants, kept))
@@ -1349,8 +1351,8 @@ def test_device_page_code_guessing(server, binary, db):
 
 def test_device_page_confirmation(server, binary, db):
     """RFC 8628 5.4: the verification page names the client and the scope, after the
-    sign-in and before the user decides; the decision carries a ticket bound to the user,
-    the user code and the browser's CSRF token (device_confirmation.hpp)."""
+    sign-in and before the user decides; the decision carries a confirmation recorded for
+    that user, code and browser (codes.hpp, begin_device_confirmation)."""
     print("device page: the confirmation step", flush=True)
     password = "confirmer-password-41c7"
     SECRETS.add(password)
@@ -1358,9 +1360,9 @@ def test_device_page_confirmation(server, binary, db):
     check(out.returncode == 0, "add-user confirmer: %r" % out.stderr)
     grant = "urn:ietf:params:oauth:grant-type:device_code"
 
-    def start():
+    def start(*extra):
         started = json.loads(admin_ok(binary, "device-code", "device-code", "--db", db, "--client", "tv",
-                                      "--scope", "read"))
+                                      "--scope", "read", *extra))
         SECRETS.add(started["device_code"])
         return started
 
@@ -1376,45 +1378,80 @@ def test_device_page_confirmation(server, binary, db):
 
     def post(cookie, **fields):
         fields["csrf"] = cookie.split("=", 1)[1]
-        return server.request("POST", "/device", urllib.parse.urlencode(fields).encode(),
-                              {"Content-Type": FORM, "Cookie": cookie})
+        status, _, body = server.request("POST", "/device", urllib.parse.urlencode(fields).encode(),
+                                         {"Content-Type": FORM, "Cookie": cookie})
+        return status, body.decode("utf-8", "replace")
+
+    def sign_in(cookie, user_code):
+        status, page = post(cookie, user_code=user_code, username="confirmer", password=password, decision="approve")
+        found = re.search(r'name="confirmation" value="([^"]+)"', page)
+        return status, page, html.unescape(found.group(1)) if found else None
 
     started = start()
     cookie = browser()
-    status, _, body = post(cookie, user_code=started["user_code"].lower().replace("-", ""), username="confirmer",
-                           password=password, decision="approve")
-    page = body.decode("utf-8", "replace")
-    ticket = re.search(r'name="confirmation" value="([^"]+)"', page)
+    # What a phishing link could put around the code is not shown as the code.
+    # (Only characters outside the code's alphabet: digits, punctuation, vowels.)
+    typed = started["user_code"].lower().replace("-", " ") + " (1-800-000 !!! aaa)"
+    status, page, confirmation = sign_in(cookie, typed)
     check(status == 200 and "<h1>Allow this device?</h1>" in page and '<span class="client">tv</span>' in page and
-          "<code>read</code>" in page and ticket is not None and 'value="approve"' in page and
-          'value="deny"' in page and password not in page,
-          "after the sign-in the page names the client and scope and asks (RFC 8628 5.4): %r" % page[:300])
+          "<code>read</code>" in page and "<code>%s</code>" % started["user_code"] in page and
+          "1-800" not in page and confirmation is not None and 'value="deny"' in page and password not in page,
+          "after the sign-in the page names the client, the scope and the code (RFC 8628 5.4): %r" % page[:400])
     expect_error(poll(started), 400, "authorization_pending", "a decision posted with the sign-in decides nothing")
-    if ticket is None:
+    if confirmation is None:
         return
-    ticket = html.unescape(ticket.group(1))
-    code = started["user_code"].lower().replace("-", "")
+    SECRETS.add(confirmation)
+    code = started["user_code"]
 
     other_browser = browser()
-    status, _, body = post(other_browser, user_code=code, confirmation=ticket, decision="approve")
-    check(status == 403 and b"expired" in body and other_browser != cookie,
-          "the ticket from another browser (another CSRF cookie) is refused: %d" % status)
-    forged = ticket[:-1] + ("0" if ticket[-1] != "0" else "1")
-    status, _, _ = post(cookie, user_code=code, confirmation=forged, decision="approve")
-    check(status == 403, "a changed ticket is refused: %d" % status)
+    status, page = post(other_browser, user_code=code, confirmation=confirmation, decision="approve")
+    check(status == 403 and other_browser != cookie,
+          "the confirmation from another browser (another CSRF cookie) is refused: %d" % status)
+    changed = confirmation[:-1] + ("0" if confirmation[-1] != "0" else "1")
+    status, _ = post(cookie, user_code=code, confirmation=changed, decision="approve")
+    check(status == 403, "a changed confirmation is refused: %d" % status)
     other = start()
-    status, _, _ = post(cookie, user_code=other["user_code"], confirmation=ticket, decision="approve")
-    check(status == 403, "the ticket for another user code is refused: %d" % status)
-    status, _, _ = post(cookie, user_code=code, confirmation=ticket, decision="maybe")
+    status, _ = post(cookie, user_code=other["user_code"], confirmation=confirmation, decision="approve")
+    check(status == 403, "the confirmation for another user code is refused: %d" % status)
+    status, _ = post(cookie, user_code=code, confirmation=confirmation, decision="maybe")
     check(status == 400, "a decision other than approve or deny: %d" % status)
     expect_error(poll(started), 400, "slow_down", "still pending after the refused posts (polled within the interval)")
     expect_error(poll(other), 400, "authorization_pending", "the other request is untouched")
 
-    status, _, body = post(cookie, user_code=code, confirmation=ticket, decision="approve")
-    check(status == 200 and b"<h1>Device connected</h1>" in body, "the ticket and Allow approve: %d" % status)
+    # Signing in again hands out a new confirmation, and the first no longer works.
+    status, _, again = sign_in(cookie, code)
+    check(status == 200 and again is not None and again != confirmation, "a second sign-in: a new confirmation")
+    SECRETS.add(again)
+    status, _ = post(cookie, user_code=code, confirmation=confirmation, decision="approve")
+    check(status == 403, "the replaced confirmation is refused: %d" % status)
+    status, page = post(cookie, user_code=code, confirmation=again, decision="approve")
+    check(status == 200 and "<h1>Device connected</h1>" in page, "the confirmation and Allow approve: %d" % status)
     expect_token(poll(started), "RFC 8628 3.5: the device polls after the confirmed approval", scope="read")
-    status, _, body = post(cookie, user_code=code, confirmation=ticket, decision="deny")
-    check(status == 200 and b"No device is waiting" in body, "the ticket again, once decided: %d" % status)
+    status, _ = post(cookie, user_code=code, confirmation=again, decision="deny")
+    check(status == 403, "the confirmation a second time, once used: %d" % status)
+    status, page, none = sign_in(cookie, code)
+    check(status == 200 and none is None and "No device is waiting" in page,
+          "signing in with a decided code: no confirmation: %d" % status)
+
+    # Deny on the second page.
+    status, _, confirmation = sign_in(cookie, other["user_code"])
+    check(status == 200 and confirmation is not None, "sign-in for the second request")
+    if confirmation:
+        SECRETS.add(confirmation)
+        status, page = post(cookie, user_code=other["user_code"], confirmation=confirmation, decision="deny")
+        check(status == 200 and "<h1>Device refused</h1>" in page, "Deny: %d" % status)
+        expect_error(poll(other), 400, "access_denied", "RFC 8628 3.5: the user denied on the page")
+
+    # A request that expires between the two steps cannot be decided.
+    short = start("--expires-in", "2")
+    status, _, confirmation = sign_in(cookie, short["user_code"])
+    check(status == 200 and confirmation is not None, "sign-in for a request about to expire")
+    if confirmation:
+        SECRETS.add(confirmation)
+        time.sleep(2.2)
+        status, _ = post(cookie, user_code=short["user_code"], confirmation=confirmation, decision="approve")
+        check(status == 403, "the confirmation of an expired request: %d" % status)
+        expect_error(poll(short), 400, "expired_token", "and the device is told it expired")
 
 
 def main():
@@ -1519,7 +1556,8 @@ def run(binary, pg):
                                         ("server_error", "issuer_failure")], database_error="tokens")
         test_purge(binary, workdir, pg)
         if pg:
-            check(STORE.schema_version() == 3, "PostgreSQL: schema_version %r" % STORE.schema_version())
+            # A new PostgreSQL database is made at version 3 and migrated at once.
+            check(STORE.schema_version() == 4, "PostgreSQL: schema_version %r" % STORE.schema_version())
             print("schema migration from version 1: not run (SQLite's history; PostgreSQL starts at version 3)",
                   flush=True)
         else:

@@ -1,12 +1,14 @@
 // Group commit in sqlite_database (token_database.hpp, begin_group and end_group): what a
 // group writes is one transaction, seen by other connections only once end_group has
 // committed it; a compound operation that fails inside a group undoes itself alone; a
-// group whose transaction SQLite undid reports it.
+// group whose transaction SQLite undid reports it. And the device page's confirmation
+// step as the database keeps it.
 #include "../sqlite_database.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -166,4 +168,90 @@ TEST_CASE("sqlite group commit: end_group fails when SQLite undid the group's tr
     REQUIRE(s.db().end_group());
     CHECK(s.count("SELECT count(*) FROM tokens WHERE substr(access_digest, 1, 1) IN (x'06', x'07')") == 2);
     CHECK(s.count("SELECT count(*) FROM tokens WHERE substr(access_digest, 1, 1) IN (x'01', x'03')") == 0);
+}
+
+namespace {
+
+token_digest filled(unsigned char b) {
+    token_digest d{};
+    d.fill(b);
+    return d;
+}
+
+}  // namespace
+
+// The device page's confirmation step in the database (token_database.hpp,
+// begin_device_confirmation and confirm_device_code): the decision is recorded for the
+// user who began it, with the confirmation recorded, before either expires, once.
+TEST_CASE("sqlite device confirmation: the decision needs the recorded confirmation, in time, once",
+          "[sqlite][rfc8628]") {
+    scratch_database scratch;
+    token_database& db = scratch.db();
+    REQUIRE(db.insert_client({"tv", "", "urn:ietf:params:oauth:grant-type:device_code", "", "none"}));
+    REQUIRE(db.insert_user({std::string_view("confirmer"), std::nullopt, "hash"}));
+    const auto user = db.find_user({oauthcore::identifier_kind::username, "confirmer"});
+    REQUIRE(user);
+    REQUIRE(*user);
+    const std::int64_t uid = (*user)->id;
+    device_code_row request;
+    request.client_id = "tv";
+    request.scope = "read";
+    request.expires_at = 1'000;
+    REQUIRE(db.insert_device_code(filled(1), filled(2), request, 100));
+
+    const auto unknown = db.begin_device_confirmation(filled(9), filled(3), uid, 400, 100);
+    REQUIRE(unknown);
+    CHECK_FALSE(*unknown);
+    // Too late for the request itself.
+    const auto late = db.begin_device_confirmation(filled(2), filled(3), uid, 1'300, 1'000);
+    REQUIRE(late);
+    CHECK_FALSE(*late);
+
+    const auto begun = db.begin_device_confirmation(filled(2), filled(3), uid, 400, 100);
+    REQUIRE(begun);
+    REQUIRE(*begun);
+    CHECK((*begun)->client_id == "tv");
+    CHECK((*begun)->scope == "read");
+    CHECK((*begun)->decision == device_decision::pending);
+
+    const auto decided = [&](const token_digest& confirmation, std::int64_t now) {
+        const auto r = db.confirm_device_code(filled(2), confirmation, device_decision::approved, now);
+        REQUIRE(r);
+        return *r;
+    };
+    CHECK_FALSE(decided(filled(4), 200));  // another confirmation
+    CHECK_FALSE(decided(filled(3), 400));  // the confirmation has expired
+    CHECK(scratch.count("SELECT count(*) FROM device_codes WHERE decision = 'pending'") == 1);
+    CHECK(decided(filled(3), 399));
+    CHECK_FALSE(decided(filled(3), 300));  // it works once
+    CHECK(scratch.count("SELECT count(*) FROM device_codes WHERE decision = 'approved' AND user_id = " +
+                        std::to_string(uid) + " AND confirmation_digest IS NULL") == 1);
+    // Decided: no new confirmation begins.
+    const auto again = db.begin_device_confirmation(filled(2), filled(5), uid, 400, 300);
+    REQUIRE(again);
+    CHECK_FALSE(*again);
+}
+
+TEST_CASE("sqlite device confirmation: a denial records no user, and a later sign-in replaces the confirmation",
+          "[sqlite][rfc8628]") {
+    scratch_database scratch;
+    token_database& db = scratch.db();
+    REQUIRE(db.insert_client({"tv", "", "urn:ietf:params:oauth:grant-type:device_code", "", "none"}));
+    REQUIRE(db.insert_user({std::string_view("confirmer"), std::nullopt, "hash"}));
+    const auto user = db.find_user({oauthcore::identifier_kind::username, "confirmer"});
+    REQUIRE(user);
+    REQUIRE(*user);
+    device_code_row request;
+    request.client_id = "tv";
+    request.expires_at = 1'000;
+    REQUIRE(db.insert_device_code(filled(1), filled(2), request, 100));
+    REQUIRE(db.begin_device_confirmation(filled(2), filled(3), (*user)->id, 400, 100));
+    REQUIRE(db.begin_device_confirmation(filled(2), filled(4), (*user)->id, 400, 110));
+    const auto first = db.confirm_device_code(filled(2), filled(3), device_decision::denied, 120);
+    REQUIRE(first);
+    CHECK_FALSE(*first);
+    const auto second = db.confirm_device_code(filled(2), filled(4), device_decision::denied, 120);
+    REQUIRE(second);
+    CHECK(*second);
+    CHECK(scratch.count("SELECT count(*) FROM device_codes WHERE decision = 'denied' AND user_id IS NULL") == 1);
 }
