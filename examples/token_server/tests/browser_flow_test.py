@@ -167,6 +167,19 @@ class Browser:
             time.sleep(0.1)
         return self.url()
 
+    def wait_for_heading(self, heading, seconds=30):
+        """The page's h1 once it reads `heading` (a form post that signs in runs argon2id
+        first), or as it is after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if self.text("h1") == heading:
+                    return heading
+            except RuntimeError:
+                pass  # the page changed under the lookup (WebDriver: stale element)
+            time.sleep(0.1)
+        return self.text("h1")
+
     def stop(self):
         try:
             if hasattr(self, "session"):
@@ -246,13 +259,12 @@ def device_flow(browser, server):
     browser.type("#username", USERNAME)
     browser.type("#password", PASSWORD)
     browser.click("button[value=continue]")
-    time.sleep(0.2)
-    check(browser.text("h1") == "Allow this device?" and "tv" in browser.text("main") and
-          "read" in browser.text("main"),
+    check(browser.wait_for_heading("Allow this device?") == "Allow this device?" and
+          "tv" in browser.text("main") and "read" in browser.text("main"),
           "after the sign-in the page names the client and the scope before the user decides (RFC 8628 5.4)")
     browser.click("button[value=approve]")
-    time.sleep(0.2)
-    check(browser.text("h1") == "Device connected", "the user approves the device on the confirmation page")
+    check(browser.wait_for_heading("Device connected") == "Device connected",
+          "the user approves the device on the confirmation page")
     status, token = post_form(server.base + "/oauth/token",
                               {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": "tv",
                                "device_code": started["device_code"]})
