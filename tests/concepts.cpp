@@ -1,6 +1,9 @@
 #include "oauthcore/concepts.hpp"
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "catch.hpp"
 #include "oauthcore/memory_stores.hpp"
@@ -56,6 +59,27 @@ struct request_without_body {
     std::string_view target() const;
     std::optional<std::string_view> header(std::string_view) const;
 };
+// Text copied out of a header map and returned by value: a view of it would dangle
+// (the endpoints keep views), so these do not model request_source; references to text
+// the request holds do.
+struct request_returning_copies {
+    std::string method() const;
+    std::string target() const;
+    std::optional<std::string> header(std::string_view) const;
+    std::string body() const;
+};
+struct request_returning_a_header_copy {
+    std::string_view method() const;
+    std::string_view target() const;
+    std::optional<std::string> header(std::string_view) const;
+    std::string_view body() const;
+};
+struct request_returning_references {
+    const std::string& method() const;
+    const std::string& target() const;
+    const std::optional<std::string>& header(std::string_view) const;
+    const std::string& body() const;
+};
 struct observer_of_clients_only {
     void client_authentication_failed(std::string_view);
 };
@@ -74,6 +98,9 @@ static_assert(issued_token<token_view>);
 static_assert(!issued_token<token_without_scope>);
 static_assert(request_source<oauthcore_test::test_request>);
 static_assert(!request_source<request_without_body>);
+static_assert(!request_source<request_returning_copies>);
+static_assert(!request_source<request_returning_a_header_copy>);
+static_assert(request_source<request_returning_references>);
 static_assert(authentication_observer<oauthcore_test::counting_observer>);
 static_assert(!authentication_observer<observer_of_clients_only>);
 static_assert(token_issuer<fixed_token_issuer, memory_client, memory_user>);

@@ -18,6 +18,8 @@ namespace {
 
 constexpr std::array<std::string_view, 1> code_only{"code"};
 constexpr std::array<std::string_view, 2> scopes{"read", "write"};
+// RFC 8414 2: without the member a client assumes ["query","fragment"].
+constexpr std::array<std::string_view, 1> query_only{"query"};
 constexpr std::array<std::string_view, 3> grants{"authorization_code", "refresh_token",
                                                  "urn:ietf:params:oauth:grant-type:device_code"};
 
@@ -70,6 +72,7 @@ TEST_CASE("metadata: every member, from the endpoints' configuration (RFC 8414 2
     server_metadata m = example();
     m.jwks_uri = "https://server.example.com/jwks.json";
     m.scopes_supported = scopes;
+    m.response_modes_supported = query_only;
     m.grant_types_supported = grants;
     m.token_endpoint_auth_methods_supported = client_authentication_methods_supported(options);
     m.revocation_endpoint = "https://server.example.com/revoke";
@@ -83,7 +86,7 @@ TEST_CASE("metadata: every member, from the endpoints' configuration (RFC 8414 2
           R"({"issuer":"https://server.example.com","authorization_endpoint":"https://server.example.com/authorize",)"
           R"("token_endpoint":"https://server.example.com/token","jwks_uri":"https://server.example.com/jwks.json",)"
           R"("scopes_supported":["read","write"],"response_types_supported":["code"],)"
-          R"("grant_types_supported":["authorization_code","refresh_token",)"
+          R"("response_modes_supported":["query"],"grant_types_supported":["authorization_code","refresh_token",)"
           R"("urn:ietf:params:oauth:grant-type:device_code"],)"
           R"("token_endpoint_auth_methods_supported":["client_secret_basic","none"],)"
           R"("revocation_endpoint":"https://server.example.com/revoke",)"
@@ -369,6 +372,7 @@ TEST_CASE("metadata: which grant types need the token and authorization endpoint
 TEST_CASE("metadata: an empty value in any list is invalid_value naming the list (RFC 8414 2, RFC 6749 3.3)",
           "[metadata][rfc8414][rfc6749]") {
     string_list server_metadata::*const lists[] = {&server_metadata::response_types_supported,
+                                                   &server_metadata::response_modes_supported,
                                                    &server_metadata::grant_types_supported,
                                                    &server_metadata::token_endpoint_auth_methods_supported,
                                                    &server_metadata::revocation_endpoint_auth_methods_supported,
@@ -376,6 +380,7 @@ TEST_CASE("metadata: an empty value in any list is invalid_value naming the list
                                                    &server_metadata::code_challenge_methods_supported,
                                                    &server_metadata::scopes_supported};
     const std::string_view names[] = {"response_types_supported",
+                                      "response_modes_supported",
                                       "grant_types_supported",
                                       "token_endpoint_auth_methods_supported",
                                       "revocation_endpoint_auth_methods_supported",

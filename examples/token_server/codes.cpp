@@ -56,6 +56,11 @@ std::string shown_user_code(std::string_view typed) {
 
 }  // namespace
 
+std::string prefilled_user_code(std::string_view text) {
+    if (compact_user_code(text).size() != user_codes.length) return {};
+    return shown_user_code(text);
+}
+
 result<token> record_authorization_code(token_database& db, const authorization_code_row& row, std::int64_t now) {
     const token code = make_token();
     if (auto stored = db.insert_authorization_code(digest_of(code.view()), row, now); !stored)

@@ -64,6 +64,12 @@ struct device_confirmation {
                                                   std::string_view confirmation, std::string_view browser,
                                                   device_decision decision, std::int64_t now);
 
+// The user code that a link's text (verification_uri_complete, RFC 8628 3.3.1) holds, as
+// the device shows it (XXXX-XXXX), when the text holds exactly one code's characters;
+// empty otherwise. What the device page fills in: never the text around a code, which
+// anyone can put in a link to this server's page.
+[[nodiscard]] std::string prefilled_user_code(std::string_view text);
+
 // The user's decision on the request with the user code the user typed (any case, with
 // or without the dash). False: no pending, unexpired request has that code.
 [[nodiscard]] result<bool> decide_device_request(token_database& db, std::string_view typed_user_code,

@@ -191,6 +191,9 @@ private:
     // max_header_bytes (RFC 9112 2.2; over it 431, RFC 6585 5).
     void read_header() {
         if (stopping_) return close();
+        // RFC 9112 2.2: empty lines before the request line (a client's stray CRLF after a
+        // body) are ignored; the request timeout, which runs from the first byte, bounds them.
+        while (buffered().starts_with("\r\n")) buffer_.consume(2);
         const std::size_t limit = context_.limits.max_header_bytes;
         const header_scan scan = scan_header_block(buffered().substr(0, limit));
         if (scan.outcome == header_scan::state::complete) return on_header(scan.size);

@@ -506,11 +506,11 @@ reply sign_in_pages::device(const http_request& request, std::string_view source
         // verification_uri_complete (RFC 8628 3.3.1) fills the code in.
         const std::string_view target = view(request.target());
         const std::size_t query = target.find('?');
-        std::string_view user_code;
+        std::string user_code;
         if (query != std::string_view::npos) {
             const auto form =
                 oauthcore::parse_form<page_fields>(target.substr(query + 1), storage, get_options_.limits);
-            if (form) user_code = (*form)[oauthcore::param<"user_code">];
+            if (form) user_code = prefilled_user_code((*form)[oauthcore::param<"user_code">]);
         }
         return device_page(user_code, csrf, secure_cookies_, {});
     }

@@ -255,12 +255,16 @@ result<void> token_service::set_issuer(std::string issuer) {
         oauthcore::authorization_code_grant_type, oauthcore::client_credentials_grant_type,
         oauthcore::device_code_grant_type, oauthcore::refresh_token_grant_type, oauthcore::password_grant_type};
     static constexpr std::array<std::string_view, 1> response_types{"code"};
+    // The authorization response is a redirect with its parameters in the query alone
+    // (RFC 6749 4.1.2); a response_mode the request names is not read.
+    static constexpr std::array<std::string_view, 1> response_modes{"query"};
     oauthcore::server_metadata m;
     m.issuer = issuer_;
     m.authorization_endpoint = authorization_url;
     m.token_endpoint = token_url;
     m.scopes_supported = scope_list_;
     m.response_types_supported = response_types;
+    m.response_modes_supported = response_modes;
     m.grant_types_supported = grant_types;
     m.token_endpoint_auth_methods_supported = oauthcore::client_authentication_methods_supported(settings_);
     m.revocation_endpoint = revocation_url;

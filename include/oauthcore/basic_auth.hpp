@@ -109,9 +109,13 @@ template <class Storage, class Credentials>
     // The scheme is what precedes the first space, and only "Basic" (any case) is
     // accepted: its five bytes and the byte after them decide, without a search.
     constexpr std::string_view basic = "Basic";
-    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic) ||
-        (value.size() > basic.size() && value[basic.size()] != ' '))
+    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic))
         return fail_with(reason::unsupported_authorization_scheme);
+    // "Basic" then a tab is the Basic scheme with a separator RFC 7235 2.1 does not allow
+    // (1*SP): malformed, so that the message names the credentials, not the scheme.
+    if (value.size() > basic.size() && value[basic.size()] != ' ')
+        return fail_with(value[basic.size()] == '\t' ? reason::malformed_basic_credentials
+                                                     : reason::unsupported_authorization_scheme);
     std::string_view token68 = value.substr(basic.size());
     if (token68.empty()) return fail_with(reason::malformed_basic_credentials);
     while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);

@@ -84,12 +84,27 @@ struct user_identifier {
 //   };
 // A header sent more than once is reported once, its values joined with ", " (RFC 9110
 // 5.3), which makes a doubled Authorization header malformed, as it should be.
+// The endpoints keep views of what these members return, so each returns a view, or a
+// reference to text the request holds; one that returns text it owns (a std::string, or
+// a std::optional<std::string>, copied out of a header map) does not model the concept:
+// that text would be destroyed before it is read.
+namespace detail {
+// Returned by reference, or a value that owns nothing (a view is trivially copyable; a
+// std::string is not).
+template <class T>
+concept not_owned_text = std::is_reference_v<T> || std::is_trivially_copyable_v<T>;
+template <class T>
+concept viewed_text = std::convertible_to<T, std::string_view> && not_owned_text<T>;
+template <class T>
+concept viewed_optional_text = std::convertible_to<T, std::optional<std::string_view>> && not_owned_text<T>;
+}  // namespace detail
+
 template <class R>
 concept request_source = requires(const R& request, std::string_view name) {
-    { request.method() } -> std::convertible_to<std::string_view>;
-    { request.target() } -> std::convertible_to<std::string_view>;
-    { request.header(name) } -> std::convertible_to<std::optional<std::string_view>>;
-    { request.body() } -> std::convertible_to<std::string_view>;
+    { request.method() } -> detail::viewed_text;
+    { request.target() } -> detail::viewed_text;
+    { request.header(name) } -> detail::viewed_optional_text;
+    { request.body() } -> detail::viewed_text;
 };
 
 // An authenticated client says which grant types it may use (OWASP ASVS: enable the

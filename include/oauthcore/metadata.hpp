@@ -57,6 +57,9 @@ struct server_metadata {
     std::string_view jwks_uri;
     string_list scopes_supported;
     string_list response_types_supported;
+    // Left out, a client assumes ["query","fragment"] (RFC 8414 2): a server that answers
+    // in the query alone says so with ["query"].
+    string_list response_modes_supported;
     string_list grant_types_supported;
     string_list token_endpoint_auth_methods_supported;
     std::string_view revocation_endpoint;
@@ -172,6 +175,7 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
     text("jwks_uri", m.jwks_uri);
     list("scopes_supported", m.scopes_supported);
     list("response_types_supported", m.response_types_supported);
+    list("response_modes_supported", m.response_modes_supported);
     list("grant_types_supported", m.grant_types_supported);
     list("token_endpoint_auth_methods_supported", m.token_endpoint_auth_methods_supported);
     text("revocation_endpoint", m.revocation_endpoint);
@@ -237,6 +241,7 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
         string_list values;
         std::string_view member;
     } lists[] = {{m.response_types_supported, "response_types_supported"},
+                 {m.response_modes_supported, "response_modes_supported"},
                  {m.grant_types_supported, "grant_types_supported"},
                  {m.token_endpoint_auth_methods_supported, "token_endpoint_auth_methods_supported"},
                  {m.revocation_endpoint_auth_methods_supported, "revocation_endpoint_auth_methods_supported"},

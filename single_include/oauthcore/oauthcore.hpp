@@ -2329,9 +2329,13 @@ template <class Storage, class Credentials>
     // The scheme is what precedes the first space, and only "Basic" (any case) is
     // accepted: its five bytes and the byte after them decide, without a search.
     constexpr std::string_view basic = "Basic";
-    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic) ||
-        (value.size() > basic.size() && value[basic.size()] != ' '))
+    if (value.size() < basic.size() || !iequals(value.substr(0, basic.size()), basic))
         return fail_with(reason::unsupported_authorization_scheme);
+    // "Basic" then a tab is the Basic scheme with a separator RFC 7235 2.1 does not allow
+    // (1*SP): malformed, so that the message names the credentials, not the scheme.
+    if (value.size() > basic.size() && value[basic.size()] != ' ')
+        return fail_with(value[basic.size()] == '\t' ? reason::malformed_basic_credentials
+                                                     : reason::unsupported_authorization_scheme);
     std::string_view token68 = value.substr(basic.size());
     if (token68.empty()) return fail_with(reason::malformed_basic_credentials);
     while (!token68.empty() && token68.front() == ' ') token68.remove_prefix(1);
@@ -2479,12 +2483,27 @@ struct user_identifier {
 //   };
 // A header sent more than once is reported once, its values joined with ", " (RFC 9110
 // 5.3), which makes a doubled Authorization header malformed, as it should be.
+// The endpoints keep views of what these members return, so each returns a view, or a
+// reference to text the request holds; one that returns text it owns (a std::string, or
+// a std::optional<std::string>, copied out of a header map) does not model the concept:
+// that text would be destroyed before it is read.
+namespace detail {
+// Returned by reference, or a value that owns nothing (a view is trivially copyable; a
+// std::string is not).
+template <class T>
+concept not_owned_text = std::is_reference_v<T> || std::is_trivially_copyable_v<T>;
+template <class T>
+concept viewed_text = std::convertible_to<T, std::string_view> && not_owned_text<T>;
+template <class T>
+concept viewed_optional_text = std::convertible_to<T, std::optional<std::string_view>> && not_owned_text<T>;
+}  // namespace detail
+
 template <class R>
 concept request_source = requires(const R& request, std::string_view name) {
-    { request.method() } -> std::convertible_to<std::string_view>;
-    { request.target() } -> std::convertible_to<std::string_view>;
-    { request.header(name) } -> std::convertible_to<std::optional<std::string_view>>;
-    { request.body() } -> std::convertible_to<std::string_view>;
+    { request.method() } -> detail::viewed_text;
+    { request.target() } -> detail::viewed_text;
+    { request.header(name) } -> detail::viewed_optional_text;
+    { request.body() } -> detail::viewed_text;
 };
 
 // An authenticated client says which grant types it may use (OWASP ASVS: enable the
@@ -9641,6 +9660,9 @@ struct server_metadata {
     std::string_view jwks_uri;
     string_list scopes_supported;
     string_list response_types_supported;
+    // Left out, a client assumes ["query","fragment"] (RFC 8414 2): a server that answers
+    // in the query alone says so with ["query"].
+    string_list response_modes_supported;
     string_list grant_types_supported;
     string_list token_endpoint_auth_methods_supported;
     std::string_view revocation_endpoint;
@@ -9756,6 +9778,7 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
     text("jwks_uri", m.jwks_uri);
     list("scopes_supported", m.scopes_supported);
     list("response_types_supported", m.response_types_supported);
+    list("response_modes_supported", m.response_modes_supported);
     list("grant_types_supported", m.grant_types_supported);
     list("token_endpoint_auth_methods_supported", m.token_endpoint_auth_methods_supported);
     text("revocation_endpoint", m.revocation_endpoint);
@@ -9821,6 +9844,7 @@ constexpr std::size_t metadata_json(const server_metadata& m, char* dest) noexce
         string_list values;
         std::string_view member;
     } lists[] = {{m.response_types_supported, "response_types_supported"},
+                 {m.response_modes_supported, "response_modes_supported"},
                  {m.grant_types_supported, "grant_types_supported"},
                  {m.token_endpoint_auth_methods_supported, "token_endpoint_auth_methods_supported"},
                  {m.revocation_endpoint_auth_methods_supported, "revocation_endpoint_auth_methods_supported"},
@@ -9940,8 +9964,9 @@ template <class... Grants>
 // a public client may revoke its own tokens.
 //   1-6. transport, form, client authentication               400 / 401 / 405
 //   7. token given                                            400 invalid_request
-//   8. token_type_hint, when given, access_token or           400 unsupported_token_type
-//      refresh_token
+//   8. token_type_hint: access_token or refresh_token orders the search (step 13); any
+//      other value is ignored ("An invalid token type hint value is ignored by the
+//      authorization server and does not influence the revocation response", RFC 7009 2.2)
 //   --- no store has been asked anything before this line ---
 //  11-12. the client store, the registered method             401 / 500
 //  13. the token store finds the token: the hinted kind first, then the other (a wrong
@@ -9961,9 +9986,9 @@ template <class... Grants>
 //    closest of the registered codes: the client did authenticate (not invalid_client),
 //    its request is well formed (not invalid_request), and RFC 7009 registers no code of
 //    its own for this. The description is fixed and says nothing of the token.
-//  - token_type_hint outside the two registered values is 400 unsupported_token_type
-//    (RFC 7009 2.2.1): a client that names a kind of token this server does not know
-//    cannot have it revoked here. The registered values, even wrong, only order the search.
+//  - unsupported_token_type (RFC 7009 2.2.1) is for a server that cannot revoke a kind of
+//    token it issues; this endpoint revokes both kinds, so it never sends it. (Until
+//    2026-12-04 an unknown hint was answered with it, against RFC 7009 2.2.)
 //  - The 200 has no body and no Content-Type; Cache-Control: no-store as everywhere.
 
 #include <optional>
@@ -10028,11 +10053,7 @@ private:
         const std::string_view token = form[param<"token">];
         if (token.empty()) return io.fail(error{reason::missing_parameter, param<"token">});
         // Step 8.
-        std::optional<token_kind> hint;
-        if (form.given(param<"token_type_hint">)) {
-            hint = parse_token_type_hint(form[param<"token_type_hint">]);
-            if (!hint) return io.fail(error{reason::unsupported_token_type});
-        }
+        const std::optional<token_kind> hint = parse_token_type_hint(form[param<"token_type_hint">]);
         // Step 11: the first store.
         const detail::store_asker<Later> asker{};
         ask_client_store(asker, clients_, presented, [this, asker, presented, token, hint, io](const auto& found) {

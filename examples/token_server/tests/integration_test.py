@@ -973,9 +973,9 @@ def test_revocation_and_introspection(server, binary, db, web_token):
 
     status, headers, body = endpoint_request(server, "/oauth/revoke", {"token": "e" * 64}, VENDOR_AUTH)
     check(status == 200 and body == b"", "RFC 7009 2.2: an unknown token: 200 with an empty body")
-    expect_error(endpoint_request(server, "/oauth/revoke", {"token": pair["access_token"], "token_type_hint": "jwt"},
-                                  VENDOR_AUTH), 400, "unsupported_token_type",
-                 "RFC 7009 2.2.1: a token_type_hint the server does not know")
+    status, headers, body = endpoint_request(server, "/oauth/revoke", {"token": "d" * 64, "token_type_hint": "jwt"},
+                                             VENDOR_AUTH)
+    check(status == 200 and body == b"", "RFC 7009 2.2: a token_type_hint the server does not know is ignored")
     expect_error(endpoint_request(server, "/oauth/revoke", {"token": pair["refresh_token"]}, svc), 400,
                  "unauthorized_client", "RFC 7009 2.1: another client's token is refused")
     status, info = introspect(server, pair["access_token"], rs)
@@ -1027,6 +1027,7 @@ def test_device_authorization_and_metadata(server, binary, db):
           document.get("introspection_endpoint") == issuer + "/oauth/introspect" and
           document.get("device_authorization_endpoint") == issuer + "/oauth/device_authorization" and
           document.get("response_types_supported") == ["code"] and
+          document.get("response_modes_supported") == ["query"] and
           document.get("code_challenge_methods_supported") == ["S256"] and
           document.get("scopes_supported") == SCOPES.split() and
           "none" not in document.get("introspection_endpoint_auth_methods_supported", ["none"]) and
@@ -1388,6 +1389,15 @@ def test_device_page_confirmation(server, binary, db):
         return status, page, html.unescape(found.group(1)) if found else None
 
     started = start()
+    # verification_uri_complete (RFC 8628 3.3.1) fills the code in, as the device shows it;
+    # other text in the link is not put on the page (anyone can write such a link).
+    typed = started["user_code"].lower().replace("-", " ")
+    _, _, body = server.request("GET", "/device?" + urllib.parse.urlencode({"user_code": typed}))
+    check('value="%s"' % started["user_code"] in body.decode(), "GET /device?user_code=...: the code filled in")
+    lure = "Your account is locked. Call +1-555-0100 now"
+    _, _, body = server.request("GET", "/device?" + urllib.parse.urlencode({"user_code": lure}))
+    check("locked" not in body.decode() and "555" not in body.decode(),
+          "GET /device: text that is not a user code is not filled in")
     cookie = browser()
     # What a phishing link could put around the code is not shown as the code.
     # (Only characters outside the code's alphabet: digits, punctuation, vowels.)

@@ -502,6 +502,14 @@ def test_framing(binary, workdir):
     received, closed = raw_exchange(server.port, pipelined, timeout=30)
     statuses = [r[0] for r in parse_responses(received)]
     check(statuses == [405, 404, 200], "three pipelined requests: statuses %r" % statuses)
+    # RFC 9112 2.2: a server SHOULD ignore at least one empty line before a request line,
+    # such as the stray CRLF some clients send after a POST body.
+    stray = (b"\r\nGET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: x\r\n\r\n"
+             b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\n"
+             b"\r\n\r\nGET /oauth/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    received, closed = raw_exchange(server.port, stray, timeout=30)
+    statuses = [r[0] for r in parse_responses(received)]
+    check(statuses == [200, 404, 405] and closed, "empty lines before request lines: statuses %r" % statuses)
 
     # RFC 9112 3.2.2: a server MUST accept an absolute-form target (read as its path).
     absolute = (("POST http://%s:%d%s HTTP/1.1\r\nHost: %s:%d\r\n" % (HOST, server.port, TOKEN_PATH, HOST, server.port))
