@@ -40,6 +40,11 @@ def generate():
 
 
 def main():
+    unknown = [a for a in sys.argv[1:] if a != "--check"]
+    if unknown:
+        # --help included: print the usage, write nothing.
+        print(__doc__.strip(), file=sys.stderr if unknown != ["--help"] else sys.stdout)
+        sys.exit(0 if unknown == ["--help"] else 2)
     text = generate()
     if "--check" in sys.argv[1:]:
         current = output.read_text(encoding="utf-8") if output.exists() else ""

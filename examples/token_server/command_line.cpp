@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "oauthcore/json.hpp"
 #include "oauthcore/metadata.hpp"
 #include "oauthcore/pkce.hpp"
 #include "oauthcore/scope.hpp"
@@ -516,6 +517,14 @@ result<command> parse_add_user(std::span<const std::string_view> args) {
             "--username cannot hold '@' (the sign-in page reads such a name as an email address: use "
             "--email)");
     if (username && username->empty()) return failure("--username cannot be empty");
+    // What a user types on the sign-in page and what introspection reports (as JSON, which
+    // carries text): no control character, and UTF-8 (PostgreSQL stores nothing else).
+    const auto typable = [](std::string_view text) {
+        return oauthcore::detail::is_utf8(text) &&
+               std::none_of(text.begin(), text.end(), [](char c) { return (c >= 0 && c < ' ') || c == 0x7F; });
+    };
+    if (username && !typable(*username)) return failure("--username takes UTF-8 text without control characters");
+    if (email && !typable(*email)) return failure("--email takes UTF-8 text without control characters");
     if (email && email->find('@') == std::string_view::npos)
         return failure("--email takes an email address (with '@')");
     return command(add_user_options{*a->value("--db"), username, email});

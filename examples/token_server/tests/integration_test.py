@@ -486,7 +486,9 @@ def test_special_credentials(server, binary, db):
     out = run_admin(binary, "add-user", "--db", db, "--email", "SPECIAL@example.com", stdin=b"other-pw-22\n")
     check(out.returncode != 0, "add-user with an email address that differs only in case succeeded")
     # The sign-in page reads a name with '@' as an email address: no username holds one.
-    for option, value in (("--username", "mary@corp"), ("--username", ""), ("--email", "mary.corp")):
+    # A name is typed on a page and reported as JSON text: no control character, UTF-8.
+    for option, value in (("--username", "mary@corp"), ("--username", ""), ("--email", "mary.corp"),
+                          ("--username", "q\x01b"), ("--username", b"q\xffb"), ("--email", "m\x7f@corp")):
         out = run_admin(binary, "add-user", "--db", db, option, value, stdin=b"pw-mary-1\n")
         check(out.returncode == 2 and option.encode() in out.stderr,
               "add-user %s %r: status %d, %r" % (option, value, out.returncode, out.stderr[-200:]))

@@ -567,8 +567,12 @@ def test_framing(binary, workdir):
     received, closed = raw_exchange(server.port, b"GET /oauth/token HTTP/1.1\r\nX: " + b"a" * 9000 + b"\r\n\r\n")
     check(received.startswith(b"HTTP/1.1 431") and closed, "9 KB of header: %r" % received[:40])
 
+    received, _ = raw_exchange(server.port, b"GET /" + b"L" * 2000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    check(received.startswith(b"HTTP/1.1 404"), "a 2 KB path: %r" % received[:40])
+
     server.stop()
     log = server.log_text()
+    check("/" + "L" * 127 + "..." in log and "L" * 128 not in log, "a long path is cut to 128 bytes in the log")
     check("/smuggled" not in log, "a request hidden behind a refused one was executed")
     check(len(re.findall(r" 400 invalid_request ", log)) >= len(SMUGGLING_SHAPES), "smuggling shapes not logged")
 
