@@ -11,6 +11,7 @@
 #   bash scripts/coverage.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/summarized.sh
 bash scripts/install-deps.sh g++ cmake ninja-build catch2 gcovr python3
 out=${OAUTHCORE_BUILD_ROOT:-build}
 dir=$out/coverage
@@ -22,7 +23,7 @@ cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug 
   -DOAUTHCORE_BUILD_TESTS=ON -DOAUTHCORE_BUILD_EXAMPLES=OFF -DOAUTHCORE_BUILD_FUZZ=OFF >/dev/null
 cmake --build "$dir" -j2
 find "$dir" -name '*.gcda' -delete
-ctest --test-dir "$dir" -j2 --output-on-failure | tail -n 3
+summarized 3 "$dir/ctest-output.txt" ctest --test-dir "$dir" -j2 --output-on-failure
 
 echo "=== coverage of include/ by the unit tests (gcovr, throw and unreachable branches excluded) ==="
 gcovr --root . --object-directory "$dir" --filter 'include/' \

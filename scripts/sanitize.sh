@@ -11,6 +11,7 @@
 #   bash scripts/sanitize.sh [asan] [valgrind] [callgrind]      (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/summarized.sh
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(asan valgrind callgrind)
 bash scripts/install-deps.sh g++ clang-14 libclang-rt-14-dev cmake ninja-build catch2 nlohmann-json3-dev valgrind python3 \
@@ -33,7 +34,7 @@ asan() {
     -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
   ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$dir" -j2 --output-on-failure | tail -n 3
+    summarized 3 "$dir/ctest-output.txt" ctest --test-dir "$dir" -j2 --output-on-failure
 }
 
 valgrind_memcheck() {

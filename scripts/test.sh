@@ -6,6 +6,7 @@
 # its own summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/summarized.sh
 bash scripts/install-deps.sh g++ clang-14 cmake ninja-build meson pkg-config python3 catch2 \
   libboost1.81-dev libssl-dev openssl libsqlite3-dev libsodium-dev libpq-dev postgresql-15 curl python3-requests-oauthlib python3-authlib \
   chromium chromium-driver fonts-liberation
@@ -22,7 +23,7 @@ cmake_suite() {  # name, compiler, extra cmake arguments...
   echo "=== cmake: $name ==="
   cmake -S . -B "$out/$name" -G Ninja -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
   cmake --build "$out/$name" -j"$jobs"
-  ctest --test-dir "$out/$name" -j"$jobs" --output-on-failure | tail -n 3
+  summarized 3 "$out/$name/ctest-output.txt" ctest --test-dir "$out/$name" -j"$jobs" --output-on-failure
 }
 
 meson_suite() {  # name, compiler
@@ -31,7 +32,7 @@ meson_suite() {  # name, compiler
   rm -rf "$out/$name"
   CXX=$compiler meson setup "$out/$name" --buildtype=debug >/dev/null
   meson compile -C "$out/$name" -j "$jobs"
-  meson test -C "$out/$name" --num-processes "$jobs" --print-errorlogs | tail -n 8
+  summarized 8 "$out/$name/meson-test-output.txt" meson test -C "$out/$name" --num-processes "$jobs" --print-errorlogs
 }
 
 cmake_suite gcc g++
