@@ -167,18 +167,24 @@ class Browser:
             time.sleep(0.1)
         return self.url()
 
-    def wait_for_heading(self, heading, seconds=30):
-        """The page's h1 once it reads `heading` (a form post that signs in runs argon2id
-        first), or as it is after `seconds`."""
+    def wait_for_text(self, selector, wanted, seconds=30):
+        """The text of `selector` once wanted(text) holds (a form post runs argon2id before
+        the next page comes, and the old page is there meanwhile), or as it is after
+        `seconds` ("" when the page has no such element)."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while True:
             try:
-                if self.text("h1") == heading:
-                    return heading
-            except RuntimeError:
-                pass  # the page changed under the lookup (WebDriver: stale element)
+                text = self.text(selector)
+                if wanted(text) or time.monotonic() >= deadline:
+                    return text
+            except RuntimeError:  # no such element yet, or the page changed under the lookup
+                if time.monotonic() >= deadline:
+                    return ""
             time.sleep(0.1)
-        return self.text("h1")
+
+    def wait_for_heading(self, heading, seconds=30):
+        """The page's h1 once it reads `heading`, or as it is after `seconds`."""
+        return self.wait_for_text("h1", lambda text: text == heading, seconds)
 
     def stop(self):
         try:
@@ -210,8 +216,8 @@ def authorization_code_flow(browser, server, callback, screenshot):
     browser.type("#username", USERNAME)
     browser.type("#password", "not-the-password")
     browser.click("button[value=approve]")
-    time.sleep(0.2)
-    check(browser.url().startswith(server.base + "/authorize") and "Wrong" in browser.text(".error"),
+    check("Wrong" in browser.wait_for_text(".error", lambda text: "Wrong" in text) and
+          browser.url().startswith(server.base + "/authorize"),
           "a wrong password shows the page again with a message, no redirect")
     browser.type("#username", USERNAME)
     browser.type("#password", PASSWORD)
@@ -244,8 +250,8 @@ def authorization_code_flow(browser, server, callback, screenshot):
                                    "redirect_uri": "http://127.0.0.1:9/evil", "state": state,
                                    "code_challenge": challenge, "code_challenge_method": "S256"})
     browser.open(server.base + "/authorize?" + evil)
-    time.sleep(0.2)
-    check(browser.url().startswith(server.base + "/authorize") and browser.text("h1") == "Request refused",
+    check(browser.wait_for_heading("Request refused") == "Request refused" and
+          browser.url().startswith(server.base + "/authorize"),
           "an unregistered redirect URI is shown an error page, never redirected to (RFC 6749 4.1.2.1)")
 
 

@@ -215,6 +215,23 @@ def closed_at_once(port, source=None):
             return False
 
 
+def within(seconds, attempt):
+    """attempt() until it returns a true value or `seconds` pass; its last answer. For a
+    state the server reaches in its own time (connections counted, closes noticed, a log
+    line written), which a slow machine reaches later than a fixed sleep assumes."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = attempt()
+        if answer or time.monotonic() >= deadline:
+            return answer
+        time.sleep(0.1)
+
+
+def status_of(response):
+    """A response's status, None when the connection was closed without one."""
+    return response[0] if response else None
+
+
 def client_connection(port, i, timeout):
     """Connection i of many clients': from one of fifty addresses of 127.0.0.0/8 (all
     loopback on Linux, which these tests need), as many clients would come; --max-connections-per-address (256)
@@ -318,27 +335,25 @@ def test_request_deadline(binary, workdir):
     # Over --max-connections, a new connection is closed as soon as it is accepted.
     server = Server(binary, workdir, "--max-connections", "5")
     held = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(5)]
-    time.sleep(0.3)
-    check(closed_at_once(server.port), "a connection over --max-connections was kept")
+    check(within(10, lambda: closed_at_once(server.port)), "a connection over --max-connections was kept")
     for s in held:
         s.close()
-    time.sleep(0.3)
-    check(request(server.port, method="GET", body=None)[0] == 405, "a connection after the others closed")
+    check(within(10, lambda: status_of(request(server.port, method="GET", body=None))) == 405,
+          "a connection after the others closed")
     check(server.stop() == 0, "connection cap: exit status")
 
     # Over --max-connections-per-address, a new connection from that address is closed at
     # once, while there is room in all; one closed makes room again.
     server = Server(binary, workdir, "--max-connections", "50", "--max-connections-per-address", "3")
     held = [socket.create_connection((HOST, server.port), timeout=10) for _ in range(3)]
-    time.sleep(0.3)
-    check(closed_at_once(server.port), "a fourth connection from one address was kept (--max-connections-per-address 3)")
+    check(within(10, lambda: closed_at_once(server.port)),
+          "a fourth connection from one address was kept (--max-connections-per-address 3)")
     check(not closed_at_once(server.port, source="127.0.0.9"), "a connection from another address was refused")
-    time.sleep(0.3)
-    check("connection refused: --max-connections-per-address reached by 127.0.0.1" in server.log_text(),
-          "the refusal per address is not logged")
+    check(within(10, lambda: "connection refused: --max-connections-per-address reached by 127.0.0.1" in
+                 server.log_text()), "the refusal per address is not logged")
     held.pop().close()
-    time.sleep(0.3)
-    check(request(server.port, method="GET", body=None)[0] == 405, "a connection after one of the three closed")
+    check(within(10, lambda: status_of(request(server.port, method="GET", body=None))) == 405,
+          "a connection after one of the three closed")
     for s in held:
         s.close()
     check(server.stop() == 0, "connection cap per address: exit status")
@@ -591,7 +606,7 @@ def test_bounded_work(binary, workdir):
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pair:
             return max(pair.map(lambda _: timed(password_request, server.port)[0], range(2)))
 
-    hash_time = statistics.median(two_at_once() for _ in range(3))
+    hash_time_before = statistics.median(two_at_once() for _ in range(3))
 
     # Each client connects first, then all send at once: the time measured is the
     # server's, from the request to its answer (not the connect, nor Python's threads
@@ -614,17 +629,24 @@ def test_bounded_work(binary, workdir):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
         results = list(pool.map(one, range(200)))
+    # Measured again after the flood, and the slower taken: the machine's other work (a
+    # shared VM's neighbours) may change between the two, and the bound is about ours.
+    hash_time = max(hash_time_before, statistics.median(two_at_once() for _ in range(3)))
+    # An admitted request waits for at most queue_bound requests on 2 workers, then its
+    # own checks: about 9 hash times. The bound allows twice that; without the queue's
+    # bound the last of 200 would wait about 100.
+    bound = 2 * (queue_bound / 2 + 1) * hash_time
     answered = [(t, r) for t, r in results if t is not None and r is not None]
     statuses = [r[0] for _, r in answered]
     latencies = sorted(t for t, _ in answered)
     p99 = latencies[int(0.99 * len(latencies)) - 1] if latencies else float("inf")
-    note("%d answered: %d x 200, %d x 503; p99 %.3f s; bound %d x %.3f s = %.3f s; peak RSS %.1f MiB" %
-         (len(answered), statuses.count(200), statuses.count(503), p99, queue_bound, hash_time,
-          queue_bound * hash_time, server.peak_rss() / MIB))
+    note("%d answered: %d x 200, %d x 503; p99 %.3f s; bound %.1f x %.3f s = %.3f s; peak RSS %.1f MiB" %
+         (len(answered), statuses.count(200), statuses.count(503), p99, bound / hash_time, hash_time, bound,
+          server.peak_rss() / MIB))
     check(len(answered) == 200, "lost requests: %r" % [r for t, r in results if t is None][:3])
     check(set(statuses) <= {200, 503}, "statuses %r" % sorted(set(statuses)))
     check(statuses.count(200) >= 2 and statuses.count(503) >= 1, "no 503 or no 200: %r" % statuses)
-    check(p99 < queue_bound * hash_time, "p99 %.3f s over %d x %.3f s" % (p99, queue_bound, hash_time))
+    check(p99 < bound, "p99 %.3f s over %.3f s" % (p99, bound))
     busy = [r for _, r in answered if r[0] == 503]
     if busy:
         check(busy[0][1].get("retry-after") == "1" and json.loads(busy[0][2])["error"] == "temporarily_unavailable",
@@ -664,10 +686,15 @@ def test_brute_force(binary, workdir):
             elapsed, (status, _, _) = timed(request, server.port, body)
             failed_in.append(elapsed)
             check(status == 401, "%s failure %d: status %d" % (user, attempt + 1, status))
-        elapsed, limited[user] = timed(request, server.port, body)
-        check(limited[user][0] == 429, "%s after 3 failures: status %d" % (user, limited[user][0]))
+        refused_in = []
+        for _ in range(3):
+            elapsed, limited[user] = timed(request, server.port, body)
+            refused_in.append(elapsed)
+            check(limited[user][0] == 429, "%s after 3 failures: status %d" % (user, limited[user][0]))
         # A failure costs two argon2id checks (client, user); a refusal the client's alone
-        # (the user is asked about only after the client authenticated), about half.
+        # (the user is asked about only after the client authenticated), about half. The
+        # fastest of three: one sample alone can meet a stall of the machine.
+        elapsed = min(refused_in)
         note("%s: failures in %.3f s or more, the refusal in %.4f s" % (user, min(failed_in), elapsed))
         check(elapsed < min(failed_in) * 0.8, "%s: the refused request took %.3f s (user hashed?)" % (user, elapsed))
     check(comparable(limited["john_doe"]) == comparable(limited["nobody_here"]),
@@ -721,9 +748,8 @@ def test_brute_force(binary, workdir):
                                     path="/authorize?response_type=code&client_id=x")
     check(status == 429 and headers.get("content-type", "").startswith("text/html") and b"<html" in body.lower(),
           "the sign-in page under the address's back-off: %d %r" % (status, headers.get("content-type")))
-    log = server.log_text()
-    server.stop()
-    check(" 429 temporarily_unavailable too_many_failures " in log, "no log line for the refusal")
+    server.stop()  # first: the log's own thread writes a line after its response is sent
+    check(" 429 temporarily_unavailable too_many_failures " in server.log_text(), "no log line for the refusal")
 
 
 # --- TLS and deployment --------------------------------------------------------------------
@@ -947,7 +973,10 @@ def test_unread_log(binary, workdir):
     while b"listening on" not in head and time.monotonic() < deadline and process.poll() is None:
         head += process.stderr.read1(4096)
     port = int(re.search(rb"listening on http://\S+:(\d+)", head).group(1))
-    line = b"GET /not-here HTTP/1.1\r\nHost: x\r\n\r\n"
+    # Log lines of about 170 bytes: 6,000 of them are three times what the pipe and the
+    # log's queue hold together (with lines of 55 bytes the margin was 3 KB, and the
+    # writer's thread sometimes kept up).
+    line = b"GET /not-here-" + b"x" * 100 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     answered = 0
     started = time.monotonic()
     with socket.create_connection((HOST, port), timeout=10) as s:

@@ -86,6 +86,11 @@ TEST_CASE("wal_checkpointer: passes are paced by the log's growth, not run at ev
         db.commit_a_page();
         std::this_thread::sleep_for(std::chrono::milliseconds(5));  // time for a pass between commits
     }
+    // The log is past background_pages, so a pass is due; on a busy machine the
+    // checkpointer's thread may not have run one yet in the 200 ms above.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while ((*started)->background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // The log never started over: its frames (a 32-byte header, then 24 bytes and a page
     // each) are every page the commits wrote, and a pass per 4 of them is at most a
     // quarter of that, plus one (a pass at every commit would be one per commit).
