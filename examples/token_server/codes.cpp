@@ -42,11 +42,9 @@ token_digest confirmation_digest(std::string_view confirmation, std::string_view
     return digest_of(bound);
 }
 
-// The user code as the device shows it (RFC 8628 6.1: groups joined by '-'), from what
-// the user typed: never the text typed around it.
-std::string shown_user_code(std::string_view typed) {
+// A compact user code as the device shows it (RFC 8628 6.1: groups joined by '-').
+std::string grouped_user_code(std::string_view compact) {
     std::string shown;
-    const std::string compact = compact_user_code(typed);
     for (std::size_t i = 0; i < compact.size(); ++i) {
         if (i != 0 && user_codes.group != 0 && i % user_codes.group == 0) shown += '-';
         shown += compact[i];
@@ -54,11 +52,15 @@ std::string shown_user_code(std::string_view typed) {
     return shown;
 }
 
+// The user code as the device shows it, from what the user typed: never the text typed
+// around it.
+std::string shown_user_code(std::string_view typed) { return grouped_user_code(compact_user_code(typed)); }
+
 }  // namespace
 
 std::string prefilled_user_code(std::string_view text) {
-    if (compact_user_code(text).size() != user_codes.length) return {};
-    return shown_user_code(text);
+    const std::string compact = compact_user_code(text);
+    return compact.size() == user_codes.length ? grouped_user_code(compact) : std::string();
 }
 
 result<token> record_authorization_code(token_database& db, const authorization_code_row& row, std::int64_t now) {

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "oauthcore/char_class.hpp"
 #include "oauthcore/json.hpp"
 #include "oauthcore/metadata.hpp"
 #include "oauthcore/pkce.hpp"
@@ -520,8 +521,7 @@ result<command> parse_add_user(std::span<const std::string_view> args) {
     // What a user types on the sign-in page and what introspection reports (as JSON, which
     // carries text): no control character, and UTF-8 (PostgreSQL stores nothing else).
     const auto typable = [](std::string_view text) {
-        return oauthcore::detail::is_utf8(text) &&
-               std::none_of(text.begin(), text.end(), [](char c) { return (c >= 0 && c < ' ') || c == 0x7F; });
+        return oauthcore::detail::is_utf8(text) && !oauthcore::any_in(oauthcore::char_class::control, text);
     };
     if (username && !typable(*username)) return failure("--username takes UTF-8 text without control characters");
     if (email && !typable(*email)) return failure("--email takes UTF-8 text without control characters");

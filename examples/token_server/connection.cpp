@@ -84,8 +84,6 @@ bool peer_still_there(int fd) {
 // RFC 9110 10.1.1: a client that sent "Expect: 100-continue" waits for this (or for a
 // while) before it sends the body.
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
-// The longest path a log line shows; every path the server serves is shorter.
-constexpr std::size_t max_logged_path = 128;
 
 bool iequals(beast::string_view a, std::string_view b) {
     return beast::iequals(a, beast::string_view(b.data(), b.size()));
@@ -278,11 +276,8 @@ private:
         const auto& header = parser_->get();
         const std::string_view target = view(header.target());
         log_method_ = view(header.method_string());
-        // A query may carry credentials: never logged. A path of any length is cut to
-        // max_logged_path bytes, so that a client does not fill the log with 8 KB lines.
-        const std::string_view path = target.substr(0, target.find('?'));
-        log_path_ = path.substr(0, max_logged_path);
-        if (path.size() > max_logged_path) log_path_ += "...";
+        // A query may carry credentials: never logged (format_log_line cuts a long path).
+        log_path_ = target.substr(0, target.find('?'));
         head_ = header.method() == http::verb::head;
     }
 

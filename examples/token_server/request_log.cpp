@@ -45,7 +45,7 @@ std::string format_log_line(const request_log_entry& entry) {
     line += ' ';
     append_printable(line, entry.method.empty() ? std::string_view("-") : entry.method, 16);
     line += ' ';
-    append_printable(line, entry.path.empty() ? std::string_view("-") : entry.path, 200);
+    append_printable(line, entry.path.empty() ? std::string_view("-") : entry.path, max_logged_path);
     line += ' ';
     line += std::to_string(entry.status);
     line += ' ';

@@ -8,6 +8,7 @@
 // a password or a token.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,8 +30,13 @@ struct request_log_entry {
     std::optional<std::chrono::microseconds> elapsed;  // nullopt: not measured
 };
 
+// The most bytes of a path a log line shows, then "..."; every path the server serves is
+// shorter, and a client cannot fill the log with long lines.
+inline constexpr std::size_t max_logged_path = 128;
+
 // The line, with a newline. Bytes outside printable ASCII in the method and path are
-// written as \xHH and the path is cut at 200 bytes, so a client cannot forge lines.
+// written as \xHH and the path is cut at max_logged_path bytes, so a client cannot forge
+// lines.
 [[nodiscard]] std::string format_log_line(const request_log_entry& entry);
 
 // Queues one line for the thread that writes them to stderr, in order, whole: a caller
