@@ -336,6 +336,9 @@ reply token_service::transport_reply(transport_error error, std::optional<std::c
         out.message.body().assign(info.body.data(), info.body.size());
     }
     if (retry_after) out.message.set(http::field::retry_after, std::to_string(retry_after->count()));
+    // RFC 9110 15.5.16 and RFC 7694 3: a 415 for a content coding says which codings the
+    // server would take in a request; no coding at all, "identity" (RFC 9110 12.5.3).
+    if (error == transport_error::content_encoding) out.message.set(http::field::accept_encoding, "identity");
     if (info.closes) out.message.keep_alive(false);
     out.log_code = info.log_code;
     out.log_name = info.log_name;

@@ -23,15 +23,16 @@ enum class transport_error : unsigned char {
     missing_or_duplicate_host,              // RFC 9112 3.2: HTTP/1.1 needs exactly one Host
     invalid_host,                           // RFC 9112 3.2: a Host value that is not uri-host [":" port]
     invalid_request_target,                 // RFC 9112 3.2, RFC 9110 4.2.4: not a target we take
-    trailer_fields,          // fields after a chunked body: never merged into the header (RFC 9110 6.5.1)
-    header_too_large,        // RFC 6585 5
-    too_many_header_fields,  // RFC 6585 5
-    length_required,         // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
-    content_encoding,        // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
-    not_found,               // a path that is not the token endpoint
-    busy,                    // the work queue is full (RFC 9110 15.6.4)
-    too_many_failures,       // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
-    plain_http_on_tls_port,  // bytes that are not a TLS handshake on a TLS port: answered in plain HTTP
+    trailer_fields,              // fields after a chunked body: never merged into the header (RFC 9110 6.5.1)
+    header_too_large,            // RFC 6585 5
+    too_many_header_fields,      // RFC 6585 5
+    length_required,             // a POST with neither Content-Length nor chunked (RFC 9110 15.5.12)
+    content_encoding,            // any Content-Encoding: nothing is decompressed (RFC 9110 15.5.16)
+    not_found,                   // a path that is not the token endpoint
+    busy,                        // the work queue is full (RFC 9110 15.6.4)
+    too_many_failures,           // brute-force back-off (RFC 6749 4.3.2, RFC 6585 4)
+    http_version_not_supported,  // a major version other than 1 (RFC 9110 15.6.6)
+    plain_http_on_tls_port,      // bytes that are not a TLS handshake on a TLS port: answered in plain HTTP
 };
 
 struct transport_error_info {
@@ -59,10 +60,12 @@ inline constexpr std::string_view busy_body =
     R"({"error":"temporarily_unavailable","error_description":"The server is busy. Retry later."})";
 inline constexpr std::string_view plain_http_body =
     R"({"error":"invalid_request","error_description":"This port serves HTTPS: send the request over TLS."})";
+inline constexpr std::string_view version_body =
+    R"({"error":"invalid_request","error_description":"This server speaks HTTP/1.1 and HTTP/1.0 only."})";
 inline constexpr std::string_view too_many_failures_body =
     R"({"error":"temporarily_unavailable","error_description":"Too many failed attempts. Retry later."})";
 
-inline constexpr std::array<transport_error_info, 20> transport_errors{{
+inline constexpr std::array<transport_error_info, 21> transport_errors{{
     {400, "Bad Request", malformed_body, "invalid_request", "malformed_request", true},
     {400, "Bad Request", malformed_body, "invalid_request", "bare_line_ending", true},
     {400, "Bad Request", malformed_body, "invalid_request", "obsolete_line_folding", true},
@@ -83,6 +86,7 @@ inline constexpr std::array<transport_error_info, 20> transport_errors{{
     {404, "Not Found", "", "-", "not_found", false},
     {503, "Service Unavailable", busy_body, "temporarily_unavailable", "work_queue_full", false},
     {429, "Too Many Requests", too_many_failures_body, "temporarily_unavailable", "too_many_failures", false},
+    {505, "HTTP Version Not Supported", version_body, "invalid_request", "http_version_not_supported", true},
     {400, "Bad Request", plain_http_body, "invalid_request", "plain_http_on_tls_port", true},
 }};
 
@@ -98,6 +102,7 @@ static_assert(describe(transport_error::missing_or_duplicate_host).log_name == "
                   describe(transport_error::invalid_host).log_name == "invalid_host" &&
                   describe(transport_error::header_too_large).status == 431 &&
                   describe(transport_error::too_many_failures).status == 429 &&
+                  describe(transport_error::http_version_not_supported).status == 505 &&
                   describe(transport_error::plain_http_on_tls_port).log_name == "plain_http_on_tls_port",
               "transport_errors is in the order of transport_error");
 

@@ -580,6 +580,28 @@ def test_framing(binary, workdir):
                                     b"Content-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc")
     responses = parse_responses(received)
     check(len(responses) == 1 and responses[0][0] == 415 and closed, "Content-Encoding: %r" % received[:120])
+    # RFC 9110 15.5.16, RFC 7694 3: the 415 names the codings the server takes (none).
+    check(bool(responses) and responses[0][1].get("accept-encoding") == "identity",
+          "a 415 for Content-Encoding without Accept-Encoding: identity: %r" % received[:200])
+
+    # RFC 9110 2.5, 15.6.6: a later HTTP/1 minor version is read as HTTP/1.1 (Host
+    # required), another major version is 505 with the JSON error shape, and a version
+    # without HTTP-version's shape (RFC 9112 2.3) is malformed.
+    received, _ = raw_exchange(server.port, b"GET /oauth/token HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n")
+    check(received.startswith(b"HTTP/1.1 405"), "HTTP/1.2 read as HTTP/1.1: %r" % received[:40])
+    received, closed = raw_exchange(server.port, b"GET /oauth/token HTTP/1.9\r\n\r\n")
+    check(received.startswith(b"HTTP/1.1 400") and closed, "HTTP/1.9 without Host: %r" % received[:40])
+    for version_request in (b"GET /oauth/token HTTP/2.0\r\nHost: x\r\n\r\n",
+                            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",  # the HTTP/2 connection preface
+                            b"GET /oauth/token HTTP/0.9\r\nHost: x\r\n\r\n"):
+        received, closed = raw_exchange(server.port, version_request)
+        responses = parse_responses(received)
+        check(len(responses) == 1 and responses[0][0] == 505 and closed and
+              json.loads(responses[0][2]).get("error") == "invalid_request",
+              "%r: %r" % (version_request[:26], received[:120]))
+    for malformed in (b"HTTP/1.10", b"http/1.1", b"HTTP/1.x"):
+        received, closed = raw_exchange(server.port, b"GET /oauth/token " + malformed + b"\r\nHost: x\r\n\r\n")
+        check(received.startswith(b"HTTP/1.1 400") and closed, "%r: %r" % (malformed, received[:40]))
 
     many = b"".join(b"X-%d: y\r\n" % i for i in range(65))
     received, closed = raw_exchange(server.port, b"GET /oauth/token HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
