@@ -432,7 +432,8 @@ TEST_CASE("form: '&' and '=' are found at every position of bodies up to 80 byte
     }
 }
 
-TEST_CASE("form: names and other short strings compare equal exactly when every byte is (bytes_equal)", "[form]") {
+TEST_CASE("form: names and other short strings compare equal exactly when every byte is (bytes_equal, short_key)",
+          "[form]") {
     // Up to thirty-two bytes the comparison reads overlapping words (or the first, middle
     // and last byte under four): a difference at any position of any length must show.
     for (std::size_t size = 0; size <= 40; ++size) {
@@ -446,7 +447,13 @@ TEST_CASE("form: names and other short strings compare equal exactly when every 
             b[at] = static_cast<char>(b[at] ^ 0x20);
             INFO("size " << size << ", differing byte " << at);
             CHECK_FALSE(detail::bytes_equal(a, b));
+            // Up to sixteen bytes, the short keys (name_lookup's table holds them) give the
+            // same answer.
+            if (size <= detail::max_short_key)
+                CHECK_FALSE(detail::same_key(detail::short_key_of(a), detail::short_key_of(b)));
         }
+        if (size >= 1 && size <= detail::max_short_key)
+            CHECK(detail::same_key(detail::short_key_of(a), detail::short_key_of(same)));
     }
     static_assert(detail::bytes_equal("password", "password") && !detail::bytes_equal("password", "passwore"));
 }

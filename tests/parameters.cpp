@@ -37,11 +37,45 @@ static_assert(parameter_union<>::names.size() == 0);
 static_assert(param<"client_assertion_type">.name == "client_assertion_type");
 
 // Lists that share lengths and first letters (client_secret, code_verifier), and one
-// name per length from 1 to 40: a hash is found for each, and it separates them.
+// name per length from 1 to 40 (the prefixes of one text, so that a byte compared at the
+// wrong offset would be seen): a hash is found for each, and it separates them.
 using same_shape = parameter_list<"client_secret", "code_verifier", "email_address", "refresh_token", "response_type",
                                   "scope", "state", "token">;
+using every_length = parameter_list<
+    "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefghijk",
+    "abcdefghijkl", "abcdefghijklm", "abcdefghijklmn", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq",
+    "abcdefghijklmnopqr", "abcdefghijklmnopqrs", "abcdefghijklmnopqrst", "abcdefghijklmnopqrstu",
+    "abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuvw", "abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxy",
+    "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyza", "abcdefghijklmnopqrstuvwxyzab",
+    "abcdefghijklmnopqrstuvwxyzabc", "abcdefghijklmnopqrstuvwxyzabcd", "abcdefghijklmnopqrstuvwxyzabcde",
+    "abcdefghijklmnopqrstuvwxyzabcdef", "abcdefghijklmnopqrstuvwxyzabcdefg", "abcdefghijklmnopqrstuvwxyzabcdefgh",
+    "abcdefghijklmnopqrstuvwxyzabcdefghi", "abcdefghijklmnopqrstuvwxyzabcdefghij",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijk", "abcdefghijklmnopqrstuvwxyzabcdefghijkl",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklm", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn">;
 static_assert(detail::name_lookup<same_shape::names>::hashed);
 static_assert(detail::name_lookup<everything::names>::hashed);
+static_assert(detail::name_lookup<every_length::names>::hashed);
+
+// The table's keys are made while compiling and compared with keys made at run time (the
+// test below) or, here, in constant evaluation: every name is found, and no name with one
+// byte changed is.
+template <class Set>
+constexpr bool finds_names_and_not_their_near_misses() {
+    using lookup = detail::name_lookup<Set::names>;
+    for (std::size_t i = 0; i < Set::names.size(); ++i) {
+        const std::string_view name = Set::names[i];
+        if (lookup::find(name) != i) return false;
+        char near[64]{};
+        for (std::size_t at = 0; at < name.size(); ++at) {
+            for (std::size_t k = 0; k < name.size(); ++k) near[k] = name[k];
+            near[at] = static_cast<char>(near[at] ^ 0x20);
+            if (lookup::find(std::string_view(near, name.size())) != detail::name_not_found) return false;
+        }
+    }
+    return true;
+}
+static_assert(finds_names_and_not_their_near_misses<every_length>());
+static_assert(finds_names_and_not_their_near_misses<everything>());
 
 template <class Set>
 void check_lookup_against_the_plain_search(const std::vector<std::string>& probes) {
@@ -77,6 +111,7 @@ TEST_CASE("parameters: the hashed lookup answers as the plain search, for names 
     check_lookup_against_the_plain_search<everything>(near_misses_of(everything::names));
     check_lookup_against_the_plain_search<same_shape>(near_misses_of(same_shape::names));
     check_lookup_against_the_plain_search<grant_a>(near_misses_of(everything::names));
+    check_lookup_against_the_plain_search<every_length>(near_misses_of(every_length::names));
 }
 
 TEST_CASE("parameters: a name of any length is recognised, 1 to 64 bytes (RFC 6749 8.2 has no limit)",

@@ -69,8 +69,7 @@ inline constexpr std::uint64_t user_pass_encoded = swar_ones;
 #if OAUTHCORE_HAVE_BYTE_VECTORS
     const auto vector = [](signed_byte_vector v) {
         // Below 0x20 as unsigned bytes, in one signed comparison: flipping the high bit
-        // maps 0x00-0x1F to -128..-97 and every other byte above them (two comparisons and
-        // an AND before, which made this scan a fifth of the Basic parser's time).
+        // maps 0x00-0x1F to -128..-97 and every other byte above them.
         const signed_byte_vector flipped = v ^ static_cast<signed char>(-128);
         const signed_byte_vector control = (flipped < static_cast<signed char>(-96)) | (v == 0x7F);
         const signed_byte_vector encoded = (v == '+') | (v == '%');

@@ -728,22 +728,62 @@ constexpr std::uint64_t copy_non_plain_token_bytes(std::string_view s, char* des
     return found == end ? std::string_view::npos : static_cast<std::size_t>(found - s.data());
 }
 
+// A string of 1 to max_short_key bytes as the words bytes_equal compares it by: its first
+// and last eight bytes (which overlap below sixteen), its first and last four below eight,
+// its first, middle and last byte below four. Two strings of one size are equal exactly
+// when their keys are. In the target's byte order, as loads from memory give them, in
+// constant evaluation too (std::bit_cast), so that a key made while compiling
+// (name_lookup's table) compares with one made at run time.
+struct short_key {
+    std::uint64_t head = 0;
+    std::uint64_t tail = 0;
+};
+
+inline constexpr std::size_t max_short_key = 16;
+
+template <class Word>
+[[nodiscard, gnu::always_inline]] constexpr Word load_word(const char* at) noexcept {
+    if (std::is_constant_evaluated()) {
+        struct word_bytes {
+            char bytes[sizeof(Word)];
+        } copy{};
+        for (std::size_t i = 0; i < sizeof(Word); ++i) copy.bytes[i] = at[i];
+        return std::bit_cast<Word>(copy);
+    }
+    Word w;
+    std::memcpy(&w, at, sizeof w);
+    return w;
+}
+
+[[nodiscard, gnu::always_inline]] constexpr short_key short_key_of(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    const char* const p = s.data();
+    if (n >= 8) return {load_word<std::uint64_t>(p), load_word<std::uint64_t>(p + n - 8)};
+    if (n >= 4) return {load_word<std::uint32_t>(p) | std::uint64_t{load_word<std::uint32_t>(p + n - 4)} << 32, 0};
+    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    return {byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0};
+}
+
+[[nodiscard, gnu::always_inline]] constexpr bool same_key(short_key a, short_key b) noexcept {
+    return ((a.head ^ b.head) | (a.tail ^ b.tail)) == 0;
+}
+
 // a == b, inline for the short strings compared on every request (parameter names, ids,
 // grant types, redirect URIs: up to 32 bytes, two or four overlapping words from each)
 // instead of a call to memcmp; longer ones still go to memcmp. Not for secrets: see
 // constant_time_equal. Always inlined: with every grant in one program, g++ 12 made it one
 // out-of-line function, whose first branch (are the lengths equal?) then served every
 // call site and was mispredicted often enough to cost the authorization_code request 8 ns.
+// Its words for up to sixteen bytes are those of short_key_of (a test holds the two to
+// the same answers); it compares them as it loads them, with an early answer below four
+// bytes, which building two keys first cost the password request 42 instructions.
 [[nodiscard, gnu::always_inline]] constexpr bool bytes_equal(std::string_view a, std::string_view b) noexcept {
     const std::size_t n = a.size();
     if (n != b.size()) return false;
     if (std::is_constant_evaluated()) return a == b;
     const auto difference = [&](auto word, std::size_t at) {
-        decltype(word) x;
-        decltype(word) y;
-        std::memcpy(&x, a.data() + at, sizeof x);
-        std::memcpy(&y, b.data() + at, sizeof y);
-        return x ^ y;
+        using Word = decltype(word);
+        return load_word<Word>(a.data() + at) ^ load_word<Word>(b.data() + at);
     };
     // The usual lengths first, so that they pay no more tests than before longer ones
     // were compared inline.
@@ -1679,17 +1719,14 @@ constexpr std::size_t write_description(const error_details& details, char* dest
 // request: bytes in, the name's position (or not_found) out. The list is known while
 // compiling, so a perfect hash is searched for then: one table load picks the only name
 // the bytes can be, with that name's size and bytes (name_slot), and one comparison
-// decides. When no hash of the family below
-// separates the names, a plain search over the list answers instead (find_name_plain,
-// which is also the reference the tests hold the table to).
+// decides. When no hash of the family below separates the names, a plain search over the
+// list answers instead (find_name_plain, which is also the reference the tests hold the
+// table to).
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
-#include <type_traits>
 
 
 namespace oauthcore::detail {
@@ -1761,47 +1798,15 @@ template <std::size_t N>
     return {};
 }
 
-// A name's bytes as the lookup compares them, held in its slot so that one load of the
-// slot gives both the candidate and what to compare it with (the list's pointer and the
-// name's bytes would be two more loads, each waiting for the one before). For one to
-// sixteen bytes, the words bytes_equal would load: the first and last eight bytes (which
-// overlap below sixteen), the first and last four below eight, the first, middle and last
-// byte below four. In the byte order of the target, as a load from memory gives them.
-struct name_key {
-    std::uint64_t head = 0;
-    std::uint64_t tail = 0;
-};
-
-inline constexpr std::size_t max_keyed_name = 16;
-
-template <class Word>
-[[nodiscard, gnu::always_inline]] constexpr Word load_word(const char* at) noexcept {
-    if (std::is_constant_evaluated()) {
-        std::array<char, sizeof(Word)> bytes{};
-        for (std::size_t i = 0; i < sizeof(Word); ++i) bytes[i] = at[i];
-        return std::bit_cast<Word>(bytes);
-    }
-    Word w;
-    std::memcpy(&w, at, sizeof w);
-    return w;
-}
-
-// The key of `name`, 1 to max_keyed_name bytes.
-[[nodiscard, gnu::always_inline]] constexpr name_key key_of(std::string_view name) noexcept {
-    const std::size_t n = name.size();
-    const char* const p = name.data();
-    if (n >= 8) return {load_word<std::uint64_t>(p), load_word<std::uint64_t>(p + n - 8)};
-    if (n >= 4) return {load_word<std::uint32_t>(p) | std::uint64_t{load_word<std::uint32_t>(p + n - 4)} << 32, 0};
-    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-    return {byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0};
-}
-
-// What a slot of the table holds: the position + 1 of its name (0: an empty slot), the
-// name's size, and its key when it has one (up to max_keyed_name bytes).
-struct name_slot {
-    name_key key;
+// What a slot of the table holds: its name's size (0: an empty slot, as no name is
+// empty), its short_key when it has one (up to max_short_key bytes), and its position + 1,
+// so that one load of the slot brings the candidate and what to compare it with, where
+// the list's view and the name's bytes would be two more loads, each waiting for the one
+// before. Aligned so that no slot straddles two cache lines.
+struct alignas(32) name_slot {
+    short_key key;
+    std::size_t size = 0;
     std::uint16_t position_plus_one = 0;
-    std::uint16_t size = 0;
 };
 
 template <std::size_t N, std::size_t Slots>
@@ -1812,8 +1817,8 @@ template <std::size_t N, std::size_t Slots>
         for (std::size_t i = 0; i < N; ++i) {
             name_slot& slot = slots[hash(names[i])];
             slot.position_plus_one = static_cast<std::uint16_t>(i + 1);
-            slot.size = static_cast<std::uint16_t>(names[i].size());
-            if (names[i].size() <= max_keyed_name) slot.key = key_of(names[i]);
+            slot.size = names[i].size();
+            if (names[i].size() <= max_short_key) slot.key = short_key_of(names[i]);
         }
     return slots;
 }
@@ -1831,12 +1836,10 @@ public:
         if constexpr (hashed) {
             if (name.empty()) return name_not_found;
             const name_slot& slot = slots[hash(name)];
-            // An empty slot's size is 0, which no name here has.
-            if (slot.size != name.size()) return name_not_found;
+            if (slot.size != name.size()) return name_not_found;  // an empty slot's size is 0
             const std::size_t position = slot.position_plus_one - 1u;
-            if (name.size() > max_keyed_name) return bytes_equal(Names[position], name) ? position : name_not_found;
-            const name_key key = key_of(name);
-            return ((key.head ^ slot.key.head) | (key.tail ^ slot.key.tail)) == 0 ? position : name_not_found;
+            if (name.size() > max_short_key) return bytes_equal(Names[position], name) ? position : name_not_found;
+            return same_key(short_key_of(name), slot.key) ? position : name_not_found;
         } else {
             return find_name_plain(Names, name);
         }
@@ -2344,8 +2347,7 @@ inline constexpr std::uint64_t user_pass_encoded = swar_ones;
 #if OAUTHCORE_HAVE_BYTE_VECTORS
     const auto vector = [](signed_byte_vector v) {
         // Below 0x20 as unsigned bytes, in one signed comparison: flipping the high bit
-        // maps 0x00-0x1F to -128..-97 and every other byte above them (two comparisons and
-        // an AND before, which made this scan a fifth of the Basic parser's time).
+        // maps 0x00-0x1F to -128..-97 and every other byte above them.
         const signed_byte_vector flipped = v ^ static_cast<signed char>(-128);
         const signed_byte_vector control = (flipped < static_cast<signed char>(-96)) | (v == 0x7F);
         const signed_byte_vector encoded = (v == '+') | (v == '%');
