@@ -220,23 +220,18 @@ private:
     void on_header(std::size_t size) {
         const std::string_view block = buffered().substr(0, size);
         if (const auto refusal = check_header_block(block, context_.limits.max_header_fields)) return refuse(*refusal);
+        // "HTTP/1.2" and later minor versions are given to Beast as HTTP/1.1, which they are
+        // read as (RFC 9110 2.5).
+        if (const auto minor_at = later_minor_version_at(block))
+            static_cast<char*>(buffer_.data().data())[*minor_at] = '1';
         parser_.emplace();
         framed_body_bytes_ = 0;
         parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
         // Counted as the body arrives, for Content-Length (refused before any of it is
         // read when the declared length is over) and chunked bodies alike.
         parser_->body_limit(context_.limits.max_body_bytes);
-        // "HTTP/1.2" and later minor versions are given to Beast as HTTP/1.1, which they are
-        // read as (RFC 9110 2.5): a copy of the block, as such requests are rare.
-        std::string as_http_1_1;
-        std::string_view given = block;
-        if (const auto minor_at = later_minor_version_at(block)) {
-            as_http_1_1.assign(block);
-            as_http_1_1[*minor_at] = '1';
-            given = as_http_1_1;
-        }
         beast::error_code ec;
-        const std::size_t used = parser_->put(asio::buffer(given.data(), given.size()), ec);
+        const std::size_t used = parser_->put(asio::buffer(block.data(), block.size()), ec);
         buffer_.consume(size);
         // A Content-Length over the limit is refused here, before any of the body is read,
         // with the same answer as a chunked body that grows past it (on_body). Beast finds

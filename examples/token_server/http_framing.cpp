@@ -59,6 +59,24 @@ bool is_request_target(std::string_view target) noexcept {
     return authority.find('@') == std::string_view::npos;
 }
 
+// The HTTP version that ends a request line, when it has the shape of one (RFC 9112 3:
+// method SP request-target SP HTTP-version; 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT,
+// the name case-sensitive); nullopt otherwise, which Beast's parser refuses as malformed.
+struct http_version {
+    char major_digit;
+    char minor_digit;
+};
+
+std::optional<http_version> version_of_request_line(std::string_view request_line) noexcept {
+    constexpr std::size_t size = 8;  // "HTTP/" DIGIT "." DIGIT
+    if (request_line.size() < size + 1 || request_line[request_line.size() - size - 1] != ' ') return std::nullopt;
+    const std::string_view version = request_line.substr(request_line.size() - size);
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (!version.starts_with("HTTP/") || !digit(version[5]) || version[6] != '.' || !digit(version[7]))
+        return std::nullopt;
+    return http_version{version[5], version[7]};
+}
+
 }  // namespace
 
 header_scan scan_header_block(std::string_view bytes) noexcept {
@@ -74,21 +92,11 @@ header_scan scan_header_block(std::string_view bytes) noexcept {
     return {};
 }
 
-std::optional<http_version> version_of_request_line(std::string_view request_line) noexcept {
-    constexpr std::size_t size = 8;  // "HTTP/" DIGIT "." DIGIT
-    if (request_line.size() < size) return std::nullopt;
-    const std::string_view version = request_line.substr(request_line.size() - size);
-    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    if (!version.starts_with("HTTP/") || !digit(version[5]) || version[6] != '.' || !digit(version[7]))
-        return std::nullopt;
-    return http_version{version[5], version[7]};
-}
-
 std::optional<std::size_t> later_minor_version_at(std::string_view block) noexcept {
     const std::size_t line_end = block.find("\r\n");
     if (line_end == std::string_view::npos) return std::nullopt;
     const auto version = version_of_request_line(block.substr(0, line_end));
-    if (!version || version->major != '1' || version->minor <= '1') return std::nullopt;
+    if (!version || version->major_digit != '1' || version->minor_digit <= '1') return std::nullopt;
     return line_end - 1;
 }
 
@@ -128,8 +136,8 @@ std::optional<transport_error> check_header_block(std::string_view block, std::s
     // The version is the request line's last 8 bytes (RFC 9112 3); Beast checks the rest,
     // but for the target's bytes and form. A later HTTP/1 is read as HTTP/1.1 (RFC 9110 2.5).
     const auto version = version_of_request_line(request_line);
-    if (version && version->major != '1') return transport_error::http_version_not_supported;
-    const bool http_1_1 = version && version->minor >= '1';
+    if (version && version->major_digit != '1') return transport_error::http_version_not_supported;
+    const bool http_1_1 = version && version->minor_digit >= '1';
     const std::size_t target_start = request_line.find(' ');
     if (target_start != std::string_view::npos) {
         const std::size_t target_end = request_line.find(' ', target_start + 1);

@@ -12,8 +12,8 @@
 //   - Content-Length: one field, 1*DIGIT (RFC 9112 6.3 (5), RFC 9110 8.6)
 //   - Transfer-Encoding: one field whose value is "chunked" alone, never with a
 //     Content-Length, never in HTTP/1.0 (RFC 9112 6.1, 6.3 (3) and (4))
-//   - Host: exactly one in HTTP/1.1, at most one in HTTP/1.0, its value uri-host [":"
-//     port] by its characters (RFC 9112 3.2, RFC 9110 7.2)
+//   - Host: exactly one in HTTP/1.1 (and later HTTP/1 minor versions), at most one in
+//     HTTP/1.0, its value uri-host [":" port] by its characters (RFC 9112 3.2, RFC 9110 7.2)
 //   - the version's major number is 1 (RFC 9110 15.6.6: 505 otherwise)
 // The rest of the syntax (request line, field names and values) is Beast's to check.
 
@@ -36,26 +36,18 @@ struct header_scan {
 // a request with bare LFs is answered at once rather than when the limit is reached.
 [[nodiscard]] header_scan scan_header_block(std::string_view bytes) noexcept;
 
-// The HTTP version that ends a request line, when it has the shape of one (RFC 9112 2.3:
-// HTTP-version = "HTTP/" DIGIT "." DIGIT, the name case-sensitive); nullopt otherwise,
-// which Beast's parser refuses as malformed.
-struct http_version {
-    char major;
-    char minor;
-};
-[[nodiscard]] std::optional<http_version> version_of_request_line(std::string_view request_line) noexcept;
-
 // Checks a complete header block (as scan_header_block delimited it). A version whose
 // major number is not 1 ("HTTP/2.0", the HTTP/2 preface "PRI * HTTP/2.0") is refused as
 // http_version_not_supported (505, RFC 9110 15.6.6); HTTP/1.x above 1.1 is checked as
-// HTTP/1.1, which it is read as (RFC 9110 2.5, see as_http_1_1).
+// HTTP/1.1, which it is read as (RFC 9110 2.5, later_minor_version_at).
 [[nodiscard]] std::optional<transport_error> check_header_block(std::string_view block,
                                                                 std::size_t max_fields) noexcept;
 
 // RFC 9110 2.5: a message of a later minor version of HTTP/1 ("HTTP/1.2") is processed as
 // the highest minor version the recipient implements, HTTP/1.1. The position of the minor
 // digit in a checked header block that Beast must be given as "HTTP/1.1" (its parser
-// takes 1.0 and 1.1 only), or nullopt when the block can be given as it is.
+// takes 1.0 and 1.1 only: the caller writes '1' there), or nullopt when the block can be
+// given as it is.
 [[nodiscard]] std::optional<std::size_t> later_minor_version_at(std::string_view block) noexcept;
 
 // The origin-form (path and query, RFC 9112 3.2.1) of an absolute-form request target

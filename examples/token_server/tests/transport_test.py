@@ -599,8 +599,9 @@ def test_framing(binary, workdir):
         check(len(responses) == 1 and responses[0][0] == 505 and closed and
               json.loads(responses[0][2]).get("error") == "invalid_request",
               "%r: %r" % (version_request[:26], received[:120]))
-    for malformed in (b"HTTP/1.10", b"http/1.1", b"HTTP/1.x"):
-        received, closed = raw_exchange(server.port, b"GET /oauth/token " + malformed + b"\r\nHost: x\r\n\r\n")
+    for malformed in (b"GET /oauth/token HTTP/1.10", b"GET /oauth/token http/1.1", b"GET /oauth/token HTTP/1.x",
+                      b"GET /xHTTP/2.0", b"HTTP/2.0"):  # RFC 9112 3: SP before the version
+        received, closed = raw_exchange(server.port, malformed + b"\r\nHost: x\r\n\r\n")
         check(received.startswith(b"HTTP/1.1 400") and closed, "%r: %r" % (malformed, received[:40]))
 
     many = b"".join(b"X-%d: y\r\n" % i for i in range(65))
@@ -617,6 +618,7 @@ def test_framing(binary, workdir):
     check("/" + "L" * 127 + "..." in log and "L" * 128 not in log, "a long path is cut to 128 bytes in the log")
     check("/smuggled" not in log, "a request hidden behind a refused one was executed")
     check(len(re.findall(r" 400 invalid_request ", log)) >= len(SMUGGLING_SHAPES), "smuggling shapes not logged")
+    check(log.count(" 505 invalid_request http_version_not_supported ") == 3, "the 505s are not logged")
 
 
 # --- bounded work --------------------------------------------------------------------------
